@@ -1,0 +1,53 @@
+#include "api/error_mapping.h"
+
+#include "api/json.h"
+
+namespace berth::api {
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kOk: return 200;
+    case Code::kInvalidArgument: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kNotFound: return 404;
+    case Code::kAlreadyExists: return 409;
+    case Code::kFailedPrecondition: return 409;
+    case Code::kResourceExhausted: return 413;
+    case Code::kUnavailable: return 503;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+static Code CodeForHttp(int http) {
+  switch (http) {
+    case 400: return Code::kInvalidArgument;
+    case 401: return Code::kUnauthenticated;
+    case 403: return Code::kPermissionDenied;
+    case 404: return Code::kNotFound;
+    case 409: return Code::kAlreadyExists;
+    case 413: return Code::kResourceExhausted;
+    case 503: return Code::kUnavailable;
+    default: return http >= 400 && http < 500 ? Code::kInvalidArgument : Code::kInternal;
+  }
+}
+
+std::string ErrorBody(const Status& s) { return ErrorJson(s).dump(); }
+
+Status StatusFromHttp(int http_status, const std::string& body) {
+  Code code = CodeForHttp(http_status);
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+    const auto& e = j["error"];
+    std::string reason = e.value("code", std::string());
+    if (http_status == 409 && reason == "failed_precondition") code = Code::kFailedPrecondition;
+    return Status(code, e.value("message", std::string("HTTP ") + std::to_string(http_status)),
+                  reason);
+  }
+  std::string msg = "HTTP " + std::to_string(http_status);
+  if (!body.empty()) msg += ": " + body.substr(0, 200);
+  return Status(code, msg);
+}
+
+}  // namespace berth::api

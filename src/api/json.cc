@@ -1,0 +1,109 @@
+#include "api/json.h"
+
+namespace berth::api {
+
+using nlohmann::json;
+
+template <typename T>
+static void GetOpt(const json& j, const char* key, std::optional<T>& out) {
+  if (auto it = j.find(key); it != j.end() && !it->is_null()) out = it->get<T>();
+}
+
+void to_json(json& j, const Usage& v) {
+  j = json{{"bytes", v.bytes}, {"files", v.files}, {"dirs", v.dirs}};
+}
+void from_json(const json& j, Usage& v) {
+  v.bytes = j.value("bytes", uint64_t{0});
+  v.files = j.value("files", uint64_t{0});
+  v.dirs = j.value("dirs", uint64_t{0});
+}
+
+void to_json(json& j, const Folder& v) {
+  j = json{{"id", v.id},           {"name", v.name},
+           {"volume", v.volume},   {"owner", v.owner},
+           {"permission", v.permission}, {"status", v.status},
+           {"created_at", v.created_at}, {"automount", v.automount},
+           {"quota_bytes", nullptr}};
+  if (v.quota_bytes) j["quota_bytes"] = *v.quota_bytes;
+  if (v.trashed_at) j["trashed_at"] = *v.trashed_at;
+  if (v.usage) j["usage"] = *v.usage;
+}
+void from_json(const json& j, Folder& v) {
+  v.id = j.value("id", "");
+  v.name = j.value("name", "");
+  v.volume = j.value("volume", "");
+  v.owner = j.value("owner", "");
+  v.permission = j.value("permission", "");
+  v.status = j.value("status", "");
+  v.created_at = j.value("created_at", "");
+  v.automount = j.value("automount", false);
+  GetOpt(j, "trashed_at", v.trashed_at);
+  GetOpt(j, "quota_bytes", v.quota_bytes);
+  GetOpt(j, "usage", v.usage);
+}
+
+void to_json(json& j, const FileEntry& v) {
+  j = json{{"name", v.name}, {"type", v.type}, {"size", v.size},
+           {"mtime", v.mtime}, {"mode", v.mode}};
+}
+void from_json(const json& j, FileEntry& v) {
+  v.name = j.value("name", "");
+  v.type = j.value("type", "");
+  v.size = j.value("size", uint64_t{0});
+  v.mtime = j.value("mtime", int64_t{0});
+  v.mode = j.value("mode", uint32_t{0});
+}
+
+void to_json(json& j, const FileList& v) {
+  j = json{{"path", v.path}, {"entries", v.entries}, {"next", nullptr}};
+  if (v.next) j["next"] = *v.next;
+}
+void from_json(const json& j, FileList& v) {
+  v.path = j.value("path", "");
+  v.entries = j.value("entries", std::vector<FileEntry>{});
+  GetOpt(j, "next", v.next);
+}
+
+void to_json(json& j, const User& v) {
+  j = json{{"id", v.id},   {"name", v.name}, {"role", v.role},
+           {"sudo_allowed", v.sudo_allowed}, {"uid", v.uid},
+           {"gid", v.gid}, {"created_at", v.created_at}};
+}
+void from_json(const json& j, User& v) {
+  v.id = j.value("id", "");
+  v.name = j.value("name", "");
+  v.role = j.value("role", "");
+  v.sudo_allowed = j.value("sudo_allowed", false);
+  v.uid = j.value("uid", uint32_t{1000});
+  v.gid = j.value("gid", uint32_t{1000});
+  v.created_at = j.value("created_at", "");
+}
+
+void to_json(json& j, const Token& v) {
+  j = json{{"id", v.id}, {"label", v.label}, {"created_at", v.created_at},
+           {"last_used_at", nullptr}};
+  if (v.last_used_at) j["last_used_at"] = *v.last_used_at;
+}
+void from_json(const json& j, Token& v) {
+  v.id = j.value("id", "");
+  v.label = j.value("label", "");
+  v.created_at = j.value("created_at", "");
+  GetOpt(j, "last_used_at", v.last_used_at);
+}
+
+void to_json(json& j, const Volume& v) {
+  j = json{{"name", v.name}, {"path", v.path}, {"capacity_bytes", v.capacity_bytes},
+           {"free_bytes", v.free_bytes}};
+}
+void from_json(const json& j, Volume& v) {
+  v.name = j.value("name", "");
+  v.path = j.value("path", "");
+  v.capacity_bytes = j.value("capacity_bytes", uint64_t{0});
+  v.free_bytes = j.value("free_bytes", uint64_t{0});
+}
+
+json ErrorJson(const Status& s) {
+  return json{{"error", {{"code", s.reason()}, {"message", s.message()}}}};
+}
+
+}  // namespace berth::api

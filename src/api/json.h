@@ -1,0 +1,30 @@
+// JSON mapping of the wire types (nlohmann::json ADL hooks). Include only in
+// .cc files: nlohmann/json.hpp is heavy.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "api/types.h"
+#include "common/status.h"
+
+namespace berth::api {
+
+void to_json(nlohmann::json& j, const Usage& v);
+void from_json(const nlohmann::json& j, Usage& v);
+void to_json(nlohmann::json& j, const Folder& v);
+void from_json(const nlohmann::json& j, Folder& v);
+void to_json(nlohmann::json& j, const FileEntry& v);
+void from_json(const nlohmann::json& j, FileEntry& v);
+void to_json(nlohmann::json& j, const FileList& v);
+void from_json(const nlohmann::json& j, FileList& v);
+void to_json(nlohmann::json& j, const User& v);
+void from_json(const nlohmann::json& j, User& v);
+void to_json(nlohmann::json& j, const Token& v);
+void from_json(const nlohmann::json& j, Token& v);
+void to_json(nlohmann::json& j, const Volume& v);
+void from_json(const nlohmann::json& j, Volume& v);
+
+// {"error":{"code":..., "message":...}} for a non-OK status.
+nlohmann::json ErrorJson(const Status& s);
+
+}  // namespace berth::api

@@ -1,0 +1,71 @@
+// Wire types of the REST API (SPEC §5): plain structs shared by the server
+// handlers and the CLI. JSON (de)serialisation lives in api/json.h so that
+// this header stays light.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::api {
+
+struct Usage {
+  uint64_t bytes = 0;
+  uint64_t files = 0;  // regular files, symlinks and other non-directories
+  uint64_t dirs = 0;
+};
+
+struct Folder {
+  std::string id;
+  std::string name;
+  std::string volume;
+  std::string owner;       // owner's user name
+  std::string permission;  // of the caller: "rw" or "ro"
+  std::string status;      // "ready" or "trash"
+  std::string created_at;  // RFC 3339, UTC
+  std::optional<std::string> trashed_at;
+  std::optional<uint64_t> quota_bytes;
+  std::optional<Usage> usage;
+  bool automount = false;  // the name starts with '.'
+};
+
+struct FileEntry {
+  std::string name;
+  std::string type;  // "file", "dir", "symlink", "other"
+  uint64_t size = 0;
+  int64_t mtime = 0;  // seconds since the epoch
+  uint32_t mode = 0;  // permission bits (07777)
+};
+
+struct FileList {
+  std::string path;  // the listed directory, relative to the folder root
+  std::vector<FileEntry> entries;
+  std::optional<std::string> next;  // pass as `after` to get the next page
+};
+
+struct User {
+  std::string id;
+  std::string name;
+  std::string role;  // "superadmin" or "user"
+  bool sudo_allowed = false;
+  uint32_t uid = 1000;
+  uint32_t gid = 1000;
+  std::string created_at;
+};
+
+struct Token {
+  std::string id;
+  std::string label;
+  std::string created_at;
+  std::optional<std::string> last_used_at;
+};
+
+struct Volume {
+  std::string name;
+  std::string path;
+  uint64_t capacity_bytes = 0;
+  uint64_t free_bytes = 0;
+};
+
+}  // namespace berth::api
