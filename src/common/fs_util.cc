@@ -1,0 +1,221 @@
+#include "common/fs_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "common/random.h"
+#include "common/unique_fd.h"
+
+namespace berth {
+namespace {
+
+// /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string UnescapeMountPath(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      int v = 0;
+      bool ok = true;
+      for (size_t k = 1; k <= 3; ++k) {
+        char c = s[i + k];
+        if (c < '0' || c > '7') ok = false;
+        v = v * 8 + (c - '0');
+      }
+      if (ok) {
+        out.push_back(static_cast<char>(v));
+        i += 3;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+bool IsUnder(const std::string& p, const std::string& root) {
+  if (root == "/") return true;
+  return p == root || (p.size() > root.size() && p.compare(0, root.size(), root) == 0 &&
+                       p[root.size()] == '/');
+}
+
+// Removes the contents of directory `dfd` (not the directory itself).
+// REQUIRES: no mount point beneath it (checked by the caller).
+Status RemoveContents(int dfd, const std::string& where) {
+  int dup = ::fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return ErrnoStatus("dup " + where, errno);
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    ::close(dup);
+    return ErrnoStatus("opendir " + where, errno);
+  }
+  std::vector<std::pair<std::string, bool>> entries;
+  while (dirent* de = ::readdir(dir)) {
+    std::string name = de->d_name;
+    if (name == "." || name == "..") continue;
+    bool is_dir = false;
+    if (de->d_type == DT_DIR) {
+      is_dir = true;
+    } else if (de->d_type == DT_UNKNOWN) {
+      struct stat st;
+      if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) is_dir = S_ISDIR(st.st_mode);
+    }
+    entries.emplace_back(std::move(name), is_dir);
+  }
+  ::closedir(dir);
+  for (const auto& [name, is_dir] : entries) {
+    if (is_dir) {
+      UniqueFd child(::openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child) {
+        if (errno == ENOENT) continue;
+        return ErrnoStatus("open " + where + "/" + name, errno);
+      }
+      BERTH_RETURN_IF_ERROR(RemoveContents(child.get(), where + "/" + name));
+      if (::unlinkat(dfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+        return ErrnoStatus("rmdir " + where + "/" + name, errno);
+    } else if (::unlinkat(dfd, name.c_str(), 0) != 0 && errno != ENOENT) {
+      return ErrnoStatus("unlink " + where + "/" + name, errno);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status MkdirAll(const std::string& path, mode_t mode) {
+  std::string clean = CleanPath(path);
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = clean.find('/', pos + 1);
+    std::string part = clean.substr(0, pos);
+    if (part.empty()) continue;
+    if (::mkdir(part.c_str(), mode) != 0 && errno != EEXIST)
+      return ErrnoStatus("mkdir " + part, errno);
+  }
+  struct stat st;
+  if (::stat(clean.c_str(), &st) != 0) return ErrnoStatus("stat " + clean, errno);
+  if (!S_ISDIR(st.st_mode)) return FailedPrecondition(clean + " exists and is not a directory");
+  return Status::Ok();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return NotFound(path + " does not exist");
+    return ErrnoStatus("open " + path, errno);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read " + path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode) {
+  std::string tmp = path + ".tmp-" + RandomHex(6);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd) return ErrnoStatus("create " + tmp, errno);
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::unlink(tmp.c_str());
+      return ErrnoStatus("write " + tmp, e);
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("fsync " + tmp, e);
+  }
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("rename " + tmp, e);
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> MountPointsUnder(const std::string& path) {
+  std::string root = CleanPath(path);
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, fsroot, mnt;
+    if (!(fields >> id >> parent >> devno >> fsroot >> mnt)) continue;
+    mnt = UnescapeMountPath(mnt);
+    if (IsUnder(mnt, root)) out.push_back(mnt);
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return a.size() > b.size();
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Status RemoveTree(const std::string& path) {
+  std::string clean = CleanPath(path);
+  if (clean == "/") return InvalidArgument("refusing to remove /");
+  struct stat st;
+  if (::lstat(clean.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return ErrnoStatus("lstat " + clean, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(clean.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink " + clean, errno);
+    return Status::Ok();
+  }
+  auto mounts = MountPointsUnder(clean);
+  if (!mounts.empty()) {
+    return FailedPrecondition("refusing to remove " + clean + ": " + mounts.front() +
+                                  " is a mount point",
+                              "mount_point_in_tree");
+  }
+  UniqueFd fd(::open(clean.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return ErrnoStatus("open " + clean, errno);
+  BERTH_RETURN_IF_ERROR(RemoveContents(fd.get(), clean));
+  fd.reset();
+  if (::rmdir(clean.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir " + clean, errno);
+  return Status::Ok();
+}
+
+std::string CleanPath(const std::string& path) {
+  bool absolute = !path.empty() && path[0] == '/';
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    std::string part = path.substr(i, j - i);
+    if (!part.empty() && part != ".") parts.push_back(part);
+    i = j + 1;
+  }
+  std::string out = absolute ? "/" : "";
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k > 0) out += "/";
+    out += parts[k];
+  }
+  if (out.empty()) out = ".";
+  return out;
+}
+
+}  // namespace berth
