@@ -1,0 +1,514 @@
+// The only Beast-heavy translation unit: connection handling for Server.
+#include <utility>  // before Asio's coroutine headers (Boost 1.74 + g++ 12)
+
+#include "http/server.h"
+
+#include <sys/sendfile.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/url.h"
+#include "http/websocket.h"
+
+namespace berth::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace bws = beast::websocket;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr size_t kUploadChunk = 1 << 20;
+constexpr size_t kStreamChunk = 256 << 10;
+
+// Counts requests in flight so Stop can drain them.
+class ActiveGuard {
+ public:
+  explicit ActiveGuard(std::atomic<int>& n) : n_(n) { ++n_; }
+  ~ActiveGuard() { --n_; }
+
+ private:
+  std::atomic<int>& n_;
+};
+
+// Sends WebSocket messages queued from any thread, in order, on the
+// connection's strand.
+class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsSender> {
+ public:
+  explicit WsSender(bws::stream<beast::tcp_stream>& ws) : ws_(ws) {}
+
+  void SendBinary(std::string data) override { Enqueue(true, std::move(data)); }
+  void SendText(std::string data) override { Enqueue(false, std::move(data)); }
+  void Close() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (!self->writing_ && !self->detached_) self->StartClose();
+    });
+  }
+  // Called on the strand when the connection ends; later sends are dropped.
+  void Detach() { detached_ = true; }
+
+ private:
+  void Enqueue(bool binary, std::string data) {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), binary, d = std::move(data)]() mutable {
+      if (self->detached_ || self->closing_) return;
+      self->queue_.emplace_back(binary, std::move(d));
+      if (!self->writing_) self->WriteNext();
+    });
+  }
+  void WriteNext() {
+    if (detached_ || queue_.empty()) {
+      writing_ = false;
+      if (closing_ && !detached_) StartClose();
+      return;
+    }
+    writing_ = true;
+    ws_.binary(queue_.front().first);
+    ws_.async_write(asio::buffer(queue_.front().second),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->queue_.pop_front();
+                      if (ec) {
+                        self->detached_ = true;
+                        self->writing_ = false;
+                        return;
+                      }
+                      self->WriteNext();
+                    });
+  }
+  void StartClose() {
+    detached_ = true;
+    ws_.async_close(bws::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+  }
+
+  bws::stream<beast::tcp_stream>& ws_;
+  std::deque<std::pair<bool, std::string>> queue_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool detached_ = false;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, const Router& r)
+      : options(std::move(o)), router(r), workers(options.worker_threads), acceptor(io) {}
+
+  ServerOptions options;
+  const Router& router;
+  asio::io_context io;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<int> active{0};
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+  uint16_t port = 0;
+
+  // Runs f() on the worker pool and resumes on the caller's executor.
+  template <typename F>
+  awaitable<std::invoke_result_t<F>> OnWorkers(F f) {
+    using R = std::invoke_result_t<F>;
+    std::optional<R> out = co_await asio::co_spawn(
+        workers.get_executor(),
+        [&f]() -> awaitable<std::optional<R>> { co_return std::optional<R>(f()); },
+        use_awaitable);
+    co_return std::move(*out);
+  }
+
+  static Response Guarded(const std::function<Response()>& f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      spdlog::error("handler threw: {}", e.what());
+      return Response::Error(Internal("internal error"));
+    }
+  }
+
+  awaitable<void> Accept();
+  awaitable<void> Serve(tcp::socket socket);
+  awaitable<bool> Write(beast::tcp_stream& stream, Response& r, unsigned version,
+                        bool keep_alive, bool head);
+  awaitable<bool> SendFile(beast::tcp_stream& stream, FileBody& file);
+  awaitable<void> RunWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::empty_body> req,
+                               std::shared_ptr<WebSocketSession> session);
+};
+
+awaitable<void> Server::Impl::Accept() {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket sock =
+        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("accept: {}", ec.message());
+      continue;
+    }
+    sock.set_option(tcp::no_delay(true), ec);
+    auto ex = sock.get_executor();
+    asio::co_spawn(ex, Serve(std::move(sock)), asio::detached);
+  }
+}
+
+awaitable<void> Server::Impl::Serve(tcp::socket socket) {
+  beast::error_code ec;
+  std::string remote;
+  if (auto ep = socket.remote_endpoint(ec); !ec) remote = ep.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  const auto idle = std::chrono::seconds(options.idle_timeout_s);
+
+  for (;;) {
+    bhttp::request_parser<bhttp::empty_body> header_parser;
+    header_parser.header_limit(options.max_header_bytes);
+    stream.expires_after(idle);
+    co_await bhttp::async_read_header(stream, buffer, header_parser,
+                                      asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec == bhttp::error::header_limit ||
+          ec.category() == beast::error_code(bhttp::error::bad_target).category()) {
+        Response r = Response::Error(InvalidArgument(
+            ec == bhttp::error::header_limit ? "request headers are too large" : "malformed HTTP request"));
+        co_await Write(stream, r, 11, false, false);
+      }
+      break;
+    }
+    ActiveGuard guard(active);
+
+    const auto& h = header_parser.get();
+    const unsigned version = h.version();
+    bool keep_alive = h.keep_alive() && !stopping;
+    Request req;
+    req.method = std::string(h.method_string());
+    req.target = std::string(h.target());
+    req.remote_addr = remote;
+    for (const auto& f : h) {
+      std::string name(f.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    const bool head = req.method == "HEAD";
+    const bool has_body = h.has_content_length() ? header_parser.content_length().value_or(0) > 0
+                                                 : h.chunked();
+    const bool expect_continue = beast::iequals(h[bhttp::field::expect], "100-continue");
+
+    std::string_view target = req.target;
+    size_t qpos = target.find('?');
+    std::string_view raw_path = target.substr(0, qpos);
+    auto segments = SplitPathSegments(raw_path);
+    auto decoded = PercentDecode(raw_path, false);
+    std::optional<std::map<std::string, std::string>> query =
+        qpos == std::string_view::npos ? std::map<std::string, std::string>{}
+                                       : ParseQuery(target.substr(qpos + 1));
+
+    Response resp;
+    Router::Match match;
+    if (!segments || !decoded || !query || raw_path.empty() || raw_path.front() != '/') {
+      resp = Response::Error(InvalidArgument("malformed request target (bad percent-encoding?)"));
+      keep_alive = false;
+    } else {
+      req.path = std::move(*decoded);
+      req.query = std::move(*query);
+      match = router.Find(req, *segments);
+    }
+    const Route* route = match.route;
+
+    if (resp.status >= 400) {
+      // already an error
+    } else if (route && route->websocket) {
+      if (!bws::is_upgrade(header_parser.get())) {
+        resp = Response::Error(InvalidArgument("this endpoint needs a WebSocket upgrade"));
+      } else {
+        auto result = co_await OnWorkers([&] { return route->websocket(req); });
+        if (auto* session = std::get_if<std::shared_ptr<WebSocketSession>>(&result)) {
+          co_await RunWebSocket(std::move(stream), header_parser.release(), std::move(*session));
+          co_return;
+        }
+        resp = std::move(std::get<Response>(result));
+        keep_alive = false;
+      }
+    } else if (route && route->upload) {
+      auto result = co_await OnWorkers([&] {
+        try {
+          return route->upload(req);
+        } catch (const std::exception& e) {
+          spdlog::error("upload handler threw: {}", e.what());
+          return std::variant<Response, std::unique_ptr<BodySink>>(
+              Response::Error(Internal("internal error")));
+        }
+      });
+      if (auto* refused = std::get_if<Response>(&result)) {
+        resp = std::move(*refused);
+        if (has_body) keep_alive = false;  // the body is not read
+      } else {
+        std::unique_ptr<BodySink> sink = std::move(std::get<std::unique_ptr<BodySink>>(result));
+        if (expect_continue) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+          stream.expires_after(idle);
+          co_await bhttp::async_write(stream, cont, asio::redirect_error(use_awaitable, ec));
+          if (ec) break;
+        }
+        bhttp::request_parser<bhttp::buffer_body> body_parser(std::move(header_parser));
+        body_parser.body_limit(boost::none);
+        std::vector<char> chunk(kUploadChunk);
+        Status write_status;
+        while (!body_parser.is_done()) {
+          body_parser.get().body().data = chunk.data();
+          body_parser.get().body().size = chunk.size();
+          stream.expires_after(idle);
+          co_await bhttp::async_read(stream, buffer, body_parser,
+                                     asio::redirect_error(use_awaitable, ec));
+          if (ec == bhttp::error::need_buffer) ec = {};
+          if (ec) break;
+          size_t n = chunk.size() - body_parser.get().body().size;
+          if (n > 0) {
+            write_status = sink->Write(chunk.data(), n);
+            if (!write_status.ok()) break;
+          }
+        }
+        if (ec) {
+          spdlog::info("upload {} aborted: {}", req.path, ec.message());
+          co_return;  // the sink's destructor removes the partial upload
+        }
+        if (!write_status.ok()) {
+          resp = Response::Error(write_status);
+          keep_alive = false;
+        } else {
+          resp = co_await OnWorkers([&] { return Guarded([&] { return sink->Finish(); }); });
+        }
+        co_await OnWorkers([&] { sink.reset(); return 0; });
+      }
+    } else {
+      bhttp::request_parser<bhttp::string_body> body_parser(std::move(header_parser));
+      body_parser.body_limit(options.max_body_bytes);
+      stream.expires_after(idle);
+      co_await bhttp::async_read(stream, buffer, body_parser, asio::redirect_error(use_awaitable, ec));
+      if (ec == bhttp::error::body_limit) {
+        resp = Response::Error(ResourceExhausted("request body is larger than " +
+                                                 std::to_string(options.max_body_bytes) + " bytes"));
+        keep_alive = false;
+      } else if (ec) {
+        break;
+      } else {
+        req.body = std::move(body_parser.get().body());
+        const Handler* handler = nullptr;
+        if (route) {
+          handler = &route->handler;
+        } else if (!match.path_matched && router.fallback() && (req.method == "GET" || head)) {
+          handler = &router.fallback();
+        }
+        if (handler) {
+          resp = co_await OnWorkers([&] { return Guarded([&] { return (*handler)(req); }); });
+        } else if (match.path_matched) {
+          resp = Response::Error(Status(Code::kInvalidArgument,
+                                        "method " + req.method + " is not allowed on " + req.path,
+                                        "method_not_allowed"));
+          resp.status = 405;
+        } else {
+          resp = Response::Error(NotFound("no such endpoint: " + req.path, "no_such_endpoint"));
+        }
+      }
+    }
+
+    keep_alive = keep_alive && !resp.close && !stopping;
+    bool ok = co_await Write(stream, resp, version, keep_alive, head);
+    if (resp.stream) co_await OnWorkers([&] { resp.stream.reset(); return 0; });
+    if (!ok || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+awaitable<bool> Server::Impl::Write(beast::tcp_stream& stream, Response& r, unsigned version,
+                                    bool keep_alive, bool head) {
+  beast::error_code ec;
+  stream.expires_after(std::chrono::seconds(options.idle_timeout_s));
+  auto fill = [&](auto& msg) {
+    msg.result(static_cast<unsigned>(r.status));
+    msg.version(version);
+    msg.set(bhttp::field::server, "berth");
+    for (const auto& [k, v] : r.headers) msg.set(k, v);
+    msg.keep_alive(keep_alive);
+  };
+  if (!r.file && !r.stream && !head) {
+    bhttp::response<bhttp::string_body> msg;
+    fill(msg);
+    msg.body() = std::move(r.body);
+    msg.prepare_payload();
+    co_await bhttp::async_write(stream, msg, asio::redirect_error(use_awaitable, ec));
+    co_return !ec;
+  }
+  bhttp::response<bhttp::empty_body> msg;
+  fill(msg);
+  if (r.stream) {
+    msg.chunked(true);
+  } else {
+    msg.content_length(r.file ? r.file->length : r.body.size());
+  }
+  bhttp::response_serializer<bhttp::empty_body> sr(msg);
+  co_await bhttp::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return false;
+  if (head) co_return true;
+  if (r.file) co_return co_await SendFile(stream, *r.file);
+
+  std::vector<char> buf(kStreamChunk);
+  for (;;) {
+    Result<size_t> n = co_await OnWorkers([&] { return r.stream->Read(buf.data(), buf.size()); });
+    if (!n.ok()) {
+      spdlog::warn("stream aborted: {}", n.status().ToString());
+      co_return false;  // no last chunk: the client sees a truncated body
+    }
+    stream.expires_after(std::chrono::seconds(options.idle_timeout_s));
+    if (*n == 0) {
+      co_await asio::async_write(stream, bhttp::make_chunk_last(),
+                                 asio::redirect_error(use_awaitable, ec));
+      co_return !ec;
+    }
+    co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(buf.data(), *n)),
+                               asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return false;
+  }
+}
+
+awaitable<bool> Server::Impl::SendFile(beast::tcp_stream& stream, FileBody& file) {
+  auto& sock = stream.socket();
+  beast::error_code ec;
+  sock.native_non_blocking(true, ec);
+  if (ec) co_return false;
+  asio::steady_timer watchdog(sock.get_executor());
+  off_t offset = static_cast<off_t>(file.offset);
+  uint64_t left = file.length;
+  while (left > 0) {
+    ssize_t n = ::sendfile(sock.native_handle(), file.fd.get(), &offset,
+                           std::min<uint64_t>(left, 1u << 30));
+    if (n > 0) {
+      left -= static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      watchdog.expires_after(std::chrono::seconds(options.idle_timeout_s));
+      watchdog.async_wait([&sock](beast::error_code e) {
+        if (!e) sock.cancel();
+      });
+      co_await sock.async_wait(tcp::socket::wait_write, asio::redirect_error(use_awaitable, ec));
+      watchdog.cancel();
+      if (ec) co_return false;
+      continue;
+    }
+    // n == 0: the file shrank under us; the client gets a short body.
+    spdlog::warn("sendfile stopped with {} bytes left: {}", left, n < 0 ? strerror(errno) : "EOF");
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<void> Server::Impl::RunWebSocket(beast::tcp_stream stream,
+                                           bhttp::request<bhttp::empty_body> req,
+                                           std::shared_ptr<WebSocketSession> session) {
+  ActiveGuard guard(active);
+  stream.expires_never();
+  bws::stream<beast::tcp_stream> ws(std::move(stream));
+  ws.set_option(bws::stream_base::timeout::suggested(beast::role_type::server));
+  ws.read_message_max(1 << 20);
+  beast::error_code ec;
+  co_await ws.async_accept(req, asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+  auto sender = std::make_shared<WsSender>(ws);
+  session->OnOpen(sender);
+  beast::flat_buffer buf;
+  for (;;) {
+    co_await ws.async_read(buf, asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    bool binary = ws.got_binary();
+    session->OnMessage(binary, beast::buffers_to_string(buf.data()));
+    buf.consume(buf.size());
+  }
+  sender->Detach();
+  session->OnClose();
+  // Let queued handlers that reference `ws` run before it is destroyed.
+  asio::steady_timer t(ws.get_executor());
+  t.expires_after(std::chrono::milliseconds(50));
+  co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+}
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return InvalidArgument("bad listen address '" + impl_->options.host + "'");
+  tcp::endpoint ep(addr, impl_->options.port);
+  auto& acc = impl_->acceptor;
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("cannot listen on " + impl_->options.host + ":" +
+                       std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  impl_->port = acc.local_endpoint().port();
+  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
+  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return Status::Ok();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Wait() {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+void Server::Stop() {
+  Impl& im = *impl_;
+  if (im.stopping.exchange(true)) {
+    Wait();
+    return;
+  }
+  if (!im.threads.empty()) {
+    asio::post(im.io, [&im] {
+      beast::error_code ec;
+      im.acceptor.close(ec);
+    });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(im.options.drain_timeout_s);
+    while (im.active > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (im.active > 0) spdlog::warn("stopping with {} requests still in flight", im.active.load());
+  }
+  im.io.stop();
+  for (auto& t : im.threads) t.join();
+  im.threads.clear();
+  im.workers.stop();
+  im.workers.join();
+  {
+    std::lock_guard lock(im.mu);
+    im.stopped = true;
+  }
+  im.cv.notify_all();
+}
+
+}  // namespace berth::http

@@ -1,0 +1,54 @@
+// Server: the HTTP/1.1 + WebSocket server (Boost.Beast, C++20 coroutines).
+//
+// Network I/O runs on `io_threads` threads; handlers run on a separate pool
+// of `worker_threads` so that a slow handler (SQLite, runc, fsync) never
+// stalls other connections. Request bodies are streamed to BodySinks for
+// upload routes and limited to `max_body_bytes` otherwise; responses may be
+// strings, files (sendfile) or chunked streams.
+//
+// Start/Stop are symmetric: Stop stops accepting, lets in-flight requests
+// finish for up to `drain_timeout_s`, then closes everything. Thread-safe:
+// Stop may be called from any thread (e.g. a signal watcher).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "http/router.h"
+
+namespace berth::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8470;  // 0 picks a free port (see Server::port)
+  int io_threads = 2;
+  int worker_threads = 8;
+  uint64_t max_body_bytes = 1 << 20;  // non-streaming routes
+  uint32_t max_header_bytes = 16 << 10;
+  int idle_timeout_s = 60;   // keep-alive wait and per-read/-write progress
+  int drain_timeout_s = 10;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving in background threads.
+  Status Start();
+  // The bound port (useful with port 0). REQUIRES: Start() succeeded.
+  uint16_t port() const;
+  // Blocks until Stop() has completed.
+  void Wait();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace berth::http

@@ -1,0 +1,54 @@
+// Store: the metadata store interface (users, tokens, folders; sessions and
+// shares join later). Implementations: SqliteStore (embedded default) and,
+// for multi-node, a PostgreSQL store; both run store_suite.h.
+//
+// Every method is safe to call from several threads at once. Methods return
+// NotFound for missing rows and AlreadyExists when a uniqueness rule fails;
+// other failures are Internal/Unavailable. The store holds no behaviour:
+// services decide; the store enforces only what the schema enforces.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "store/records.h"
+
+namespace berth::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Users. Names are unique.
+  virtual Status CreateUser(const UserRecord& u) = 0;
+  virtual Result<UserRecord> GetUser(const std::string& id) = 0;
+  virtual Result<UserRecord> GetUserByName(const std::string& name) = 0;
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  virtual Status UpdateUser(const UserRecord& u) = 0;
+  // Also deletes the user's tokens.
+  virtual Status DeleteUser(const std::string& id) = 0;
+  virtual Result<int64_t> CountUsers() = 0;
+
+  // API tokens, looked up by the hash of their secret.
+  virtual Status CreateToken(const TokenRecord& t) = 0;
+  virtual Result<TokenRecord> GetTokenByHash(const std::string& secret_hash) = 0;
+  virtual Result<std::vector<TokenRecord>> ListTokens(const std::string& user_id) = 0;
+  virtual Status DeleteToken(const std::string& user_id, const std::string& id) = 0;
+  virtual Status TouchToken(const std::string& id, const std::string& when) = 0;
+
+  // Folders. (owner_id, name) is unique among folders with status "ready";
+  // trashed folders may share names.
+  virtual Status CreateFolder(const FolderRecord& f) = 0;
+  virtual Result<FolderRecord> GetFolder(const std::string& id) = 0;
+  // Folders of `owner_id` with `status` ("" = any), ordered by name then
+  // creation time.
+  virtual Result<std::vector<FolderRecord>> ListFolders(const std::string& owner_id,
+                                                        const std::string& status) = 0;
+  // Every folder (superadmin views, reconciliation).
+  virtual Result<std::vector<FolderRecord>> ListAllFolders() = 0;
+  virtual Status UpdateFolder(const FolderRecord& f) = 0;
+  virtual Status DeleteFolder(const std::string& id) = 0;
+};
+
+}  // namespace berth::store

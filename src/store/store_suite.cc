@@ -1,0 +1,84 @@
+#include "store/store_suite.h"
+
+#include "common/random.h"
+
+namespace berth::store {
+namespace {
+
+UserRecord MakeUser(const std::string& name) {
+  UserRecord u;
+  u.id = NewUuid();
+  u.name = name;
+  u.created_at = "2026-01-01T00:00:00Z";
+  return u;
+}
+
+FolderRecord MakeFolder(const std::string& owner, const std::string& name) {
+  FolderRecord f;
+  f.id = NewUuid();
+  f.name = name;
+  f.volume = "local";
+  f.owner_id = owner;
+  f.created_at = "2026-01-01T00:00:00Z";
+  return f;
+}
+
+TEST_P(StoreSuite, UsersAreUniqueByName) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  EXPECT_EQ(store_->CreateUser(MakeUser("alice")).code(), Code::kAlreadyExists);
+  EXPECT_EQ(store_->GetUserByName("alice")->id, a.id);
+  EXPECT_EQ(store_->GetUser("nope").status().code(), Code::kNotFound);
+  EXPECT_EQ(*store_->CountUsers(), 1);
+  a.sudo_allowed = true;
+  ASSERT_TRUE(store_->UpdateUser(a).ok());
+  EXPECT_TRUE(store_->GetUser(a.id)->sudo_allowed);
+}
+
+TEST_P(StoreSuite, TokensByHashAndCascadeOnUserDelete) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  TokenRecord t{NewUuid(), a.id, "laptop", "abc123", "2026-01-01T00:00:00Z", std::nullopt};
+  ASSERT_TRUE(store_->CreateToken(t).ok());
+  EXPECT_EQ(store_->GetTokenByHash("abc123")->user_id, a.id);
+  ASSERT_TRUE(store_->TouchToken(t.id, "2026-01-02T00:00:00Z").ok());
+  EXPECT_EQ(store_->ListTokens(a.id)->at(0).last_used_at.value_or(""), "2026-01-02T00:00:00Z");
+  EXPECT_EQ(store_->DeleteToken("other-user", t.id).code(), Code::kNotFound);
+  ASSERT_TRUE(store_->DeleteUser(a.id).ok());
+  EXPECT_EQ(store_->GetTokenByHash("abc123").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreSuite, ReadyFolderNamesAreUniquePerOwnerButTrashMayRepeat) {
+  auto a = MakeUser("alice"), b = MakeUser("bob");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  ASSERT_TRUE(store_->CreateUser(b).ok());
+  auto f1 = MakeFolder(a.id, "data");
+  ASSERT_TRUE(store_->CreateFolder(f1).ok());
+  EXPECT_EQ(store_->CreateFolder(MakeFolder(a.id, "data")).code(), Code::kAlreadyExists);
+  EXPECT_TRUE(store_->CreateFolder(MakeFolder(b.id, "data")).ok());
+  f1.status = "trash";
+  f1.trashed_at = "2026-01-03T00:00:00Z";
+  ASSERT_TRUE(store_->UpdateFolder(f1).ok());
+  auto f2 = MakeFolder(a.id, "data");
+  ASSERT_TRUE(store_->CreateFolder(f2).ok());
+  f2.status = "trash";
+  ASSERT_TRUE(store_->UpdateFolder(f2).ok());
+  EXPECT_EQ(store_->ListFolders(a.id, "trash")->size(), 2u);
+  EXPECT_EQ(store_->ListFolders(a.id, "ready")->size(), 0u);
+  EXPECT_EQ(store_->ListAllFolders()->size(), 3u);
+  EXPECT_EQ(store_->GetFolder(f1.id)->trashed_at.value_or(""), "2026-01-03T00:00:00Z");
+  ASSERT_TRUE(store_->DeleteFolder(f1.id).ok());
+  EXPECT_EQ(store_->DeleteFolder(f1.id).code(), Code::kNotFound);
+}
+
+TEST_P(StoreSuite, QuotaRoundTrips) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  auto f = MakeFolder(a.id, "q");
+  f.quota_bytes = 5ull << 30;
+  ASSERT_TRUE(store_->CreateFolder(f).ok());
+  EXPECT_EQ(store_->GetFolder(f.id)->quota_bytes.value_or(0), 5ull << 30);
+}
+
+}  // namespace
+}  // namespace berth::store
