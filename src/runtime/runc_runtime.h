@@ -1,0 +1,76 @@
+// RuncRuntime: ContainerRuntime on the runc binary (daemonless). Per
+// container it keeps an OCI bundle directory
+//
+//   <bundles_dir>/<id>/config.json    generated (runtime/oci_spec.h)
+//                      rootfs/        overlayfs: lower = image rootfs (never
+//                                     written), upper/work below
+//                      upper/ work/   the container's writable layer
+//                      etc/           hostname, hosts, resolv.conf (bound ro)
+//                      container.log  PID 1 stdout+stderr (Logs)
+//                      runc.log       runc's own log
+//
+// and runs `runc --root <state_dir> run --detach`. Exec uses `runc exec`;
+// ExecTty uses `runc exec --tty --detach --console-socket` and receives the
+// PTY master over SCM_RIGHTS. Every runc call is a posix_spawn with an
+// explicit argv (no shell) and is reaped; exec'd processes that outlive runc
+// are reaped by tini (PID 1 of the container).
+//
+// Thread-safety: safe for concurrent use. Create/Delete of the same id are
+// serialised by a striped lock; different ids proceed in parallel.
+//
+// REQUIRES: root (mounts overlayfs, runs runc), overlayfs in the kernel.
+// berthd must not be PID 1 of its own PID namespace unless it reaps orphans.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "runtime/container_runtime.h"
+
+namespace berth::runtime {
+
+struct RuncOptions {
+  std::string runc_path = "runc";
+  // runc --root. On tmpfs by default so that a reboot forgets containers
+  // that no longer exist; bundles (on disk) are then cleaned by List/Delete.
+  std::string state_dir = "/run/berth/runc";
+  std::string bundles_dir;  // REQUIRED, e.g. <data-dir>/containers
+  std::string init_path = "/usr/bin/tini-static";
+  std::string cgroup_parent = "/berth";
+  std::string resolv_conf = "/etc/resolv.conf";  // copied into each container
+  std::chrono::milliseconds command_timeout{60000};  // per runc invocation
+};
+
+class RuncRuntime final : public ContainerRuntime {
+ public:
+  // Checks the options (runc and tini present, dirs creatable).
+  static Result<std::unique_ptr<RuncRuntime>> Open(RuncOptions options);
+
+  Status Create(const ContainerSpec& spec) override;
+  Status Delete(const std::string& id) override;
+  Result<ContainerInfo> Inspect(const std::string& id) override;
+  Result<std::vector<ContainerInfo>> List() override;
+  Result<ExecResult> Exec(const std::string& id, const ExecOptions& options) override;
+  Result<std::unique_ptr<TtyProcess>> ExecTty(const std::string& id,
+                                              const TtyOptions& options) override;
+  Result<std::string> Logs(const std::string& id, size_t max_bytes) override;
+
+  std::string BundleDir(const std::string& id) const;
+
+ private:
+  explicit RuncRuntime(RuncOptions options) : options_(std::move(options)) {}
+  std::mutex& LockFor(const std::string& id);
+  std::vector<std::string> RuncArgv(std::initializer_list<std::string> args) const;
+  Status CreateLocked(const ContainerSpec& spec);
+  Status DeleteLocked(const std::string& id);
+  Result<ContainerInfo> StateOf(const std::string& id);
+  Status RequireRunning(const std::string& id);
+
+  const RuncOptions options_;
+  std::array<std::mutex, 32> locks_;
+};
+
+}  // namespace berth::runtime
