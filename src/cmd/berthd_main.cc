@@ -1,0 +1,148 @@
+// berthd: the Berth daemon. With no role it runs everything in one process
+// (manager + agent + storage, embedded SQLite). Wiring only: the behaviour
+// lives in the libraries.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "common/unique_fd.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "manager/api_routes.h"
+#include "manager/auth_service.h"
+#include "manager/config.h"
+#include "manager/folder_service.h"
+#include "storage/volume.h"
+#include "store/sqlite_store.h"
+
+namespace berth {
+namespace {
+
+int Fail(const Status& s) {
+  spdlog::error("{}", s.message());
+  std::fprintf(stderr, "error: %s\n", s.message().c_str());
+  return 1;
+}
+
+// Blocks the signals that stop the daemon in every thread; main waits for
+// them with sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  auto listen = manager::ParseListen(cfg.listen);
+  if (!listen.ok()) return Fail(listen.status());
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) return Fail(Internal("cannot create data dir " + cfg.data_dir + ": " + ec.message()));
+  // One berthd per data dir.
+  std::string lock_path = cfg.data_dir + "/berthd.lock";
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    return Fail(FailedPrecondition("another berthd is using data dir " + cfg.data_dir));
+  }
+
+  auto store = store::OpenSqliteStore(cfg.data_dir + "/berth.db");
+  if (!store.ok()) return Fail(store.status());
+
+  storage::Volume local(storage::VolumeOptions{"local", cfg.data_dir + "/volumes/local",
+                                                cfg.container_uid, cfg.container_gid});
+  if (Status st = local.Init(); !st.ok()) return Fail(st);
+
+  manager::AuthService auth(**store);
+  auto admin_token = auth.Bootstrap(cfg.data_dir + "/admin.token");
+  if (!admin_token.ok()) return Fail(admin_token.status());
+
+  manager::FolderServiceDeps folder_deps;
+  folder_deps.store = store->get();
+  folder_deps.volumes["local"] = &local;
+  manager::FolderService folders(std::move(folder_deps));
+
+  http::Router router;
+  manager::ApiContext api{&auth, &folders};
+  manager::RegisterApi(router, api);
+
+  http::ServerOptions sopt;
+  sopt.host = listen->host;
+  sopt.port = listen->port;
+  http::Server server(sopt, router);
+  if (Status st = server.Start(); !st.ok()) return Fail(st);
+
+  std::string url = "http://" + listen->host + ":" + std::to_string(server.port());
+  spdlog::info("berthd {} listening on {} (data dir {})", BERTH_VERSION, url, cfg.data_dir);
+  std::printf("berthd listening on %s\n", url.c_str());
+  std::printf("sign in to the web UI: %s/login?token=%s\n", url.c_str(), admin_token->c_str());
+  std::fflush(stdout);
+  {
+    // Lets tests and scripts find the bound port (with --listen HOST:0).
+    FILE* f = std::fopen((cfg.data_dir + "/berthd.addr").c_str(), "w");
+    if (f) {
+      std::fprintf(f, "%s\n", url.c_str());
+      std::fclose(f);
+    }
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("received signal {}, stopping", sig);
+  server.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace berth
+
+int main(int argc, char** argv) {
+  using berth::manager::DaemonConfig;
+  sigset_t stop_signals = berth::BlockStopSignals();
+
+  CLI::App app{"berthd: the Berth compute-session daemon"};
+  app.set_version_flag("--version", std::string("berthd ") + BERTH_VERSION);
+  std::string config_path, data_dir, listen, runtime, docker_socket, log_level;
+  app.add_option("--config", config_path, "TOML config file");
+  app.add_option("--data-dir", data_dir, "data directory (database, volumes, images)");
+  app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8470)");
+  app.add_option("--runtime", runtime, "container runtime: runc or docker");
+  app.add_option("--docker-socket", docker_socket, "Docker Engine socket for --runtime docker");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  DaemonConfig cfg;
+  cfg.data_dir = berth::manager::DefaultDataDir();
+  if (!config_path.empty()) {
+    if (auto st = berth::manager::LoadConfigFile(config_path, cfg); !st.ok()) {
+      std::fprintf(stderr, "error: %s\n", st.message().c_str());
+      return 2;
+    }
+  }
+  berth::manager::ApplyEnvironment(cfg);
+  if (!data_dir.empty()) cfg.data_dir = data_dir;
+  if (!listen.empty()) cfg.listen = listen;
+  if (!runtime.empty()) cfg.runtime = runtime;
+  if (!docker_socket.empty()) cfg.docker_socket = docker_socket;
+  if (!log_level.empty()) cfg.log_level = log_level;
+  cfg.data_dir = std::filesystem::absolute(cfg.data_dir).lexically_normal().string();
+
+  return berth::Serve(cfg, stop_signals);
+}

@@ -1,0 +1,110 @@
+#include "manager/auth_service.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/unique_fd.h"
+#include "manager/crypto.h"
+
+namespace berth::manager {
+namespace {
+
+Status WriteSecretFile(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) return ErrnoStatus("creating " + tmp, errno);
+  ::fchmod(fd.get(), 0600);
+  std::string data = content + "\n";
+  if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()) ||
+      ::fsync(fd.get()) != 0) {
+    return ErrnoStatus("writing " + tmp, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("renaming " + tmp, errno);
+  return Status::Ok();
+}
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+Principal AuthService::ToPrincipal(const store::UserRecord& u) {
+  return Principal{u.id, u.name, u.role, u.sudo_allowed, u.uid, u.gid};
+}
+
+Result<std::string> AuthService::Bootstrap(const std::string& token_path) {
+  BERTH_ASSIGN_OR_RETURN(int64_t users, store_.CountUsers());
+  std::string admin_id;
+  if (users == 0) {
+    store::UserRecord admin;
+    admin.id = NewUuid();
+    admin.name = "admin";
+    admin.role = "superadmin";
+    admin.created_at = NowRfc3339();
+    BERTH_RETURN_IF_ERROR(store_.CreateUser(admin));
+    admin_id = admin.id;
+    spdlog::info("created superadmin 'admin'");
+  } else {
+    std::string existing = ReadFirstLine(token_path);
+    if (!existing.empty() && AuthenticateBearer("Bearer " + existing).ok()) return existing;
+    auto admin = store_.GetUserByName("admin");
+    if (!admin.ok()) return admin.status();
+    admin_id = admin->id;
+  }
+  BERTH_ASSIGN_OR_RETURN(IssuedToken t, CreateToken(admin_id, "admin.token"));
+  BERTH_RETURN_IF_ERROR(WriteSecretFile(token_path, t.secret));
+  spdlog::info("wrote an admin API token to {}", token_path);
+  return t.secret;
+}
+
+Result<Principal> AuthService::AuthenticateBearer(std::string_view header) {
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (header.empty()) {
+    return Unauthenticated("this endpoint needs an API token (Authorization: Bearer <token>)",
+                           "missing_credentials");
+  }
+  if (header.substr(0, kPrefix.size()) != kPrefix || header.size() == kPrefix.size()) {
+    return Unauthenticated("the Authorization header must be 'Bearer <token>'", "bad_credentials");
+  }
+  std::string_view secret = header.substr(kPrefix.size());
+  auto token = store_.GetTokenByHash(Sha256Hex(secret));
+  if (!token.ok()) {
+    if (token.status().code() == Code::kNotFound) {
+      return Unauthenticated("the API token is not valid", "bad_credentials");
+    }
+    return token.status();
+  }
+  auto user = store_.GetUser(token->user_id);
+  if (!user.ok()) return Unauthenticated("the API token's user no longer exists", "bad_credentials");
+  return ToPrincipal(*user);
+}
+
+Result<IssuedToken> AuthService::CreateToken(const std::string& user_id, const std::string& label) {
+  IssuedToken out{NewUuid(), NewTokenSecret()};
+  store::TokenRecord rec{out.id, user_id, label, Sha256Hex(out.secret), NowRfc3339(), std::nullopt};
+  BERTH_RETURN_IF_ERROR(store_.CreateToken(rec));
+  return out;
+}
+
+Result<std::vector<api::Token>> AuthService::ListTokens(const std::string& user_id) {
+  BERTH_ASSIGN_OR_RETURN(auto recs, store_.ListTokens(user_id));
+  std::vector<api::Token> out;
+  for (auto& r : recs) out.push_back(api::Token{r.id, r.label, r.created_at, r.last_used_at});
+  return out;
+}
+
+Status AuthService::RevokeToken(const std::string& user_id, const std::string& token_id) {
+  return store_.DeleteToken(user_id, token_id);
+}
+
+}  // namespace berth::manager

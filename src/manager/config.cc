@@ -1,0 +1,79 @@
+#include "manager/config.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <toml++/toml.h>
+
+namespace berth::manager {
+
+std::string DefaultDataDir() {
+  if (::geteuid() == 0) return "/var/lib/berth";
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/berth";
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.local/share/berth";
+}
+
+Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("config " + path + ": " + std::string(e.description()));
+  }
+  for (const auto& [key, node] : t) {
+    std::string k(key.str());
+    auto str = [&](std::string& out) -> Status {
+      if (!node.is_string()) return InvalidArgument("config " + path + ": '" + k + "' must be a string");
+      out = node.as_string()->get();
+      return Status::Ok();
+    };
+    auto uint = [&](uint32_t& out) -> Status {
+      if (!node.is_integer() || node.as_integer()->get() < 0) {
+        return InvalidArgument("config " + path + ": '" + k + "' must be a non-negative integer");
+      }
+      out = static_cast<uint32_t>(node.as_integer()->get());
+      return Status::Ok();
+    };
+    Status st;
+    if (k == "data_dir") st = str(cfg.data_dir);
+    else if (k == "listen") st = str(cfg.listen);
+    else if (k == "runtime") st = str(cfg.runtime);
+    else if (k == "docker_socket") st = str(cfg.docker_socket);
+    else if (k == "default_image") st = str(cfg.default_image);
+    else if (k == "log_level") st = str(cfg.log_level);
+    else if (k == "container_uid") st = uint(cfg.container_uid);
+    else if (k == "container_gid") st = uint(cfg.container_gid);
+    else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
+    BERTH_RETURN_IF_ERROR(st);
+  }
+  return Status::Ok();
+}
+
+void ApplyEnvironment(DaemonConfig& cfg) {
+  auto env = [](const char* name, std::string& out) {
+    if (const char* v = std::getenv(name); v && *v) out = v;
+  };
+  env("BERTH_DATA_DIR", cfg.data_dir);
+  env("BERTH_LISTEN", cfg.listen);
+  env("BERTH_RUNTIME", cfg.runtime);
+  env("BERTH_LOG_LEVEL", cfg.log_level);
+}
+
+Result<ListenAddress> ParseListen(const std::string& s) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon + 1 == s.size()) {
+    return InvalidArgument("listen address '" + s + "' must be HOST:PORT");
+  }
+  std::string host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), port);
+  if (ec != std::errc() || p != s.data() + s.size() || port > 65535 || host.empty()) {
+    return InvalidArgument("listen address '" + s + "' must be HOST:PORT");
+  }
+  return ListenAddress{host, static_cast<uint16_t>(port)};
+}
+
+}  // namespace berth::manager

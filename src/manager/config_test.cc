@@ -1,0 +1,42 @@
+#include "manager/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace berth::manager {
+namespace {
+
+TEST(ConfigTest, ParseListen) {
+  auto a = ParseListen("127.0.0.1:8470");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 8470);
+  EXPECT_EQ(ParseListen("[::1]:0")->host, "::1");
+  EXPECT_FALSE(ParseListen("localhost").ok());
+  EXPECT_FALSE(ParseListen("h:99999").ok());
+  EXPECT_FALSE(ParseListen(":80").ok());
+}
+
+TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfg-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "ok.toml") << "data_dir = \"/srv/berth\"\nlisten = \"0.0.0.0:9000\"\ncontainer_uid = 2000\n";
+    std::ofstream(dir / "bad.toml") << "data_dri = \"/x\"\n";
+    std::ofstream(dir / "type.toml") << "listen = 5\n";
+  }
+  DaemonConfig cfg;
+  ASSERT_TRUE(LoadConfigFile((dir / "ok.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.data_dir, "/srv/berth");
+  EXPECT_EQ(cfg.listen, "0.0.0.0:9000");
+  EXPECT_EQ(cfg.container_uid, 2000u);
+  EXPECT_FALSE(LoadConfigFile((dir / "bad.toml").string(), cfg).ok());
+  EXPECT_FALSE(LoadConfigFile((dir / "type.toml").string(), cfg).ok());
+  EXPECT_FALSE(LoadConfigFile((dir / "missing.toml").string(), cfg).ok());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace berth::manager

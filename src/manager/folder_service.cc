@@ -1,0 +1,235 @@
+#include "manager/folder_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "storage/names.h"
+
+namespace berth::manager {
+
+Result<const storage::Volume*> FolderService::VolumeOf(const store::FolderRecord& f) const {
+  auto it = deps_.volumes.find(f.volume);
+  if (it == deps_.volumes.end()) {
+    return Unavailable("volume '" + f.volume + "' of folder '" + f.name + "' is not configured");
+  }
+  return it->second;
+}
+
+Result<std::string> FolderService::HostPath(const store::FolderRecord& f) const {
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(f));
+  return v->FolderPath(f.owner_id, f.id);
+}
+
+api::Folder FolderService::ToApi(const Principal& p, const store::FolderRecord& f) {
+  api::Folder out;
+  out.id = f.id;
+  out.name = f.name;
+  out.volume = f.volume;
+  if (f.owner_id == p.user_id) {
+    out.owner = p.name;
+  } else if (auto u = deps_.store->GetUser(f.owner_id); u.ok()) {
+    out.owner = u->name;
+  }
+  out.permission = authz_.FolderAccess(p, f) == Access::kWrite ? "rw" : "ro";
+  out.status = f.status;
+  out.created_at = f.created_at;
+  out.trashed_at = f.trashed_at;
+  out.quota_bytes = f.quota_bytes;
+  out.automount = storage::IsAutomountName(f.name);
+  return out;
+}
+
+Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std::string& ref,
+                                                   const std::string& status) {
+  if (LooksLikeUuid(ref)) {
+    auto rec = deps_.store->GetFolder(ref);
+    if (rec.ok() && rec->status == status && authz_.FolderAccess(p, *rec) != Access::kNone) {
+      return rec;
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(auto mine, deps_.store->ListFolders(p.user_id, status));
+  std::vector<store::FolderRecord> hits;
+  for (auto& f : mine)
+    if (f.name == ref) hits.push_back(std::move(f));
+  const char* where = status == "trash" ? " in the trash" : "";
+  if (hits.empty()) {
+    return NotFound("no folder named '" + ref + "'" + where, "folder_not_found");
+  }
+  if (hits.size() > 1) {
+    std::string ids;
+    for (auto& h : hits) ids += (ids.empty() ? "" : ", ") + h.id;
+    return FailedPrecondition("several folders named '" + ref + "' are" + where +
+                                  "; name one by id: " + ids,
+                              "ambiguous_folder_name");
+  }
+  return hits.front();
+}
+
+Result<store::FolderRecord> FolderService::ResolveReady(const Principal& p, const std::string& ref) {
+  return Resolve(p, ref, "ready");
+}
+
+Result<std::vector<store::FolderRecord>> FolderService::OwnedReady(const std::string& owner_id) {
+  return deps_.store->ListFolders(owner_id, "ready");
+}
+
+Status FolderService::CheckNotInUse(const store::FolderRecord& f, const char* verb) {
+  if (!deps_.in_use) return Status::Ok();
+  if (auto s = deps_.in_use->SessionUsing(f.id)) {
+    return FailedPrecondition(std::string("cannot ") + verb + " folder '" + f.name +
+                                  "': session '" + *s + "' mounts it; delete the session first",
+                              "folder_in_use");
+  }
+  return Status::Ok();
+}
+
+Result<api::Folder> FolderService::Create(const Principal& p, const std::string& name,
+                                          const std::string& volume,
+                                          std::optional<uint64_t> quota_bytes) {
+  BERTH_RETURN_IF_ERROR(storage::ValidateFolderName(name));
+  std::string vol_name = volume.empty() ? deps_.default_volume : volume;
+  auto vit = deps_.volumes.find(vol_name);
+  if (vit == deps_.volumes.end()) {
+    return InvalidArgument("no volume named '" + vol_name + "'", "volume_not_found");
+  }
+  if (quota_bytes && *quota_bytes == 0) {
+    return InvalidArgument("quota_bytes must be positive", "invalid_quota");
+  }
+  store::FolderRecord f;
+  f.id = NewUuid();
+  f.name = name;
+  f.volume = vol_name;
+  f.owner_id = p.user_id;
+  f.created_at = NowRfc3339();
+  f.quota_bytes = quota_bytes;
+  // Directory first, then the record: a crash in between leaves an empty
+  // orphan directory, never a record without data.
+  BERTH_RETURN_IF_ERROR(vit->second->CreateFolderDir(f.owner_id, f.id));
+  Status st = deps_.store->CreateFolder(f);
+  if (!st.ok()) {
+    (void)vit->second->PurgeFolderDir(f.owner_id, f.id);
+    if (st.code() == Code::kAlreadyExists) {
+      return AlreadyExists("a folder named '" + name + "' already exists", "folder_exists");
+    }
+    return st;
+  }
+  spdlog::info("user {} created folder {} ({})", p.name, f.name, f.id);
+  return ToApi(p, f);
+}
+
+Result<std::vector<api::Folder>> FolderService::List(const Principal& p, bool trash) {
+  BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListFolders(p.user_id, trash ? "trash" : "ready"));
+  std::vector<api::Folder> out;
+  for (const auto& f : recs) out.push_back(ToApi(p, f));
+  return out;
+}
+
+Result<api::Folder> FolderService::Get(const Principal& p, const std::string& ref, bool with_usage) {
+  auto rec = Resolve(p, ref, "ready");
+  if (!rec.ok() && rec.status().code() == Code::kNotFound) rec = Resolve(p, ref, "trash");
+  if (!rec.ok()) return rec.status();
+  api::Folder out = ToApi(p, *rec);
+  if (with_usage) {
+    BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(*rec));
+    BERTH_ASSIGN_OR_RETURN(auto fs, storage::FolderFs::Open(v->FolderPath(rec->owner_id, rec->id)));
+    BERTH_ASSIGN_OR_RETURN(out.usage, fs.ComputeUsage());
+  }
+  return out;
+}
+
+Result<api::Folder> FolderService::Rename(const Principal& p, const std::string& ref,
+                                          const std::string& new_name) {
+  BERTH_RETURN_IF_ERROR(storage::ValidateFolderName(new_name));
+  BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "ready"));
+  if (!authz_.CanManageFolder(p, rec)) {
+    return PermissionDenied("only the owner can rename folder '" + rec.name + "'");
+  }
+  if (rec.name == new_name) return ToApi(p, rec);
+  BERTH_RETURN_IF_ERROR(CheckNotInUse(rec, "rename"));
+  std::string old = rec.name;
+  rec.name = new_name;
+  Status st = deps_.store->UpdateFolder(rec);
+  if (st.code() == Code::kAlreadyExists) {
+    return AlreadyExists("a folder named '" + new_name + "' already exists", "folder_exists");
+  }
+  BERTH_RETURN_IF_ERROR(st);
+  spdlog::info("user {} renamed folder {} to {} ({})", p.name, old, new_name, rec.id);
+  return ToApi(p, rec);
+}
+
+Result<api::Folder> FolderService::Trash(const Principal& p, const std::string& ref) {
+  BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "ready"));
+  if (!authz_.CanManageFolder(p, rec)) {
+    return PermissionDenied("only the owner can delete folder '" + rec.name + "'");
+  }
+  BERTH_RETURN_IF_ERROR(CheckNotInUse(rec, "delete"));
+  rec.status = "trash";
+  rec.trashed_at = NowRfc3339();
+  BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
+  spdlog::info("user {} moved folder {} ({}) to the trash", p.name, rec.name, rec.id);
+  return ToApi(p, rec);
+}
+
+Result<api::Folder> FolderService::Restore(const Principal& p, const std::string& ref) {
+  BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "trash"));
+  if (!authz_.CanManageFolder(p, rec)) {
+    return PermissionDenied("only the owner can restore folder '" + rec.name + "'");
+  }
+  rec.status = "ready";
+  rec.trashed_at.reset();
+  Status st = deps_.store->UpdateFolder(rec);
+  if (st.code() == Code::kAlreadyExists) {
+    return AlreadyExists("cannot restore '" + rec.name +
+                             "': another folder now has that name; rename it first",
+                         "folder_exists");
+  }
+  BERTH_RETURN_IF_ERROR(st);
+  spdlog::info("user {} restored folder {} ({})", p.name, rec.name, rec.id);
+  return ToApi(p, rec);
+}
+
+Status FolderService::Purge(const Principal& p, const std::string& ref) {
+  auto rec = Resolve(p, ref, "trash");
+  if (!rec.ok()) {
+    if (rec.status().code() == Code::kNotFound && Resolve(p, ref, "ready").ok()) {
+      return FailedPrecondition("folder '" + ref + "' is not in the trash; delete it first",
+                                "folder_not_in_trash");
+    }
+    return rec.status();
+  }
+  if (!authz_.CanManageFolder(p, *rec)) {
+    return PermissionDenied("only the owner can purge folder '" + rec->name + "'");
+  }
+  BERTH_RETURN_IF_ERROR(CheckNotInUse(*rec, "purge"));
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(*rec));
+  // Data first, then the record: a crash in between leaves a trash entry
+  // whose purge can simply be repeated.
+  BERTH_RETURN_IF_ERROR(v->PurgeFolderDir(rec->owner_id, rec->id));
+  BERTH_RETURN_IF_ERROR(deps_.store->DeleteFolder(rec->id));
+  spdlog::info("user {} purged folder {} ({})", p.name, rec->name, rec->id);
+  return Status::Ok();
+}
+
+Result<OpenFolder> FolderService::Open(const Principal& p, const std::string& ref, Access need) {
+  BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "ready"));
+  Access have = authz_.FolderAccess(p, rec);
+  if (static_cast<int>(have) < static_cast<int>(need)) {
+    return PermissionDenied("you may only read folder '" + rec.name + "'", "read_only_folder");
+  }
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(rec));
+  BERTH_ASSIGN_OR_RETURN(auto fs, storage::FolderFs::Open(v->FolderPath(rec.owner_id, rec.id)));
+  auto quota = rec.quota_bytes;
+  return OpenFolder{std::move(rec), std::move(fs), have, quota};
+}
+
+std::vector<api::Volume> FolderService::Volumes() const {
+  std::vector<api::Volume> out;
+  for (const auto& [name, v] : deps_.volumes) {
+    auto info = v->Info();
+    if (info.ok()) out.push_back(*info);
+  }
+  return out;
+}
+
+}  // namespace berth::manager

@@ -1,0 +1,85 @@
+// FolderService: the behaviour of storage folders (SPEC §2): create, list,
+// rename, trash, restore, purge, and opening a folder's contents for file
+// operations. Handlers parse and map errors; this decides; the Store and the
+// Volume persist. Thread-safe.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/result.h"
+#include "manager/authorizer.h"
+#include "manager/principal.h"
+#include "storage/folder_fs.h"
+#include "storage/volume.h"
+#include "store/store.h"
+
+namespace berth::manager {
+
+// Answers whether a live session mounts a folder (sessions plug in here).
+class FolderUseChecker {
+ public:
+  virtual ~FolderUseChecker() = default;
+  // The name of a live session that mounts `folder_id`, if any.
+  virtual std::optional<std::string> SessionUsing(const std::string& folder_id) = 0;
+};
+
+struct FolderServiceDeps {
+  store::Store* store = nullptr;
+  std::map<std::string, const storage::Volume*> volumes;  // by name
+  std::string default_volume = "local";
+  FolderUseChecker* in_use = nullptr;  // optional
+};
+
+// A folder opened for file operations.
+struct OpenFolder {
+  store::FolderRecord record;
+  storage::FolderFs fs;
+  Access access;
+  std::optional<uint64_t> quota_bytes;
+};
+
+class FolderService {
+ public:
+  explicit FolderService(FolderServiceDeps deps) : deps_(std::move(deps)) {}
+
+  Result<api::Folder> Create(const Principal& p, const std::string& name,
+                             const std::string& volume, std::optional<uint64_t> quota_bytes);
+  Result<std::vector<api::Folder>> List(const Principal& p, bool trash);
+  // `ref` is a name (the caller's ready folder) or an id.
+  Result<api::Folder> Get(const Principal& p, const std::string& ref, bool with_usage);
+  Result<api::Folder> Rename(const Principal& p, const std::string& ref, const std::string& new_name);
+  Result<api::Folder> Trash(const Principal& p, const std::string& ref);
+  // `ref` names a folder in the trash (a name shared by several trashed
+  // folders is a conflict listing their ids).
+  Result<api::Folder> Restore(const Principal& p, const std::string& ref);
+  Status Purge(const Principal& p, const std::string& ref);
+  // Opens a ready folder's contents; PermissionDenied if `need` is more than
+  // the caller has.
+  Result<OpenFolder> Open(const Principal& p, const std::string& ref, Access need);
+  // Ready folders the caller may read, as records (for session mounts).
+  Result<store::FolderRecord> ResolveReady(const Principal& p, const std::string& ref);
+  Result<std::vector<store::FolderRecord>> OwnedReady(const std::string& owner_id);
+  // Host path of a folder's directory.
+  Result<std::string> HostPath(const store::FolderRecord& f) const;
+  Access AccessOf(const Principal& p, const store::FolderRecord& f) const {
+    return authz_.FolderAccess(p, f);
+  }
+
+  std::vector<api::Volume> Volumes() const;
+
+ private:
+  Result<store::FolderRecord> Resolve(const Principal& p, const std::string& ref,
+                                      const std::string& status);
+  Result<const storage::Volume*> VolumeOf(const store::FolderRecord& f) const;
+  api::Folder ToApi(const Principal& p, const store::FolderRecord& f);
+  Status CheckNotInUse(const store::FolderRecord& f, const char* verb);
+
+  FolderServiceDeps deps_;
+  Authorizer authz_;
+};
+
+}  // namespace berth::manager

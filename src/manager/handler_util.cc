@@ -1,0 +1,101 @@
+#include "manager/handler_util.h"
+
+#include <charconv>
+
+#include "manager/auth_service.h"
+
+namespace berth::manager {
+
+using nlohmann::json;
+
+Result<json> ParseJsonObject(const http::Request& req,
+                             std::initializer_list<std::string_view> allowed) {
+  json j = json::parse(req.body.empty() ? std::string("{}") : req.body, nullptr,
+                       /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("the request body is not valid JSON", "invalid_json");
+  if (!j.is_object()) return InvalidArgument("the request body must be a JSON object", "invalid_json");
+  for (const auto& [key, value] : j.items()) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || a == key;
+    if (!ok) return InvalidArgument("unknown field '" + key + "'", "unknown_field");
+  }
+  return j;
+}
+
+Result<std::optional<std::string>> StringField(const json& j, const char* key, bool required) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) return InvalidArgument(std::string("field '") + key + "' is required", "missing_field");
+    return std::optional<std::string>();
+  }
+  if (!it->is_string()) {
+    return InvalidArgument(std::string("field '") + key + "' must be a string", "invalid_field");
+  }
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::optional<bool>> BoolField(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::optional<bool>();
+  if (!it->is_boolean()) {
+    return InvalidArgument(std::string("field '") + key + "' must be true or false", "invalid_field");
+  }
+  return std::optional<bool>(it->get<bool>());
+}
+
+Result<std::optional<uint64_t>> UintField(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::optional<uint64_t>();
+  if (!it->is_number_unsigned()) {
+    return InvalidArgument(std::string("field '") + key + "' must be a non-negative integer",
+                           "invalid_field");
+  }
+  return std::optional<uint64_t>(it->get<uint64_t>());
+}
+
+Result<bool> QueryBool(const http::Request& req, std::string_view key, bool def) {
+  const std::string* v = req.Query(key);
+  if (!v) return def;
+  if (*v == "true" || *v == "1") return true;
+  if (*v == "false" || *v == "0") return false;
+  return InvalidArgument("query parameter '" + std::string(key) + "' must be true or false",
+                         "invalid_query");
+}
+
+Result<uint64_t> QueryUint(const http::Request& req, std::string_view key, uint64_t def) {
+  const std::string* v = req.Query(key);
+  if (!v) return def;
+  uint64_t out = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (v->empty() || ec != std::errc() || p != v->data() + v->size()) {
+    return InvalidArgument("query parameter '" + std::string(key) + "' must be a non-negative integer",
+                           "invalid_query");
+  }
+  return out;
+}
+
+std::string QueryString(const http::Request& req, std::string_view key) {
+  const std::string* v = req.Query(key);
+  return v ? *v : std::string();
+}
+
+http::Response JsonResponse(int status, const json& j) { return http::Response::Json(status, j.dump()); }
+
+http::Handler Authed(AuthService& auth, AuthedHandler h) {
+  return [&auth, h = std::move(h)](http::Request& req) {
+    auto p = auth.AuthenticateBearer(req.Header("authorization"));
+    if (!p.ok()) return http::Response::Error(p.status());
+    return h(req, *p);
+  };
+}
+
+http::UploadHandler AuthedUpload(AuthService& auth, AuthedUploadHandler h) {
+  return [&auth, h = std::move(h)](http::Request& req)
+             -> std::variant<http::Response, std::unique_ptr<http::BodySink>> {
+    auto p = auth.AuthenticateBearer(req.Header("authorization"));
+    if (!p.ok()) return http::Response::Error(p.status());
+    return h(req, *p);
+  };
+}
+
+}  // namespace berth::manager
