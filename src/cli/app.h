@@ -1,0 +1,95 @@
+// The `berth` command line: global flags, the command table, and the mapping
+// of outcomes to exit codes (SPEC §6): 0 ok, 1 the operation failed (message
+// on stderr as "error: ..."), 2 usage error.
+//
+// Each command group lives in its own file (folder_commands.cc, ...) and
+// registers its verbs on the root CLI11 app through a CommandGroup entry;
+// cmd/berth_main.cc lists the groups explicitly. A verb's CLI11 callback only
+// records what to run (CliContext::action); Run executes it after parsing.
+//
+// Not thread-safe: one CliContext per run.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/config.h"
+#include "common/result.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace berth::cli {
+
+class BerthClient;
+
+struct CliContext {
+  CliContext(Environment env, std::istream& in, std::ostream& out, std::ostream& err);
+  ~CliContext();
+  // The real process: environment, std::cin/cout/cerr, isatty().
+  static std::unique_ptr<CliContext> ForProcess();
+
+  Environment env;
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  bool stdin_is_tty = false;
+  bool stderr_is_tty = false;  // progress bars only on a terminal
+
+  // Global flags.
+  std::string endpoint_flag;
+  std::string token_flag;
+
+  // Set by the chosen verb's callback during parsing; run afterwards.
+  std::function<Status()> action;
+  // A verb that has its own exit code (e.g. `session exec`) sets it here.
+  std::optional<int> exit_code;
+
+  // The API client, built on first use from the flags and the environment.
+  Result<BerthClient*> Client();
+  // The endpoint URL in effect (flag, env, saved, default).
+  std::string EndpointUrl() const;
+
+ private:
+  std::unique_ptr<BerthClient> client_;
+};
+
+// Registers one command group on the root app.
+using AddGroupFn = void (*)(CLI::App& root, CliContext& ctx);
+struct CommandGroup {
+  const char* name;
+  AddGroupFn add;
+};
+
+// Command groups (one file each). Extension points for later groups:
+// AddSessionCommands, AddImageCommands, AddUserCommands, AddTokenCommands.
+void AddFolderCommands(CLI::App& root, CliContext& ctx);
+void AddLoginCommand(CLI::App& root, CliContext& ctx);
+
+// Parses argv, runs the chosen verb and returns the process exit code.
+int Run(int argc, const char* const* argv, CliContext& ctx,
+        const std::vector<CommandGroup>& groups);
+
+// ---- Helpers for command implementations. ----
+
+// A local usage error (exit code 2), e.g. incompatible arguments.
+Status UsageError(std::string message);
+// A failure whose messages were already printed (exit code 1, no more output).
+Status AlreadyReported();
+bool IsUsageError(const Status& s);
+
+// Makes `cmd` record `fn` as the action to run when it is chosen.
+void OnRun(CLI::App* cmd, CliContext& ctx, std::function<Status()> fn);
+// Adds -o/--output table|json to a listing or info verb.
+void AddOutputFlag(CLI::App* cmd, std::string* format);
+// Pretty-prints a JSON document (the server's response) on stdout.
+Status PrintJson(CliContext& ctx, const std::string& raw);
+// Prints "error: <message>" on stderr.
+void PrintError(CliContext& ctx, const std::string& message);
+
+}  // namespace berth::cli

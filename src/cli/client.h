@@ -1,0 +1,71 @@
+// BerthClient: typed calls of the REST API (SPEC §5) over an HttpClient.
+// Every call adds "Authorization: Bearer <token>" when a token is set, and
+// turns an error response into a Status with api::StatusFromHttp. Calls that
+// take `std::string* raw` also hand back the server's JSON body (for -o json).
+//
+// Not thread-safe (it owns one HttpClient).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "cli/http_client.h"
+#include "common/result.h"
+
+namespace berth::cli {
+
+class BerthClient {
+ public:
+  BerthClient(Endpoint endpoint, std::string token);
+
+  HttpClient& http() { return http_; }
+  bool has_token() const { return !token_.empty(); }
+
+  // One JSON call: the body of a 2xx response ("" for 204), or the error.
+  Result<std::string> Call(const std::string& method, const std::string& target,
+                           const std::string& json_body = {});
+
+  // Folders.
+  Result<api::Folder> CreateFolder(const std::string& name, const std::string& volume,
+                                   std::optional<uint64_t> quota_bytes, std::string* raw);
+  Result<std::vector<api::Folder>> ListFolders(bool trash, std::string* raw);
+  Result<api::Folder> GetFolder(const std::string& name, std::string* raw);
+  Result<api::Folder> RenameFolder(const std::string& name, const std::string& new_name,
+                                   std::string* raw);
+  Result<api::Folder> DeleteFolder(const std::string& name, std::string* raw);
+  Result<api::Folder> RestoreFolder(const std::string& name, std::string* raw);
+  Status PurgeFolder(const std::string& name);
+
+  // Files of a folder; paths are relative to the folder root ("" = root).
+  // One page of a directory listing.
+  Result<api::FileList> ListFiles(const std::string& folder, const std::string& path,
+                                  size_t limit, const std::string& after);
+  // Every entry of a directory, following `next` cursors.
+  Result<api::FileList> ListAllFiles(const std::string& folder, const std::string& path);
+  Result<api::FileEntry> Mkdir(const std::string& folder, const std::string& path, bool parents,
+                               std::string* raw);
+  // Streams `size` bytes from `fd` to `path`.
+  Result<api::FileEntry> Upload(const std::string& folder, const std::string& path, int fd,
+                                uint64_t size, bool overwrite, const ProgressFn& progress,
+                                std::string* raw);
+  // Starts a download; the stream is positioned at the body of a 2xx
+  // response. A directory comes as a tar stream when `tar` (else zip).
+  Result<std::unique_ptr<ResponseStream>> OpenContent(const std::string& folder,
+                                                      const std::string& path, bool tar);
+  Result<api::FileEntry> Move(const std::string& folder, const std::string& src,
+                              const std::string& dst, std::string* raw);
+  Status Remove(const std::string& folder, const std::string& path, bool recursive);
+
+ private:
+  HttpRequest MakeRequest(const std::string& method, const std::string& target) const;
+  Status ErrorFrom(int http_status, const std::string& body) const;
+
+  HttpClient http_;
+  std::string token_;
+};
+
+}  // namespace berth::cli

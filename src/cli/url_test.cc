@@ -1,0 +1,74 @@
+#include "cli/url.h"
+
+#include <gtest/gtest.h>
+
+namespace berth::cli {
+namespace {
+
+TEST(ParseEndpointTest, Accepts) {
+  struct Case {
+    const char* url;
+    const char* host;
+    const char* port;
+    const char* base;
+  } cases[] = {
+      {"http://127.0.0.1:8470", "127.0.0.1", "8470", ""},
+      {"http://example.org", "example.org", "80", ""},
+      {"example.org:9000", "example.org", "9000", ""},
+      {"http://h:1/prefix/", "h", "1", "/prefix"},
+      {"http://[::1]:8470", "::1", "8470", ""},
+      {"http://[::1]", "::1", "80", ""},
+  };
+  for (const auto& c : cases) {
+    Result<Endpoint> ep = ParseEndpoint(c.url);
+    ASSERT_TRUE(ep.ok()) << c.url << ": " << ep.status().ToString();
+    EXPECT_EQ(ep->host, c.host) << c.url;
+    EXPECT_EQ(ep->port, c.port) << c.url;
+    EXPECT_EQ(ep->base_path, c.base) << c.url;
+  }
+  EXPECT_EQ(ParseEndpoint("http://[::1]:80")->ToString(), "http://[::1]:80");
+}
+
+TEST(ParseEndpointTest, Rejects) {
+  for (const char* url : {"https://h:1", "ftp://h", "http://", "http://:80", "http://h:", "http://h:x",
+                          "http://h:123456", "http://[::1"}) {
+    EXPECT_FALSE(ParseEndpoint(url).ok()) << url;
+  }
+}
+
+TEST(PercentEncodeTest, EncodesEverythingButUnreserved) {
+  EXPECT_EQ(PercentEncode("abcXYZ019-._~"), "abcXYZ019-._~");
+  EXPECT_EQ(PercentEncode("a b#c?d%e&f=g+h"), "a%20b%23c%3Fd%25e%26f%3Dg%2Bh");
+  EXPECT_EQ(PercentEncode("dir/sub"), "dir%2Fsub");
+  EXPECT_EQ(PercentEncode("dir/sub", /*keep_slash=*/true), "dir/sub");
+  EXPECT_EQ(PercentEncode("caf\xc3\xa9"), "caf%C3%A9");
+  EXPECT_EQ(PercentEncode(std::string("a\0b", 3)), "a%00b");
+}
+
+TEST(TargetTest, BuildsPathAndQuery) {
+  Target t("/api/v1/folders");
+  t.Segment("my data").Segment("files").Query("path", "a b/#1?.txt").Query("limit", "10");
+  EXPECT_EQ(t.str(), "/api/v1/folders/my%20data/files?path=a%20b%2F%231%3F.txt&limit=10");
+  EXPECT_EQ(Target("/x").str(), "/x");
+}
+
+TEST(FolderPathTest, Normalizes) {
+  struct Case {
+    const char* in;
+    const char* want;
+  } cases[] = {
+      {"", ""},     {"/", ""},          {".", ""},           {"./", ""},
+      {"a", "a"},   {"/a/b/", "a/b"},   {"a//b/./c", "a/b/c"}, {"../x", "../x"},
+      {"a b", "a b"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(NormalizeFolderPath(c.in), c.want) << c.in;
+  EXPECT_EQ(JoinFolderPath("", "x"), "x");
+  EXPECT_EQ(JoinFolderPath("/a/", "x"), "a/x");
+  EXPECT_EQ(JoinFolderPath("a", ""), "a");
+  EXPECT_EQ(BaseName("a/b/"), "b");
+  EXPECT_EQ(BaseName("b"), "b");
+  EXPECT_EQ(BaseName("/"), "");
+}
+
+}  // namespace
+}  // namespace berth::cli
