@@ -1,0 +1,282 @@
+#include "agent/mount_plan.h"
+
+#include <gtest/gtest.h>
+
+namespace berth::agent {
+namespace {
+
+std::vector<FolderRef> Folders() {
+  return {
+      {"data", "id-data", "/vol/data", "rw", "ready"},
+      {"models", "id-models", "/vol/models", "rw", "ready"},
+      {"shared-ro", "id-sro", "/vol/sro", "ro", "ready"},
+      {"old", "id-old", "/vol/old", "rw", "trash"},
+      {".local", "id-local", "/vol/local", "rw", "ready"},
+      {".linuxbrew", "id-brew", "/vol/brew", "rw", "ready"},
+      {".trashed-dot", "id-td", "/vol/td", "rw", "trash"},
+  };
+}
+
+MountRequest M(const char* spec) {
+  auto r = ParseMountSpec(spec);
+  EXPECT_TRUE(r.ok()) << spec;
+  return *r;
+}
+
+TEST(ParseMountSpecTest, Table) {
+  struct Case {
+    const char* spec;
+    bool ok;
+    const char* folder;
+    const char* target;
+    const char* perm;
+  } cases[] = {
+      {"data", true, "data", "", ""},
+      {"data:ro", true, "data", "", "ro"},
+      {"data:rw", true, "data", "", "rw"},
+      {"data:/mnt/x", true, "data", "/mnt/x", ""},
+      {"data:sub/dir", true, "data", "sub/dir", ""},
+      {"data:/mnt/x:ro", true, "data", "/mnt/x", "ro"},
+      {"data:./ro", true, "data", "./ro", ""},
+      {"data::ro", true, "data", "", "ro"},
+      {"", false, "", "", ""},
+      {":x", false, "", "", ""},
+      {"data:", false, "", "", ""},
+      {"data:/x:rx", false, "", "", ""},
+      {"data:/x:ro:extra", false, "", "", ""},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseMountSpec(c.spec);
+    ASSERT_EQ(r.ok(), c.ok) << c.spec;
+    if (!c.ok) {
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << c.spec;
+      continue;
+    }
+    EXPECT_EQ(r->folder, c.folder) << c.spec;
+    EXPECT_EQ(r->target, c.target) << c.spec;
+    EXPECT_EQ(r->permission, c.perm) << c.spec;
+  }
+}
+
+TEST(ResolveTargetTest, Table) {
+  struct Case {
+    const char* folder;
+    const char* target;
+    const char* want;  // nullptr: refused
+  } cases[] = {
+      {"data", "", "/home/work/data"},
+      {"data", "sub/dir", "/home/work/sub/dir"},
+      {"data", "./x/", "/home/work/x"},
+      {"data", "/mnt/data", "/mnt/data"},
+      {"data", "/data", "/data"},
+      {"data", "//srv//x", "/srv/x"},
+      {"data", "/tmp/x", "/tmp/x"},
+      {"data", "/home/other", "/home/other"},
+      {"data", "/workspace", "/workspace"},
+      {"data", "/usrx", "/usrx"},
+      {"data", "/etcetera", "/etcetera"},
+      // Exactly-forbidden targets.
+      {"data", "/", nullptr},
+      {"data", "/home", nullptr},
+      {"data", "/home/work", nullptr},
+      {"data", "/home/work/", nullptr},
+      {"data", ".", nullptr},
+      {"data", "/tmp", nullptr},
+      {"data", "/var", nullptr},
+      {"data", "/opt", nullptr},
+      {"data", "/srv", nullptr},
+      {"data", "/root", nullptr},
+      {"data", "/mnt", nullptr},
+      {"data", "/media", nullptr},
+      {"data", "/mnt/", nullptr},
+      // Forbidden trees.
+      {"data", "/proc", nullptr},
+      {"data", "/proc/1", nullptr},
+      {"data", "/sys/fs", nullptr},
+      {"data", "/dev/shm", nullptr},
+      {"data", "/etc", nullptr},
+      {"data", "/etc/ssh", nullptr},
+      {"data", "/bin", nullptr},
+      {"data", "/sbin/x", nullptr},
+      {"data", "/lib", nullptr},
+      {"data", "/lib64/x", nullptr},
+      {"data", "/usr/local", nullptr},
+      {"data", "/boot", nullptr},
+      {"data", "/run/x", nullptr},
+      {"data", "/.berth", nullptr},
+      {"data", "/.berth/tini", nullptr},
+      {"data", "/./etc/x", nullptr},
+      // Traversal and junk.
+      {"data", "..", nullptr},
+      {"data", "../x", nullptr},
+      {"data", "/home/work/../../etc", nullptr},
+      {"data", "x/../y", nullptr},
+      {"data", "/mnt/a/..", nullptr},
+  };
+  for (const auto& c : cases) {
+    auto r = ResolveTarget(c.folder, c.target);
+    if (c.want == nullptr) {
+      EXPECT_FALSE(r.ok()) << c.target << " -> " << (r.ok() ? *r : "");
+      if (!r.ok()) EXPECT_EQ(r.status().reason(), "invalid_mount_target") << c.target;
+    } else {
+      ASSERT_TRUE(r.ok()) << c.target << ": " << r.status().ToString();
+      EXPECT_EQ(*r, c.want) << c.target;
+    }
+  }
+  EXPECT_FALSE(ResolveTarget("data", std::string("/mnt/a\0b", 8)).ok());
+  EXPECT_FALSE(ResolveTarget("data", "/mnt/a\nb").ok());
+  EXPECT_FALSE(ResolveTarget("data", "/mnt/" + std::string(256, 'x')).ok());
+  EXPECT_TRUE(ResolveTarget("data", "/mnt/" + std::string(255, 'x')).ok());
+  EXPECT_FALSE(ResolveTarget("data", std::string(4097, 'a')).ok());
+}
+
+struct PlanCase {
+  const char* what;
+  std::vector<const char*> mounts;
+  bool automount;
+  Code code;           // kOk: success
+  const char* reason;  // expected reason on failure
+};
+
+TEST(PlanMountsTest, ErrorTable) {
+  const PlanCase cases[] = {
+      {"unknown folder", {"nope"}, true, Code::kNotFound, "folder_not_found"},
+      {"folder in trash", {"old"}, true, Code::kInvalidArgument, "folder_in_trash"},
+      {"rw on ro folder", {"shared-ro:rw"}, true, Code::kPermissionDenied, "folder_read_only"},
+      {"rw on ro folder, custom target", {"shared-ro:/mnt/s:rw"}, true, Code::kPermissionDenied,
+       "folder_read_only"},
+      {"dotdot", {"data:../x"}, true, Code::kInvalidArgument, "invalid_mount_target"},
+      {"forbidden", {"data:/etc/x"}, true, Code::kInvalidArgument, "invalid_mount_target"},
+      {"forbidden home", {"data:/home/work"}, true, Code::kInvalidArgument, "invalid_mount_target"},
+      {"two folders one target", {"data:/mnt/x", "models:/mnt/x"}, true, Code::kInvalidArgument,
+       "mount_target_conflict"},
+      {"two folders one default-ish target", {"data:models", "models"}, true,
+       Code::kInvalidArgument, "mount_target_conflict"},
+      {"same folder ro and rw", {"data:ro", "data:rw"}, true, Code::kInvalidArgument,
+       "mount_target_conflict"},
+      {"nested below", {"data:/mnt/x", "models:/mnt/x/y"}, true, Code::kInvalidArgument,
+       "mount_target_nested"},
+      {"nested above", {"models:/mnt/x/y", "data:/mnt/x"}, true, Code::kInvalidArgument,
+       "mount_target_nested"},
+      {"nested relative", {"data", "models:data/models"}, true, Code::kInvalidArgument,
+       "mount_target_nested"},
+      {"same folder nested in itself", {"data:/mnt/a", "data:/mnt/a/b"}, true,
+       Code::kInvalidArgument, "mount_target_nested"},
+      {"collides with automount", {"data:.local"}, true, Code::kInvalidArgument,
+       "automount_collision"},
+      {"collides with linuxbrew prefix", {"data:/home/linuxbrew/.linuxbrew"}, true,
+       Code::kInvalidArgument, "automount_collision"},
+      {"inside an automount target", {"data:.local/lib"}, true, Code::kInvalidArgument,
+       "automount_collision"},
+      {"around an automount target", {"data:/home/linuxbrew"}, true, Code::kInvalidArgument,
+       "automount_collision"},
+      {"nested user mounts without automount", {"data:/mnt/q", "models:/mnt/q/r"}, false,
+       Code::kInvalidArgument, "mount_target_nested"},
+  };
+  for (const auto& c : cases) {
+    MountPlanInput in;
+    in.folders = Folders();
+    in.automount = c.automount;
+    for (const char* m : c.mounts) in.requests.push_back(M(m));
+    auto r = PlanMounts(in);
+    ASSERT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(r.status().code(), c.code) << c.what << ": " << r.status().ToString();
+    EXPECT_EQ(r.status().reason(), c.reason) << c.what << ": " << r.status().ToString();
+    EXPECT_FALSE(r.status().message().empty()) << c.what;
+  }
+}
+
+std::string Describe(const MountPlan& p) {
+  std::string out;
+  for (const auto& m : p.mounts)
+    out += m.target + "=" + m.folder + (m.read_only ? ":ro" : ":rw") + (m.automount ? "+a" : "") + " ";
+  return out;
+}
+
+TEST(PlanMountsTest, SuccessTable) {
+  struct Case {
+    const char* what;
+    std::vector<const char*> mounts;
+    bool automount;
+    const char* want;  // Describe() of the plan
+  } cases[] = {
+      {"nothing, no automount", {}, false, ""},
+      {"automount only", {}, true,
+       "/home/linuxbrew/.linuxbrew=.linuxbrew:rw+a /home/work/.linuxbrew=.linuxbrew:rw+a "
+       "/home/work/.local=.local:rw+a "},
+      {"two folders default targets", {"data", "models"}, false,
+       "/home/work/data=data:rw /home/work/models=models:rw "},
+      {"ro folder defaults to ro", {"shared-ro"}, false, "/home/work/shared-ro=shared-ro:ro "},
+      {"explicit ro", {"data:ro"}, false, "/home/work/data=data:ro "},
+      {"absolute and relative", {"data:/mnt/d", "models:m/x:ro"}, false,
+       "/home/work/m/x=models:ro /mnt/d=data:rw "},
+      {"same folder twice merged", {"data", "data:/home/work/data"}, false,
+       "/home/work/data=data:rw "},
+      {"merged, explicit permission wins", {"data", "data:ro"}, false, "/home/work/data=data:ro "},
+      {"same folder at two targets", {"data", "data:/mnt/again:ro"}, false,
+       "/home/work/data=data:rw /mnt/again=data:ro "},
+      {"dot folder asked explicitly merges with automount", {".local"}, true,
+       "/home/linuxbrew/.linuxbrew=.linuxbrew:rw+a /home/work/.linuxbrew=.linuxbrew:rw+a "
+       "/home/work/.local=.local:rw+a "},
+      {"dot folder without automount", {".local"}, false, "/home/work/.local=.local:rw "},
+      {"siblings are not nested", {"data:/mnt/ab", "models:/mnt/a"}, false,
+       "/mnt/a=models:rw /mnt/ab=data:rw "},
+  };
+  for (const auto& c : cases) {
+    MountPlanInput in;
+    in.folders = Folders();
+    in.automount = c.automount;
+    for (const char* m : c.mounts) in.requests.push_back(M(m));
+    auto r = PlanMounts(in);
+    ASSERT_TRUE(r.ok()) << c.what << ": " << r.status().ToString();
+    EXPECT_EQ(Describe(*r), c.want) << c.what;
+    EXPECT_EQ(r->persistent_paths.size(), r->mounts.size()) << c.what;
+  }
+}
+
+TEST(PlanMountsTest, PathAdditions) {
+  MountPlanInput in;
+  in.folders = Folders();
+  auto r = PlanMounts(in);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->path_prepend,
+            (std::vector<std::string>{"/home/work/.local/bin", "/home/linuxbrew/.linuxbrew/bin",
+                                      "/home/linuxbrew/.linuxbrew/sbin"}));
+  EXPECT_EQ(r->persistent_paths,
+            (std::vector<std::string>{"/home/linuxbrew/.linuxbrew", "/home/work/.linuxbrew",
+                                      "/home/work/.local"}));
+  in.automount = false;
+  r = PlanMounts(in);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->path_prepend.empty());
+  EXPECT_TRUE(r->persistent_paths.empty());
+}
+
+TEST(PlanMountsTest, TrashedDotFolderIsNotAutomounted) {
+  MountPlanInput in;
+  in.folders = Folders();
+  auto r = PlanMounts(in);
+  ASSERT_TRUE(r.ok());
+  for (const auto& m : r->mounts) EXPECT_NE(m.folder, ".trashed-dot");
+}
+
+TEST(PlanMountsTest, HostPathsComeFromFolders) {
+  MountPlanInput in;
+  in.folders = Folders();
+  in.automount = false;
+  in.requests = {M("data:/mnt/d")};
+  auto r = PlanMounts(in);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->mounts.size(), 1u);
+  EXPECT_EQ(r->mounts[0].host_path, "/vol/data");
+}
+
+TEST(PlanMountsTest, TooManyMounts) {
+  MountPlanInput in;
+  in.folders = Folders();
+  for (size_t i = 0; i <= kMaxMounts; ++i) in.requests.push_back(M("data"));
+  EXPECT_EQ(PlanMounts(in).status().reason(), "too_many_mounts");
+}
+
+}  // namespace
+}  // namespace berth::agent
