@@ -25,7 +25,8 @@ struct OpenedFile {
   uint64_t size = 0;
   int64_t mtime = 0;
   std::string name;  // last path component, for Content-Disposition
-  std::string etag;  // strong validator derived from dev, inode, size, mtime_ns
+  std::string etag;  // strong validator derived from dev, inode, size, mtime_ns;
+                     // already quoted, as sent in the ETag header: "\"1f-2a-5-...\""
 };
 
 // An upload in progress: bytes go to a temp file (".berth-upload-*") in the
@@ -59,8 +60,11 @@ class FolderFs {
  public:
   static Result<FolderFs> Open(const std::string& root);
 
-  // Entries of directory `dir` sorted by name (bytewise), at most `limit`,
-  // starting after `after`; `next` is set when more remain.
+  // Entries of directory `dir` sorted by name (bytewise), at most `limit`
+  // (0: no limit), starting after `after`; `next` is set when more remain.
+  // A symlink to a directory inside the folder may be listed; one that
+  // leads out is refused. Upload temp files (".berth-upload-*") are hidden.
+  // `path` of the result is the normalised dir ("" for the root).
   Result<api::FileList> List(std::string_view dir, size_t limit, std::string_view after) const;
   Result<api::FileEntry> Stat(std::string_view path) const;
   // AlreadyExists if it exists (unless parents and it is a directory).
@@ -79,6 +83,9 @@ class FolderFs {
   // A non-empty directory needs `recursive` (FailedPrecondition otherwise).
   // Recursive removal never follows symlinks. The root cannot be removed.
   Status Remove(std::string_view path, bool recursive) const;
+  // Entries are named "<dir's own name>/..." ("photos/a.jpg" for dir
+  // "photos"); for the root they have no prefix ("a.jpg"). Zip entries are
+  // stored, not deflated (speed; see folder_archive.cc).
   Result<std::unique_ptr<ArchiveStream>> OpenArchive(std::string_view dir,
                                                      ArchiveFormat format) const;
   // Bytes (apparent size) and counts of everything beneath the root.

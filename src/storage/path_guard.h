@@ -16,6 +16,8 @@
 // use from several threads.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +44,17 @@ class PathGuard {
   // Opens `components` beneath the root with openat2 (flags as for openat;
   // O_NOFOLLOW is implied for the last component unless follow_last).
   // NotFound when a component is missing, InvalidArgument (reason
-  // "path_escapes_folder") when resolution would leave the folder.
+  // "path_escapes_folder") when resolution would leave the folder,
+  // InvalidArgument (reason "is_a_symlink") when the last component is a
+  // symlink that O_NOFOLLOW refused (O_PATH opens give the link itself),
+  // FailedPrecondition ("not_a_directory") when a component is not one.
   Result<UniqueFd> OpenBeneath(const std::vector<std::string>& components, int flags,
                                mode_t mode = 0) const;
+  // As above; with `follow_last` a symlink as the last component is followed
+  // as long as it resolves inside the folder (the same rule as for the
+  // intermediate components). An empty `components` opens the root itself.
+  Result<UniqueFd> OpenBeneath(const std::vector<std::string>& components, int flags, mode_t mode,
+                               bool follow_last) const;
 
   // Opens the parent directory of the last component (O_PATH|O_DIRECTORY).
   // REQUIRES: !components.empty()

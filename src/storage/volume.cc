@@ -1,0 +1,156 @@
+#include "storage/volume.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "common/unique_fd.h"
+#include "storage/fs_errors.h"
+#include "storage/tree_remove.h"
+
+namespace berth::storage {
+namespace {
+
+// Ids become path components, so refuse anything that could change the
+// path's shape. (Callers pass UUIDs; this is a backstop, not validation.)
+bool IsSafeId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status CheckIds(const std::string& owner_id, const std::string& folder_id) {
+  if (!IsSafeId(owner_id) || !IsSafeId(folder_id) || folder_id.size() < 5) {
+    return InvalidArgument("malformed owner or folder id");
+  }
+  return Status::Ok();
+}
+
+// The components below the volume root: u-<owner>, id[0:2], id[2:4], id[4:].
+std::vector<std::string> FolderComponents(const std::string& owner_id,
+                                          const std::string& folder_id) {
+  return {"u-" + owner_id, folder_id.substr(0, 2), folder_id.substr(2, 2), folder_id.substr(4)};
+}
+
+Result<UniqueFd> OpenDir(int dir_fd, const std::string& name) {
+  // O_NOFOLLOW on every step: the layout directories are ours and never
+  // symlinks; a planted one is refused rather than followed.
+  int fd = ::openat(dir_fd, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return PathErrnoStatus(name, errno);
+  return UniqueFd(fd);
+}
+
+}  // namespace
+
+Volume::Volume(VolumeOptions options) : options_(std::move(options)) {}
+
+Status Volume::Init() const {
+  if (options_.root.empty() || options_.root.front() != '/') {
+    return InvalidArgument("volume root must be an absolute path: '" + options_.root + "'");
+  }
+  std::error_code ec;
+  bool created = std::filesystem::create_directories(options_.root, ec);
+  if (ec) return Internal("create volume root " + options_.root + ": " + ec.message());
+  if (created && ::chmod(options_.root.c_str(), 0755) != 0) {
+    return ErrnoStatus("chmod " + options_.root, errno);
+  }
+  struct stat st;
+  if (::stat(options_.root.c_str(), &st) != 0) return ErrnoStatus("stat " + options_.root, errno);
+  if (!S_ISDIR(st.st_mode)) {
+    return FailedPrecondition("volume root " + options_.root + " is not a directory");
+  }
+  return Status::Ok();
+}
+
+std::string Volume::FolderPath(const std::string& owner_id, const std::string& folder_id) const {
+  std::string path = options_.root;
+  for (const auto& c : FolderComponents(owner_id, folder_id)) {
+    path += '/';
+    path += c;
+  }
+  return path;
+}
+
+Status Volume::CreateFolderDir(const std::string& owner_id, const std::string& folder_id) const {
+  BERTH_RETURN_IF_ERROR(CheckIds(owner_id, folder_id));
+  int root = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return ErrnoStatus("open volume root " + options_.root, errno);
+  UniqueFd dir(root);
+  auto components = FolderComponents(owner_id, folder_id);
+  // Intermediate directories: root-owned 0755, shared by many folders;
+  // EEXIST is normal.
+  for (size_t i = 0; i + 1 < components.size(); ++i) {
+    if (::mkdirat(dir.get(), components[i].c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoStatus("mkdir " + components[i], errno);
+    }
+    BERTH_ASSIGN_OR_RETURN(dir, OpenDir(dir.get(), components[i]));
+  }
+  const std::string& leaf = components.back();
+  if (::mkdirat(dir.get(), leaf.c_str(), 0755) != 0) {
+    if (errno == EEXIST) {
+      return AlreadyExists("folder directory " + FolderPath(owner_id, folder_id) +
+                           " already exists");
+    }
+    return ErrnoStatus("mkdir " + FolderPath(owner_id, folder_id), errno);
+  }
+  int fd = ::openat(dir.get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open new folder directory", errno);
+  UniqueFd folder(fd);
+  // mkdir's mode is filtered by the umask; the layout promises 0755.
+  if (::fchmod(folder.get(), 0755) != 0) return ErrnoStatus("chmod folder directory", errno);
+  if (::geteuid() == 0 &&
+      ::fchown(folder.get(), options_.container_uid, options_.container_gid) != 0) {
+    return ErrnoStatus("chown folder directory", errno);
+  }
+  return Status::Ok();
+}
+
+Status Volume::PurgeFolderDir(const std::string& owner_id, const std::string& folder_id) const {
+  BERTH_RETURN_IF_ERROR(CheckIds(owner_id, folder_id));
+  int root = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return ErrnoStatus("open volume root " + options_.root, errno);
+  UniqueFd dir(root);
+  auto components = FolderComponents(owner_id, folder_id);
+  for (size_t i = 0; i + 1 < components.size(); ++i) {
+    auto next = OpenDir(dir.get(), components[i]);
+    if (!next.ok()) {
+      if (next.status().code() == Code::kNotFound) return Status::Ok();
+      return next.status();
+    }
+    dir = std::move(*next);
+  }
+  Status s = RemoveTree(dir.get(), components.back());
+  if (s.code() == Code::kNotFound) {
+    // Gone already, or only something inside vanished while we worked:
+    // make sure the folder directory itself is gone.
+    struct stat st;
+    if (::fstatat(dir.get(), components.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+        errno == ENOENT) {
+      return Status::Ok();
+    }
+  }
+  return s;
+}
+
+Result<api::Volume> Volume::Info() const {
+  struct statvfs vfs;
+  if (::statvfs(options_.root.c_str(), &vfs) != 0) {
+    return ErrnoStatus("statvfs " + options_.root, errno);
+  }
+  api::Volume v;
+  v.name = options_.name;
+  v.path = options_.root;
+  v.capacity_bytes = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
+  v.free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  return v;
+}
+
+}  // namespace berth::storage
