@@ -78,7 +78,7 @@ int Run(int argc, const char* const* argv, CliContext& ctx,
           ".\nToken: --token, BERTH_TOKEN, `berth login`, or a local berthd's admin.token.",
       "berth");
   app.set_version_flag("--version", "berth " BERTH_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   app.fallthrough();  // global flags are accepted after the verb too
   app.add_option("--endpoint", ctx.endpoint_flag, "Berth server URL (http://HOST:PORT)");
   app.add_option("--token", ctx.token_flag, "API token");
@@ -95,7 +95,10 @@ int Run(int argc, const char* const* argv, CliContext& ctx,
     return 2;
   }
   if (!ctx.action) {
-    ctx.err << app.help();
+    // A group without a verb ("berth folder"): show that group's verbs.
+    CLI::App* deepest = &app;
+    while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
+    ctx.err << deepest->help();
     return 2;
   }
   Status st;

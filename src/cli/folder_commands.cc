@@ -483,7 +483,9 @@ Status RemoveFiles(CliContext& ctx, const RmOptions& o) {
                              : c->Remove(o.folder, path, o.recursive);
     if (IsUsageError(st)) return st;
     if (!st.ok()) {
-      PrintError(ctx, p + ": " + st.message());
+      std::string msg = st.message();
+      if (!o.recursive && st.reason() == "directory_not_empty") msg += " (use -r to delete it)";
+      PrintError(ctx, p + ": " + msg);
       failed = true;
     }
   }
@@ -518,7 +520,7 @@ std::shared_ptr<Options> Verb(CLI::App* group, CliContext& ctx, const std::strin
 void AddFolderCommands(CLI::App& root, CliContext& ctx) {
   CLI::App* g = root.add_subcommand("folder", "Storage folders and their files");
   g->alias("vfolder");
-  g->require_subcommand(1);
+  g->require_subcommand(0, 1);
   CLI::App* cmd;
 
   {
