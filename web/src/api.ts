@@ -1,0 +1,219 @@
+// The browser's client for the Berth REST API (/api/v1). Authentication is
+// the HttpOnly session cookie; every state-changing request carries the CSRF
+// token that /me returns. Errors come back as ApiError whose message is the
+// server's sentence.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  // The server has no such route (an older berthd, or a feature not built).
+  get noEndpoint(): boolean {
+    return this.status === 404 && this.code === 'no_such_endpoint';
+  }
+}
+
+export interface Me {
+  id: string;
+  name: string;
+  role: string;
+  sudo_allowed: boolean;
+  uid?: number;
+  gid?: number;
+  csrf_token?: string;
+}
+
+export interface Usage {
+  bytes: number;
+  files: number;
+  dirs?: number;
+}
+
+export interface Folder {
+  id: string;
+  name: string;
+  volume: string;
+  owner: string;
+  permission: 'rw' | 'ro';
+  status: string;
+  created_at: string;
+  automount?: boolean;
+  quota_bytes?: number | null;
+  usage?: Usage;
+}
+
+export interface Entry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  mtime: string | number;
+  mode: number | string;
+}
+
+export interface Listing {
+  path: string;
+  entries: Entry[];
+  next?: string | null;
+}
+
+export interface SessionMount {
+  folder: string;
+  target: string;
+  permission: 'ro' | 'rw';
+  automount?: boolean;
+}
+
+export interface Session {
+  id: string;
+  name: string;
+  status: 'creating' | 'running' | 'terminating' | 'terminated' | 'error';
+  image: string;
+  created_at: string;
+  mounts: SessionMount[];
+  error?: string;
+}
+
+export interface Image {
+  name: string;
+  [k: string]: unknown;
+}
+
+export interface CreateSession {
+  name?: string;
+  image?: string;
+  mounts: { folder: string; target?: string; permission?: 'ro' | 'rw' }[];
+  automount?: boolean;
+  resources?: { cpu?: number; memory?: number }; // memory in bytes
+}
+
+const kPrefix = '/api/v1';
+let csrfToken = '';
+let onUnauthorized: () => void = () => {};
+
+export function setCsrfToken(t: string | undefined): void {
+  csrfToken = t ?? '';
+}
+
+// Called when any request answers 401: the cookie expired or was revoked.
+export function setUnauthorizedHandler(f: () => void): void {
+  onUnauthorized = f;
+}
+
+async function errorFrom(status: number, text: string): Promise<ApiError> {
+  try {
+    const body = JSON.parse(text);
+    if (body && body.error) {
+      return new ApiError(status, body.error.code ?? 'error', body.error.message ?? `Request failed (${status}).`);
+    }
+  } catch {
+    /* not JSON */
+  }
+  if (status === 0) return new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  return new ApiError(status, 'http_' + status, `The server answered ${status}${text ? ': ' + text.slice(0, 200) : '.'}`);
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let resp: Response;
+  try {
+    resp = await fetch(kPrefix + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw await errorFrom(0, '');
+  }
+  const text = await resp.text();
+  if (!resp.ok) {
+    if (resp.status === 401 && !opts.quiet401) onUnauthorized();
+    throw await errorFrom(resp.status, text);
+  }
+  if (!text) return undefined as T;
+  return JSON.parse(text) as T;
+}
+
+const enc = encodeURIComponent;
+const folderPath = (name: string) => `/folders/${enc(name)}`;
+
+export const api = {
+  me: () => request<Me>('GET', '/me', undefined, { quiet401: true }),
+  login: (user: string, password: string) => request<unknown>('POST', '/auth/login', { user, password }, { quiet401: true }),
+  logout: () => request<unknown>('POST', '/auth/logout'),
+
+  folders: (trash = false) =>
+    request<{ folders: Folder[] }>('GET', trash ? '/folders?status=trash' : '/folders').then((r) => r.folders ?? []),
+  folder: (name: string) => request<Folder>('GET', folderPath(name)),
+  createFolder: (name: string) => request<Folder>('POST', '/folders', { name }),
+  renameFolder: (name: string, newName: string) => request<Folder>('PATCH', folderPath(name), { name: newName }),
+  deleteFolder: (name: string, purge = false) => request<unknown>('DELETE', folderPath(name) + (purge ? '?purge=true' : '')),
+  restoreFolder: (name: string) => request<Folder>('POST', folderPath(name) + '/restore'),
+  share: (name: string, user: string, permission: 'ro' | 'rw') =>
+    request<unknown>('POST', folderPath(name) + '/shares', { user, permission }),
+
+  list: (folder: string, path: string, after?: string, limit = 1000) => {
+    const q = new URLSearchParams({ path, limit: String(limit) });
+    if (after) q.set('after', after);
+    return request<Listing>('GET', `${folderPath(folder)}/files?${q}`);
+  },
+  mkdir: (folder: string, path: string) => request<unknown>('POST', `${folderPath(folder)}/files/mkdir`, { path, parents: false }),
+  move: (folder: string, src: string, dst: string) => request<unknown>('POST', `${folderPath(folder)}/files/move`, { src, dst }),
+  remove: (folder: string, path: string, recursive: boolean) =>
+    request<unknown>('DELETE', `${folderPath(folder)}/files?${new URLSearchParams({ path, recursive: String(recursive) })}`),
+  downloadLink: (folder: string, path: string) =>
+    request<{ url: string }>('POST', `${folderPath(folder)}/download-link`, { path }),
+  contentUrl: (folder: string, path: string) =>
+    `${kPrefix}${folderPath(folder)}/files/content?${new URLSearchParams({ path })}`,
+
+  sessions: () => request<{ sessions: Session[] }>('GET', '/sessions').then((r) => r.sessions ?? []),
+  createSession: (req: CreateSession) => request<Session>('POST', '/sessions', req),
+  deleteSession: (name: string) => request<unknown>('DELETE', `/sessions/${enc(name)}`),
+  images: () => request<{ images: Image[] }>('GET', '/images').then((r) => r.images ?? []),
+};
+
+export interface UploadHandle {
+  promise: Promise<void>;
+  abort: () => void;
+}
+
+// Uploads one file with XMLHttpRequest so that progress can be shown.
+// `onProgress` gets a fraction in [0, 1].
+export function upload(
+  folder: string,
+  path: string,
+  file: Blob,
+  overwrite: boolean,
+  onProgress: (fraction: number) => void,
+): UploadHandle {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise<void>((resolve, reject) => {
+    const q = new URLSearchParams({ path, overwrite: String(overwrite) });
+    xhr.open('PUT', `${kPrefix}${folderPath(folder)}/files/content?${q}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = async () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve();
+      } else {
+        if (xhr.status === 401) onUnauthorized();
+        reject(await errorFrom(xhr.status, xhr.responseText));
+      }
+    };
+    xhr.onerror = async () => reject(await errorFrom(0, ''));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.'));
+    xhr.send(file);
+  });
+  return { promise, abort: () => xhr.abort() };
+}

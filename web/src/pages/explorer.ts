@@ -1,0 +1,377 @@
+// The file explorer of one folder: breadcrumbs (kept in the URL), listing
+// with paging, upload by button or drag-and-drop with per-file progress,
+// download per file and per directory, mkdir, rename and delete.
+
+import { api, ApiError, upload, type Entry, type Folder } from '../api';
+import { onChange } from '../events';
+import { breadcrumbs, entryNameError, formatBytes, joinPath, parentPath } from '../lib/paths';
+import { formatRoute } from '../lib/route';
+import type { AppContext } from '../main';
+import { formatTime, h, replace, uid } from '../ui/dom';
+import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
+import { notify, notifyError } from '../ui/notice';
+
+interface PendingFile {
+  file: File;
+  path: string; // destination, relative to the folder root
+}
+
+// Reads dropped items, descending into dropped directories where the browser
+// allows it (webkitGetAsEntry); falls back to the flat file list.
+async function droppedFiles(dt: DataTransfer, dir: string): Promise<PendingFile[]> {
+  const entries: FileSystemEntry[] = [];
+  for (const item of Array.from(dt.items ?? [])) {
+    if (item.kind !== 'file') continue;
+    const e = item.webkitGetAsEntry?.();
+    if (e) entries.push(e);
+  }
+  if (!entries.length || entries.every((e) => e.isFile)) {
+    return Array.from(dt.files).map((file) => ({ file, path: joinPath(dir, file.name) }));
+  }
+  const out: PendingFile[] = [];
+  const walk = async (e: FileSystemEntry, base: string): Promise<void> => {
+    if (e.isFile) {
+      const file = await new Promise<File>((res, rej) => (e as FileSystemFileEntry).file(res, rej));
+      out.push({ file, path: joinPath(base, file.name) });
+    } else if (e.isDirectory) {
+      const reader = (e as FileSystemDirectoryEntry).createReader();
+      const sub = joinPath(base, e.name);
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const c of batch) await walk(c, sub);
+      }
+    }
+  };
+  for (const e of entries) await walk(e, dir);
+  return out;
+}
+
+export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: string, path: string): () => void {
+  const crumbs = breadcrumbs(folderName, path);
+  const crumbNav = h(
+    'nav',
+    { 'aria-label': 'Breadcrumb', class: 'crumbs' },
+    h('ol', {}, crumbs.map((c, i) =>
+      h('li', {}, i === crumbs.length - 1
+        ? h('span', { 'aria-current': 'page' }, c.label)
+        : h('a', { href: formatRoute({ page: 'explorer', folder: folderName, path: c.path }) }, c.label)))),
+  );
+  const uploadBtn = h('button', { type: 'button', class: 'primary' }, 'Upload');
+  const fileInput = h('input', { type: 'file', multiple: true, hidden: true, 'aria-label': 'Files to upload' });
+  const mkdirBtn = h('button', { type: 'button', class: 'secondary' }, 'New directory');
+  const zipBtn = h('button', { type: 'button', class: 'secondary' }, 'Download as zip');
+  const refreshBtn = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+  const info = h('p', { class: 'lead' });
+  const uploads = h('ul', { class: 'uploads', 'aria-label': 'Uploads' });
+  const listWrap = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading…'));
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const dropHint = h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, 'Drop files to upload them here');
+  const zone = h(
+    'section',
+    { class: 'explorer', 'aria-label': `Files in ${folderName}` },
+    h('div', { class: 'toolbar' }, uploadBtn, fileInput, mkdirBtn, zipBtn, refreshBtn),
+    uploads,
+    listWrap,
+    more,
+    dropHint,
+  );
+  replace(
+    main,
+    h('p', { class: 'back' }, h('a', { href: '#/storage' }, '← All folders')),
+    h('div', { class: 'page-head' }, h('h1', {}, folderName)),
+    crumbNav,
+    info,
+    zone,
+  );
+
+  let folder: Folder | null = null;
+  let entries: Entry[] = [];
+  let next: string | null | undefined = null;
+  let disposed = false;
+  const readOnly = () => folder?.permission === 'ro';
+
+  function applyPermission(): void {
+    const ro = readOnly();
+    for (const b of [uploadBtn, mkdirBtn]) {
+      b.disabled = ro;
+      b.title = ro ? 'This folder is shared with you read-only.' : '';
+    }
+    const u = folder?.usage;
+    info.textContent = [
+      folder?.permission === 'ro' ? 'Read-only.' : '',
+      u ? `${formatBytes(u.bytes)} in ${u.files} file${u.files === 1 ? '' : 's'}.` : '',
+      readOnly() ? '' : 'Drop files anywhere below to upload them here.',
+    ].filter(Boolean).join(' ');
+  }
+
+  function entryHref(e: Entry): string {
+    return formatRoute({ page: 'explorer', folder: folderName, path: joinPath(path, e.name) });
+  }
+
+  function showList(): void {
+    if (!entries.length) {
+      replace(listWrap, h('div', { class: 'empty-state' },
+        h('p', {}, path ? 'This directory is empty.' : 'This folder is empty.'),
+        readOnly() ? null : h('p', { class: 'hint' }, 'Upload files with the Upload button or drop them here.')));
+      more.hidden = true;
+      return;
+    }
+    const rows = entries.map((e) => {
+      const isDir = e.type === 'dir';
+      const icon = isDir ? '📁' : e.type === 'symlink' ? '🔗' : e.type === 'other' ? '⚙' : '📄';
+      const nameCell = isDir
+        ? h('a', { href: entryHref(e) }, e.name)
+        : h('span', {}, e.name);
+      const dl = h('button', { type: 'button', class: 'secondary', disabled: e.type === 'other' || e.type === 'symlink' }, 'Download');
+      dl.addEventListener('click', () => download(joinPath(path, e.name), isDir ? `${e.name}.zip` : e.name, dl));
+      const rename = h('button', { type: 'button', class: 'secondary', disabled: readOnly() }, 'Rename');
+      rename.addEventListener('click', () => openRename(e));
+      const del = h('button', { type: 'button', class: 'danger-outline', disabled: readOnly() }, 'Delete');
+      del.addEventListener('click', () => remove(e));
+      return h(
+        'tr',
+        { 'data-type': e.type },
+        h('th', { scope: 'row' }, h('span', { class: 'ficon', 'aria-hidden': 'true' }, icon), nameCell,
+          isDir ? h('span', { class: 'sr-only' }, ' (directory)') : null),
+        h('td', {}, isDir ? '—' : formatBytes(e.size)),
+        h('td', { class: 'hide-narrow' }, formatTime(e.mtime)),
+        h('td', { class: 'actions' }, dl, rename, del),
+      );
+    });
+    replace(
+      listWrap,
+      h('table', { class: 'list files' },
+        h('caption', { class: 'sr-only' }, `Contents of ${path || folderName}`),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Size'),
+          h('th', { scope: 'col', class: 'hide-narrow' }, 'Modified'), h('th', { scope: 'col' }, 'Actions'))),
+        h('tbody', {}, rows)),
+    );
+    more.hidden = !next;
+  }
+
+  async function load(append = false): Promise<void> {
+    try {
+      if (!folder) {
+        folder = await api.folder(folderName);
+        applyPermission();
+      }
+      const r = await api.list(folderName, path, append ? next ?? undefined : undefined);
+      if (disposed) return;
+      entries = append ? [...entries, ...r.entries] : r.entries;
+      next = r.next;
+      showList();
+    } catch (e) {
+      if (disposed) return;
+      if (e instanceof ApiError && e.status === 404) {
+        replace(listWrap, h('div', { class: 'empty-state' }, h('p', { role: 'alert' }, errorMessage(e)),
+          h('p', {}, h('a', { href: path ? formatRoute({ page: 'explorer', folder: folderName, path: parentPath(path) }) : '#/storage' }, 'Go up'))));
+        return;
+      }
+      replace(listWrap, h('p', { class: 'form-error', role: 'alert' }, errorMessage(e)));
+    }
+  }
+
+  async function download(p: string, filename: string, btn: HTMLButtonElement): Promise<void> {
+    btn.disabled = true;
+    try {
+      let url: string;
+      try {
+        url = (await api.downloadLink(folderName, p)).url;
+      } catch (e) {
+        // A berthd without signed links still serves the file to the cookie.
+        if (!(e instanceof ApiError && e.noEndpoint)) throw e;
+        url = api.contentUrl(folderName, p);
+      }
+      const a = h('a', { href: url, download: filename, hidden: true });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } catch (e) {
+      notifyError(e);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  function uploadOne(p: PendingFile): Promise<void> {
+    const bar = h('progress', { max: '1', value: '0', 'aria-label': `Uploading ${p.path}` });
+    const pct = h('span', { class: 'pct' }, '0%');
+    const state = h('span', { class: 'state' });
+    const cancel = h('button', { type: 'button', class: 'link' }, 'Cancel');
+    const item = h('li', { class: 'upload' }, h('span', { class: 'uname' }, p.path), bar, pct, state, cancel);
+    uploads.appendChild(item);
+    const run = async (overwrite: boolean): Promise<void> => {
+      const handle = upload(folderName, p.path, p.file, overwrite, (f) => {
+        bar.value = f;
+        pct.textContent = `${Math.round(f * 100)}%`;
+      });
+      cancel.onclick = () => handle.abort();
+      try {
+        await handle.promise;
+        state.textContent = 'Uploaded';
+        item.classList.add('done');
+        cancel.remove();
+        setTimeout(() => item.remove(), 4000);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 409 && !overwrite) {
+          const ok = await confirmDialog(`Replace ${p.path}?`, `${p.path} already exists in ${folderName}. Replace it with the uploaded file?`, 'OK', false);
+          if (ok) return run(true);
+        }
+        state.textContent = errorMessage(e);
+        state.setAttribute('role', 'alert');
+        item.classList.add('failed');
+        cancel.textContent = 'Dismiss';
+        cancel.onclick = () => item.remove();
+      }
+    };
+    return run(false);
+  }
+
+  async function uploadAll(files: PendingFile[]): Promise<void> {
+    if (!files.length) return;
+    // Directories that a dropped tree needs, parents first.
+    const dirs = new Set<string>();
+    for (const f of files) {
+      for (let d = parentPath(f.path); d && d !== path; d = parentPath(d)) dirs.add(d);
+    }
+    for (const d of [...dirs].sort((a, b) => a.length - b.length)) {
+      try {
+        await api.mkdir(folderName, d);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 409)) notifyError(e);
+      }
+    }
+    // A few at a time: enough to fill the pipe, few enough to see progress.
+    const queue = [...files];
+    const workers = Array.from({ length: Math.min(3, queue.length) }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) await uploadOne(f);
+    });
+    await Promise.all(workers);
+    if (!disposed) load();
+  }
+
+  function openMkdir(): void {
+    const id = uid('dir');
+    const input = h('input', { id, autocomplete: 'off', spellcheck: 'false', required: true });
+    const err = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
+    input.setAttribute('aria-describedby', err.id);
+    const d = formDialog({
+      title: 'New directory',
+      submitLabel: 'Create',
+      content: [h('label', { for: id }, 'Name'), input, err],
+      onSubmit: async () => {
+        await api.mkdir(folderName, joinPath(path, input.value));
+        notify(`Directory ${input.value} created.`);
+        load();
+      },
+    });
+    const check = (show: boolean) => {
+      const m = entryNameError(input.value);
+      err.textContent = show && m ? m : '';
+      d.submit.disabled = !!m;
+    };
+    input.addEventListener('input', () => check(true));
+    check(false);
+    input.focus();
+  }
+
+  function openRename(e: Entry): void {
+    const id = uid('ren');
+    const input = h('input', { id, value: e.name, autocomplete: 'off', spellcheck: 'false', required: true });
+    const err = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
+    input.setAttribute('aria-describedby', err.id);
+    const d = formDialog({
+      title: `Rename ${e.name}`,
+      submitLabel: 'Rename',
+      content: [h('label', { for: id }, 'New name'), input, err,
+        h('p', { class: 'hint' }, 'Use a/b to move it into a directory of this folder.')],
+      onSubmit: async () => {
+        const dst = joinPath(path, input.value);
+        await api.move(folderName, joinPath(path, e.name), dst);
+        notify(`${e.name} renamed to ${input.value}.`);
+        load();
+      },
+    });
+    const check = () => {
+      const m = entryNameError(input.value, true);
+      err.textContent = m ?? '';
+      d.submit.disabled = !!m || input.value === e.name;
+    };
+    input.addEventListener('input', check);
+    check();
+    input.select();
+  }
+
+  async function remove(e: Entry): Promise<void> {
+    const isDir = e.type === 'dir';
+    const ok = await confirmDialog(
+      `Delete ${e.name}?`,
+      isDir ? `The directory ${e.name} and everything in it will be deleted for good.` : `${e.name} will be deleted for good.`,
+    );
+    if (!ok) return;
+    try {
+      await api.remove(folderName, joinPath(path, e.name), isDir);
+      notify(`${e.name} deleted.`);
+    } catch (err) {
+      notifyError(err);
+    }
+    load();
+  }
+
+  uploadBtn.addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', () => {
+    const files = Array.from(fileInput.files ?? []).map((file) => ({ file, path: joinPath(path, file.name) }));
+    fileInput.value = '';
+    uploadAll(files);
+  });
+  mkdirBtn.addEventListener('click', openMkdir);
+  zipBtn.addEventListener('click', () => download(path, `${path ? path.split('/').pop() : folderName}.zip`, zipBtn));
+  refreshBtn.addEventListener('click', () => load());
+  more.addEventListener('click', () => load(true));
+
+  // Drag and drop: the counter copes with dragenter/dragleave pairs from children.
+  let depth = 0;
+  const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+  zone.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e) || readOnly()) return;
+    e.preventDefault();
+    depth++;
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragover', (e) => {
+    if (!hasFiles(e) || readOnly()) return;
+    e.preventDefault();
+    e.dataTransfer!.dropEffect = 'copy';
+  });
+  zone.addEventListener('dragleave', () => {
+    if (--depth <= 0) {
+      depth = 0;
+      zone.classList.remove('dragging');
+    }
+  });
+  zone.addEventListener('drop', async (e) => {
+    depth = 0;
+    zone.classList.remove('dragging');
+    if (!e.dataTransfer || readOnly()) return;
+    e.preventDefault();
+    try {
+      uploadAll(await droppedFiles(e.dataTransfer, path));
+    } catch (err) {
+      notifyError(err);
+    }
+  });
+
+  const off = onChange((kind, data) => {
+    // Only a change to this folder re-lists; poll ticks would flicker.
+    const d = data as { name?: string; folder?: string } | null;
+    if (kind === 'folder' && (!d || d.name === folderName || d.folder === folderName)) load();
+  });
+  load();
+  void ctx;
+  return () => {
+    disposed = true;
+    off();
+  };
+}

@@ -1,0 +1,191 @@
+// The START dialog: image, resources, a "Folders to mount" list with a
+// target and ro/rw per row, and the automount folders that will be added.
+// Mount targets are checked as the user types (lib/mounts.ts).
+
+import { api, type CreateSession, type Folder, type Image, type Session } from '../api';
+import { automountTargets, checkMounts, type MountRequest } from '../lib/mounts';
+import { isAutomountName, sessionNameError } from '../lib/names';
+import { h, replace, uid } from '../ui/dom';
+import { formDialog } from '../ui/dialog';
+
+interface Row {
+  folder: Folder;
+  check: HTMLInputElement;
+  target: HTMLInputElement;
+  perm: HTMLSelectElement;
+  error: HTMLElement;
+  row: HTMLElement;
+}
+
+export async function openLauncher(onLaunched: (s: Session) => void): Promise<void> {
+  const [folders, images] = await Promise.all([api.folders(), api.images()]);
+  const ready = folders.filter((f) => f.status === 'ready' || !f.status);
+  const mountable = ready.filter((f) => !isAutomountName(f.name));
+  const autoFolders = ready.filter((f) => isAutomountName(f.name));
+
+  const nameId = uid('sess-name');
+  const name = h('input', { id: nameId, autocomplete: 'off', spellcheck: 'false', placeholder: 'generated when empty' });
+  const nameError = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
+  name.setAttribute('aria-describedby', nameError.id);
+
+  const imageId = uid('image');
+  const image = h('select', { id: imageId }, images.map((i: Image, k) => h('option', { value: i.name, selected: k === 0 || i.default === true }, i.name)));
+  const cpuId = uid('cpu');
+  const cpu = h('input', { id: cpuId, type: 'number', min: '0.1', step: '0.1', inputmode: 'decimal', placeholder: 'no limit' });
+  const memId = uid('mem');
+  const mem = h('input', { id: memId, type: 'number', min: '0.1', step: '0.1', inputmode: 'decimal', placeholder: 'no limit' });
+
+  // Folders to mount.
+  const rows: Row[] = mountable.map((f) => {
+    const id = uid('mnt');
+    const check = h('input', { type: 'checkbox', id, value: f.name });
+    const target = h('input', {
+      type: 'text',
+      'aria-label': `Mount target for ${f.name}`,
+      placeholder: `/home/work/${f.name}`,
+      disabled: true,
+      spellcheck: 'false',
+      autocomplete: 'off',
+    });
+    const perm = h(
+      'select',
+      { 'aria-label': `Permission for ${f.name}`, disabled: true },
+      h('option', { value: 'rw', disabled: f.permission === 'ro', selected: f.permission !== 'ro' }, 'read-write'),
+      h('option', { value: 'ro', selected: f.permission === 'ro' }, 'read-only'),
+    );
+    const error = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
+    target.setAttribute('aria-describedby', error.id);
+    const row = h(
+      'li',
+      { class: 'mount-row' },
+      h('label', { class: 'mount-name', for: id }, check, h('span', {}, f.name)),
+      target,
+      perm,
+      error,
+    );
+    row.querySelector('label')!.setAttribute('title', f.owner ? `owner: ${f.owner}` : '');
+    return { folder: f, check, target, perm, error, row };
+  });
+
+  const filter = h('input', { type: 'search', 'aria-label': 'Filter folders', placeholder: 'Filter folders' });
+  const selectedCount = h('span', { class: 'hint', 'aria-live': 'polite' });
+  const folderList = h('ul', { class: 'mount-list' }, rows.map((r) => r.row));
+  const folderSet = h(
+    'fieldset',
+    { class: 'mounts' },
+    h('legend', {}, 'Folders to mount'),
+    rows.length > 6 ? filter : null,
+    rows.length
+      ? folderList
+      : h('p', { class: 'empty' }, 'You have no storage folders yet. Create one on the Data & Storage page to keep files after the session ends.'),
+    rows.length ? selectedCount : null,
+  );
+
+  // Automount folders.
+  const automount = h('input', { type: 'checkbox', id: uid('auto'), checked: true });
+  const autoList = h('ul', { class: 'auto-list', 'aria-label': 'Automount folders that will be added' });
+  const autoBox = h(
+    'section',
+    { class: 'automount', 'aria-labelledby': 'auto-title' },
+    h('h3', { id: 'auto-title' }, 'Automount folders'),
+    h('label', { class: 'inline', for: automount.id }, automount, ' Mount my automount folders'),
+    autoList,
+  );
+
+  const submitEl = { current: null as HTMLButtonElement | null };
+
+  function mountRequests(): { rows: Row[]; reqs: MountRequest[] } {
+    const sel = rows.filter((r) => r.check.checked);
+    return {
+      rows: sel,
+      reqs: sel.map((r) => ({ folder: r.folder.name, target: r.target.value, permission: r.perm.value as 'ro' | 'rw' })),
+    };
+  }
+
+  function update(): void {
+    for (const r of rows) {
+      r.target.disabled = !r.check.checked;
+      r.perm.disabled = !r.check.checked;
+      r.row.classList.toggle('selected', r.check.checked);
+      r.error.textContent = '';
+      r.target.removeAttribute('aria-invalid');
+    }
+    const autoNames = automount.checked ? autoFolders.map((f) => f.name) : [];
+    const { rows: sel, reqs } = mountRequests();
+    const checks = checkMounts(reqs, autoNames);
+    let bad = false;
+    checks.forEach((c, i) => {
+      if (c.error) {
+        bad = true;
+        sel[i].error.textContent = c.error;
+        sel[i].target.setAttribute('aria-invalid', 'true');
+      }
+    });
+    const ne = sessionNameError(name.value);
+    nameError.textContent = ne ?? '';
+    if (ne) name.setAttribute('aria-invalid', 'true');
+    else name.removeAttribute('aria-invalid');
+    selectedCount.textContent = `${sel.length} of ${rows.length} selected`;
+
+    if (!autoFolders.length) {
+      replace(autoList, h('li', { class: 'empty' }, 'None. A folder whose name starts with a dot (such as .local) is mounted into every session.'));
+    } else if (!automount.checked) {
+      replace(autoList, h('li', { class: 'empty' }, 'Automount is off for this session.'));
+    } else {
+      replace(autoList, automountTargets(autoNames).map((a) => h('li', {}, h('code', {}, a.folder), ' → ', h('code', {}, a.target), ' (read-write)')));
+    }
+    if (submitEl.current) submitEl.current.disabled = bad || !!ne;
+  }
+
+  for (const r of rows) {
+    r.check.addEventListener('change', () => {
+      update();
+      if (r.check.checked) r.target.focus();
+    });
+    r.target.addEventListener('input', update);
+    r.perm.addEventListener('change', update);
+  }
+  name.addEventListener('input', update);
+  automount.addEventListener('change', update);
+  filter.addEventListener('input', () => {
+    const q = filter.value.toLowerCase();
+    for (const r of rows) r.row.hidden = !!q && !r.folder.name.toLowerCase().includes(q) && !r.check.checked;
+  });
+
+  const d = formDialog({
+    title: 'Start a session',
+    wide: true,
+    submitLabel: 'Launch',
+    busyLabel: 'Launching…',
+    content: [
+      h('div', { class: 'grid2' },
+        h('div', {}, h('label', { for: nameId }, 'Session name'), name, nameError),
+        h('div', {}, h('label', { for: imageId }, 'Image'),
+          images.length ? image : h('p', { class: 'field-error' }, 'No images are installed on this server.'))),
+      h('div', { class: 'grid2' },
+        h('div', {}, h('label', { for: cpuId }, 'CPU cores'), cpu),
+        h('div', {}, h('label', { for: memId }, 'Memory (GiB)'), mem)),
+      folderSet,
+      autoBox,
+      h('p', { class: 'hint' }, 'Only the mounted folders persist: everything else under /home/work is deleted with the session.'),
+    ],
+    onSubmit: async () => {
+      const { reqs } = mountRequests();
+      const body: CreateSession = {
+        mounts: reqs.map((m) => ({ folder: m.folder, ...(m.target.trim() ? { target: m.target.trim() } : {}), permission: m.permission })),
+        automount: automount.checked,
+      };
+      if (name.value) body.name = name.value;
+      if (images.length) body.image = image.value;
+      const resources: CreateSession['resources'] = {};
+      if (cpu.value) resources.cpu = Number(cpu.value);
+      if (mem.value) resources.memory = Math.round(Number(mem.value) * 1024 ** 3);
+      if (Object.keys(resources).length) body.resources = resources;
+      const s = await api.createSession(body);
+      onLaunched(s);
+    },
+  });
+  submitEl.current = d.submit;
+  update();
+  (rows[0]?.check ?? name).focus();
+}

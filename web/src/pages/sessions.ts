@@ -1,0 +1,142 @@
+// The Sessions page: the list of the user's sessions with their status and
+// mounts, the START launcher, a terminal panel and delete.
+
+import { api, ApiError, type Session } from '../api';
+import { onChange } from '../events';
+import type { AppContext } from '../main';
+import { formatTime, h, replace } from '../ui/dom';
+import { confirmDialog, errorMessage } from '../ui/dialog';
+import { notify, notifyError } from '../ui/notice';
+import { openLauncher } from './launcher';
+import { openTerminal, type TerminalPanel } from './terminal';
+
+const kStatusText: Record<string, string> = {
+  creating: 'Creating',
+  running: 'Running',
+  terminating: 'Terminating',
+  terminated: 'Terminated',
+  error: 'Error',
+};
+
+export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?: string): () => void {
+  const start = h('button', { type: 'button', class: 'primary start' }, 'START');
+  const body = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading sessions…'));
+  const termSlot = h('div', { class: 'term-slot' });
+  replace(
+    main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Sessions'), start),
+    h('p', { class: 'lead' }, 'A session is a container you work in. Files persist only in the storage folders you mount.'),
+    body,
+    termSlot,
+  );
+
+  let last = '';
+  let unavailable = false;
+  let term: TerminalPanel | null = null;
+
+  function showTable(list: Session[]): void {
+    const key = JSON.stringify(list);
+    if (key === last) return;
+    last = key;
+    if (!list.length) {
+      replace(body, h('div', { class: 'empty-state' },
+        h('p', {}, 'No sessions yet.'),
+        h('p', { class: 'hint' }, 'Press START to launch a session with your storage folders mounted.')));
+      return;
+    }
+    const rows = list.map((s) => {
+      const live = s.status === 'running';
+      const termBtn = h('button', { type: 'button', class: 'secondary', disabled: !live, title: live ? '' : 'The session is not running.' }, 'Terminal');
+      termBtn.addEventListener('click', () => ctx.navigate({ page: 'sessions', terminal: s.name }));
+      const del = h('button', { type: 'button', class: 'danger-outline', disabled: s.status === 'terminating' }, 'Delete');
+      del.addEventListener('click', () => deleteSession(s, del));
+      const mounts = (s.mounts ?? []).map((m) =>
+        h('li', {}, h('code', {}, m.folder), ' → ', h('code', {}, m.target), m.permission === 'ro' ? ' (read-only)' : '', m.automount ? ' · automount' : ''));
+      return h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, s.name),
+        h('td', {}, h('span', { class: `badge st-${s.status}` }, kStatusText[s.status] ?? s.status),
+          s.error ? h('div', { class: 'field-error' }, s.error) : null),
+        h('td', { class: 'hide-narrow' }, s.image),
+        h('td', {}, mounts.length ? h('ul', { class: 'mounts-cell' }, mounts) : h('span', { class: 'hint' }, 'none')),
+        h('td', { class: 'hide-narrow' }, formatTime(s.created_at)),
+        h('td', { class: 'actions' }, termBtn, del),
+      );
+    });
+    replace(
+      body,
+      h('table', { class: 'list' },
+        h('caption', { class: 'sr-only' }, 'Your sessions'),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col', class: 'hide-narrow' }, 'Image'),
+          h('th', { scope: 'col' }, 'Mounts'), h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'), h('th', { scope: 'col' }, 'Actions'))),
+        h('tbody', {}, rows)),
+    );
+  }
+
+  async function refresh(): Promise<void> {
+    if (unavailable) return;
+    try {
+      const list = await api.sessions();
+      showTable(list.filter((s) => s.status !== 'terminated'));
+    } catch (e) {
+      if (e instanceof ApiError && e.noEndpoint) {
+        unavailable = true;
+        start.disabled = true;
+        replace(body, h('div', { class: 'empty-state' }, h('p', {}, 'This server does not run sessions yet.'),
+          h('p', { class: 'hint' }, 'Storage folders work already: see Data & Storage.')));
+        return;
+      }
+      last = '';
+      replace(body, h('p', { class: 'form-error', role: 'alert' }, errorMessage(e)));
+    }
+  }
+
+  async function deleteSession(s: Session, btn: HTMLButtonElement): Promise<void> {
+    const ok = await confirmDialog(
+      `Delete session ${s.name}?`,
+      'All its processes stop and everything outside the mounted storage folders is deleted. Files in mounted folders stay.',
+    );
+    if (!ok) return;
+    btn.disabled = true;
+    try {
+      await api.deleteSession(s.name);
+      notify(`Session ${s.name} deleted.`);
+      if (terminalFor === s.name) ctx.navigate({ page: 'sessions' });
+    } catch (e) {
+      notifyError(e);
+    } finally {
+      btn.disabled = false;
+      refresh();
+    }
+  }
+
+  start.addEventListener('click', async () => {
+    start.disabled = true;
+    try {
+      await openLauncher((s) => {
+        notify(`Session ${s.name} is ${s.status ?? 'starting'}.`);
+        refresh();
+      });
+    } catch (e) {
+      notifyError(e);
+    } finally {
+      if (!unavailable) start.disabled = false;
+    }
+  });
+
+  if (terminalFor) {
+    term = openTerminal(terminalFor, () => ctx.navigate({ page: 'sessions' }));
+    termSlot.appendChild(term.element);
+  }
+
+  const off = onChange((kind) => {
+    if (kind === 'session' || kind === 'poll') refresh();
+  });
+  refresh();
+  return () => {
+    off();
+    term?.dispose();
+  };
+}

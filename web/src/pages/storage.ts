@@ -1,0 +1,263 @@
+// The Data & Storage page: folders (with usage), automount folders, trash,
+// and the dialogs to create, rename, share and delete folders.
+
+import { api, type Folder } from '../api';
+import { onChange } from '../events';
+import type { StorageTab } from '../lib/route';
+import { folderNameError, isAutomountName } from '../lib/names';
+import { formatBytes } from '../lib/paths';
+import type { AppContext } from '../main';
+import { formatTime, h, replace, uid } from '../ui/dom';
+import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
+import { notify, notifyError } from '../ui/notice';
+
+const kTabs: { tab: StorageTab; label: string }[] = [
+  { tab: 'folders', label: 'Folders' },
+  { tab: 'automount', label: 'Automount folders' },
+  { tab: 'trash', label: 'Trash' },
+];
+
+// A name field that explains a bad folder name as the user types and keeps
+// the submit button disabled meanwhile.
+function folderNameField(initial: string, hint: string): { field: HTMLElement; input: HTMLInputElement; bind(submit: HTMLButtonElement): void } {
+  const id = uid('fname');
+  const input = h('input', { id, value: initial, autocomplete: 'off', spellcheck: 'false', maxlength: '200', required: true });
+  const error = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
+  const hintEl = h('p', { class: 'hint', id: uid('hint') }, hint);
+  input.setAttribute('aria-describedby', `${error.id} ${hintEl.id}`);
+  const field = h('div', { class: 'field' }, h('label', { for: id }, 'Name'), input, error, hintEl);
+  return {
+    field,
+    input,
+    bind(submit) {
+      const check = (showEmpty: boolean) => {
+        const msg = folderNameError(input.value);
+        const show = msg && (showEmpty || input.value !== '');
+        error.textContent = show ? msg : '';
+        if (show) input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+        submit.disabled = !!msg;
+      };
+      input.addEventListener('input', () => check(true));
+      check(false);
+    },
+  };
+}
+
+export function openNewFolderDialog(ctx: AppContext, onCreated: (f: Folder) => void, initial = ''): void {
+  const f = folderNameField(initial, 'Letters, digits, ".", "_" and "-". A name starting with a dot (such as .local) makes an automount folder: it is mounted into every new session.');
+  const d = formDialog({
+    title: 'New folder',
+    submitLabel: 'Create',
+    busyLabel: 'Creating…',
+    content: f.field,
+    onSubmit: async () => {
+      const folder = await api.createFolder(f.input.value);
+      notify(isAutomountName(folder.name)
+        ? `Automount folder ${folder.name} created; it will be mounted into every new session.`
+        : `Folder ${folder.name} created.`);
+      onCreated(folder);
+      if (isAutomountName(folder.name)) ctx.navigate({ page: 'storage', tab: 'automount' });
+    },
+  });
+  f.bind(d.submit);
+  f.input.focus();
+}
+
+export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTab): () => void {
+  const newFolder = h('button', { type: 'button', class: 'primary' }, 'New folder');
+  const tabs = h(
+    'div',
+    { class: 'tabs', role: 'tablist', 'aria-label': 'Storage views' },
+    kTabs.map((t) =>
+      h('a', {
+        role: 'tab',
+        href: t.tab === 'folders' ? '#/storage' : `#/storage?tab=${t.tab}`,
+        'aria-selected': t.tab === tab ? 'true' : 'false',
+        'aria-controls': 'storage-panel',
+        id: `tab-${t.tab}`,
+      }, t.label),
+    ),
+  );
+  const intro: Record<StorageTab, string> = {
+    folders: 'Storage folders keep your files after sessions end. Mount them when you START a session.',
+    automount: 'Folders whose name starts with a dot are mounted into every new session at /home/work/<name>: .local keeps pip install --user packages, .linuxbrew keeps Homebrew.',
+    trash: 'Deleted folders stay here with their data until you purge them. Restore brings one back.',
+  };
+  const body = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading folders…'));
+  replace(
+    main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Data & Storage'), tab !== 'trash' ? newFolder : null),
+    tabs,
+    h('section', { id: 'storage-panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` }, h('p', { class: 'lead' }, intro[tab]), body),
+  );
+
+  let last = '';
+  const usage = new Map<string, Folder['usage']>();
+  const isMine = (f: Folder) => !f.owner || f.owner === ctx.me.name || f.owner === ctx.me.id;
+
+  function folderActions(f: Folder): HTMLElement {
+    if (tab === 'trash') {
+      const restore = h('button', { type: 'button', class: 'secondary' }, 'Restore');
+      restore.addEventListener('click', async () => {
+        restore.disabled = true;
+        try {
+          await api.restoreFolder(f.id);
+          notify(`Folder ${f.name} restored.`);
+        } catch (e) {
+          notifyError(e);
+        }
+        restore.disabled = false;
+        refresh();
+      });
+      const purge = h('button', { type: 'button', class: 'danger-outline' }, 'Purge');
+      purge.addEventListener('click', async () => {
+        const ok = await confirmDialog(`Purge folder ${f.name}?`, 'Its files are deleted for good. This cannot be undone.');
+        if (!ok) return;
+        try {
+          await api.deleteFolder(f.id, true);
+          notify(`Folder ${f.name} purged.`);
+        } catch (e) {
+          notifyError(e);
+        }
+        refresh();
+      });
+      return h('td', { class: 'actions' }, restore, purge);
+    }
+    const open = h('a', { class: 'button secondary', href: `#/storage/${encodeURIComponent(f.name)}` }, 'Open');
+    const mine = isMine(f);
+    const rename = h('button', { type: 'button', class: 'secondary', disabled: !mine, title: mine ? '' : 'Only the owner can rename.' }, 'Rename');
+    rename.addEventListener('click', () => openRename(f));
+    const share = h('button', { type: 'button', class: 'secondary', hidden: !mine || isAutomountName(f.name) }, 'Share');
+    share.addEventListener('click', () => openShare(f));
+    const del = h('button', { type: 'button', class: 'danger-outline', disabled: !mine, title: mine ? '' : 'Only the owner can delete.' }, 'Delete');
+    del.addEventListener('click', async () => {
+      const ok = await confirmDialog(`Delete folder ${f.name}?`, 'It moves to the trash with its files; you can restore it from there.');
+      if (!ok) return;
+      try {
+        await api.deleteFolder(f.name);
+        notify(`Folder ${f.name} moved to the trash.`);
+      } catch (e) {
+        notifyError(e);
+      }
+      refresh();
+    });
+    return h('td', { class: 'actions' }, open, rename, share, del);
+  }
+
+  function usageText(f: Folder): string {
+    const u = f.usage ?? usage.get(f.id);
+    if (!u) return '…';
+    return `${formatBytes(u.bytes)} · ${u.files} file${u.files === 1 ? '' : 's'}`;
+  }
+
+  function show(list: Folder[]): void {
+    const key = JSON.stringify(list) + JSON.stringify([...usage]);
+    if (key === last) return;
+    last = key;
+    if (!list.length) {
+      const empty: Record<StorageTab, string> = {
+        folders: 'No folders yet. Press New folder to create one, then mount it when you START a session.',
+        automount: 'No automount folders. Create a folder named .local to keep pip install --user packages across sessions.',
+        trash: 'The trash is empty.',
+      };
+      replace(body, h('div', { class: 'empty-state' }, h('p', {}, empty[tab])));
+      return;
+    }
+    replace(
+      body,
+      h('table', { class: 'list' },
+        h('caption', { class: 'sr-only' }, kTabs.find((t) => t.tab === tab)!.label),
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, 'Name'),
+          h('th', { scope: 'col' }, 'Permission'),
+          h('th', { scope: 'col', class: 'hide-narrow' }, 'Owner'),
+          h('th', { scope: 'col' }, 'Usage'),
+          h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'),
+          h('th', { scope: 'col' }, 'Actions'))),
+        h('tbody', {}, list.map((f) => h('tr', {},
+          h('th', { scope: 'row' }, tab === 'trash' ? f.name : h('a', { href: `#/storage/${encodeURIComponent(f.name)}` }, f.name),
+            isAutomountName(f.name) && tab !== 'automount' ? h('span', { class: 'badge' }, 'automount') : null),
+          h('td', {}, f.permission === 'ro' ? 'read-only' : 'read-write'),
+          h('td', { class: 'hide-narrow' }, f.owner ?? ''),
+          h('td', { class: 'usage' }, tab === 'trash' ? '—' : usageText(f)),
+          h('td', { class: 'hide-narrow' }, formatTime(f.created_at)),
+          folderActions(f))))),
+    );
+  }
+
+  async function fillUsage(list: Folder[]): Promise<void> {
+    const missing = list.filter((f) => !f.usage && !usage.has(f.id)).slice(0, 50);
+    await Promise.all(missing.map(async (f) => {
+      try {
+        const full = await api.folder(f.id);
+        if (full.usage) usage.set(f.id, full.usage);
+      } catch {
+        usage.set(f.id, undefined);
+      }
+    }));
+  }
+
+  let current: Folder[] = [];
+  async function refresh(withUsage = false): Promise<void> {
+    try {
+      const all = await api.folders(tab === 'trash');
+      current = tab === 'trash' ? all : all.filter((f) => (tab === 'automount') === isAutomountName(f.name));
+      show(current);
+      if (tab !== 'trash') {
+        if (withUsage) usage.clear();
+        await fillUsage(current);
+        show(current);
+      }
+    } catch (e) {
+      last = '';
+      replace(body, h('p', { class: 'form-error', role: 'alert' }, errorMessage(e)));
+    }
+  }
+
+  function openRename(f: Folder): void {
+    const field = folderNameField(f.name, 'Sessions that mount this folder keep their mounts.');
+    const d = formDialog({
+      title: `Rename folder ${f.name}`,
+      submitLabel: 'Rename',
+      content: field.field,
+      onSubmit: async () => {
+        await api.renameFolder(f.name, field.input.value);
+        notify(`Folder ${f.name} renamed to ${field.input.value}.`);
+        refresh();
+      },
+    });
+    field.bind(d.submit);
+    field.input.select();
+  }
+
+  function openShare(f: Folder): void {
+    const uId = uid('share-user');
+    const pId = uid('share-perm');
+    const user = h('input', { id: uId, autocomplete: 'off', required: true });
+    const perm = h('select', { id: pId }, h('option', { value: 'ro' }, 'read-only'), h('option', { value: 'rw' }, 'read-write'));
+    const d = formDialog({
+      title: `Share folder ${f.name}`,
+      submitLabel: 'Share',
+      content: [
+        h('label', { for: uId }, 'User'), user,
+        h('label', { for: pId }, 'Permission'), perm,
+        h('p', { class: 'hint' }, 'The user gets an invitation and sees the folder once they accept it.'),
+      ],
+      onSubmit: async () => {
+        if (!user.value.trim()) throw new Error('Enter the name of the user to invite.');
+        await api.share(f.name, user.value.trim(), perm.value as 'ro' | 'rw');
+        notify(`Invited ${user.value.trim()} to ${f.name}.`);
+      },
+    });
+    void d;
+    user.focus();
+  }
+
+  newFolder.addEventListener('click', () => openNewFolderDialog(ctx, () => refresh(), tab === 'automount' ? '.' : ''));
+  const off = onChange((kind) => {
+    if (kind === 'folder' || kind === 'poll') refresh(kind === 'folder');
+  });
+  refresh(true);
+  return off;
+}
