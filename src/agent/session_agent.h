@@ -1,0 +1,112 @@
+// SessionAgent: compute sessions on one node, independent of HTTP (SPEC §3).
+// It turns a SessionSpec into a running container: validates the request,
+// plans mounts (agent/mount_plan.h), makes the scratch home, sets the
+// environment and privileges, and asks the ContainerRuntime to run it. It
+// also deletes sessions and reconciles leftovers after a restart.
+//
+// On disk, per session: <data_dir>/sessions/<id>/home (the scratch home,
+// bind-mounted at /home/work) and, when sudo is allowed,
+// <data_dir>/sessions/<id>/sudoers. The container itself (writable layer,
+// bundle) belongs to the runtime.
+//
+// Privileges: sessions run as uid/gid 1000 with no capabilities,
+// no_new_privileges and the default seccomp profile. sudo is blocked by
+// default twice over: the image's user is not in sudoers, and
+// no_new_privileges stops setuid sudo from gaining root. With sudo_allowed
+// the agent bind-mounts a read-only sudoers drop-in
+// ("#<uid> ALL=(ALL:ALL) NOPASSWD: ALL") and lifts no_new_privileges, with a
+// bounding set limited to runtime::SudoBoundingCapabilities() (Docker's
+// defaults minus NET_RAW and MKNOD; no SYS_ADMIN, so no mounts, no
+// namespaces, seccomp unchanged): root inside the session, not on the host.
+//
+// Thread-safety: safe for concurrent calls; the manager must not create and
+// delete the same session id concurrently (it serialises by session).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/mount_plan.h"
+#include "common/result.h"
+#include "runtime/container_runtime.h"
+
+namespace berth::images {
+class ImageStore;
+}
+
+namespace berth::agent {
+
+struct SessionSpec {
+  std::string id;     // the store's session id (a UUID); also the container id
+  std::string name;   // [a-z0-9][a-z0-9-]{0,62}; the container's hostname
+  std::string owner;  // user name, kept as a label
+  std::string image;  // name in the ImageStore
+  MountPlanInput mounts;
+  runtime::Resources resources;
+  std::map<std::string, std::string> env;  // user env; BERTH_* keys refused
+  uint32_t uid = 1000;
+  uint32_t gid = 1000;
+  bool sudo_allowed = false;
+};
+
+struct SessionInfo {
+  std::string id;
+  std::string name;
+  std::string image;
+  MountPlan mounts;
+  std::string home_dir;  // host path of the scratch home
+  std::vector<std::string> env;
+};
+
+struct ReconcileReport {
+  std::vector<std::string> adopted;  // in the store and running: keep
+  std::vector<std::string> lost;     // in the store, container not running
+  std::vector<std::string> removed;  // not in the store: leftovers cleaned
+  std::vector<std::string> errors;   // "id: message" for cleanups that failed
+};
+
+struct AgentOptions {
+  std::string data_dir;                         // REQUIRED
+  runtime::ContainerRuntime* runtime = nullptr;  // REQUIRED, not owned
+  images::ImageStore* images = nullptr;          // REQUIRED, not owned
+};
+
+class SessionAgent {
+ public:
+  static Result<std::unique_ptr<SessionAgent>> Open(AgentOptions options);
+
+  // Returns once the container runs. On any failure nothing is left behind
+  // (no container, mount or directory). Errors: InvalidArgument/NotFound/
+  // PermissionDenied from validation and mount planning, NotFound (reason
+  // "image_not_found"), AlreadyExists if the id is in use, Internal.
+  Result<SessionInfo> Create(const SessionSpec& spec);
+
+  // Stops everything, removes the container and the scratch home. Folder
+  // contents are never touched. Idempotent.
+  Status Delete(const std::string& id);
+
+  Result<runtime::ExecResult> Exec(const std::string& id, const runtime::ExecOptions& options);
+  // A login shell (bash -l, else sh -l) in /home/work on a new PTY.
+  Result<std::unique_ptr<runtime::TtyProcess>> OpenTerminal(const std::string& id, uint16_t cols,
+                                                            uint16_t rows);
+  Result<std::string> Logs(const std::string& id, size_t max_bytes = 1 << 20);
+
+  // `live` = the ids the store says exist. Cleans up containers and scratch
+  // dirs of every other session, reports which live ones still run.
+  ReconcileReport Reconcile(const std::set<std::string>& live);
+
+  std::string SessionDir(const std::string& id) const;
+
+ private:
+  explicit SessionAgent(AgentOptions options) : options_(std::move(options)) {}
+  const AgentOptions options_;
+};
+
+// Session names: [a-z0-9][a-z0-9-]{0,62} (also a valid hostname label).
+bool IsValidSessionName(const std::string& name);
+
+}  // namespace berth::agent

@@ -1,0 +1,321 @@
+// End-to-end tests of SessionAgent + RuncRuntime + ImageStore on the real
+// machine: they run runc containers from the default `python` image. They
+// need root, runc, tini-static, overlayfs and (once per machine) network
+// access to the Debian mirror to build the image, which is cached in
+// $BERTH_TEST_IMAGE_DIR (default /var/cache/berth-test/images).
+// Binary: runtime_integration_test (ctest label "integration").
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "agent/session_agent.h"
+#include "common/fs_util.h"
+#include "common/random.h"
+#include "images/image_store.h"
+#include "runtime/runc_runtime.h"
+
+namespace berth::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ImageDir() {
+  const char* d = std::getenv("BERTH_TEST_IMAGE_DIR");
+  return d != nullptr && *d ? d : "/var/cache/berth-test/images";
+}
+
+// Built once per machine, shared by every test (and every test binary).
+images::ImageStore* SharedImages() {
+  static std::unique_ptr<images::ImageStore> store = [] {
+    auto s = images::ImageStore::Open({.root = ImageDir(), .recipes_dir = BERTH_SOURCE_RECIPES_DIR});
+    return s.ok() ? std::move(*s) : nullptr;
+  }();
+  return store.get();
+}
+
+class SessionIntegrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (::geteuid() != 0 || ::access("/usr/bin/tini-static", X_OK) != 0) return;
+    images::ImageStore* store = SharedImages();
+    ASSERT_NE(store, nullptr);
+    if (!store->Get("python").ok()) {
+      auto built = store->Build("python");
+      ASSERT_TRUE(built.ok()) << built.status().ToString();
+    }
+  }
+
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    if (::access("/usr/bin/tini-static", X_OK) != 0) GTEST_SKIP() << "needs tini-static";
+    ASSERT_TRUE(SharedImages()->Get("python").ok());
+    char tmpl[] = "/tmp/berth-it-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    runtime::RuncOptions ro;
+    ro.bundles_dir = dir_ + "/containers";
+    ro.state_dir = dir_ + "/runc";
+    ro.cgroup_parent = "/berth-test";
+    auto rt = runtime::RuncRuntime::Open(ro);
+    ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+    runtime_ = std::move(*rt);
+    auto agent = SessionAgent::Open({dir_, runtime_.get(), SharedImages()});
+    ASSERT_TRUE(agent.ok());
+    agent_ = std::move(*agent);
+    for (const char* f : {"data", "models", ".local", ".linuxbrew"}) {
+      std::string p = dir_ + "/vol/" + f;
+      ASSERT_TRUE(MkdirAll(p).ok());
+      ASSERT_EQ(::chown(p.c_str(), 1000, 1000), 0);
+      folders_.push_back({f, std::string("id-") + f, p, "rw", "ready"});
+    }
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/models/weights.bin", "w").ok());
+  }
+
+  void TearDown() override {
+    if (dir_.empty()) return;
+    for (const auto& id : created_) EXPECT_TRUE(agent_->Delete(id).ok()) << id;
+    EXPECT_TRUE(MountPointsUnder(dir_).empty());
+    EXPECT_TRUE(RemoveTree(dir_).ok());
+  }
+
+  SessionSpec Spec(const std::string& name, std::vector<const char*> mounts) {
+    SessionSpec s;
+    s.id = NewUuid();
+    s.name = name;
+    s.owner = "alice";
+    s.image = "python";
+    s.mounts.folders = folders_;
+    for (const char* m : mounts) s.mounts.requests.push_back(*ParseMountSpec(m));
+    return s;
+  }
+
+  Result<SessionInfo> Create(const SessionSpec& spec) {
+    auto r = agent_->Create(spec);
+    if (r.ok()) created_.push_back(spec.id);
+    return r;
+  }
+
+  runtime::ExecResult Run(const std::string& id, std::vector<std::string> argv,
+                          std::string stdin_data = {}) {
+    runtime::ExecOptions o;
+    o.argv = std::move(argv);
+    o.stdin_data = std::move(stdin_data);
+    o.timeout = std::chrono::seconds(60);
+    auto r = agent_->Exec(id, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : runtime::ExecResult{};
+  }
+
+  std::string dir_;
+  std::unique_ptr<runtime::RuncRuntime> runtime_;
+  std::unique_ptr<SessionAgent> agent_;
+  std::vector<FolderRef> folders_;
+  std::vector<std::string> created_;
+};
+
+TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
+  SessionSpec spec = Spec("it-mounts", {"data", "models:ro"});
+  spec.resources.memory_bytes = 256u << 20;
+  auto info = Create(spec);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+
+  auto ls = Run(spec.id, {"ls", "-A", "/home/work"});
+  EXPECT_EQ(ls.exit_code, 0) << ls.stderr_data;
+  for (const char* want : {"data", "models", ".local", ".linuxbrew", ".bashrc", "README-BERTH.txt"})
+    EXPECT_NE(ls.stdout_data.find(want), std::string::npos) << want << " in " << ls.stdout_data;
+  EXPECT_EQ(Run(spec.id, {"ls", "/home/linuxbrew/.linuxbrew"}).exit_code, 0);
+
+  EXPECT_EQ(Run(spec.id, {"id", "-u"}).stdout_data, "1000\n");
+  EXPECT_EQ(Run(spec.id, {"id", "-un"}).stdout_data, "work\n");
+  EXPECT_EQ(Run(spec.id, {"hostname"}).stdout_data, "it-mounts\n");
+  EXPECT_EQ(Run(spec.id, {"pwd"}).stdout_data, "/home/work\n");
+
+  // Written inside, seen on the host, owned by the session user.
+  auto w = Run(spec.id, {"sh", "-c", "echo hello > /home/work/data/out.txt"});
+  EXPECT_EQ(w.exit_code, 0) << w.stderr_data;
+  EXPECT_EQ(*ReadFile(dir_ + "/vol/data/out.txt"), "hello\n");
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/vol/data/out.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+
+  // Read-only really is read-only.
+  auto ro = Run(spec.id, {"sh", "-c", "echo x > /home/work/models/new.txt"});
+  EXPECT_NE(ro.exit_code, 0);
+  EXPECT_NE(ro.stderr_data.find("Read-only file system"), std::string::npos) << ro.stderr_data;
+  EXPECT_EQ(Run(spec.id, {"cat", "/home/work/models/weights.bin"}).stdout_data, "w");
+
+  // Environment.
+  auto env = Run(spec.id, {"env"}).stdout_data;
+  EXPECT_NE(env.find("BERTH_SESSION_NAME=it-mounts\n"), std::string::npos) << env;
+  EXPECT_NE(env.find("BERTH_PERSISTENT_PATHS=/home/linuxbrew/.linuxbrew:/home/work/.linuxbrew:"
+                     "/home/work/.local:/home/work/data:/home/work/models\n"),
+            std::string::npos) << env;
+  EXPECT_NE(env.find("PATH=/home/work/.local/bin:/home/linuxbrew/.linuxbrew/bin:"
+                     "/home/linuxbrew/.linuxbrew/sbin:/usr/local/sbin"),
+            std::string::npos) << env;
+  EXPECT_NE(Run(spec.id, {"cat", "/home/work/README-BERTH.txt"}).stdout_data.find("/home/work/data"),
+            std::string::npos);
+
+  // Privileges: no capabilities, no_new_privs, seccomp, sudo blocked.
+  auto status = Run(spec.id, {"grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status"});
+  EXPECT_NE(status.stdout_data.find("CapEff:\t0000000000000000"), std::string::npos);
+  EXPECT_NE(status.stdout_data.find("CapBnd:\t0000000000000000"), std::string::npos);
+  EXPECT_NE(status.stdout_data.find("NoNewPrivs:\t1"), std::string::npos);
+  EXPECT_NE(status.stdout_data.find("Seccomp:\t2"), std::string::npos);
+  EXPECT_NE(Run(spec.id, {"sudo", "-n", "true"}).exit_code, 0);
+  EXPECT_NE(Run(spec.id, {"unshare", "-Ur", "true"}).exit_code, 0);
+
+  // Limits (cgroup v1 files as runc binds them).
+  auto mem = Run(spec.id, {"cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"});
+  if (mem.exit_code == 0) EXPECT_EQ(mem.stdout_data, std::to_string(256u << 20) + "\n");
+
+  // PEP 668 lifted: a --user install works without extra flags.
+  ASSERT_TRUE(MkdirAll(dir_ + "/vol/data/pkg/berthdemo").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/data/pkg/berthdemo/__init__.py", "X = 42\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/data/pkg/setup.py",
+                              "from setuptools import setup\nsetup(name='berthdemo', version='1.0', packages=['berthdemo'])\n").ok());
+  auto pip = Run(spec.id, {"pip", "install", "--user", "--no-index", "--no-build-isolation",
+                           "/home/work/data/pkg"});
+  EXPECT_EQ(pip.exit_code, 0) << pip.stdout_data << pip.stderr_data;
+  EXPECT_EQ(Run(spec.id, {"python3", "-c", "import berthdemo; print(berthdemo.X)"}).stdout_data, "42\n");
+  EXPECT_TRUE(fs::exists(dir_ + "/vol/.local/lib"));  // landed in the persistent .local
+
+  // stdin and exit codes.
+  EXPECT_EQ(Run(spec.id, {"cat"}, "piped").stdout_data, "piped");
+  EXPECT_EQ(Run(spec.id, {"sh", "-c", "exit 7"}).exit_code, 7);
+  EXPECT_EQ(Run(spec.id, {"no-such-binary"}).exit_code, 127);
+
+  // Delete: nothing left but the folder data.
+  std::string home = info->home_dir;
+  ASSERT_TRUE(agent_->Delete(spec.id).ok());
+  created_.clear();
+  EXPECT_FALSE(fs::exists(home));
+  EXPECT_FALSE(fs::exists(agent_->SessionDir(spec.id)));
+  EXPECT_FALSE(fs::exists(runtime_->BundleDir(spec.id)));
+  EXPECT_EQ(runtime_->Inspect(spec.id).status().code(), Code::kNotFound);
+  EXPECT_TRUE(MountPointsUnder(dir_).empty());
+  EXPECT_EQ(*ReadFile(dir_ + "/vol/data/out.txt"), "hello\n");
+  EXPECT_EQ(*ReadFile(dir_ + "/vol/models/weights.bin"), "w");
+  EXPECT_TRUE(agent_->Delete(spec.id).ok());  // idempotent
+}
+
+std::string ReadUntil(int fd, const std::string& needle, std::chrono::seconds timeout) {
+  std::string seen;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (seen.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n <= 0) break;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+  return seen;
+}
+
+TEST_F(SessionIntegrationTest, Terminal) {
+  SessionSpec spec = Spec("it-tty", {"data"});
+  ASSERT_TRUE(Create(spec).ok());
+  auto tty = agent_->OpenTerminal(spec.id, 100, 30);
+  ASSERT_TRUE(tty.ok()) << tty.status().ToString();
+  int fd = (*tty)->fd();
+  std::string banner = ReadUntil(fd, "$ ", std::chrono::seconds(20));
+  EXPECT_NE(banner.find("/home/work/data"), std::string::npos) << banner;  // persistent paths
+  std::string cmd = "echo hi-$((40+2)); stty size; id -u\n";
+  ASSERT_EQ(::write(fd, cmd.data(), cmd.size()), static_cast<ssize_t>(cmd.size()));
+  std::string out = ReadUntil(fd, "1000", std::chrono::seconds(20));
+  EXPECT_NE(out.find("hi-42"), std::string::npos) << out;
+  EXPECT_NE(out.find("30 100"), std::string::npos) << out;
+  ASSERT_TRUE((*tty)->Resize(120, 40).ok());
+  std::string cmd2 = "stty size\n";
+  ASSERT_EQ(::write(fd, cmd2.data(), cmd2.size()), static_cast<ssize_t>(cmd2.size()));
+  EXPECT_NE(ReadUntil(fd, "40 120", std::chrono::seconds(20)).find("40 120"), std::string::npos);
+  ASSERT_EQ(::write(fd, "exit\n", 5), 5);
+  EXPECT_TRUE((*tty)->Wait(std::chrono::seconds(10)));
+  // A second terminal on the same session, killed by the handle.
+  auto tty2 = agent_->OpenTerminal(spec.id, 80, 24);
+  ASSERT_TRUE(tty2.ok());
+  EXPECT_TRUE((*tty2)->Kill(SIGKILL).ok());
+  EXPECT_TRUE((*tty2)->Wait(std::chrono::seconds(10)));
+}
+
+TEST_F(SessionIntegrationTest, SudoAllowed) {
+  SessionSpec spec = Spec("it-sudo", {});
+  spec.sudo_allowed = true;
+  ASSERT_TRUE(Create(spec).ok());
+  auto r = Run(spec.id, {"sudo", "-n", "id", "-u"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "0\n");
+  EXPECT_EQ(Run(spec.id, {"id", "-u"}).stdout_data, "1000\n");
+  // Still no mounts even as root in the session (no CAP_SYS_ADMIN, seccomp).
+  EXPECT_NE(Run(spec.id, {"sudo", "-n", "mount", "-t", "tmpfs", "x", "/mnt"}).exit_code, 0);
+}
+
+TEST_F(SessionIntegrationTest, ExecTimeout) {
+  SessionSpec spec = Spec("it-timeout", {});
+  ASSERT_TRUE(Create(spec).ok());
+  runtime::ExecOptions o;
+  o.argv = {"sleep", "60"};
+  o.timeout = std::chrono::milliseconds(500);
+  auto start = std::chrono::steady_clock::now();
+  auto r = agent_->Exec(spec.id, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->exit_code, 124);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(Run(spec.id, {"sh", "-c", "pgrep -x sleep | grep -v '^1$' | wc -l"}).stdout_data, "0\n");
+}
+
+TEST_F(SessionIntegrationTest, ReconcileRemovesLeftoversAndAdoptsLive) {
+  SessionSpec a = Spec("it-keep", {});
+  SessionSpec b = Spec("it-drop", {"data"});
+  ASSERT_TRUE(Create(a).ok());
+  ASSERT_TRUE(Create(b).ok());
+  std::string stray = agent_->SessionDir(NewUuid());
+  ASSERT_TRUE(MkdirAll(stray + "/home").ok());
+  std::string ghost = NewUuid();  // in the store, no container
+  ReconcileReport r = agent_->Reconcile({a.id, ghost});
+  EXPECT_TRUE(r.errors.empty()) << r.errors.front();
+  EXPECT_EQ(r.adopted, std::vector<std::string>{a.id});
+  EXPECT_EQ(r.lost, std::vector<std::string>{ghost});
+  EXPECT_EQ(r.removed.size(), 2u);
+  EXPECT_FALSE(fs::exists(agent_->SessionDir(b.id)));
+  EXPECT_FALSE(fs::exists(runtime_->BundleDir(b.id)));
+  EXPECT_FALSE(fs::exists(stray));
+  EXPECT_TRUE(fs::exists(dir_ + "/vol/data"));
+  created_ = {a.id};
+  EXPECT_EQ(Run(a.id, {"true"}).exit_code, 0);
+}
+
+TEST_F(SessionIntegrationTest, FailuresLeaveNothingBehind) {
+  SessionSpec bad_image = Spec("it-bad", {});
+  bad_image.image = "no-such-image";
+  EXPECT_EQ(agent_->Create(bad_image).status().code(), Code::kNotFound);
+  EXPECT_FALSE(fs::exists(agent_->SessionDir(bad_image.id)));
+
+  SessionSpec bad_mount = Spec("it-bad2", {"data"});
+  bad_mount.mounts.folders[0].host_path = dir_ + "/vol/does-not-exist";
+  auto r = agent_->Create(bad_mount);
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(fs::exists(agent_->SessionDir(bad_mount.id)));
+  EXPECT_FALSE(fs::exists(runtime_->BundleDir(bad_mount.id)));
+  EXPECT_TRUE(MountPointsUnder(dir_).empty());
+
+  SessionSpec bad_target = Spec("it-bad3", {"data:/etc/x"});
+  EXPECT_EQ(agent_->Create(bad_target).status().reason(), "invalid_mount_target");
+  SessionSpec bad_name = Spec("Bad_Name", {});
+  EXPECT_EQ(agent_->Create(bad_name).status().code(), Code::kInvalidArgument);
+  SessionSpec reserved_env = Spec("it-env", {});
+  reserved_env.env["BERTH_SESSION_NAME"] = "x";
+  EXPECT_EQ(agent_->Create(reserved_env).status().code(), Code::kInvalidArgument);
+  auto list = runtime_->List();
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->empty());
+}
+
+}  // namespace
+}  // namespace berth::agent
