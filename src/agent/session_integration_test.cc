@@ -178,6 +178,8 @@ TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/data/pkg/berthdemo/__init__.py", "X = 42\n").ok());
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/data/pkg/setup.py",
                               "from setuptools import setup\nsetup(name='berthdemo', version='1.0', packages=['berthdemo'])\n").ok());
+  for (const char* p : {"/vol/data/pkg", "/vol/data/pkg/berthdemo"})
+    ASSERT_EQ(::chown((dir_ + p).c_str(), 1000, 1000), 0);  // setup.py writes build/
   auto pip = Run(spec.id, {"pip", "install", "--user", "--no-index", "--no-build-isolation",
                            "/home/work/data/pkg"});
   EXPECT_EQ(pip.exit_code, 0) << pip.stdout_data << pip.stderr_data;
@@ -267,7 +269,7 @@ TEST_F(SessionIntegrationTest, ExecTimeout) {
   EXPECT_TRUE(r->timed_out);
   EXPECT_EQ(r->exit_code, 124);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  EXPECT_EQ(Run(spec.id, {"sh", "-c", "pgrep -x sleep | grep -v '^1$' | wc -l"}).stdout_data, "0\n");
+  EXPECT_EQ(Run(spec.id, {"sh", "-c", "pgrep -xf 'sleep 60' | wc -l"}).stdout_data, "0\n");
 }
 
 TEST_F(SessionIntegrationTest, ReconcileRemovesLeftoversAndAdoptsLive) {
