@@ -22,6 +22,11 @@ describe('resolveTarget', () => {
     '/lib/x', '/lib64', '/usr/local/x', '/boot/x', '/run/x', '..', '../x', '/data/../etc', 'a/../../b', '.'];
   it.each(refused)('refuses %j', (t) => expect(resolveTarget('data', t).error).not.toBeNull());
 
+  it('refuses a component over 255 bytes and a line break', () => {
+    expect(resolveTarget('d', '/data/' + 'x'.repeat(256)).error).toMatch(/255 bytes/);
+    expect(resolveTarget('d', '/da\nta').error).toMatch(/line break/);
+  });
+
   it('explains a system tree', () => {
     expect(resolveTarget('d', '/usr/local/d').error).toMatch(/lies in \/usr/);
   });

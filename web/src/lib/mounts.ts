@@ -35,13 +35,16 @@ function normalizeAbsolute(p: string): string {
 export function resolveTarget(folder: string, typed: string): MountCheck {
   const t = typed.trim();
   if (t === '') return { target: `${kHome}/${folder}`, error: null };
-  if (/[\u0000-\u001f\u007f]/.test(t)) {
-    return { target: '', error: 'A mount target cannot contain control characters.' };
+  if (/[\u0000\n]/.test(t)) {
+    return { target: '', error: 'A mount target cannot contain a NUL byte or a line break.' };
   }
   if (t.split('/').includes('..')) {
     return { target: '', error: 'A mount target cannot contain "..".' };
   }
   if (t.length > 4096) return { target: '', error: 'A mount target has at most 4096 characters.' };
+  if (t.split('/').some((c) => new TextEncoder().encode(c).length > 255)) {
+    return { target: '', error: 'Each part of a mount target has at most 255 bytes.' };
+  }
   const abs = normalizeAbsolute(t.startsWith('/') ? t : `${kHome}/${t}`);
   if (kForbiddenExact.has(abs)) {
     return { target: abs, error: `${abs} cannot be a mount target: it would hide a directory the session needs.` };

@@ -21,7 +21,7 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
   const [folders, images] = await Promise.all([api.folders(), api.images()]);
   const ready = folders.filter((f) => f.status === 'ready' || !f.status);
   const mountable = ready.filter((f) => !isAutomountName(f.name));
-  const autoFolders = ready.filter((f) => isAutomountName(f.name));
+  const autoFolders = ready.filter((f) => isAutomountName(f.name) && f.permission !== 'ro');
 
   const nameId = uid('sess-name');
   const name = h('input', { id: nameId, autocomplete: 'off', spellcheck: 'false', placeholder: 'generated when empty' });

@@ -1,0 +1,46 @@
+// Steps the tests share, written the way a user acts: by accessible names.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+export async function goStorage(page) {
+  await page.getByRole('link', { name: 'Data & Storage', exact: true }).click();
+  await page.getByRole('heading', { name: 'Data & Storage', level: 1 }).waitFor();
+}
+
+export async function createFolder(page, name) {
+  await page.getByRole('button', { name: 'New folder', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'New folder' });
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+export function folderRow(page, name) {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+}
+
+export async function openFolder(page, name) {
+  await folderRow(page, name).getByRole('link', { name: 'Open', exact: true }).click();
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+export function fileRow(page, name) {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^\\W*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }) });
+}
+
+// Clicks the row's Download button and returns the downloaded bytes.
+export async function downloadFile(page, name) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    fileRow(page, name).getByRole('button', { name: 'Download', exact: true }).click(),
+  ]);
+  const p = await download.path();
+  assert.ok(p, `download of ${name} failed: ${await download.failure()}`);
+  return { bytes: readFileSync(p), suggested: download.suggestedFilename() };
+}
+
+export async function confirmOk(page) {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'OK', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+}

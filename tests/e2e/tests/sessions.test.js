@@ -1,0 +1,129 @@
+// The whole user guide story with sessions, by clicking: START with two
+// folders, a terminal writing into one, delete, and the file still there.
+// Skips (does not fail) while the server has no session images.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withWorld } from '../lib/fixture.js';
+import { signIn, screenshot } from '../lib/browser.js';
+import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
+
+const kContent = 'file inside user2-vfolder';
+
+// The terminal's visible rows, as text (xterm's DOM renderer uses NBSP).
+async function screenRows(page) {
+  return page.locator('.xterm-rows > div').evaluateAll((rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
+}
+
+async function waitForScreen(page, predicate, what, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let rows = [];
+  while (Date.now() < deadline) {
+    rows = await screenRows(page);
+    if (predicate(rows)) return rows;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`terminal never showed ${what}; screen:\n${rows.join('\n')}`);
+}
+
+// The rows printed after the last prompt line that ends with `cmd`.
+function outputOf(rows, cmd) {
+  let i = rows.length - 1;
+  while (i >= 0 && !rows[i].trimEnd().endsWith(cmd)) i--;
+  return i < 0 ? [] : rows.slice(i + 1);
+}
+
+async function typeLine(page, line) {
+  await page.locator('.xterm-helper-textarea').focus();
+  await page.keyboard.type(line, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+test('seed story: START with two folders, write a file in the terminal, delete, file persists', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await signIn(page, b);
+    await goStorage(page);
+    await createFolder(page, 'user1-ml-test');
+    await createFolder(page, 'user2-vfolder');
+    await folderRow(page, 'user2-vfolder').waitFor();
+
+    await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+    await screenshot(page, 'sessions-empty');
+    await page.getByRole('button', { name: 'START', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    const folders = dialog.getByRole('group', { name: 'Folders to mount' });
+    await folders.getByRole('checkbox', { name: 'user1-ml-test', exact: true }).check();
+    await folders.getByRole('checkbox', { name: 'user2-vfolder', exact: true }).check();
+    await screenshot(page, 'start-dialog');
+    await dialog.getByRole('button', { name: 'Launch', exact: true }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 120000 });
+
+    const sessions = (await api('GET', '/sessions')).json.sessions;
+    assert.equal(sessions.length, 1);
+    const name = sessions[0].name;
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+    await row.getByText('Running').waitFor({ timeout: 120000 });
+    await row.getByText('/home/work/user2-vfolder').waitFor();
+
+    await row.getByRole('button', { name: 'Terminal', exact: true }).click();
+    await page.locator('.xterm-rows').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+    await typeLine(page, 'ls');
+    await waitForScreen(page, (r) => {
+      const out = outputOf(r, ' ls').join('\n');
+      return /\buser1-ml-test\b/.test(out) && /\buser2-vfolder\b/.test(out);
+    }, 'ls listing both folders');
+    await typeLine(page, `echo "${kContent}" > user2-vfolder/test_file`);
+    await typeLine(page, 'ls user2-vfolder');
+    await waitForScreen(page, (r) => outputOf(r, 'ls user2-vfolder').some((l) => l.trim() === 'test_file'), 'test_file in ls user2-vfolder');
+    await typeLine(page, 'cat user2-vfolder/test_file');
+    await waitForScreen(page, (r) => outputOf(r, 'cat user2-vfolder/test_file').some((l) => l.trim() === kContent), 'the cat output');
+    await screenshot(page, 'sessions-terminal');
+
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    await row.waitFor({ state: 'detached', timeout: 60000 });
+    await page.getByText('No sessions yet').waitFor();
+
+    await goStorage(page);
+    await openFolder(page, 'user2-vfolder');
+    await fileRow(page, 'test_file').waitFor();
+    const { bytes } = await downloadFile(page, 'test_file');
+    assert.equal(bytes.toString(), `${kContent}\n`);
+  }, { needsSessions: true });
+});
+
+test('START dialog lists the automount folders it will add and checks targets inline', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    for (const name of ['.local', '.linuxbrew', 'data', 'other']) await api('POST', '/folders', { name });
+    await signIn(page, b);
+    await page.getByRole('button', { name: 'START', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    const auto = dialog.getByRole('list', { name: 'Automount folders that will be added' });
+    await auto.getByText('/home/work/.local').waitFor();
+    await auto.getByText('/home/linuxbrew/.linuxbrew').waitFor();
+    const folders = dialog.getByRole('group', { name: 'Folders to mount' });
+    assert.equal(await folders.getByRole('checkbox').count(), 2, 'dot folders are not offered: they mount themselves');
+    await screenshot(page, 'start-dialog-automount');
+
+    const launch = dialog.getByRole('button', { name: 'Launch', exact: true });
+    await folders.getByRole('checkbox', { name: 'data', exact: true }).check();
+    await folders.getByRole('checkbox', { name: 'other', exact: true }).check();
+    const target = folders.getByRole('textbox', { name: 'Mount target for data' });
+    await target.fill('/etc/data');
+    await folders.getByText(/lies in \/etc/).waitFor();
+    assert.equal(await launch.isDisabled(), true);
+    await target.fill('.local');
+    await folders.getByText(/collides with the automount folder \.local/).waitFor();
+    await folders.getByRole('textbox', { name: 'Mount target for other' }).fill('/data/x');
+    await target.fill('/data');
+    await folders.getByText(/mounts cannot be nested/).first().waitFor();
+    assert.equal(await launch.isDisabled(), true);
+    await target.fill('');
+    assert.equal(await launch.isDisabled(), false);
+
+    // Turning automount off empties the list and frees the targets.
+    await dialog.getByLabel('Mount my automount folders').uncheck();
+    await auto.getByText('Automount is off').waitFor();
+  }, { needsSessions: true });
+});

@@ -1,0 +1,262 @@
+// The storage half of the user guide, by clicking, plus drag-and-drop upload,
+// inline validation, explorer operations, trash, login and phone width.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withWorld } from '../lib/fixture.js';
+import { signIn, screenshot } from '../lib/browser.js';
+import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
+
+const kContent = 'file inside user2-vfolder';
+
+test('seed story, storage half: create folders, upload test_file, see it, download it', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await signIn(page, b);
+    await goStorage(page);
+    await page.getByText('No folders yet').waitFor();
+    await screenshot(page, 'storage-empty');
+
+    await createFolder(page, 'user1-ml-test');
+    await folderRow(page, 'user1-ml-test').waitFor();
+    await createFolder(page, 'user2-vfolder');
+    await folderRow(page, 'user2-vfolder').waitFor();
+    const listed = (await api('GET', '/folders')).json.folders.map((f) => f.name).sort();
+    assert.deepEqual(listed, ['user1-ml-test', 'user2-vfolder']);
+    await screenshot(page, 'storage-folders');
+
+    await openFolder(page, 'user2-vfolder');
+    assert.match(page.url(), /#\/storage\/user2-vfolder$/);
+    await page.getByText('This folder is empty').waitFor();
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Upload', exact: true }).click(),
+    ]);
+    await chooser.setFiles({ name: 'test_file', mimeType: 'text/plain', buffer: Buffer.from(kContent) });
+    await fileRow(page, 'test_file').waitFor();
+    await page.getByRole('list', { name: 'Uploads' }).getByText('Uploaded').waitFor();
+
+    const got = await api('GET', '/folders/user2-vfolder/files/content?path=test_file');
+    assert.equal(got.text, kContent, 'the server stored what the browser uploaded');
+
+    const { bytes, suggested } = await downloadFile(page, 'test_file');
+    assert.equal(suggested, 'test_file');
+    assert.equal(bytes.toString(), kContent);
+    await screenshot(page, 'explorer');
+
+    // Usage shows on the folder list once the file is there.
+    await goStorage(page);
+    await folderRow(page, 'user2-vfolder').getByText(/1 file\b/).waitFor();
+  });
+});
+
+test('upload by drag-and-drop shows progress and lists the file', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await api('POST', '/folders', { name: 'drops' });
+    await signIn(page, b);
+    await page.goto(`${b.url}/#/storage/drops`);
+    await page.getByText('This folder is empty').waitFor();
+    const big = 'x'.repeat(3 * 1024 * 1024);
+    await page.evaluate((big) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped content'], 'dropped.txt', { type: 'text/plain' }));
+      dt.items.add(new File([big], 'big.bin'));
+      const zone = document.querySelector('section.explorer');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }
+    }, big);
+    const uploads = page.getByRole('list', { name: 'Uploads' });
+    await uploads.getByRole('progressbar', { name: 'Uploading dropped.txt' }).waitFor({ state: 'attached' });
+    await fileRow(page, 'dropped.txt').waitFor();
+    try {
+      await fileRow(page, 'big.bin').waitFor();
+    } catch (e) {
+      throw new Error(`big.bin not listed; uploads: ${await uploads.textContent()}`, { cause: e });
+    }
+    assert.equal((await api('GET', '/folders/drops/files/content?path=dropped.txt')).text, 'dropped content');
+    assert.equal((await api('GET', '/folders/drops/files/content?path=big.bin')).text.length, big.length);
+
+    // Dropping the same name again asks before replacing it.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['second version'], 'dropped.txt'));
+      document.querySelector('section.explorer').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.getByRole('dialog', { name: 'Replace dropped.txt?' }).waitFor();
+    await confirmOk(page);
+    await uploads.getByText('Uploaded').first().waitFor();
+    assert.equal((await api('GET', '/folders/drops/files/content?path=dropped.txt')).text, 'second version');
+  });
+});
+
+test('New folder dialog explains a bad name as you type and keeps Create disabled', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await api('POST', '/folders', { name: 'taken' });
+    await signIn(page, b);
+    await goStorage(page);
+    await page.getByRole('button', { name: 'New folder', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'New folder' });
+    const name = dialog.getByLabel('Name', { exact: true });
+    const create = dialog.getByRole('button', { name: 'Create', exact: true });
+    assert.equal(await create.isDisabled(), true, 'empty name: Create disabled');
+
+    const cases = [
+      ['.bashrc', /reserved/],
+      ['-x', /cannot start with a hyphen/],
+      ['a b', /Use only letters/],
+      ['..', /not a folder name/],
+      ['.ssh', /reserved/],
+      ['x'.repeat(65), /at most 64/],
+    ];
+    for (const [value, message] of cases) {
+      await name.fill(value);
+      await dialog.getByText(message).waitFor();
+      assert.equal(await create.isDisabled(), true, `Create disabled for ${value}`);
+      assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    }
+    await screenshot(page, 'new-folder-invalid');
+
+    // A name the server refuses (duplicate): its sentence shows in the dialog.
+    await name.fill('taken');
+    assert.equal(await create.isDisabled(), false);
+    await create.click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /\w+ .*\w/, 'a sentence, not a code');
+    assert.doesNotMatch(await alert.textContent(), /^\{|already_exists/);
+
+    // Keyboard: fixing the name and pressing Enter creates it.
+    await name.fill('.local');
+    await name.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Automount folders', selected: true }).waitFor();
+    await folderRow(page, '.local').waitFor();
+    await screenshot(page, 'storage-automount');
+  });
+});
+
+test('explorer: mkdir, breadcrumbs in the URL, rename, delete with OK, directory download', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await api('POST', '/folders', { name: 'proj' });
+    await signIn(page, b);
+    await goStorage(page);
+    await openFolder(page, 'proj');
+
+    await page.getByRole('button', { name: 'New directory', exact: true }).click();
+    let dialog = page.getByRole('dialog', { name: 'New directory' });
+    await dialog.getByLabel('Name', { exact: true }).fill('data');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await fileRow(page, 'data').getByRole('link', { name: 'data' }).click();
+    await page.waitForURL(/#\/storage\/proj\/data$/);
+    const crumbs = page.getByRole('navigation', { name: 'Breadcrumb' });
+    await crumbs.getByText('data').waitFor();
+
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Upload', exact: true }).click(),
+    ]);
+    await chooser.setFiles([
+      { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('A') },
+      { name: 'b.txt', mimeType: 'text/plain', buffer: Buffer.from('B') },
+    ]);
+    await fileRow(page, 'b.txt').waitFor();
+
+    // Reload keeps the place: the URL is the state.
+    await page.reload();
+    await fileRow(page, 'a.txt').waitFor();
+
+    await fileRow(page, 'a.txt').getByRole('button', { name: 'Rename', exact: true }).click();
+    dialog = page.getByRole('dialog', { name: 'Rename a.txt' });
+    await dialog.getByLabel('New name').fill('renamed.txt');
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await fileRow(page, 'renamed.txt').waitFor();
+    assert.equal((await api('GET', '/folders/proj/files/content?path=data/renamed.txt')).text, 'A');
+
+    await fileRow(page, 'b.txt').getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Delete b.txt?' }).waitFor();
+    await confirmOk(page);
+    await fileRow(page, 'b.txt').waitFor({ state: 'detached' });
+    assert.equal((await api('GET', '/folders/proj/files/content?path=data/b.txt')).status, 404);
+
+    // Up via the breadcrumb, then download the directory as a zip.
+    await crumbs.getByRole('link', { name: 'proj' }).click();
+    await page.waitForURL(/#\/storage\/proj$/);
+    const { bytes, suggested } = await downloadFile(page, 'data');
+    assert.equal(suggested.endsWith('.zip'), true, suggested);
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zip archive');
+
+    await fileRow(page, 'data').getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    await page.getByText('This folder is empty').waitFor();
+  });
+});
+
+test('folders: rename, delete to trash, restore, purge', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await api('POST', '/folders', { name: 'old-name' });
+    await signIn(page, b);
+    await goStorage(page);
+
+    await folderRow(page, 'old-name').getByRole('button', { name: 'Rename', exact: true }).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name', { exact: true }).fill('new-name');
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await folderRow(page, 'new-name').waitFor();
+
+    await folderRow(page, 'new-name').getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    await page.getByText('No folders yet').waitFor();
+
+    await page.getByRole('tab', { name: 'Trash', exact: true }).click();
+    await folderRow(page, 'new-name').getByRole('button', { name: 'Restore', exact: true }).click();
+    await page.getByText('The trash is empty').waitFor();
+    await page.getByRole('tab', { name: 'Folders', exact: true }).click();
+    await folderRow(page, 'new-name').getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+
+    await page.getByRole('tab', { name: 'Trash', exact: true }).click();
+    await screenshot(page, 'storage-trash');
+    await folderRow(page, 'new-name').getByRole('button', { name: 'Purge', exact: true }).click();
+    await confirmOk(page);
+    await page.getByText('The trash is empty').waitFor();
+    assert.equal((await api('GET', '/folders?status=trash')).json.folders.length, 0);
+  });
+});
+
+test('login page: token sign-in, then sign out', async (t) => {
+  await withWorld(t, async ({ b, page }) => {
+    await page.goto(`${b.url}/`);
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+    await screenshot(page, 'login');
+    await page.getByLabel('API token', { exact: true }).fill(b.token);
+    await page.getByRole('button', { name: 'Sign in with token' }).click();
+    await page.getByRole('link', { name: 'Sessions', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+  });
+});
+
+test('phone width (390 px): storage and explorer stay usable', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    await api('POST', '/folders', { name: 'user2-vfolder' });
+    await signIn(page, b);
+    await goStorage(page);
+    await screenshot(page, 'storage-narrow');
+    await openFolder(page, 'user2-vfolder');
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Upload', exact: true }).click(),
+    ]);
+    await chooser.setFiles({ name: 'test_file', mimeType: 'text/plain', buffer: Buffer.from(kContent) });
+    const dl = fileRow(page, 'test_file').getByRole('button', { name: 'Download', exact: true });
+    await dl.waitFor();
+    const box = await dl.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `Download button on screen: ${JSON.stringify(box)}`);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollWidth <= 390, `no horizontal page scroll (scrollWidth ${scrollWidth})`);
+    await screenshot(page, 'explorer-narrow');
+  }, { viewport: { width: 390, height: 844 } });
+});
