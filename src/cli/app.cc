@@ -37,9 +37,7 @@ Result<BerthClient*> CliContext::Client() {
   return client_.get();
 }
 
-Status UsageError(std::string message) {
-  return InvalidArgument(std::move(message), kUsageReason);
-}
+Status UsageError(std::string message) { return InvalidArgument(std::move(message), kUsageReason); }
 Status AlreadyReported() { return Status(Code::kInternal, "", kReportedReason); }
 bool IsUsageError(const Status& s) { return !s.ok() && s.reason() == kUsageReason; }
 
@@ -58,8 +56,7 @@ Status PrintJson(CliContext& ctx, const std::string& raw) {
   if (j.is_discarded()) {
     ctx.out << raw << "\n";
   } else {
-    ctx.out << j.dump(2, ' ', /*ensure_ascii=*/false,
-                      nlohmann::json::error_handler_t::replace)
+    ctx.out << j.dump(2, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace)
             << "\n";
   }
   return Status::Ok();

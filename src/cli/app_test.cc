@@ -44,9 +44,14 @@ TestResponse Error(int status, const std::string& code, const std::string& messa
 }
 
 json FolderJson(const std::string& name) {
-  return {{"id", "id-" + name}, {"name", name},       {"volume", "local"},
-          {"owner", "admin"},   {"permission", "rw"}, {"status", "ready"},
-          {"created_at", "2024-05-01T12:00:00Z"}, {"automount", name[0] == '.'},
+  return {{"id", "id-" + name},
+          {"name", name},
+          {"volume", "local"},
+          {"owner", "admin"},
+          {"permission", "rw"},
+          {"status", "ready"},
+          {"created_at", "2024-05-01T12:00:00Z"},
+          {"automount", name[0] == '.'},
           {"quota_bytes", nullptr}};
 }
 
@@ -103,7 +108,7 @@ class AppTest : public ::testing::Test {
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
     int code = cli::Run(static_cast<int>(argv.size()), argv.data(), ctx,
-                   {{"folder", AddFolderCommands}, {"login", AddLoginCommand}});
+                        {{"folder", AddFolderCommands}, {"login", AddLoginCommand}});
     return {code, out.str(), err.str()};
   }
 
@@ -197,7 +202,8 @@ TEST_F(AppTest, CreateSendsQuotaBytes) {
 TEST_F(AppTest, LsFollowsPagesAndEncodesPaths) {
   const std::string weird = "dir with space/#hash?q=1%25+plus/caf\xc3\xa9";
   Serve([&](const TestRequest& r) {
-    if (r.query.at("path") != weird) return Error(400, "bad", "path mangled: " + r.query.at("path"));
+    if (r.query.at("path") != weird)
+      return Error(400, "bad", "path mangled: " + r.query.at("path"));
     json entry = {{"type", "file"}, {"size", 1}, {"mtime", 0}, {"mode", 0644}};
     if (!r.query.count("after")) {
       entry["name"] = "a";
@@ -301,8 +307,8 @@ TEST_F(AppTest, DownloadFileAndCat) {
 }
 
 TEST_F(AppTest, DownloadDirectoryExtractsTar) {
-  std::string tar = MakeTar({{"photos/", ""}, {"photos/2024/", ""}, {"photos/2024/a.jpg", "AAA"},
-                             {"photos/b.txt", "B"}});
+  std::string tar = MakeTar(
+      {{"photos/", ""}, {"photos/2024/", ""}, {"photos/2024/a.jpg", "AAA"}, {"photos/b.txt", "B"}});
   Serve([&](const TestRequest& r) {
     if (r.path == "/api/v1/folders/data/files") {
       return Json(200, {{"path", "photos"}, {"entries", json::array()}, {"next", nullptr}});
@@ -323,7 +329,8 @@ TEST_F(AppTest, DownloadDirectoryExtractsTar) {
 
 // A hostile or broken server must not make the CLI write outside -o.
 TEST_F(AppTest, DownloadRefusesEscapingTarEntries) {
-  for (const std::string& evil : {"../escaped.txt", "/tmp/berth-cli-abs-escape.txt"}) {
+  for (const char* evil_name : {"../escaped.txt", "/tmp/berth-cli-abs-escape.txt"}) {
+    const std::string evil = evil_name;
     std::string tar = MakeTar({{"d/", ""}, {"d/ok.txt", "ok"}, {evil, "evil"}});
     Serve([&](const TestRequest& r) {
       if (r.path == "/api/v1/folders/data/files") {

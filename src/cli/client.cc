@@ -72,7 +72,8 @@ Result<api::Folder> BerthClient::CreateFolder(const std::string& name, const std
   json body{{"name", name}};
   if (!volume.empty()) body["volume"] = volume;
   if (quota_bytes) body["quota_bytes"] = *quota_bytes;
-  BERTH_ASSIGN_OR_RETURN(std::string res, Call("POST", kApi + std::string("/folders"), body.dump()));
+  BERTH_ASSIGN_OR_RETURN(std::string res,
+                         Call("POST", kApi + std::string("/folders"), body.dump()));
   return Parse<api::Folder>(res, raw);
 }
 
@@ -157,8 +158,10 @@ Result<api::FileEntry> BerthClient::Upload(const std::string& folder, const std:
                                            int fd, uint64_t size, bool overwrite,
                                            const ProgressFn& progress, std::string* raw) {
   Target t = FolderTarget(folder);
-  t.Segment("files").Segment("content").Query("path", path).Query("overwrite",
-                                                                  overwrite ? "true" : "false");
+  t.Segment("files")
+      .Segment("content")
+      .Query("path", path)
+      .Query("overwrite", overwrite ? "true" : "false");
   HttpRequest req = MakeRequest("PUT", t.str());
   req.headers.emplace_back("Content-Type", "application/octet-stream");
   BERTH_ASSIGN_OR_RETURN(HttpResponse res, http_.SendFile(req, fd, size, progress));

@@ -42,8 +42,8 @@ class BerthClient {
 
   // Files of a folder; paths are relative to the folder root ("" = root).
   // One page of a directory listing.
-  Result<api::FileList> ListFiles(const std::string& folder, const std::string& path,
-                                  size_t limit, const std::string& after);
+  Result<api::FileList> ListFiles(const std::string& folder, const std::string& path, size_t limit,
+                                  const std::string& after);
   // Every entry of a directory, following `next` cursors.
   Result<api::FileList> ListAllFiles(const std::string& folder, const std::string& path);
   Result<api::FileEntry> Mkdir(const std::string& folder, const std::string& path, bool parents,

@@ -131,7 +131,8 @@ struct LsOptions {
 
 Status ListFiles(CliContext& ctx, const LsOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
-  BERTH_ASSIGN_OR_RETURN(api::FileList list, c->ListAllFiles(o.folder, NormalizeFolderPath(o.path)));
+  BERTH_ASSIGN_OR_RETURN(api::FileList list,
+                         c->ListAllFiles(o.folder, NormalizeFolderPath(o.path)));
   if (o.output == "json") {
     nlohmann::json j = list;
     return PrintJson(ctx, j.dump());
@@ -228,9 +229,9 @@ class Uploader {
     }
     uint64_t size = static_cast<uint64_t>(st.st_size);
     Progress progress(ctx_.err, ctx_.stderr_is_tty, local, size);
-    Result<api::FileEntry> r =
-        c_.Upload(o_.folder, remote, fd.get(), size, o_.overwrite,
-                  [&progress](uint64_t done, uint64_t) { progress.Update(done); }, nullptr);
+    Result<api::FileEntry> r = c_.Upload(
+        o_.folder, remote, fd.get(), size, o_.overwrite,
+        [&progress](uint64_t done, uint64_t) { progress.Update(done); }, nullptr);
     progress.Finish();
     if (!r.ok()) {
       std::string msg = r.status().message();
@@ -346,7 +347,7 @@ class Downloader {
       std::string name = path.empty() ? o_.folder : BaseName(path);
       std::string target = dest_is_dir ? (fs::path(dest) / name).string() : dest;
       Status st = IsRemoteDir(c_, o_.folder, path) ? DownloadDir(path, name, target)
-                                                    : DownloadFile(path, target);
+                                                   : DownloadFile(path, target);
       if (!st.ok()) {
         PrintError(ctx_, p + ": " + st.message());
         failed_ = true;
@@ -409,8 +410,8 @@ class Downloader {
     Result<ExtractStats> stats = ExtractTar(read, target, path.empty() ? "" : name);
     progress.Finish();
     if (!stats.ok()) return stats.status();
-    ctx_.out << "Downloaded " << o_.folder << ":" << (path.empty() ? "/" : path) << " to "
-             << target << " (" << stats->files << " files, " << FormatSize(stats->bytes) << ")\n";
+    ctx_.out << "Downloaded " << o_.folder << ":" << (path.empty() ? "/" : path) << " to " << target
+             << " (" << stats->files << " files, " << FormatSize(stats->bytes) << ")\n";
     return Status::Ok();
   }
 
@@ -458,12 +459,10 @@ struct MoveOptions {
 Status MoveFile(CliContext& ctx, const MoveOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
   std::string raw;
-  BERTH_ASSIGN_OR_RETURN(
-      api::FileEntry e,
-      c->Move(o.folder, NormalizeFolderPath(o.src), NormalizeFolderPath(o.dst), &raw));
+  BERTH_ASSIGN_OR_RETURN(api::FileEntry e, c->Move(o.folder, NormalizeFolderPath(o.src),
+                                                   NormalizeFolderPath(o.dst), &raw));
   if (o.output == "json") return PrintJson(ctx, raw);
-  ctx.out << "Moved " << NormalizeFolderPath(o.src) << " to " << NormalizeFolderPath(o.dst)
-          << "\n";
+  ctx.out << "Moved " << NormalizeFolderPath(o.src) << " to " << NormalizeFolderPath(o.dst) << "\n";
   return Status::Ok();
 }
 
@@ -478,8 +477,10 @@ Status RemoveFiles(CliContext& ctx, const RmOptions& o) {
   bool failed = false;
   for (const std::string& p : o.paths) {
     std::string path = NormalizeFolderPath(p);
-    Status st = path.empty() ? UsageError("refusing to delete the folder root (use `berth folder "
-                                          "delete " + o.folder + "` to delete the folder)")
+    Status st = path.empty() ? UsageError(
+                                   "refusing to delete the folder root (use `berth folder "
+                                   "delete " +
+                                   o.folder + "` to delete the folder)")
                              : c->Remove(o.folder, path, o.recursive);
     if (IsUsageError(st)) return st;
     if (!st.ok()) {
@@ -506,8 +507,8 @@ CLI::Validator SizeValidator() {
 // callbacks).
 template <typename Options>
 std::shared_ptr<Options> Verb(CLI::App* group, CliContext& ctx, const std::string& name,
-                              const std::string& help,
-                              Status (*run)(CliContext&, const Options&), CLI::App** out) {
+                              const std::string& help, Status (*run)(CliContext&, const Options&),
+                              CLI::App** out) {
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = group->add_subcommand(name, help);
   OnRun(cmd, ctx, [&ctx, opts, run] { return run(ctx, *opts); });
@@ -540,7 +541,8 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
     AddOutputFlag(cmd, &o->output);
   }
   {
-    auto o = Verb<NameOptions>(g, ctx, "info", "Show a folder with its usage", ShowFolderInfo, &cmd);
+    auto o =
+        Verb<NameOptions>(g, ctx, "info", "Show a folder with its usage", ShowFolderInfo, &cmd);
     cmd->add_option("NAME", o->name, "Folder name or id")->required();
     AddOutputFlag(cmd, &o->output);
   }
@@ -564,9 +566,8 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
     AddOutputFlag(cmd, &o->output);
   }
   {
-    auto o = Verb<NameOptions>(g, ctx, "purge",
-                               "Delete a folder in the trash and its data for good", PurgeFolder,
-                               &cmd);
+    auto o = Verb<NameOptions>(
+        g, ctx, "purge", "Delete a folder in the trash and its data for good", PurgeFolder, &cmd);
     cmd->add_option("NAME", o->name, "Folder name or id (ids disambiguate trash names)")
         ->required();
   }
@@ -592,9 +593,8 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
     cmd->add_flag("--overwrite", o->overwrite, "Replace files that already exist");
   }
   {
-    auto o = Verb<DownloadOptions>(g, ctx, "download",
-                                   "Download files or directories (recursively)", DownloadFiles,
-                                   &cmd);
+    auto o = Verb<DownloadOptions>(
+        g, ctx, "download", "Download files or directories (recursively)", DownloadFiles, &cmd);
     cmd->add_option("NAME", o->folder, "Folder name or id")->required();
     cmd->add_option("PATH", o->paths, "Paths inside the folder ('/' is the whole folder)")
         ->required();
@@ -616,8 +616,8 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
     AddOutputFlag(cmd, &o->output);
   }
   {
-    auto o = Verb<RmOptions>(g, ctx, "rm", "Delete files or directories in a folder", RemoveFiles,
-                             &cmd);
+    auto o =
+        Verb<RmOptions>(g, ctx, "rm", "Delete files or directories in a folder", RemoveFiles, &cmd);
     cmd->add_option("NAME", o->folder, "Folder name or id")->required();
     cmd->add_option("PATH", o->paths, "Paths to delete")->required();
     cmd->add_flag("-r,--recursive", o->recursive, "Delete directories with their contents");

@@ -39,14 +39,18 @@ std::string FormatMode(const std::string& type, uint32_t mode) {
 }
 
 std::string FoldersTable(const std::vector<api::Folder>& folders, bool trash) {
-  std::vector<std::string> headers = {"NAME", "ID",    "VOLUME", "OWNER",
-                                      "PERM", "STATUS", "QUOTA", "CREATED"};
+  std::vector<std::string> headers = {"NAME", "ID",     "VOLUME", "OWNER",
+                                      "PERM", "STATUS", "QUOTA",  "CREATED"};
   if (trash) headers.push_back("TRASHED");
   Table t(headers);
   t.AlignRight(6);
   for (const auto& f : folders) {
-    std::vector<std::string> row = {f.name,       f.id,     f.volume,
-                                    f.owner,      f.permission, f.status,
+    std::vector<std::string> row = {f.name,
+                                    f.id,
+                                    f.volume,
+                                    f.owner,
+                                    f.permission,
+                                    f.status,
                                     f.quota_bytes ? FormatSize(*f.quota_bytes) : "-",
                                     FormatTimestamp(f.created_at)};
     if (trash) row.push_back(FormatTimestamp(f.trashed_at.value_or("")));
@@ -68,8 +72,8 @@ std::string FolderInfo(const api::Folder& f) {
   line("Owner", f.owner);
   line("Permission", f.permission);
   line("Status", f.status);
-  line("Automount", f.automount ? "yes (mounted into every session at /home/work/" + f.name + ")"
-                                : "no");
+  line("Automount",
+       f.automount ? "yes (mounted into every session at /home/work/" + f.name + ")" : "no");
   line("Quota", f.quota_bytes ? FormatSize(*f.quota_bytes) : "none");
   if (f.usage) {
     line("Usage", FormatSize(f.usage->bytes) + " (" + std::to_string(f.usage->bytes) +

@@ -1,7 +1,5 @@
 // The only Boost.Beast translation unit of the CLI (it takes a while to
 // compile; keep everything else out of it).
-#include <utility>  // before Asio: Boost 1.74 + g++12 need it
-
 #include "cli/http_client.h"
 
 #include <poll.h>
@@ -15,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <limits>
+#include <utility>  // before Asio: Boost 1.74 + g++12 need it
 
 namespace berth::cli {
 
@@ -128,7 +127,8 @@ struct HttpClient::Rep {
 
 class BeastResponseStream : public ResponseStream {
  public:
-  BeastResponseStream(HttpClient::Rep* rep, std::unique_ptr<bhttp::response_parser<bhttp::buffer_body>> p)
+  BeastResponseStream(HttpClient::Rep* rep,
+                      std::unique_ptr<bhttp::response_parser<bhttp::buffer_body>> p)
       : rep_(rep), parser_(std::move(p)), headers_(CopyHeaders(parser_->get())) {}
   ~BeastResponseStream() override {
     // A body not read to the end leaves the connection mid-message.

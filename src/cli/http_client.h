@@ -32,7 +32,7 @@ struct HttpRequest {
   std::string method = "GET";
   std::string target;  // "/api/v1/..."; the endpoint's base path is prepended
   HttpHeaders headers;
-  std::string body;    // sent with Content-Length (and Content-Type if set in headers)
+  std::string body;  // sent with Content-Length (and Content-Type if set in headers)
 };
 
 struct HttpResponse {

@@ -78,8 +78,8 @@ Status Login(CliContext& ctx) {
 }  // namespace
 
 void AddLoginCommand(CLI::App& root, CliContext& ctx) {
-  CLI::App* cmd = root.add_subcommand(
-      "login", "Store an API token (read from stdin) for later commands");
+  CLI::App* cmd =
+      root.add_subcommand("login", "Store an API token (read from stdin) for later commands");
   cmd->add_option("--endpoint", ctx.endpoint_flag,
                   "Berth server URL to log in to and remember (http://HOST:PORT)");
   OnRun(cmd, ctx, [&ctx] { return Login(ctx); });

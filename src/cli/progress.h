@@ -26,8 +26,7 @@ class Progress {
   void Finish();
 
   // The text of one progress line (no terminal control), for tests.
-  static std::string Line(const std::string& label, uint64_t done, uint64_t total,
-                          double seconds);
+  static std::string Line(const std::string& label, uint64_t done, uint64_t total, double seconds);
 
  private:
   void Draw(bool final);

@@ -41,7 +41,8 @@ Result<uint64_t> ParseSize(std::string_view text) {
   if (!any_digit) return BadSize(text);
 
   std::string unit;
-  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  for (; i < text.size(); ++i)
+    unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
   int shift;
   if (unit.empty() || unit == "b") {
     shift = 0;

@@ -14,8 +14,8 @@ namespace berth::cli::testing {
 
 struct TestRequest {
   std::string method;
-  std::string target;  // raw, as sent
-  std::string path;    // decoded path, no query
+  std::string target;                          // raw, as sent
+  std::string path;                            // decoded path, no query
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;

@@ -14,7 +14,7 @@ namespace berth::cli {
 
 // A parsed `--endpoint`: only plain http:// is supported.
 struct Endpoint {
-  std::string host;       // "127.0.0.1", "example.org", "::1" (no brackets)
+  std::string host;  // "127.0.0.1", "example.org", "::1" (no brackets)
   std::string port = "80";
   std::string base_path;  // "" or "/prefix" (no trailing slash)
   std::string ToString() const;

@@ -30,8 +30,8 @@ TEST(ParseEndpointTest, Accepts) {
 }
 
 TEST(ParseEndpointTest, Rejects) {
-  for (const char* url : {"https://h:1", "ftp://h", "http://", "http://:80", "http://h:", "http://h:x",
-                          "http://h:123456", "http://[::1"}) {
+  for (const char* url : {"https://h:1", "ftp://h", "http://", "http://:80",
+                          "http://h:", "http://h:x", "http://h:123456", "http://[::1"}) {
     EXPECT_FALSE(ParseEndpoint(url).ok()) << url;
   }
 }
@@ -57,8 +57,14 @@ TEST(FolderPathTest, Normalizes) {
     const char* in;
     const char* want;
   } cases[] = {
-      {"", ""},     {"/", ""},          {".", ""},           {"./", ""},
-      {"a", "a"},   {"/a/b/", "a/b"},   {"a//b/./c", "a/b/c"}, {"../x", "../x"},
+      {"", ""},
+      {"/", ""},
+      {".", ""},
+      {"./", ""},
+      {"a", "a"},
+      {"/a/b/", "a/b"},
+      {"a//b/./c", "a/b/c"},
+      {"../x", "../x"},
       {"a b", "a b"},
   };
   for (const auto& c : cases) EXPECT_EQ(NormalizeFolderPath(c.in), c.want) << c.in;

@@ -8,8 +8,7 @@
 int main(int argc, char** argv) {
   namespace cli = berth::cli;
   const std::vector<cli::CommandGroup> groups = {
-      {"folder", cli::AddFolderCommands},
-      {"login", cli::AddLoginCommand},
+      {"folder", cli::AddFolderCommands}, {"login", cli::AddLoginCommand},
       // Later: {"session", cli::AddSessionCommands}, {"image", cli::AddImageCommands},
       //        {"user", cli::AddUserCommands}, {"token", cli::AddTokenCommands}.
   };
