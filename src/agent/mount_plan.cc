@@ -10,17 +10,16 @@ namespace {
 
 // Exactly these targets are refused: mounting over them would hide the
 // scratch home or directories the image needs to work.
-const char* const kForbiddenTargets[] = {"/",    "/home", "/home/work", "/tmp",  "/var", "/opt",
-                                         "/srv", "/root", "/mnt",       "/media"};
+const char* const kForbiddenTargets[] = {"/",    "/home", "/home/work", "/tmp", "/var",
+                                         "/opt", "/srv",  "/root",      "/mnt", "/media"};
 // These and everything below them are refused: system trees whose contents
 // must come from the image or the runtime (and /.berth holds our init).
-const char* const kForbiddenTrees[] = {"/proc", "/sys", "/dev", "/etc", "/bin",  "/sbin", "/lib",
-                                       "/lib64", "/usr", "/boot", "/run", "/.berth"};
+const char* const kForbiddenTrees[] = {"/proc", "/sys",   "/dev", "/etc",  "/bin", "/sbin",
+                                       "/lib",  "/lib64", "/usr", "/boot", "/run", "/.berth"};
 
 bool IsWithin(const std::string& path, const std::string& root) {
-  return path == root ||
-         (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-          path[root.size()] == '/');
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          path[root.size()] == '/');
 }
 
 Status BadTarget(const std::string& target, const std::string& why) {
@@ -84,7 +83,8 @@ Result<std::string> ResolveTarget(const std::string& folder, const std::string& 
   for (const char* t : kForbiddenTargets)
     if (abs == t) return BadTarget(abs, "is a reserved path");
   for (const char* t : kForbiddenTrees)
-    if (IsWithin(abs, t)) return BadTarget(abs, std::string("lies in ") + t + ", which is reserved");
+    if (IsWithin(abs, t))
+      return BadTarget(abs, std::string("lies in ") + t + ", which is reserved");
   return abs;
 }
 
@@ -116,9 +116,9 @@ Result<MountPlan> PlanMounts(const MountPlanInput& input) {
     if (inserted) continue;
     Slot& old = pos->second;
     if (old.mount.folder != f.name)
-      return InvalidArgument("folders '" + old.mount.folder + "' and '" + f.name +
-                                 "' are both mounted at " + target,
-                             "mount_target_conflict");
+      return InvalidArgument(
+          "folders '" + old.mount.folder + "' and '" + f.name + "' are both mounted at " + target,
+          "mount_target_conflict");
     // Same folder, same target: merge. Conflicting explicit permissions are
     // a mistake worth reporting rather than guessing.
     if (old.explicit_permission && s.explicit_permission &&
@@ -131,7 +131,8 @@ Result<MountPlan> PlanMounts(const MountPlanInput& input) {
   // 2. Automounts: owner's ready dot-folders.
   if (input.automount) {
     for (const auto& f : input.folders) {
-      if (f.name.empty() || f.name[0] != '.' || f.status != "ready" || f.permission != "rw") continue;
+      if (f.name.empty() || f.name[0] != '.' || f.status != "ready" || f.permission != "rw")
+        continue;
       std::vector<std::string> targets = {std::string(kHome) + "/" + f.name};
       if (f.name == ".linuxbrew") targets.push_back(kLinuxbrewPrefix);
       for (const auto& t : targets) {
@@ -165,9 +166,9 @@ Result<MountPlan> PlanMounts(const MountPlanInput& input) {
                                    outer.target + " of automount folder '" + a.folder + "'",
                                "automount_collision");
       }
-      return InvalidArgument("mount target " + inner.target + " lies inside mount target " +
-                                 outer.target,
-                             "mount_target_nested");
+      return InvalidArgument(
+          "mount target " + inner.target + " lies inside mount target " + outer.target,
+          "mount_target_nested");
     }
   }
 

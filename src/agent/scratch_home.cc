@@ -17,7 +17,8 @@ namespace {
 
 constexpr uint64_t kMaxSkeletonBytes = 64 << 20;
 
-Status CopyFileAt(int src_dir, const std::string& name, int dst_dir, mode_t mode, uint64_t* budget) {
+Status CopyFileAt(int src_dir, const std::string& name, int dst_dir, mode_t mode,
+                  uint64_t* budget) {
   UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!in) return ErrnoStatus("open skeleton file " + name, errno);
   UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -77,7 +78,8 @@ Status CopyTree(int src_dir, int dst_dir, uid_t uid, gid_t gid, uint64_t* budget
       ssize_t n = ::readlinkat(src_dir, name.c_str(), target, sizeof(target) - 1);
       if (n < 0) continue;
       target[n] = '\0';
-      if (::symlinkat(target, dst_dir, name.c_str()) != 0) return ErrnoStatus("symlink " + name, errno);
+      if (::symlinkat(target, dst_dir, name.c_str()) != 0)
+        return ErrnoStatus("symlink " + name, errno);
     } else {
       continue;  // devices, FIFOs, sockets
     }
@@ -91,11 +93,10 @@ Status CopyTree(int src_dir, int dst_dir, uid_t uid, gid_t gid, uint64_t* budget
 
 std::string NoticeText(const std::string& session_name,
                        const std::vector<std::string>& persistent_paths) {
-  std::string t =
-      "This is the scratch home of Berth session " + session_name +
-      ".\n\n"
-      "Everything under /home/work is deleted together with the session, EXCEPT the\n"
-      "storage folders mounted at these paths, which persist:\n\n";
+  std::string t = "This is the scratch home of Berth session " + session_name +
+                  ".\n\n"
+                  "Everything under /home/work is deleted together with the session, EXCEPT the\n"
+                  "storage folders mounted at these paths, which persist:\n\n";
   if (persistent_paths.empty()) t += "  (none: no folder is mounted in this session)\n";
   for (const auto& p : persistent_paths) t += "  " + p + "\n";
   t += "\nThe same list is in $BERTH_PERSISTENT_PATHS. Keep your work in those folders.\n"
@@ -105,8 +106,7 @@ std::string NoticeText(const std::string& session_name,
 }
 
 Status CreateScratchHome(const std::string& rootfs, const std::string& skeleton,
-                         const std::string& home, uid_t uid, gid_t gid,
-                         const std::string& notice) {
+                         const std::string& home, uid_t uid, gid_t gid, const std::string& notice) {
   if (::mkdir(home.c_str(), 0755) != 0) return ErrnoStatus("mkdir " + home, errno);
   auto fail = [&](Status s) {
     (void)RemoveTree(home);
@@ -122,7 +122,8 @@ Status CreateScratchHome(const std::string& rootfs, const std::string& skeleton,
     open_how how{};
     how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    UniqueFd skel(static_cast<int>(::syscall(SYS_openat2, root.get(), rel.c_str(), &how, sizeof(how))));
+    UniqueFd skel(
+        static_cast<int>(::syscall(SYS_openat2, root.get(), rel.c_str(), &how, sizeof(how))));
     if (skel) {
       uint64_t budget = kMaxSkeletonBytes;
       Status s = CopyTree(skel.get(), dst.get(), uid, gid, &budget, 0);

@@ -26,7 +26,6 @@ std::string NoticeText(const std::string& session_name,
 // nodes, FIFOs and sockets are skipped, and at most 64 MiB is copied.
 // A missing skeleton just gives an empty home. On failure `home` is removed.
 Status CreateScratchHome(const std::string& rootfs, const std::string& skeleton,
-                         const std::string& home, uid_t uid, gid_t gid,
-                         const std::string& notice);
+                         const std::string& home, uid_t uid, gid_t gid, const std::string& notice);
 
 }  // namespace berth::agent

@@ -35,8 +35,9 @@ TEST_F(ScratchHomeTest, CopiesSkeletonAndWritesNotice) {
   ASSERT_EQ(::symlink("/etc/shadow", (root + "/etc/skel/link").c_str()), 0);
   ASSERT_EQ(::mkfifo((root + "/etc/skel/fifo").c_str(), 0600), 0);
   std::string home = dir_ + "/home";
-  ASSERT_TRUE(CreateScratchHome(root, "/etc/skel", home, uid_, gid_,
-                                NoticeText("s1", {"/home/work/data"})).ok());
+  ASSERT_TRUE(
+      CreateScratchHome(root, "/etc/skel", home, uid_, gid_, NoticeText("s1", {"/home/work/data"}))
+          .ok());
   EXPECT_EQ(*ReadFile(home + "/.bashrc"), "# rc\n");
   EXPECT_EQ(*ReadFile(home + "/.config/app/x"), "x");
   EXPECT_TRUE(fs::is_symlink(home + "/link"));  // copied as a link, not followed
@@ -67,7 +68,8 @@ TEST_F(ScratchHomeTest, SkeletonSymlinkStaysInsideRoot) {
 TEST_F(ScratchHomeTest, MissingSkeletonGivesEmptyHome) {
   ASSERT_TRUE(MkdirAll(dir_ + "/rootfs").ok());
   ASSERT_TRUE(CreateScratchHome(dir_ + "/rootfs", "/etc/skel", dir_ + "/home", uid_, gid_,
-                                NoticeText("s", {})).ok());
+                                NoticeText("s", {}))
+                  .ok());
   EXPECT_NE(ReadFile(dir_ + "/home/" + kNoticeFileName)->find("none"), std::string::npos);
   EXPECT_FALSE(CreateScratchHome(dir_ + "/rootfs", "/etc/skel", dir_ + "/home", uid_, gid_, "")
                    .ok());  // exists already

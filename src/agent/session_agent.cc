@@ -62,14 +62,17 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   if (!runtime::IsValidContainerId(spec.id))
     return InvalidArgument("invalid session id '" + spec.id + "'", "invalid_session_id");
   if (!IsValidSessionName(spec.name))
-    return InvalidArgument("session name must match [a-z0-9][a-z0-9-]{0,62}", "invalid_session_name");
+    return InvalidArgument("session name must match [a-z0-9][a-z0-9-]{0,62}",
+                           "invalid_session_name");
   if (spec.uid == 0 || spec.gid == 0)
     return InvalidArgument("sessions never run as root", "invalid_session_user");
   for (const auto& [k, v] : spec.env) {
-    if (!IsValidEnvKey(k)) return InvalidArgument("invalid environment variable name '" + k + "'", "invalid_env");
+    if (!IsValidEnvKey(k))
+      return InvalidArgument("invalid environment variable name '" + k + "'", "invalid_env");
     if (k.rfind("BERTH_", 0) == 0)
       return InvalidArgument("environment variable " + k + " is reserved", "invalid_env");
-    if (v.find('\0') != std::string::npos) return InvalidArgument("NUL in environment value", "invalid_env");
+    if (v.find('\0') != std::string::npos)
+      return InvalidArgument("NUL in environment value", "invalid_env");
   }
   if (spec.resources.cpus && *spec.resources.cpus <= 0)
     return InvalidArgument("cpu must be positive", "invalid_resources");
@@ -87,7 +90,8 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   // cleans up its own half-made container).
   auto fail = [&](Status s) -> Result<SessionInfo> {
     Status cleanup = RemoveTree(dir);
-    if (!cleanup.ok()) return Internal(s.message() + " (cleanup failed: " + cleanup.message() + ")");
+    if (!cleanup.ok())
+      return Internal(s.message() + " (cleanup failed: " + cleanup.message() + ")");
     return s;
   };
 
@@ -114,7 +118,8 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
 
   if (spec.sudo_allowed) {
     const std::string sudoers = dir + "/sudoers";
-    s = WriteFileAtomic(sudoers, "#" + std::to_string(spec.uid) + " ALL=(ALL:ALL) NOPASSWD: ALL\n", 0440);
+    s = WriteFileAtomic(sudoers, "#" + std::to_string(spec.uid) + " ALL=(ALL:ALL) NOPASSWD: ALL\n",
+                        0440);
     if (!s.ok()) return fail(s);
     c.mounts.push_back({sudoers, kSudoersTarget, true});
     c.no_new_privileges = false;
@@ -162,11 +167,13 @@ Result<runtime::ExecResult> SessionAgent::Exec(const std::string& id,
 }
 
 Result<std::unique_ptr<runtime::TtyProcess>> SessionAgent::OpenTerminal(const std::string& id,
-                                                                        uint16_t cols, uint16_t rows) {
+                                                                        uint16_t cols,
+                                                                        uint16_t rows) {
   runtime::TtyOptions t;
   // bash if the image has it: `[ -x ]` is checked by the shell itself so the
   // agent need not look into the container's file system.
-  t.argv = {"/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash -l; else exec /bin/sh -l; fi"};
+  t.argv = {"/bin/sh", "-c",
+            "if [ -x /bin/bash ]; then exec /bin/bash -l; else exec /bin/sh -l; fi"};
   t.env = {"TERM=xterm-256color"};
   t.cwd = kHome;
   t.cols = cols;
@@ -188,7 +195,8 @@ ReconcileReport SessionAgent::Reconcile(const std::set<std::string>& live) {
     for (const auto& c : *containers) {
       seen.insert(c.id);
       if (live.count(c.id)) {
-        (c.state == runtime::ContainerState::kRunning ? report.adopted : report.lost).push_back(c.id);
+        (c.state == runtime::ContainerState::kRunning ? report.adopted : report.lost)
+            .push_back(c.id);
         continue;
       }
       Status s = Delete(c.id);

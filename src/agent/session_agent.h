@@ -70,7 +70,7 @@ struct ReconcileReport {
 };
 
 struct AgentOptions {
-  std::string data_dir;                         // REQUIRED
+  std::string data_dir;                          // REQUIRED
   runtime::ContainerRuntime* runtime = nullptr;  // REQUIRED, not owned
   images::ImageStore* images = nullptr;          // REQUIRED, not owned
 };

@@ -32,7 +32,8 @@ std::string ImageDir() {
 // Built once per machine, shared by every test (and every test binary).
 images::ImageStore* SharedImages() {
   static std::unique_ptr<images::ImageStore> store = [] {
-    auto s = images::ImageStore::Open({.root = ImageDir(), .recipes_dir = BERTH_SOURCE_RECIPES_DIR});
+    auto s =
+        images::ImageStore::Open({.root = ImageDir(), .recipes_dir = BERTH_SOURCE_RECIPES_DIR});
     return s.ok() ? std::move(*s) : nullptr;
   }();
   return store.get();
@@ -153,15 +154,19 @@ TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
   EXPECT_NE(env.find("BERTH_SESSION_NAME=it-mounts\n"), std::string::npos) << env;
   EXPECT_NE(env.find("BERTH_PERSISTENT_PATHS=/home/linuxbrew/.linuxbrew:/home/work/.linuxbrew:"
                      "/home/work/.local:/home/work/data:/home/work/models\n"),
-            std::string::npos) << env;
+            std::string::npos)
+      << env;
   EXPECT_NE(env.find("PATH=/home/work/.local/bin:/home/linuxbrew/.linuxbrew/bin:"
                      "/home/linuxbrew/.linuxbrew/sbin:/usr/local/sbin"),
-            std::string::npos) << env;
-  EXPECT_NE(Run(spec.id, {"cat", "/home/work/README-BERTH.txt"}).stdout_data.find("/home/work/data"),
-            std::string::npos);
+            std::string::npos)
+      << env;
+  EXPECT_NE(
+      Run(spec.id, {"cat", "/home/work/README-BERTH.txt"}).stdout_data.find("/home/work/data"),
+      std::string::npos);
 
   // Privileges: no capabilities, no_new_privs, seccomp, sudo blocked.
-  auto status = Run(spec.id, {"grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status"});
+  auto status =
+      Run(spec.id, {"grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status"});
   EXPECT_NE(status.stdout_data.find("CapEff:\t0000000000000000"), std::string::npos);
   EXPECT_NE(status.stdout_data.find("CapBnd:\t0000000000000000"), std::string::npos);
   EXPECT_NE(status.stdout_data.find("NoNewPrivs:\t1"), std::string::npos);
@@ -177,13 +182,16 @@ TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
   ASSERT_TRUE(MkdirAll(dir_ + "/vol/data/pkg/berthdemo").ok());
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/data/pkg/berthdemo/__init__.py", "X = 42\n").ok());
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/vol/data/pkg/setup.py",
-                              "from setuptools import setup\nsetup(name='berthdemo', version='1.0', packages=['berthdemo'])\n").ok());
+                              "from setuptools import setup\nsetup(name='berthdemo', "
+                              "version='1.0', packages=['berthdemo'])\n")
+                  .ok());
   for (const char* p : {"/vol/data/pkg", "/vol/data/pkg/berthdemo"})
     ASSERT_EQ(::chown((dir_ + p).c_str(), 1000, 1000), 0);  // setup.py writes build/
   auto pip = Run(spec.id, {"pip", "install", "--user", "--no-index", "--no-build-isolation",
                            "/home/work/data/pkg"});
   EXPECT_EQ(pip.exit_code, 0) << pip.stdout_data << pip.stderr_data;
-  EXPECT_EQ(Run(spec.id, {"python3", "-c", "import berthdemo; print(berthdemo.X)"}).stdout_data, "42\n");
+  EXPECT_EQ(Run(spec.id, {"python3", "-c", "import berthdemo; print(berthdemo.X)"}).stdout_data,
+            "42\n");
   EXPECT_TRUE(fs::exists(dir_ + "/vol/.local/lib"));  // landed in the persistent .local
 
   // stdin and exit codes.

@@ -41,8 +41,8 @@ std::string UnescapeMountPath(const std::string& s) {
 
 bool IsUnder(const std::string& p, const std::string& root) {
   if (root == "/") return true;
-  return p == root || (p.size() > root.size() && p.compare(0, root.size(), root) == 0 &&
-                       p[root.size()] == '/');
+  return p == root ||
+         (p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/');
 }
 
 // Removes the contents of directory `dfd` (not the directory itself).
@@ -165,9 +165,8 @@ std::vector<std::string> MountPointsUnder(const std::string& path) {
     mnt = UnescapeMountPath(mnt);
     if (IsUnder(mnt, root)) out.push_back(mnt);
   }
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    return a.size() > b.size();
-  });
+  std::sort(out.begin(), out.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
@@ -181,14 +180,15 @@ Status RemoveTree(const std::string& path) {
     return ErrnoStatus("lstat " + clean, errno);
   }
   if (!S_ISDIR(st.st_mode)) {
-    if (::unlink(clean.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink " + clean, errno);
+    if (::unlink(clean.c_str()) != 0 && errno != ENOENT)
+      return ErrnoStatus("unlink " + clean, errno);
     return Status::Ok();
   }
   auto mounts = MountPointsUnder(clean);
   if (!mounts.empty()) {
-    return FailedPrecondition("refusing to remove " + clean + ": " + mounts.front() +
-                                  " is a mount point",
-                              "mount_point_in_tree");
+    return FailedPrecondition(
+        "refusing to remove " + clean + ": " + mounts.front() + " is a mount point",
+        "mount_point_in_tree");
   }
   UniqueFd fd(::open(clean.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return ErrnoStatus("open " + clean, errno);

@@ -107,8 +107,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     for (;;) {
       ssize_t n = ::read(fd.get(), buf, sizeof(buf));
       if (n > 0) {
-        size_t room = options.max_capture_bytes > sink.size()
-                          ? options.max_capture_bytes - sink.size() : 0;
+        size_t room =
+            options.max_capture_bytes > sink.size() ? options.max_capture_bytes - sink.size() : 0;
         sink.append(buf, std::min<size_t>(room, static_cast<size_t>(n)));
         continue;
       }
@@ -139,10 +139,22 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     pollfd pfds[4];
     int n = 0;
     int i_out = -1, i_err = -1, i_in = -1, i_pid = -1;
-    if (out_r) { i_out = n; pfds[n++] = {out_r.get(), POLLIN, 0}; }
-    if (err_r) { i_err = n; pfds[n++] = {err_r.get(), POLLIN, 0}; }
-    if (in_w) { i_in = n; pfds[n++] = {in_w.get(), POLLOUT, 0}; }
-    if (!exited) { i_pid = n; pfds[n++] = {pidfd.get(), POLLIN, 0}; }
+    if (out_r) {
+      i_out = n;
+      pfds[n++] = {out_r.get(), POLLIN, 0};
+    }
+    if (err_r) {
+      i_err = n;
+      pfds[n++] = {err_r.get(), POLLIN, 0};
+    }
+    if (in_w) {
+      i_in = n;
+      pfds[n++] = {in_w.get(), POLLOUT, 0};
+    }
+    if (!exited) {
+      i_pid = n;
+      pfds[n++] = {pidfd.get(), POLLIN, 0};
+    }
     int wait_ms = 100;
     if (exited) wait_ms = 20;
     int pr = ::poll(pfds, n, wait_ms);

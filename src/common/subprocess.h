@@ -40,8 +40,8 @@ struct SubprocessOptions {
 };
 
 struct SubprocessResult {
-  int exit_code = -1;     // exit status, or 128+signal when killed
-  int term_signal = 0;    // the signal that killed it, 0 if it exited
+  int exit_code = -1;   // exit status, or 128+signal when killed
+  int term_signal = 0;  // the signal that killed it, 0 if it exited
   bool timed_out = false;
   std::string stdout_data;
   std::string stderr_data;

@@ -41,9 +41,15 @@ std::string Sha256Hex(const std::string& data) {
 }
 
 json ToJson(const ImageInfo& i) {
-  return {{"name", i.name},     {"created_at", i.created_at}, {"size_bytes", i.size_bytes},
-          {"digest", i.digest}, {"source", i.source},         {"description", i.description},
-          {"skeleton", i.skeleton}, {"uid", i.uid},           {"gid", i.gid},
+  return {{"name", i.name},
+          {"created_at", i.created_at},
+          {"size_bytes", i.size_bytes},
+          {"digest", i.digest},
+          {"source", i.source},
+          {"description", i.description},
+          {"skeleton", i.skeleton},
+          {"uid", i.uid},
+          {"gid", i.gid},
           {"env", i.env}};
 }
 
@@ -65,7 +71,8 @@ ImageInfo FromJson(const json& j) {
 uint64_t TreeSize(const std::string& root) {
   uint64_t total = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           root, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;
     struct stat st;
@@ -122,7 +129,8 @@ Status EnsureSessionUser(const std::string& rootfs, uint32_t uid, uint32_t gid) 
     auto first = line.find(':');
     if (first != std::string::npos) {
       auto second = line.find(':', first + 1);
-      if (second != std::string::npos && line.compare(second, needle.size(), needle) == 0) has = true;
+      if (second != std::string::npos && line.compare(second, needle.size(), needle) == 0)
+        has = true;
     }
     pos = nl + 1;
   }
@@ -130,7 +138,8 @@ Status EnsureSessionUser(const std::string& rootfs, uint32_t uid, uint32_t gid) 
   std::string p = *passwd;
   if (!p.empty() && p.back() != '\n') p += '\n';
   std::string shell = ::access((rootfs + "/bin/bash").c_str(), F_OK) == 0 ? "/bin/bash" : "/bin/sh";
-  p += "work:x:" + std::to_string(uid) + ":" + std::to_string(gid) + ":Berth:/home/work:" + shell + "\n";
+  p += "work:x:" + std::to_string(uid) + ":" + std::to_string(gid) + ":Berth:/home/work:" + shell +
+       "\n";
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(rootfs + "/etc/passwd", p, 0644));
   auto group = ReadFile(rootfs + "/etc/group");
   std::string g = group.ok() ? *group : "";
@@ -152,11 +161,13 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(ImageStoreOptions options) 
 }
 
 Result<ImageInfo> ImageStore::Get(const std::string& name) const {
-  if (!IsValidImageName(name)) return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
+  if (!IsValidImageName(name))
+    return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
   const std::string dir = options_.root + "/" + name;
   auto text = ReadFile(dir + "/image.json");
   if (!text.ok()) {
-    if (text.status().code() == Code::kNotFound) return NotFound("image " + name + " not found", "image_not_found");
+    if (text.status().code() == Code::kNotFound)
+      return NotFound("image " + name + " not found", "image_not_found");
     return text.status();
   }
   json j = json::parse(*text, nullptr, false);
@@ -208,7 +219,8 @@ Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildO
   auto text = ReadFile(recipe_path);
   if (!text.ok()) {
     if (text.status().code() == Code::kNotFound)
-      return NotFound("no recipe " + recipe_name + " in " + options_.recipes_dir, "recipe_not_found");
+      return NotFound("no recipe " + recipe_name + " in " + options_.recipes_dir,
+                      "recipe_not_found");
     return text.status();
   }
   BERTH_ASSIGN_OR_RETURN(Recipe recipe, ParseRecipe(recipe_name, *text));
@@ -219,8 +231,9 @@ Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildO
 
   const std::string tmp = options_.root + "/.build-" + recipe_name + "-" + RandomHex(4);
   if (::mkdir(tmp.c_str(), 0755) != 0) return ErrnoStatus("mkdir " + tmp, errno);
-  const std::string log_path =
-      options.log_path.empty() ? options_.root + "/" + recipe_name + ".build.log" : options.log_path;
+  const std::string log_path = options.log_path.empty()
+                                   ? options_.root + "/" + recipe_name + ".build.log"
+                                   : options.log_path;
   UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log) {
     (void)RemoveBuildDir(tmp);
@@ -239,8 +252,9 @@ Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildO
     (void)RemoveBuildDir(tmp);
     std::string why = r.ok() ? (r->timed_out ? "timed out" : "exit " + std::to_string(r->exit_code))
                              : r.status().message();
-    return Internal("mmdebstrap for image " + recipe_name + " failed (" + why + "); see " + log_path,
-                    "image_build_failed");
+    return Internal(
+        "mmdebstrap for image " + recipe_name + " failed (" + why + "); see " + log_path,
+        "image_build_failed");
   }
   ImageInfo info;
   info.name = recipe_name;
@@ -256,7 +270,8 @@ Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildO
 
 Result<ImageInfo> ImageStore::Import(const std::string& name, const std::string& tarball,
                                      bool replace) {
-  if (!IsValidImageName(name)) return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
+  if (!IsValidImageName(name))
+    return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
   if (::access(tarball.c_str(), R_OK) != 0) return NotFound("cannot read " + tarball);
   BERTH_ASSIGN_OR_RETURN(NameLock lock, NameLock::Acquire(options_.root, name));
   if (!replace && ::access((options_.root + "/" + name).c_str(), F_OK) == 0)
@@ -268,7 +283,8 @@ Result<ImageInfo> ImageStore::Import(const std::string& name, const std::string&
     return s;
   };
   if (::mkdir(tmp.c_str(), 0755) != 0) return ErrnoStatus("mkdir " + tmp, errno);
-  if (::mkdir((tmp + "/rootfs").c_str(), 0755) != 0 || ::mkdir((tmp + "/unpack").c_str(), 0700) != 0)
+  if (::mkdir((tmp + "/rootfs").c_str(), 0755) != 0 ||
+      ::mkdir((tmp + "/unpack").c_str(), 0700) != 0)
     return fail(ErrnoStatus("mkdir in " + tmp, errno));
   auto imported = ImportImageArchive(tarball, tmp + "/unpack", tmp + "/rootfs");
   if (!imported.ok()) return fail(imported.status());
@@ -287,10 +303,12 @@ Result<ImageInfo> ImageStore::Import(const std::string& name, const std::string&
 }
 
 Status ImageStore::Remove(const std::string& name) {
-  if (!IsValidImageName(name)) return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
+  if (!IsValidImageName(name))
+    return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
   BERTH_ASSIGN_OR_RETURN(NameLock lock, NameLock::Acquire(options_.root, name));
   const std::string dir = options_.root + "/" + name;
-  if (::access(dir.c_str(), F_OK) != 0) return NotFound("image " + name + " not found", "image_not_found");
+  if (::access(dir.c_str(), F_OK) != 0)
+    return NotFound("image " + name + " not found", "image_not_found");
   const std::string old = options_.root + "/.old-" + name + "-" + RandomHex(4);
   if (::rename(dir.c_str(), old.c_str()) != 0) return ErrnoStatus("rename " + dir, errno);
   return RemoveBuildDir(old);

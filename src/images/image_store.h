@@ -31,8 +31,8 @@ struct ImageInfo {
   std::string rootfs;      // absolute host path
   std::string created_at;  // RFC 3339 UTC
   uint64_t size_bytes = 0;
-  std::string digest;      // "sha256:..." of the recipe text or the tarball
-  std::string source;      // "recipe:<name>" or "import:<file name>"
+  std::string digest;  // "sha256:..." of the recipe text or the tarball
+  std::string source;  // "recipe:<name>" or "import:<file name>"
   std::string description;
   // Copied into each fresh scratch home (path inside the rootfs).
   std::string skeleton = "/etc/skel";

@@ -2,14 +2,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
+#include <fcntl.h>
 #include <linux/openat2.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fcntl.h>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -45,7 +45,8 @@ Result<ReadPtr> OpenArchive(const std::string& path) {
 
 // "./a//b/" -> "a/b"; error on "..", empty -> "" (the root itself).
 Result<std::string> CleanEntryPath(const char* raw) {
-  if (raw == nullptr) return InvalidArgument("archive entry without a name", "invalid_image_archive");
+  if (raw == nullptr)
+    return InvalidArgument("archive entry without a name", "invalid_image_archive");
   std::string p = raw;
   while (!p.empty() && p[0] == '/') p.erase(0, 1);
   std::string cleaned = CleanPath(p);
@@ -155,7 +156,8 @@ Result<std::string> Sha256File(const std::string& path) {
 // resolved beneath the unpacked work dir.
 Result<std::string> Inside(const std::string& work, const std::string& rel) {
   BERTH_ASSIGN_OR_RETURN(std::string clean, CleanEntryPath(rel.c_str()));
-  if (clean.empty()) return InvalidArgument("empty path in image manifest", "invalid_image_archive");
+  if (clean.empty())
+    return InvalidArgument("empty path in image manifest", "invalid_image_archive");
   return work + "/" + clean;
 }
 
@@ -181,40 +183,41 @@ Status ApplyLayer(const std::string& layer_path, const std::string& rootfs) {
   const int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
                     ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
                     ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-  return Extract(layer_path, rootfs, flags,
-                 [&](const std::string& rel, archive_entry* entry) -> Result<bool> {
-    const std::string base = Basename(rel);
-    const std::string dir = Dirname(rel);
-    const std::string host_dir = dir.empty() ? rootfs : rootfs + "/" + dir;
-    const bool plain_parent = DirIsPlainBeneath(rootfs, dir);
-    if (base.rfind(".wh.", 0) == 0 && !plain_parent)
-      return InvalidArgument("whiteout through a symlink: " + rel, "invalid_image_archive");
-    if (base == ".wh..wh..opq") {
-      std::error_code ec;
-      for (const auto& child : std::filesystem::directory_iterator(host_dir, ec)) {
-        std::string child_rel = (dir.empty() ? "" : dir + "/") + child.path().filename().string();
-        if (!written.count(child_rel)) BERTH_RETURN_IF_ERROR(RemoveTree(child.path()));
-      }
-      return false;
-    }
-    if (base.rfind(".wh.", 0) == 0) {
-      std::string victim = base.substr(4);
-      if (victim.empty() || victim == "." || victim == "..")
-        return InvalidArgument("bad whiteout " + rel, "invalid_image_archive");
-      BERTH_RETURN_IF_ERROR(RemoveTree(host_dir + "/" + victim));
-      return false;
-    }
-    // A non-directory replacing a directory (or the reverse) from a lower
-    // layer: remove the old one first; libarchive only unlinks files.
-    struct stat st;
-    std::string host = rootfs + "/" + rel;
-    if (!rel.empty() && plain_parent && ::lstat(host.c_str(), &st) == 0) {
-      bool entry_dir = archive_entry_filetype(entry) == AE_IFDIR;
-      if (S_ISDIR(st.st_mode) != entry_dir) BERTH_RETURN_IF_ERROR(RemoveTree(host));
-    }
-    written.insert(rel);
-    return true;
-  });
+  return Extract(
+      layer_path, rootfs, flags, [&](const std::string& rel, archive_entry* entry) -> Result<bool> {
+        const std::string base = Basename(rel);
+        const std::string dir = Dirname(rel);
+        const std::string host_dir = dir.empty() ? rootfs : rootfs + "/" + dir;
+        const bool plain_parent = DirIsPlainBeneath(rootfs, dir);
+        if (base.rfind(".wh.", 0) == 0 && !plain_parent)
+          return InvalidArgument("whiteout through a symlink: " + rel, "invalid_image_archive");
+        if (base == ".wh..wh..opq") {
+          std::error_code ec;
+          for (const auto& child : std::filesystem::directory_iterator(host_dir, ec)) {
+            std::string child_rel =
+                (dir.empty() ? "" : dir + "/") + child.path().filename().string();
+            if (!written.count(child_rel)) BERTH_RETURN_IF_ERROR(RemoveTree(child.path()));
+          }
+          return false;
+        }
+        if (base.rfind(".wh.", 0) == 0) {
+          std::string victim = base.substr(4);
+          if (victim.empty() || victim == "." || victim == "..")
+            return InvalidArgument("bad whiteout " + rel, "invalid_image_archive");
+          BERTH_RETURN_IF_ERROR(RemoveTree(host_dir + "/" + victim));
+          return false;
+        }
+        // A non-directory replacing a directory (or the reverse) from a lower
+        // layer: remove the old one first; libarchive only unlinks files.
+        struct stat st;
+        std::string host = rootfs + "/" + rel;
+        if (!rel.empty() && plain_parent && ::lstat(host.c_str(), &st) == 0) {
+          bool entry_dir = archive_entry_filetype(entry) == AE_IFDIR;
+          if (S_ISDIR(st.st_mode) != entry_dir) BERTH_RETURN_IF_ERROR(RemoveTree(host));
+        }
+        written.insert(rel);
+        return true;
+      });
 }
 
 Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::string& work_dir,
@@ -224,10 +227,11 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
   // Entry paths were cleaned and prefixed with work_dir by Extract, so they
   // are absolute on purpose (no SECURE_NOABSOLUTEPATHS).
   const int flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-  BERTH_RETURN_IF_ERROR(Extract(tarball, work_dir, flags, [](const std::string&, archive_entry* e) -> Result<bool> {
-    mode_t t = archive_entry_filetype(e);
-    return t == AE_IFREG || t == AE_IFDIR;  // no links in the outer archive
-  }));
+  BERTH_RETURN_IF_ERROR(
+      Extract(tarball, work_dir, flags, [](const std::string&, archive_entry* e) -> Result<bool> {
+        mode_t t = archive_entry_filetype(e);
+        return t == AE_IFREG || t == AE_IFDIR;  // no links in the outer archive
+      }));
 
   std::vector<std::string> layers;
   std::string config_path;
@@ -240,7 +244,8 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
   auto blob = [&](const json& desc) -> Result<std::string> {
     std::string digest = desc.value("digest", "");
     auto colon = digest.find(':');
-    if (colon == std::string::npos) return InvalidArgument("bad digest in OCI manifest", "invalid_image_archive");
+    if (colon == std::string::npos)
+      return InvalidArgument("bad digest in OCI manifest", "invalid_image_archive");
     return Inside(work_dir, "blobs/" + digest.substr(0, colon) + "/" + digest.substr(colon + 1));
   };
   if (::access((work_dir + "/manifest.json").c_str(), F_OK) == 0) {
@@ -257,7 +262,8 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
   } else if (::access((work_dir + "/index.json").c_str(), F_OK) == 0) {
     BERTH_ASSIGN_OR_RETURN(json index, parse(work_dir + "/index.json"));
     const json& manifests = index.value("manifests", json::array());
-    if (manifests.empty()) return InvalidArgument("index.json lists no manifest", "invalid_image_archive");
+    if (manifests.empty())
+      return InvalidArgument("index.json lists no manifest", "invalid_image_archive");
     BERTH_ASSIGN_OR_RETURN(std::string mpath, blob(manifests[0]));
     BERTH_ASSIGN_OR_RETURN(json manifest, parse(mpath));
     if (manifest.contains("manifests"))  // a nested index: take its first entry
@@ -282,7 +288,8 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
     if (config.ok() && config->contains("config") && (*config)["config"].is_object()) {
       const json& c = (*config)["config"];
       if (c.contains("Env") && c["Env"].is_array())
-        for (const auto& e : c["Env"]) if (e.is_string()) out.env.push_back(e);
+        for (const auto& e : c["Env"])
+          if (e.is_string()) out.env.push_back(e);
       if (c.contains("User") && c["User"].is_string()) out.user = c["User"];
     }
   }

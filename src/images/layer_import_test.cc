@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 struct Entry {
   std::string path;
-  char type = 'f';  // f file, d dir, l symlink, h hardlink
+  char type = 'f';   // f file, d dir, l symlink, h hardlink
   std::string data;  // file contents or link target
 };
 
@@ -124,11 +124,18 @@ TEST_F(ImportTest, DockerSaveArchiveWithWhiteouts) {
   ASSERT_TRUE(MkdirAll(s + "/l2").ok());
   WriteTar(s + "/l1/layer.tar", Layer1());
   WriteTar(s + "/l2/layer.tar", Layer2());
-  ASSERT_TRUE(WriteFileAtomic(s + "/cfg.json", R"({"config":{"Env":["PATH=/usr/bin:/bin","FOO=1"]}})").ok());
-  ASSERT_TRUE(WriteFileAtomic(s + "/manifest.json",
-      R"([{"Config":"cfg.json","RepoTags":["t:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}])").ok());
-  WriteTar(dir_ + "/image.tar", {{"l1", 'd', ""}, {"l1/layer.tar", 'f', *ReadFile(s + "/l1/layer.tar")},
-                                 {"l2", 'd', ""}, {"l2/layer.tar", 'f', *ReadFile(s + "/l2/layer.tar")},
+  ASSERT_TRUE(
+      WriteFileAtomic(s + "/cfg.json", R"({"config":{"Env":["PATH=/usr/bin:/bin","FOO=1"]}})")
+          .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(
+          s + "/manifest.json",
+          R"([{"Config":"cfg.json","RepoTags":["t:1"],"Layers":["l1/layer.tar","l2/layer.tar"]}])")
+          .ok());
+  WriteTar(dir_ + "/image.tar", {{"l1", 'd', ""},
+                                 {"l1/layer.tar", 'f', *ReadFile(s + "/l1/layer.tar")},
+                                 {"l2", 'd', ""},
+                                 {"l2/layer.tar", 'f', *ReadFile(s + "/l2/layer.tar")},
                                  {"cfg.json", 'f', *ReadFile(s + "/cfg.json")},
                                  {"manifest.json", 'f', *ReadFile(s + "/manifest.json")}});
   auto info = store_->Import("tiny", dir_ + "/image.tar");
@@ -183,7 +190,8 @@ TEST_F(ImportTest, RefusesEscapesAndLeavesNothing) {
             Code::kInvalidArgument);
   WriteTar(dir_ + "/empty.tar", {{"hello", 'f', "x"}});
   EXPECT_EQ(store_->Import("evil3", dir_ + "/empty.tar").status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(store_->Import("Bad Name", dir_ + "/empty.tar").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->Import("Bad Name", dir_ + "/empty.tar").status().code(),
+            Code::kInvalidArgument);
 }
 
 TEST_F(ImportTest, SymlinkInTreeIsNotFollowed) {

@@ -131,8 +131,8 @@ std::vector<std::string> CustomizeHooks(const Recipe& r) {
   // the agent adds a drop-in (and no_new_privileges is already on).
   std::string g = std::to_string(r.gid), u = std::to_string(r.uid);
   hooks.push_back("chroot \"$1\" groupadd -g " + g + " " + ShQuote(r.user_name) +
-                  " && chroot \"$1\" useradd -m -u " + u + " -g " + g + " -d " +
-                  ShQuote(r.home) + " -s " + ShQuote(r.shell) + " " + ShQuote(r.user_name));
+                  " && chroot \"$1\" useradd -m -u " + u + " -g " + g + " -d " + ShQuote(r.home) +
+                  " -s " + ShQuote(r.shell) + " " + ShQuote(r.user_name));
   // Mount point of the static init, so runc need not create it at start.
   hooks.push_back("mkdir -p \"$1/.berth\" && touch \"$1/.berth/tini\"");
   for (const auto& c : r.customize) hooks.push_back(c);

@@ -29,8 +29,10 @@ TEST(RecipeTest, RepoRecipesParse) {
 }
 
 TEST(RecipeTest, ArgvIsExplicitAndComplete) {
-  auto r = ParseRecipe("t", "suite = \"bookworm\"\npackages = [\"bash\", \"less\"]\n"
-                            "extra_sources = [\"deb http://deb.debian.org/debian-security bookworm-security main\"]\n");
+  auto r = ParseRecipe(
+      "t",
+      "suite = \"bookworm\"\npackages = [\"bash\", \"less\"]\n"
+      "extra_sources = [\"deb http://deb.debian.org/debian-security bookworm-security main\"]\n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto argv = MmdebstrapArgv(*r, "/x/rootfs", "http://mirror.local:3142");
   EXPECT_EQ(argv[0], "mmdebstrap");
@@ -70,7 +72,7 @@ TEST(RecipeTest, Rejects) {
     const char* name;
     const char* toml;
   } cases[] = {
-      {"ok-name", "packages = [\"bash\"]\n"},                  // no suite
+      {"ok-name", "packages = [\"bash\"]\n"},                      // no suite
       {"ok-name", "suite = \"bookworm\"\npackages = \"bash\"\n"},  // not an array
       {"ok-name", "suite = \"bookworm\"\npackages = [\"-oops\"]\n"},
       {"ok-name", "suite = \"book worm\"\n"},

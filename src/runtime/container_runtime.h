@@ -35,9 +35,9 @@ struct BindMount {
 };
 
 struct Resources {
-  std::optional<double> cpus;             // CFS quota = cpus * period
-  std::optional<uint64_t> memory_bytes;   // hard limit (swap limited to the same)
-  std::optional<int64_t> pids_limit;      // default 4096 in RuncRuntime
+  std::optional<double> cpus;            // CFS quota = cpus * period
+  std::optional<uint64_t> memory_bytes;  // hard limit (swap limited to the same)
+  std::optional<int64_t> pids_limit;     // default 4096 in RuncRuntime
 };
 
 struct ContainerSpec {

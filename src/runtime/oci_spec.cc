@@ -13,20 +13,64 @@ using nlohmann::json;
 // it only allows with CAP_SYS_ADMIN & co. which sessions never have), plus
 // io_uring (Docker denies it since 25.0).
 const char* const kDeniedSyscalls[] = {
-    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
-    "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick",
-    "get_kernel_syms", "init_module", "io_uring_enter", "io_uring_register",
-    "io_uring_setup", "ioperm", "iopl", "kexec_file_load", "kexec_load", "keyctl",
-    "lookup_dcookie", "mount", "mount_setattr", "move_mount", "name_to_handle_at",
-    "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open", "pivot_root",
-    "process_vm_readv", "process_vm_writev", "query_module", "quotactl", "quotactl_fd",
-    "reboot", "request_key", "setns", "settimeofday", "stime", "swapoff", "swapon",
-    "_sysctl", "sysfs", "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat",
-    "vm86", "vm86old",
+    "acct",
+    "add_key",
+    "bpf",
+    "clock_adjtime",
+    "clock_settime",
+    "create_module",
+    "delete_module",
+    "finit_module",
+    "fsconfig",
+    "fsmount",
+    "fsopen",
+    "fspick",
+    "get_kernel_syms",
+    "init_module",
+    "io_uring_enter",
+    "io_uring_register",
+    "io_uring_setup",
+    "ioperm",
+    "iopl",
+    "kexec_file_load",
+    "kexec_load",
+    "keyctl",
+    "lookup_dcookie",
+    "mount",
+    "mount_setattr",
+    "move_mount",
+    "name_to_handle_at",
+    "nfsservctl",
+    "open_by_handle_at",
+    "open_tree",
+    "perf_event_open",
+    "pivot_root",
+    "process_vm_readv",
+    "process_vm_writev",
+    "query_module",
+    "quotactl",
+    "quotactl_fd",
+    "reboot",
+    "request_key",
+    "setns",
+    "settimeofday",
+    "stime",
+    "swapoff",
+    "swapon",
+    "_sysctl",
+    "sysfs",
+    "umount",
+    "umount2",
+    "unshare",
+    "uselib",
+    "userfaultfd",
+    "ustat",
+    "vm86",
+    "vm86old",
 };
 
 const unsigned long kNamespaceFlags[] = {
-    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER,
+    CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,    CLONE_NEWUSER,
     CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP,
 };
 
@@ -77,8 +121,8 @@ json BindMountJson(const std::string& source, const std::string& target, bool re
 
 const std::vector<std::string>& SudoBoundingCapabilities() {
   static const std::vector<std::string> kCaps = {
-      "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",      "CAP_FSETID",
-      "CAP_KILL",   "CAP_SETGID",       "CAP_SETUID",      "CAP_SETPCAP",
+      "CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",     "CAP_FSETID",
+      "CAP_KILL",    "CAP_SETGID",           "CAP_SETUID",     "CAP_SETPCAP",
       "CAP_SETFCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_AUDIT_WRITE",
   };
   return kCaps;
@@ -91,8 +135,7 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
   for (const auto& c : spec.bounding_capabilities) caps.push_back(c);
   json process = {
       {"terminal", false},
-      {"user",
-       {{"uid", spec.uid}, {"gid", spec.gid}, {"additionalGids", spec.additional_gids}}},
+      {"user", {{"uid", spec.uid}, {"gid", spec.gid}, {"additionalGids", spec.additional_gids}}},
       // tini reaps every orphan (exec'd shells, their background jobs) and
       // forwards signals; `sleep infinity` keeps the sandbox alive.
       {"args", {kInitTarget, "--", "sleep", "infinity"}},
@@ -121,7 +164,8 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
       BindMountJson(o.etc_dir + "/hosts", "/etc/hosts", true),
       BindMountJson(o.etc_dir + "/resolv.conf", "/etc/resolv.conf", true),
   });
-  for (const auto& m : spec.mounts) mounts.push_back(BindMountJson(m.source, m.target, m.read_only));
+  for (const auto& m : spec.mounts)
+    mounts.push_back(BindMountJson(m.source, m.target, m.read_only));
 
   json resources = {{"devices", {{{"allow", false}, {"access", "rwm"}}}}};
   if (spec.resources.cpus && *spec.resources.cpus > 0) {
@@ -138,7 +182,8 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
   for (const auto& [k, v] : spec.labels) annotations["berth.label." + k] = v;
 
   json linux_ = {
-      {"namespaces", {{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}}},
+      {"namespaces",
+       {{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}}},
       {"cgroupsPath", o.cgroups_path},
       {"resources", resources},
       {"rootfsPropagation", "rprivate"},
@@ -146,8 +191,7 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
        {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
         "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
         "/proc/scsi"}},
-      {"readonlyPaths",
-       {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
+      {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
       {"seccomp", SeccompProfile()},
   };
 

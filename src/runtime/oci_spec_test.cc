@@ -60,7 +60,9 @@ TEST(OciSpecTest, MountsInOrderWithReadOnly) {
   json mounts = Build(SampleSpec())["mounts"];
   std::vector<std::string> dests;
   for (const auto& m : mounts) dests.push_back(m["destination"]);
-  auto pos = [&](const std::string& d) { return std::find(dests.begin(), dests.end(), d) - dests.begin(); };
+  auto pos = [&](const std::string& d) {
+    return std::find(dests.begin(), dests.end(), d) - dests.begin();
+  };
   ASSERT_LT(pos("/home/work/a"), static_cast<long>(dests.size()));
   EXPECT_LT(pos("/home/work/a"), pos("/data/b"));
   EXPECT_LT(pos("/proc"), pos("/home/work/a"));

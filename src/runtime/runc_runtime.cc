@@ -13,8 +13,8 @@
 #include <cerrno>
 #include <filesystem>
 #include <functional>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/fs_util.h"
 #include "common/random.h"
@@ -98,7 +98,8 @@ int PidfdSignal(int pidfd, int sig) {
 
 class RuncTtyProcess final : public TtyProcess {
  public:
-  RuncTtyProcess(UniqueFd master, UniqueFd pidfd) : master_(std::move(master)), pidfd_(std::move(pidfd)) {}
+  RuncTtyProcess(UniqueFd master, UniqueFd pidfd)
+      : master_(std::move(master)), pidfd_(std::move(pidfd)) {}
   ~RuncTtyProcess() override {
     if (!Wait(std::chrono::milliseconds(0))) {
       PidfdSignal(pidfd_.get(), SIGHUP);
@@ -138,12 +139,18 @@ class RuncTtyProcess final : public TtyProcess {
 
 const char* ContainerStateName(ContainerState s) {
   switch (s) {
-    case ContainerState::kCreating: return "creating";
-    case ContainerState::kCreated: return "created";
-    case ContainerState::kRunning: return "running";
-    case ContainerState::kPaused: return "paused";
-    case ContainerState::kStopped: return "stopped";
-    case ContainerState::kMissing: return "missing";
+    case ContainerState::kCreating:
+      return "creating";
+    case ContainerState::kCreated:
+      return "created";
+    case ContainerState::kRunning:
+      return "running";
+    case ContainerState::kPaused:
+      return "paused";
+    case ContainerState::kStopped:
+      return "stopped";
+    case ContainerState::kMissing:
+      return "missing";
   }
   return "unknown";
 }
@@ -219,7 +226,8 @@ Result<ContainerInfo> RuncRuntime::StateOf(const std::string& id) {
 }
 
 Status RuncRuntime::Create(const ContainerSpec& spec) {
-  if (!IsValidContainerId(spec.id)) return InvalidArgument("invalid container id '" + spec.id + "'");
+  if (!IsValidContainerId(spec.id))
+    return InvalidArgument("invalid container id '" + spec.id + "'");
   std::lock_guard<std::mutex> lock(LockFor(spec.id));
   std::string bundle = BundleDir(spec.id);
   if (IsDir(options_.state_dir + "/" + spec.id))
@@ -231,7 +239,8 @@ Status RuncRuntime::Create(const ContainerSpec& spec) {
   Status s = CreateLocked(spec);
   if (!s.ok()) {
     Status cleanup = DeleteLocked(spec.id);
-    if (!cleanup.ok()) return Internal(s.message() + " (cleanup also failed: " + cleanup.message() + ")");
+    if (!cleanup.ok())
+      return Internal(s.message() + " (cleanup also failed: " + cleanup.message() + ")");
   }
   return s;
 }
@@ -241,20 +250,24 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   const std::string lower = CleanPath(spec.rootfs);
   if (lower.empty() || lower[0] != '/' || !IsDir(lower))
     return FailedPrecondition("image rootfs " + spec.rootfs + " is not a directory");
-  if (lower.find_first_of(",:\\") != std::string::npos || bundle.find_first_of(",:\\") != std::string::npos)
+  if (lower.find_first_of(",:\\") != std::string::npos ||
+      bundle.find_first_of(",:\\") != std::string::npos)
     return InvalidArgument("overlay paths must not contain ',', ':' or '\\'");
   for (const char* d : {"/upper", "/work", "/rootfs", "/etc"}) {
     if (::mkdir((bundle + d).c_str(), 0755) != 0) return ErrnoStatus("mkdir " + bundle + d, errno);
   }
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/etc/hostname", spec.hostname + "\n"));
-  BERTH_RETURN_IF_ERROR(WriteFileAtomic(
-      bundle + "/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                             "127.0.1.1\t" + spec.hostname + "\n"));
+  BERTH_RETURN_IF_ERROR(
+      WriteFileAtomic(bundle + "/etc/hosts",
+                      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                      "127.0.1.1\t" +
+                          spec.hostname + "\n"));
   auto resolv = ReadFile(options_.resolv_conf);
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/etc/resolv.conf", resolv.ok() ? *resolv : ""));
 
   const std::string rootfs = bundle + "/rootfs";
-  const std::string data = "lowerdir=" + lower + ",upperdir=" + bundle + "/upper,workdir=" + bundle + "/work";
+  const std::string data =
+      "lowerdir=" + lower + ",upperdir=" + bundle + "/upper,workdir=" + bundle + "/work";
   if (::mount("overlay", rootfs.c_str(), "overlay", 0, data.c_str()) != 0)
     return ErrnoStatus("mount overlay on " + rootfs, errno);
 
@@ -265,8 +278,8 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   oci.cgroups_path = options_.cgroup_parent + "/" + spec.id;
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/config.json", BuildOciConfig(spec, oci), 0600));
 
-  UniqueFd log(::open((bundle + "/container.log").c_str(),
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  UniqueFd log(
+      ::open((bundle + "/container.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
   if (!log) return ErrnoStatus("open container.log", errno);
   SubprocessOptions o;
   o.argv = RuncArgv({"--log", bundle + "/runc.log", "--log-format", "json", "run", "--detach",
@@ -394,7 +407,8 @@ Result<ExecResult> RuncRuntime::Exec(const std::string& id, const ExecOptions& o
     const std::string& err = out.stderr_data;
     out.exit_code = (err.find("not found") != std::string::npos ||
                      err.find("no such file") != std::string::npos)
-                        ? 127 : 126;
+                        ? 127
+                        : 126;
   }
   return out;
 }
@@ -466,7 +480,8 @@ Result<std::string> RuncRuntime::Logs(const std::string& id, size_t max_bytes) {
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat " + path, errno);
-  off_t start = st.st_size > static_cast<off_t>(max_bytes) ? st.st_size - static_cast<off_t>(max_bytes) : 0;
+  off_t start =
+      st.st_size > static_cast<off_t>(max_bytes) ? st.st_size - static_cast<off_t>(max_bytes) : 0;
   std::string out(static_cast<size_t>(st.st_size - start), '\0');
   ssize_t n = ::pread(fd.get(), out.data(), out.size(), start);
   if (n < 0) return ErrnoStatus("read " + path, errno);

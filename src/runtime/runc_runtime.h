@@ -40,7 +40,7 @@ struct RuncOptions {
   std::string bundles_dir;  // REQUIRED, e.g. <data-dir>/containers
   std::string init_path = "/usr/bin/tini-static";
   std::string cgroup_parent = "/berth";
-  std::string resolv_conf = "/etc/resolv.conf";  // copied into each container
+  std::string resolv_conf = "/etc/resolv.conf";      // copied into each container
   std::chrono::milliseconds command_timeout{60000};  // per runc invocation
 };
 
