@@ -103,7 +103,7 @@ export function setUnauthorizedHandler(f: () => void): void {
   onUnauthorized = f;
 }
 
-async function errorFrom(status: number, text: string): Promise<ApiError> {
+export async function errorFrom(status: number, text: string): Promise<ApiError> {
   try {
     const body = JSON.parse(text);
     if (body && body.error) {

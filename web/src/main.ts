@@ -38,6 +38,8 @@ function navLink(label: string, hash: string, active: boolean): HTMLAnchorElemen
 
 function render(): void {
   if (!me) return;
+  // Keep keyboard focus across re-renders where the element has a stable id.
+  const focusedId = document.activeElement?.id;
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
   const route = parseRoute(location.hash);
@@ -69,6 +71,8 @@ function render(): void {
   else if (route.page === 'storage') cleanup = renderStorage(main, ctx, route.tab);
   else cleanup = renderExplorer(main, ctx, route.folder, route.path);
   document.title = `${route.page === 'sessions' ? 'Sessions' : 'Data & Storage'} · Berth`;
+  const again = focusedId ? document.getElementById(focusedId) : null;
+  if (again) again.focus();
 }
 
 function showLogin(message?: string): void {

@@ -7,7 +7,7 @@ import { onChange } from '../events';
 import { breadcrumbs, entryNameError, formatBytes, joinPath, parentPath } from '../lib/paths';
 import { formatRoute } from '../lib/route';
 import type { AppContext } from '../main';
-import { formatTime, h, replace, uid } from '../ui/dom';
+import { formatTime, h, icon, replace, uid } from '../ui/dom';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
 import { notify, notifyError } from '../ui/notice';
 
@@ -47,11 +47,24 @@ async function droppedFiles(dt: DataTransfer, dir: string): Promise<PendingFile[
   return out;
 }
 
+// Folder info (permission, usage) per folder name. Usage can cost a tree
+// walk on the server, so directory changes reuse it for a while and only
+// changes made here refresh it.
+const infoCache = new Map<string, { folder: Folder; at: number }>();
+
+async function folderInfo(name: string, fresh = false): Promise<Folder> {
+  const c = infoCache.get(name);
+  if (!fresh && c && Date.now() - c.at < 30000) return c.folder;
+  const f = await api.folder(name);
+  infoCache.set(name, { folder: f, at: Date.now() });
+  return f;
+}
+
 export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: string, path: string): () => void {
   const crumbs = breadcrumbs(folderName, path);
   const crumbNav = h(
     'nav',
-    { 'aria-label': 'Breadcrumb', class: 'crumbs' },
+    { 'aria-label': 'Breadcrumb', class: 'crumbs', hidden: crumbs.length === 1 },
     h('ol', {}, crumbs.map((c, i) =>
       h('li', {}, i === crumbs.length - 1
         ? h('span', { 'aria-current': 'page' }, c.label)
@@ -119,7 +132,6 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     }
     const rows = entries.map((e) => {
       const isDir = e.type === 'dir';
-      const icon = isDir ? '📁' : e.type === 'symlink' ? '🔗' : e.type === 'other' ? '⚙' : '📄';
       const nameCell = isDir
         ? h('a', { href: entryHref(e) }, e.name)
         : h('span', {}, e.name);
@@ -132,9 +144,9 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       return h(
         'tr',
         { 'data-type': e.type },
-        h('th', { scope: 'row' }, h('span', { class: 'ficon', 'aria-hidden': 'true' }, icon), nameCell,
+        h('th', { scope: 'row' }, h('span', { class: 'ficon' }, icon(e.type)), nameCell,
           isDir ? h('span', { class: 'sr-only' }, ' (directory)') : null),
-        h('td', {}, isDir ? '—' : formatBytes(e.size)),
+        h('td', { class: 'size' }, isDir ? '—' : formatBytes(e.size)),
         h('td', { class: 'hide-narrow' }, formatTime(e.mtime)),
         h('td', { class: 'actions' }, dl, rename, del),
       );
@@ -151,10 +163,20 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     more.hidden = !next;
   }
 
+  // After a change: re-list and refresh the usage line.
+  function changed(): void {
+    load();
+    folderInfo(folderName, true).then((f) => {
+      if (disposed) return;
+      folder = f;
+      applyPermission();
+    }, () => {});
+  }
+
   async function load(append = false): Promise<void> {
     try {
       if (!folder) {
-        folder = await api.folder(folderName);
+        folder = await folderInfo(folderName);
         applyPermission();
       }
       const r = await api.list(folderName, path, append ? next ?? undefined : undefined);
@@ -249,7 +271,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       for (let f = queue.shift(); f; f = queue.shift()) await uploadOne(f);
     });
     await Promise.all(workers);
-    if (!disposed) load();
+    if (!disposed) changed();
   }
 
   function openMkdir(): void {
@@ -264,7 +286,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       onSubmit: async () => {
         await api.mkdir(folderName, joinPath(path, input.value));
         notify(`Directory ${input.value} created.`);
-        load();
+        changed();
       },
     });
     const check = (show: boolean) => {
@@ -291,7 +313,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
         const dst = joinPath(path, input.value);
         await api.move(folderName, joinPath(path, e.name), dst);
         notify(`${e.name} renamed to ${input.value}.`);
-        load();
+        changed();
       },
     });
     const check = () => {
@@ -317,7 +339,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     } catch (err) {
       notifyError(err);
     }
-    load();
+    changed();
   }
 
   uploadBtn.addEventListener('click', () => fileInput.click());
@@ -328,7 +350,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   });
   mkdirBtn.addEventListener('click', openMkdir);
   zipBtn.addEventListener('click', () => download(path, `${path ? path.split('/').pop() : folderName}.zip`, zipBtn));
-  refreshBtn.addEventListener('click', () => load());
+  refreshBtn.addEventListener('click', () => changed());
   more.addEventListener('click', () => load(true));
 
   // Drag and drop: the counter copes with dragenter/dragleave pairs from children.
@@ -366,7 +388,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   const off = onChange((kind, data) => {
     // Only a change to this folder re-lists; poll ticks would flicker.
     const d = data as { name?: string; folder?: string } | null;
-    if (kind === 'folder' && (!d || d.name === folderName || d.folder === folderName)) load();
+    if (kind === 'folder' && (!d || d.name === folderName || d.folder === folderName)) changed();
   });
   load();
   void ctx;

@@ -79,6 +79,17 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       }, t.label),
     ),
   );
+  // Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab leaves.
+  tabs.addEventListener('keydown', (e) => {
+    const i = kTabs.findIndex((t) => t.tab === tab);
+    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!d) return;
+    e.preventDefault();
+    const nextTab = kTabs[(i + d + kTabs.length) % kTabs.length].tab;
+    document.getElementById(`tab-${nextTab}`)?.focus(); // render() keeps focus on this id
+    ctx.navigate({ page: 'storage', tab: nextTab });
+  });
+  for (const a of tabs.querySelectorAll('a')) a.tabIndex = a.getAttribute('aria-selected') === 'true' ? 0 : -1;
   const intro: Record<StorageTab, string> = {
     folders: 'Storage folders keep your files after sessions end. Mount them when you START a session.',
     automount: 'Folders whose name starts with a dot are mounted into every new session at /home/work/<name>: .local keeps pip install --user packages, .linuxbrew keeps Homebrew.',

@@ -53,3 +53,25 @@ export function formatTime(iso: string | number | undefined): string {
   if (Number.isNaN(d.getTime())) return String(iso);
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+// Small inline icons (no icon font, no emoji font needed).
+const kIconPaths: Record<string, string> = {
+  dir: 'M2 5.5A1.5 1.5 0 0 1 3.5 4h4l1.6 1.8h7.4A1.5 1.5 0 0 1 18 7.3v8.2a1.5 1.5 0 0 1-1.5 1.5h-13A1.5 1.5 0 0 1 2 15.5z',
+  file: 'M5 2.5h7l4 4v11a.5.5 0 0 1-.5.5h-10.5a.5.5 0 0 1-.5-.5v-14.5a.5.5 0 0 1 .5-.5zM12 2.5v4h4',
+  symlink: 'M8 12l4-4M7 9.5l-1.8 1.8a2.5 2.5 0 0 0 3.5 3.5l1.8-1.8M13 10.5l1.8-1.8a2.5 2.5 0 0 0-3.5-3.5l-1.8 1.8',
+  other: 'M10 3a7 7 0 1 0 0 14a7 7 0 1 0 0-14zM10 7v4M10 13.5v.5',
+};
+
+export function icon(kind: string): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 20 20');
+  svg.setAttribute('width', '18');
+  svg.setAttribute('height', '18');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', `icon-${kind}`);
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', kIconPaths[kind] ?? kIconPaths.file);
+  svg.appendChild(path);
+  return svg;
+}
