@@ -86,10 +86,19 @@ Status Volume::CreateFolderDir(const std::string& owner_id, const std::string& f
   UniqueFd dir(root);
   auto components = FolderComponents(owner_id, folder_id);
   // Intermediate directories: root-owned 0755, shared by many folders;
-  // EEXIST is normal.
+  // EEXIST is normal. A new one gets 0755 whatever the umask.
   for (size_t i = 0; i + 1 < components.size(); ++i) {
-    if (::mkdirat(dir.get(), components[i].c_str(), 0755) != 0 && errno != EEXIST) {
-      return ErrnoStatus("mkdir " + components[i], errno);
+    bool created = ::mkdirat(dir.get(), components[i].c_str(), 0755) == 0;
+    if (!created && errno != EEXIST) return ErrnoStatus("mkdir " + components[i], errno);
+    if (created) {
+      int fd = ::openat(dir.get(), components[i].c_str(),
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 || ::fchmod(fd, 0755) != 0) {
+        int err = errno;
+        if (fd >= 0) ::close(fd);
+        return ErrnoStatus("chmod " + components[i], err);
+      }
+      ::close(fd);
     }
     BERTH_ASSIGN_OR_RETURN(dir, OpenDir(dir.get(), components[i]));
   }
