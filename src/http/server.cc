@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -178,10 +179,14 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket) {
   for (;;) {
     bhttp::request_parser<bhttp::empty_body> header_parser;
     header_parser.header_limit(options.max_header_bytes);
+    // Checked per route below. (Not boost::none: Beast 1.74 compares
+    // `len > optional` and so refuses every body with it.)
+    header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     stream.expires_after(idle);
     co_await bhttp::async_read_header(stream, buffer, header_parser,
                                       asio::redirect_error(use_awaitable, ec));
     if (ec) {
+      spdlog::debug("reading request header: {}", ec.message());
       if (ec == bhttp::error::header_limit ||
           ec.category() == beast::error_code(bhttp::error::bad_target).category()) {
         Response r = Response::Error(InvalidArgument(
@@ -266,7 +271,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket) {
           if (ec) break;
         }
         bhttp::request_parser<bhttp::buffer_body> body_parser(std::move(header_parser));
-        body_parser.body_limit(boost::none);
+        body_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         std::vector<char> chunk(kUploadChunk);
         Status write_status;
         while (!body_parser.is_done()) {
@@ -296,11 +301,17 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket) {
         co_await OnWorkers([&] { sink.reset(); return 0; });
       }
     } else {
+      // Beast checks Content-Length against the limit only while parsing
+      // the header, so a declared length is checked here.
+      const bool too_long = header_parser.content_length().value_or(0) > options.max_body_bytes;
       bhttp::request_parser<bhttp::string_body> body_parser(std::move(header_parser));
       body_parser.body_limit(options.max_body_bytes);
-      stream.expires_after(idle);
-      co_await bhttp::async_read(stream, buffer, body_parser, asio::redirect_error(use_awaitable, ec));
-      if (ec == bhttp::error::body_limit) {
+      if (!too_long) {
+        stream.expires_after(idle);
+        co_await bhttp::async_read(stream, buffer, body_parser,
+                                   asio::redirect_error(use_awaitable, ec));
+      }
+      if (too_long || ec == bhttp::error::body_limit) {
         resp = Response::Error(ResourceExhausted("request body is larger than " +
                                                  std::to_string(options.max_body_bytes) + " bytes"));
         keep_alive = false;

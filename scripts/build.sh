@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds berthd, berth and the tests into build/ (CMake + Ninja, ccache).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+type=${BERTH_BUILD_TYPE:-RelWithDebInfo}
+jobs=${BERTH_JOBS:-$(nproc)}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$type" >/dev/null
+ninja -C build -j"$jobs"
+if [ -f web/package.json ]; then
+  (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build --silent)
+fi

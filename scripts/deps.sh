@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package Berth needs to build, run and test.
+# Usage: scripts/deps.sh [build|run|test]   (default: test = everything)
+# Idempotent: packages already installed are skipped quickly.
+set -euo pipefail
+
+what=${1:-test}
+build=(build-essential cmake ninja-build ccache pkg-config git
+       libboost-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev
+       libspdlog-dev libfmt-dev libcli11-dev libarchive-dev libssl-dev libsodium-dev
+       libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev)
+run=(runc tini mmdebstrap ca-certificates iproute2 util-linux)
+test=(curl python3 python3-pytest unzip chromium)
+
+pkgs=("${build[@]}" "${run[@]}")
+[ "$what" = test ] && pkgs+=("${test[@]}")
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: missing packages (${missing[*]}); run as root or install them" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -q
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+fi

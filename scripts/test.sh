@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, then runs the unit
+# tests (ctest), the integration tests against real berthd processes
+# (pytest), and the web UI's unit and end-to-end tests. Exits non-zero if any
+# suite fails; the last line sums the suites up.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test || exit 1
+scripts/build.sh || exit 1
+
+passed=0 failed=0 names=()
+suite() {
+  local name=$1; shift
+  echo "=== $name: $*"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); names+=("$name"); fi
+}
+
+export BERTH_BIN_DIR=$PWD/build/src/cmd
+export BERTH_WEB_ROOT=$PWD/web/dist
+suite unit ctest --test-dir build --output-on-failure -j"$(nproc)"
+suite integration /usr/bin/python3 -m pytest -q tests/integration
+if [ -f web/package.json ]; then
+  suite web-unit bash -c 'cd web && npm test --silent'
+fi
+if [ -f tests/e2e/package.json ]; then
+  suite e2e bash -c 'cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test --silent'
+fi
+
+[ $failed -gt 0 ] && echo "failed suites: ${names[*]}"
+echo "suites: $passed passed, $failed failed"
+[ $failed -eq 0 ]

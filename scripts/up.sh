@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Quick start: installs what is missing, builds Berth, builds the default
+# session image if it is missing, and runs berthd all-in-one in the
+# foreground on 127.0.0.1:8470 (data in /var/lib/berth as root).
+# Extra arguments go to berthd (e.g. --listen 0.0.0.0:8470).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh run
+scripts/build.sh
+export BERTH_WEB_ROOT=${BERTH_WEB_ROOT:-$PWD/web/dist}
+if [ -x build/src/cmd/berth ] && [ -f scripts/ensure-image.sh ]; then
+  scripts/ensure-image.sh
+fi
+exec build/src/cmd/berthd "$@"
