@@ -51,5 +51,10 @@ export async function signIn(page, b) {
 
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
+  // Transient notices would cover the page; leave them out of the picture.
+  await page.addStyleTag({ content: '.notices { visibility: hidden !important; }' }).catch(() => {});
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+  await page.evaluate(() => document.querySelectorAll('style').forEach((s) => {
+    if (s.textContent?.includes('.notices { visibility: hidden')) s.remove();
+  })).catch(() => {});
 }

@@ -59,7 +59,7 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
         h('td', {}, h('span', { class: `badge st-${s.status}` }, kStatusText[s.status] ?? s.status),
           s.error ? h('div', { class: 'field-error' }, s.error) : null),
         h('td', { class: 'hide-narrow' }, s.image),
-        h('td', {}, mounts.length ? h('ul', { class: 'mounts-cell' }, mounts) : h('span', { class: 'hint' }, 'none')),
+        h('td', { class: 'mounts-col' }, mounts.length ? h('ul', { class: 'mounts-cell' }, mounts) : h('span', { class: 'hint' }, 'none')),
         h('td', { class: 'hide-narrow' }, formatTime(s.created_at)),
         h('td', { class: 'actions' }, termBtn, del),
       );

@@ -32,6 +32,7 @@ export function openTerminal(session: string, onClose: () => void): TerminalPane
     cursorBlink: true,
     fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
     fontSize: 14,
+    lineHeight: 1.2, // at 1.0 some monospace fonts clip '_' at the cell bottom
     scrollback: 5000,
     convertEol: false,
     theme: { background: '#0f172a', foreground: '#e2e8f0' },
@@ -122,6 +123,7 @@ export function openTerminal(session: string, onClose: () => void): TerminalPane
   requestAnimationFrame(() => {
     if (disposed) return;
     term.open(screen);
+    element.scrollIntoView({ block: 'nearest' });
     doFit();
     observer.observe(screen);
     connect();
