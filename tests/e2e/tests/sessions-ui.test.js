@@ -111,6 +111,9 @@ test('START sends the chosen mounts; Terminal speaks the WebSocket contract; Del
     assert.equal(first.type, 'resize');
     assert.ok(first.cols > 40 && first.rows > 5, `fitted size ${JSON.stringify(first)}`);
     await screenshot(page, 'sessions-terminal');
+    await page.keyboard.press('Control+Shift+X');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Close terminal', 'Ctrl+Shift+X leaves the terminal');
+    assert.doesNotMatch(state.input, /\x18/, 'and sends nothing to the shell');
 
     // Resizing the window refits and tells the server.
     const before = state.resizes.length;

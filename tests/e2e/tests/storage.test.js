@@ -260,3 +260,35 @@ test('phone width (390 px): storage and explorer stay usable', async (t) => {
     await screenshot(page, 'explorer-narrow');
   }, { viewport: { width: 390, height: 844 } });
 });
+
+test('keyboard only: reach New folder with Tab, create with Enter, Escape closes a dialog', async (t) => {
+  await withWorld(t, async ({ b, page }) => {
+    await signIn(page, b);
+    await goStorage(page);
+    let found = false;
+    for (let i = 0; i < 30 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => document.activeElement?.textContent === 'New folder');
+    }
+    assert.ok(found, 'New folder is reachable with Tab');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New folder' });
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), await dialog.getByLabel('Name', { exact: true }).getAttribute('id'));
+    await page.keyboard.type('kbd-folder');
+    await page.keyboard.press('Enter');
+    await folderRow(page, 'kbd-folder').waitFor();
+
+    await page.getByRole('button', { name: 'New folder', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    // Arrow keys move between the storage tabs.
+    await page.getByRole('tab', { name: 'Folders', exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Automount folders', selected: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-automount');
+  });
+});

@@ -387,8 +387,8 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
 
   const off = onChange((kind, data) => {
     // Only a change to this folder re-lists; poll ticks would flicker.
-    const d = data as { name?: string; folder?: string } | null;
-    if (kind === 'folder' && (!d || d.name === folderName || d.folder === folderName)) changed();
+    // The event's shape may grow; any mention of this folder's name counts.
+    if (kind === 'folder' && (!data || JSON.stringify(data).includes(JSON.stringify(folderName)))) changed();
   });
   load();
   void ctx;

@@ -24,7 +24,8 @@ export function openTerminal(session: string, onClose: () => void): TerminalPane
   const element = h(
     'section',
     { class: 'terminal-panel', 'aria-label': `Terminal: ${session}` },
-    h('div', { class: 'term-bar' }, h('h2', {}, `Terminal — ${session}`), status, reconnect, close),
+    h('div', { class: 'term-bar' }, h('h2', {}, `Terminal — ${session}`), status,
+      h('span', { class: 'term-hint' }, 'Ctrl+Shift+X leaves the terminal'), reconnect, close),
     screen,
   );
 
@@ -111,12 +112,15 @@ export function openTerminal(session: string, onClose: () => void): TerminalPane
   const observer = new ResizeObserver(() => doFit());
   reconnect.addEventListener('click', connect);
   close.addEventListener('click', onClose);
-  element.addEventListener('keydown', (e) => {
-    // Escape stays inside the terminal (vim!); Ctrl+Shift+X leaves it.
-    if (e.key === 'X' && e.ctrlKey && e.shiftKey) {
+  // Tab and Escape belong to the shell (completion, vim); Ctrl+Shift+X
+  // moves keyboard focus out of the terminal.
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type === 'keydown' && e.ctrlKey && e.shiftKey && e.key.toLowerCase() === 'x') {
       e.preventDefault();
       close.focus();
+      return false;
     }
+    return true;
   });
 
   // Open once the panel is in the document so xterm can measure it.
