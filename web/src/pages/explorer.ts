@@ -7,7 +7,8 @@ import { onChange } from '../events';
 import { breadcrumbs, entryNameError, formatBytes, joinPath, parentPath } from '../lib/paths';
 import { formatRoute } from '../lib/route';
 import type { AppContext } from '../main';
-import { formatTime, h, icon, replace, uid } from '../ui/dom';
+import { formatTime, h, icon, listTable, replace } from '../ui/dom';
+import { validatedField } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
 import { notify, notifyError } from '../ui/notice';
 
@@ -153,12 +154,9 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     });
     replace(
       listWrap,
-      h('table', { class: 'list files' },
-        h('caption', { class: 'sr-only' }, `Contents of ${path || folderName}`),
-        h('thead', {}, h('tr', {},
-          h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Size'),
-          h('th', { scope: 'col', class: 'hide-narrow' }, 'Modified'), h('th', { scope: 'col' }, 'Actions'))),
-        h('tbody', {}, rows)),
+      listTable(`Contents of ${path || folderName}`, [
+        { label: 'Name' }, { label: 'Size' }, { label: 'Modified', narrow: false }, { label: 'Actions' },
+      ], rows, 'files'),
     );
     more.hidden = !next;
   }
@@ -275,55 +273,41 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   }
 
   function openMkdir(): void {
-    const id = uid('dir');
-    const input = h('input', { id, autocomplete: 'off', spellcheck: 'false', required: true });
-    const err = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
-    input.setAttribute('aria-describedby', err.id);
+    const f = validatedField({ label: 'Name', validate: (v) => entryNameError(v) });
     const d = formDialog({
       title: 'New directory',
       submitLabel: 'Create',
-      content: [h('label', { for: id }, 'Name'), input, err],
+      content: f.element,
       onSubmit: async () => {
-        await api.mkdir(folderName, joinPath(path, input.value));
-        notify(`Directory ${input.value} created.`);
+        await api.mkdir(folderName, joinPath(path, f.input.value));
+        notify(`Directory ${f.input.value} created.`);
         changed();
       },
     });
-    const check = (show: boolean) => {
-      const m = entryNameError(input.value);
-      err.textContent = show && m ? m : '';
-      d.submit.disabled = !!m;
-    };
-    input.addEventListener('input', () => check(true));
-    check(false);
-    input.focus();
+    f.bind(d.submit);
+    f.input.focus();
   }
 
   function openRename(e: Entry): void {
-    const id = uid('ren');
-    const input = h('input', { id, value: e.name, autocomplete: 'off', spellcheck: 'false', required: true });
-    const err = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
-    input.setAttribute('aria-describedby', err.id);
+    const f = validatedField({
+      label: 'New name',
+      value: e.name,
+      hint: 'Use a/b to move it into a directory of this folder.',
+      validate: (v) => entryNameError(v, true),
+      blocked: (v) => v === e.name,
+    });
     const d = formDialog({
       title: `Rename ${e.name}`,
       submitLabel: 'Rename',
-      content: [h('label', { for: id }, 'New name'), input, err,
-        h('p', { class: 'hint' }, 'Use a/b to move it into a directory of this folder.')],
+      content: f.element,
       onSubmit: async () => {
-        const dst = joinPath(path, input.value);
-        await api.move(folderName, joinPath(path, e.name), dst);
-        notify(`${e.name} renamed to ${input.value}.`);
+        await api.move(folderName, joinPath(path, e.name), joinPath(path, f.input.value));
+        notify(`${e.name} renamed to ${f.input.value}.`);
         changed();
       },
     });
-    const check = () => {
-      const m = entryNameError(input.value, true);
-      err.textContent = m ?? '';
-      d.submit.disabled = !!m || input.value === e.name;
-    };
-    input.addEventListener('input', check);
-    check();
-    input.select();
+    f.bind(d.submit);
+    f.input.select();
   }
 
   async function remove(e: Entry): Promise<void> {

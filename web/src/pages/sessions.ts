@@ -4,7 +4,7 @@
 import { api, ApiError, type Session } from '../api';
 import { onChange } from '../events';
 import type { AppContext } from '../main';
-import { formatTime, h, replace } from '../ui/dom';
+import { formatTime, h, listTable, replace } from '../ui/dom';
 import { confirmDialog, errorMessage } from '../ui/dialog';
 import { notify, notifyError } from '../ui/notice';
 import { openLauncher } from './launcher';
@@ -66,12 +66,10 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
     });
     replace(
       body,
-      h('table', { class: 'list' },
-        h('caption', { class: 'sr-only' }, 'Your sessions'),
-        h('thead', {}, h('tr', {},
-          h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col', class: 'hide-narrow' }, 'Image'),
-          h('th', { scope: 'col' }, 'Mounts'), h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'), h('th', { scope: 'col' }, 'Actions'))),
-        h('tbody', {}, rows)),
+      listTable('Your sessions', [
+        { label: 'Name' }, { label: 'Status' }, { label: 'Image', narrow: false },
+        { label: 'Mounts' }, { label: 'Created', narrow: false }, { label: 'Actions' },
+      ], rows),
     );
   }
 

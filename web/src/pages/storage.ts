@@ -7,7 +7,8 @@ import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
 import { formatBytes } from '../lib/paths';
 import type { AppContext } from '../main';
-import { formatTime, h, replace, uid } from '../ui/dom';
+import { formatTime, h, listTable, replace, uid } from '../ui/dom';
+import { validatedField, type Field } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
 import { notify, notifyError } from '../ui/notice';
 
@@ -17,31 +18,8 @@ const kTabs: { tab: StorageTab; label: string }[] = [
   { tab: 'trash', label: 'Trash' },
 ];
 
-// A name field that explains a bad folder name as the user types and keeps
-// the submit button disabled meanwhile.
-function folderNameField(initial: string, hint: string): { field: HTMLElement; input: HTMLInputElement; bind(submit: HTMLButtonElement): void } {
-  const id = uid('fname');
-  const input = h('input', { id, value: initial, autocomplete: 'off', spellcheck: 'false', maxlength: '200', required: true });
-  const error = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
-  const hintEl = h('p', { class: 'hint', id: uid('hint') }, hint);
-  input.setAttribute('aria-describedby', `${error.id} ${hintEl.id}`);
-  const field = h('div', { class: 'field' }, h('label', { for: id }, 'Name'), input, error, hintEl);
-  return {
-    field,
-    input,
-    bind(submit) {
-      const check = (showEmpty: boolean) => {
-        const msg = folderNameError(input.value);
-        const show = msg && (showEmpty || input.value !== '');
-        error.textContent = show ? msg : '';
-        if (show) input.setAttribute('aria-invalid', 'true');
-        else input.removeAttribute('aria-invalid');
-        submit.disabled = !!msg;
-      };
-      input.addEventListener('input', () => check(true));
-      check(false);
-    },
-  };
+function folderNameField(initial: string, hint: string): Field {
+  return validatedField({ label: 'Name', value: initial, hint, validate: folderNameError });
 }
 
 export function openNewFolderDialog(ctx: AppContext, onCreated: (f: Folder) => void, initial = ''): void {
@@ -50,7 +28,7 @@ export function openNewFolderDialog(ctx: AppContext, onCreated: (f: Folder) => v
     title: 'New folder',
     submitLabel: 'Create',
     busyLabel: 'Creating…',
-    content: f.field,
+    content: f.element,
     onSubmit: async () => {
       const folder = await api.createFolder(f.input.value);
       notify(isAutomountName(folder.name)
@@ -177,16 +155,10 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     }
     replace(
       body,
-      h('table', { class: 'list' },
-        h('caption', { class: 'sr-only' }, kTabs.find((t) => t.tab === tab)!.label),
-        h('thead', {}, h('tr', {},
-          h('th', { scope: 'col' }, 'Name'),
-          h('th', { scope: 'col', class: 'hide-narrow' }, 'Permission'),
-          h('th', { scope: 'col', class: 'hide-narrow' }, 'Owner'),
-          h('th', { scope: 'col' }, 'Usage'),
-          h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'),
-          h('th', { scope: 'col' }, 'Actions'))),
-        h('tbody', {}, list.map((f) => h('tr', {},
+      listTable(kTabs.find((t) => t.tab === tab)!.label, [
+        { label: 'Name' }, { label: 'Permission', narrow: false }, { label: 'Owner', narrow: false },
+        { label: 'Usage' }, { label: 'Created', narrow: false }, { label: 'Actions' },
+      ], list.map((f) => h('tr', {},
           h('th', { scope: 'row' }, tab === 'trash' ? f.name : h('a', { href: `#/storage/${encodeURIComponent(f.name)}` }, f.name),
             isAutomountName(f.name) && tab !== 'automount' ? h('span', { class: 'badge' }, 'automount') : null,
             f.permission === 'ro' ? h('span', { class: 'badge show-narrow' }, 'read-only') : null),
@@ -194,7 +166,7 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
           h('td', { class: 'hide-narrow' }, f.owner ?? ''),
           h('td', { class: 'usage' }, tab === 'trash' ? '—' : usageText(f)),
           h('td', { class: 'hide-narrow' }, formatTime(f.created_at)),
-          folderActions(f))))),
+          folderActions(f)))),
     );
   }
 
@@ -228,11 +200,16 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
   }
 
   function openRename(f: Folder): void {
-    const field = folderNameField(f.name, 'Sessions that mount this folder keep their mounts.');
+    const field = validatedField({
+      label: 'Name',
+      value: f.name,
+      validate: folderNameError,
+      blocked: (v) => v === f.name,
+    });
     const d = formDialog({
       title: `Rename folder ${f.name}`,
       submitLabel: 'Rename',
-      content: field.field,
+      content: field.element,
       onSubmit: async () => {
         await api.renameFolder(f.name, field.input.value);
         notify(`Folder ${f.name} renamed to ${field.input.value}.`);

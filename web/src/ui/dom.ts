@@ -75,3 +75,20 @@ export function icon(kind: string): SVGSVGElement {
   svg.appendChild(path);
   return svg;
 }
+
+export interface Column {
+  label: string;
+  narrow?: boolean; // false: hidden at phone width
+}
+
+// A list table: caption for screen readers, a header row, then `rows`
+// (each a <tr> whose first cell is a <th scope=row> naming the item).
+export function listTable(caption: string, columns: Column[], rows: HTMLTableRowElement[], extraClass = ''): HTMLTableElement {
+  return h(
+    'table',
+    { class: `list ${extraClass}`.trim() },
+    h('caption', { class: 'sr-only' }, caption),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.narrow === false ? 'hide-narrow' : false }, c.label)))),
+    h('tbody', {}, rows),
+  );
+}
