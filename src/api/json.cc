@@ -102,6 +102,62 @@ void from_json(const json& j, Volume& v) {
   v.free_bytes = j.value("free_bytes", uint64_t{0});
 }
 
+void to_json(json& j, const SessionMount& v) {
+  j = json{{"folder", v.folder}, {"folder_id", v.folder_id}, {"target", v.target},
+           {"permission", v.permission}, {"automount", v.automount}};
+}
+void from_json(const json& j, SessionMount& v) {
+  v.folder = j.value("folder", "");
+  v.folder_id = j.value("folder_id", "");
+  v.target = j.value("target", "");
+  v.permission = j.value("permission", "");
+  v.automount = j.value("automount", false);
+}
+
+void to_json(json& j, const SessionResources& v) {
+  j = json{{"cpu", nullptr}, {"memory_bytes", nullptr}};
+  if (v.cpu) j["cpu"] = *v.cpu;
+  if (v.memory_bytes) j["memory_bytes"] = *v.memory_bytes;
+}
+void from_json(const json& j, SessionResources& v) {
+  GetOpt(j, "cpu", v.cpu);
+  GetOpt(j, "memory_bytes", v.memory_bytes);
+}
+
+void to_json(json& j, const Session& v) {
+  j = json{{"id", v.id},         {"name", v.name},
+           {"owner", v.owner},   {"image", v.image},
+           {"status", v.status}, {"created_at", v.created_at},
+           {"mounts", v.mounts}, {"persistent_paths", v.persistent_paths},
+           {"resources", v.resources}};
+  if (!v.error.empty()) j["error"] = v.error;
+}
+void from_json(const json& j, Session& v) {
+  v.id = j.value("id", "");
+  v.name = j.value("name", "");
+  v.owner = j.value("owner", "");
+  v.image = j.value("image", "");
+  v.status = j.value("status", "");
+  v.error = j.value("error", "");
+  v.created_at = j.value("created_at", "");
+  v.mounts = j.value("mounts", std::vector<SessionMount>{});
+  v.persistent_paths = j.value("persistent_paths", std::vector<std::string>{});
+  if (j.contains("resources")) v.resources = j["resources"].get<SessionResources>();
+}
+
+void to_json(json& j, const Image& v) {
+  j = json{{"name", v.name},     {"created_at", v.created_at}, {"size_bytes", v.size_bytes},
+           {"source", v.source}, {"digest", v.digest},         {"description", v.description}};
+}
+void from_json(const json& j, Image& v) {
+  v.name = j.value("name", "");
+  v.created_at = j.value("created_at", "");
+  v.size_bytes = j.value("size_bytes", uint64_t{0});
+  v.source = j.value("source", "");
+  v.digest = j.value("digest", "");
+  v.description = j.value("description", "");
+}
+
 json ErrorJson(const Status& s) {
   return json{{"error", {{"code", s.reason()}, {"message", s.message()}}}};
 }

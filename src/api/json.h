@@ -24,6 +24,15 @@ void from_json(const nlohmann::json& j, Token& v);
 void to_json(nlohmann::json& j, const Volume& v);
 void from_json(const nlohmann::json& j, Volume& v);
 
+void to_json(nlohmann::json& j, const SessionMount& v);
+void from_json(const nlohmann::json& j, SessionMount& v);
+void to_json(nlohmann::json& j, const SessionResources& v);
+void from_json(const nlohmann::json& j, SessionResources& v);
+void to_json(nlohmann::json& j, const Session& v);
+void from_json(const nlohmann::json& j, Session& v);
+void to_json(nlohmann::json& j, const Image& v);
+void from_json(const nlohmann::json& j, Image& v);
+
 // {"error":{"code":..., "message":...}} for a non-OK status.
 nlohmann::json ErrorJson(const Status& s);
 

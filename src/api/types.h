@@ -68,4 +68,39 @@ struct Volume {
   uint64_t free_bytes = 0;
 };
 
+struct SessionMount {
+  std::string folder;
+  std::string folder_id;
+  std::string target;
+  std::string permission;  // "ro" | "rw"
+  bool automount = false;
+};
+
+struct SessionResources {
+  std::optional<double> cpu;
+  std::optional<uint64_t> memory_bytes;
+};
+
+struct Session {
+  std::string id;
+  std::string name;
+  std::string owner;
+  std::string image;
+  std::string status;  // creating | running | terminating | terminated | error
+  std::string error;
+  std::string created_at;
+  std::vector<SessionMount> mounts;
+  std::vector<std::string> persistent_paths;
+  SessionResources resources;
+};
+
+struct Image {
+  std::string name;
+  std::string created_at;
+  uint64_t size_bytes = 0;
+  std::string source;
+  std::string digest;
+  std::string description;
+};
+
 }  // namespace berth::api

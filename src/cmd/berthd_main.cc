@@ -14,8 +14,16 @@
 #include "common/unique_fd.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "agent/session_agent.h"
+#include "images/image_store.h"
 #include "manager/api_routes.h"
+#include "manager/download_links.h"
+#include "manager/event_bus.h"
+#include "manager/session_service.h"
+#include "manager/static_files.h"
+#include "runtime/runc_runtime.h"
 #include "manager/auth_service.h"
+#include "manager/crypto.h"
 #include "manager/config.h"
 #include "manager/folder_service.h"
 #include "storage/volume.h"
@@ -30,6 +38,33 @@ int Fail(const Status& s) {
   return 1;
 }
 
+// Paths that default relative to the data dir or to the source tree the
+// binary was built in (build/src/cmd/berthd → ../../.. is the repo).
+void ApplyDefaults(manager::DaemonConfig& cfg, const char* argv0) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path exe = fs::canonical("/proc/self/exe", ec);
+  if (ec) exe = fs::absolute(argv0);
+  fs::path repo = exe.parent_path().parent_path().parent_path().parent_path();
+  auto first_existing = [](std::initializer_list<fs::path> paths) {
+    for (const auto& p : paths) {
+      std::error_code e;
+      if (fs::exists(p, e)) return p.string();
+    }
+    return paths.begin()->string();
+  };
+  if (cfg.images_dir.empty()) cfg.images_dir = cfg.data_dir + "/images";
+  if (cfg.recipes_dir.empty()) {
+    cfg.recipes_dir = first_existing({repo / "recipes", "/usr/share/berth/recipes"});
+  }
+  if (cfg.web_root.empty()) cfg.web_root = first_existing({repo / "web" / "dist", "/usr/share/berth/web"});
+  if (cfg.runc_root == "/run/berth/runc" && cfg.data_dir != manager::DefaultDataDir()) {
+    // Each data dir gets its own runc root, so that two daemons (tests)
+    // never reconcile away each other's containers.
+    cfg.runc_root = "/run/berth/" + manager::Sha256Hex(cfg.data_dir).substr(0, 16) + "/runc";
+  }
+}
+
 // Blocks the signals that stop the daemon in every thread; main waits for
 // them with sigwait.
 sigset_t BlockStopSignals() {
@@ -40,6 +75,35 @@ sigset_t BlockStopSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   return set;
+}
+
+images::ImageStoreOptions ImageOptions(const manager::DaemonConfig& cfg) {
+  images::ImageStoreOptions o;
+  o.root = cfg.images_dir;
+  o.recipes_dir = cfg.recipes_dir;
+  return o;
+}
+
+// `berthd build-image RECIPE`: builds (or keeps) an image and exits.
+int BuildImage(const manager::DaemonConfig& cfg, const std::string& recipe, bool replace) {
+  auto images = images::ImageStore::Open(ImageOptions(cfg));
+  if (!images.ok()) return Fail(images.status());
+  if (!replace) {
+    if (auto have = (*images)->Get(recipe); have.ok()) {
+      std::printf("image %s is already built (%s)\n", recipe.c_str(), have->created_at.c_str());
+      return 0;
+    }
+  }
+  std::printf("building image %s with mmdebstrap into %s (a few minutes)...\n", recipe.c_str(),
+              cfg.images_dir.c_str());
+  std::fflush(stdout);
+  images::BuildOptions opts;
+  opts.replace = replace;
+  auto built = (*images)->Build(recipe, opts);
+  if (!built.ok()) return Fail(built.status());
+  std::printf("built image %s (%llu bytes)\n", built->name.c_str(),
+              static_cast<unsigned long long>(built->size_bytes));
+  return 0;
 }
 
 int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
@@ -68,14 +132,35 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto admin_token = auth.Bootstrap(cfg.data_dir + "/admin.token");
   if (!admin_token.ok()) return Fail(admin_token.status());
 
+  auto images = images::ImageStore::Open(ImageOptions(cfg));
+  if (!images.ok()) return Fail(images.status());
+  runtime::RuncOptions runc_opt;
+  runc_opt.state_dir = cfg.runc_root;
+  runc_opt.bundles_dir = cfg.data_dir + "/containers";
+  auto runc = runtime::RuncRuntime::Open(runc_opt);
+  if (!runc.ok()) return Fail(runc.status());
+  auto agent = agent::SessionAgent::Open({cfg.data_dir, runc->get(), images->get()});
+  if (!agent.ok()) return Fail(agent.status());
+
+  manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
   folder_deps.store = store->get();
   folder_deps.volumes["local"] = &local;
   manager::FolderService folders(std::move(folder_deps));
+  manager::SessionService sessions(
+      {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image});
+  folders.SetUseChecker(&sessions);
 
+  agent::ReconcileReport rep = sessions.Reconcile();
+  spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
+               rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
+  for (const auto& e : rep.errors) spdlog::warn("reconcile: {}", e);
+
+  manager::DownloadLinks links;
   http::Router router;
-  manager::ApiContext api{&auth, &folders};
+  manager::ApiContext api{&auth, &folders, &links, &sessions, images->get(), &events};
   manager::RegisterApi(router, api);
+  router.SetFallback(manager::StaticFiles(cfg.web_root));
 
   http::ServerOptions sopt;
   sopt.host = listen->host;
@@ -100,6 +185,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("received signal {}, stopping", sig);
+  events.CloseAll();
   server.Stop();
   spdlog::info("stopped");
   return 0;
@@ -121,6 +207,14 @@ int main(int argc, char** argv) {
   app.add_option("--runtime", runtime, "container runtime: runc or docker");
   app.add_option("--docker-socket", docker_socket, "Docker Engine socket for --runtime docker");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string images_dir, web_root;
+  app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
+  app.add_option("--web-root", web_root, "directory of the built web UI");
+  std::string recipe = "python";
+  bool replace = false;
+  CLI::App* build = app.add_subcommand("build-image", "build a session image from a recipe and exit");
+  build->add_option("recipe", recipe, "recipe name (recipes/NAME.toml)");
+  build->add_flag("--replace", replace, "rebuild even if the image exists");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -142,7 +236,11 @@ int main(int argc, char** argv) {
   if (!runtime.empty()) cfg.runtime = runtime;
   if (!docker_socket.empty()) cfg.docker_socket = docker_socket;
   if (!log_level.empty()) cfg.log_level = log_level;
+  if (!images_dir.empty()) cfg.images_dir = images_dir;
+  if (!web_root.empty()) cfg.web_root = web_root;
   cfg.data_dir = std::filesystem::absolute(cfg.data_dir).lexically_normal().string();
+  berth::ApplyDefaults(cfg, argv[0]);
+  if (build->parsed()) return berth::BuildImage(cfg, recipe, replace);
 
   return berth::Serve(cfg, stop_signals);
 }

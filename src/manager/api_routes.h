@@ -5,24 +5,39 @@
 
 #include "http/router.h"
 
+namespace berth::images {
+class ImageStore;
+}
+
 namespace berth::manager {
 
 class AuthService;
+class DownloadLinks;
+class EventBus;
 class FolderService;
+class SessionService;
 
 struct ApiContext {
   AuthService* auth = nullptr;
   FolderService* folders = nullptr;
+  DownloadLinks* links = nullptr;
+  // Sessions, images and events: absent on a storage-only manager.
+  SessionService* sessions = nullptr;
+  images::ImageStore* images = nullptr;
+  EventBus* events = nullptr;
 };
 
 void RegisterAccountRoutes(http::Router& r, ApiContext& ctx);
 void RegisterFolderRoutes(http::Router& r, ApiContext& ctx);
 void RegisterFileRoutes(http::Router& r, ApiContext& ctx);
+// REQUIRES: ctx.sessions, ctx.images and ctx.events.
+void RegisterSessionRoutes(http::Router& r, ApiContext& ctx);
 
 inline void RegisterApi(http::Router& r, ApiContext& ctx) {
   RegisterAccountRoutes(r, ctx);
   RegisterFolderRoutes(r, ctx);
   RegisterFileRoutes(r, ctx);
+  if (ctx.sessions && ctx.images && ctx.events) RegisterSessionRoutes(r, ctx);
 }
 
 }  // namespace berth::manager

@@ -89,6 +89,112 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view header) {
   return ToPrincipal(*user);
 }
 
+namespace {
+
+// The value of cookie `name` in a Cookie header, or "".
+std::string CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t semi = header.find(';');
+    std::string_view part = header.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+bool IsSafeMethod(const std::string& m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+constexpr int kMaxFailures = 5;
+constexpr int64_t kLockoutSeconds = 60;
+
+}  // namespace
+
+Result<Principal> AuthService::AuthenticateRequest(const http::Request& req, bool websocket) {
+  std::string_view authz = req.Header("authorization");
+  if (!authz.empty()) return AuthenticateBearer(authz);
+  std::string secret = CookieValue(req.Header("cookie"), kCookieName);
+  if (secret.empty()) return AuthenticateBearer("");
+  auto ws = store_.GetWebSession(Sha256Hex(secret));
+  if (!ws.ok() || ws->expires_at < NowUnix()) {
+    return Unauthenticated("your sign-in has expired; sign in again", "session_expired");
+  }
+  if (websocket) {
+    std::string_view origin = req.Header("origin");
+    std::string_view host = req.Header("host");
+    if (!origin.empty()) {
+      size_t scheme = origin.find("://");
+      std::string_view origin_host = scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+      if (origin_host != host) {
+        return PermissionDenied("cross-origin WebSocket refused", "bad_origin");
+      }
+    }
+  } else if (!IsSafeMethod(req.method) &&
+             !ConstantTimeEquals(req.Header("x-csrf-token"), ws->csrf_token)) {
+    return PermissionDenied("missing or wrong X-CSRF-Token header", "csrf_failed");
+  }
+  auto user = store_.GetUser(ws->user_id);
+  if (!user.ok()) return Unauthenticated("your user no longer exists", "bad_credentials");
+  Principal p = ToPrincipal(*user);
+  p.csrf_token = ws->csrf_token;
+  return p;
+}
+
+Result<Principal> AuthService::LookupUser(const std::string& user_id) {
+  BERTH_ASSIGN_OR_RETURN(auto u, store_.GetUser(user_id));
+  return ToPrincipal(u);
+}
+
+Result<std::string> AuthService::CreateWebSession(const std::string& user_id) {
+  std::string secret = NewTokenSecret();
+  store::WebSessionRecord w{Sha256Hex(secret), user_id, RandomHex(16), NowUnix() + kWebSessionSeconds};
+  BERTH_RETURN_IF_ERROR(store_.CreateWebSession(w));
+  return secret;
+}
+
+Status AuthService::DeleteWebSession(const std::string& cookie_secret) {
+  return store_.DeleteWebSession(Sha256Hex(cookie_secret));
+}
+
+Result<store::UserRecord> AuthService::CheckPassword(const std::string& user,
+                                                     const std::string& password,
+                                                     const std::string& remote_addr) {
+  const int64_t now = NowUnix();
+  const std::string keys[] = {"user:" + user, "addr:" + remote_addr};
+  {
+    std::lock_guard lock(fail_mu_);
+    for (const auto& k : keys) {
+      auto it = failures_.find(k);
+      if (it != failures_.end() && it->second.first >= kMaxFailures &&
+          now - it->second.second < kLockoutSeconds) {
+        spdlog::warn("login for '{}' from {} refused: too many failures", user, remote_addr);
+        return Status(Code::kResourceExhausted, "too many failed sign-ins; wait a minute",
+                      "rate_limited");
+      }
+    }
+  }
+  auto u = store_.GetUserByName(user);
+  if (u.ok() && VerifyPassword(u->password_hash, password)) {
+    std::lock_guard lock(fail_mu_);
+    failures_.erase(keys[0]);
+    return u;
+  }
+  {
+    std::lock_guard lock(fail_mu_);
+    for (const auto& k : keys) {
+      auto& f = failures_[k];
+      if (now - f.second >= kLockoutSeconds) f.first = 0;
+      f.first++;
+      f.second = now;
+    }
+  }
+  spdlog::warn("failed sign-in for '{}' from {}", user, remote_addr);
+  return Unauthenticated("wrong user name or password", "bad_credentials");
+}
+
 Result<IssuedToken> AuthService::CreateToken(const std::string& user_id, const std::string& label) {
   IssuedToken out{NewUuid(), NewTokenSecret()};
   store::TokenRecord rec{out.id, user_id, label, Sha256Hex(out.secret), NowRfc3339(), std::nullopt};

@@ -43,6 +43,10 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "docker_socket") st = str(cfg.docker_socket);
     else if (k == "default_image") st = str(cfg.default_image);
     else if (k == "log_level") st = str(cfg.log_level);
+    else if (k == "images_dir") st = str(cfg.images_dir);
+    else if (k == "recipes_dir") st = str(cfg.recipes_dir);
+    else if (k == "web_root") st = str(cfg.web_root);
+    else if (k == "runc_root") st = str(cfg.runc_root);
     else if (k == "container_uid") st = uint(cfg.container_uid);
     else if (k == "container_gid") st = uint(cfg.container_gid);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
@@ -59,6 +63,10 @@ void ApplyEnvironment(DaemonConfig& cfg) {
   env("BERTH_LISTEN", cfg.listen);
   env("BERTH_RUNTIME", cfg.runtime);
   env("BERTH_LOG_LEVEL", cfg.log_level);
+  env("BERTH_IMAGES_DIR", cfg.images_dir);
+  env("BERTH_RECIPES_DIR", cfg.recipes_dir);
+  env("BERTH_WEB_ROOT", cfg.web_root);
+  env("BERTH_RUNC_ROOT", cfg.runc_root);
 }
 
 Result<ListenAddress> ParseListen(const std::string& s) {

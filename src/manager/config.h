@@ -17,6 +17,10 @@ struct DaemonConfig {
   std::string docker_socket = "/var/run/docker.sock";
   std::string default_image = "python";
   std::string log_level = "info";
+  std::string images_dir;   // default <data_dir>/images
+  std::string recipes_dir;  // default: the repo's recipes/ next to the binary
+  std::string web_root;     // default: the repo's web/dist next to the binary
+  std::string runc_root = "/run/berth/runc";
   uint32_t container_uid = 1000;
   uint32_t container_gid = 1000;
 };

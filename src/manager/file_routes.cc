@@ -4,7 +4,9 @@
 #include "http/url.h"
 #include "manager/api_routes.h"
 #include "manager/auth_service.h"
+#include "common/clock.h"
 #include "manager/byte_range.h"
+#include "manager/download_links.h"
 #include "manager/folder_service.h"
 #include "manager/handler_util.h"
 
@@ -53,8 +55,8 @@ class ArchiveBody : public http::BodySource {
   std::unique_ptr<storage::ArchiveStream> a_;
 };
 
-Response Download(OpenFolder& folder, const Request& req) {
-  std::string path = QueryString(req, "path");
+// Serves `path` of `folder`: a file (Range, ETag) or a directory archive.
+Response Download(OpenFolder& folder, const Request& req, const std::string& path) {
   auto file = folder.fs.OpenForRead(path);
   if (!file.ok()) {
     if (file.status().reason() != "is_a_directory") return Response::Error(file.status());
@@ -170,8 +172,35 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
         Authed(auth, [&folders](Request& req, const Principal& p) {
           auto folder = folders.Open(p, req.Param("name"), Access::kRead);
           if (!folder.ok()) return Response::Error(folder.status());
-          return Download(*folder, req);
+          return Download(*folder, req, QueryString(req, "path"));
         }));
+
+  DownloadLinks& links = *ctx.links;
+  r.Add("POST", "/api/v1/folders/{name}/download-link",
+        Authed(auth, [&folders, &links](Request& req, const Principal& p) {
+          auto body = ParseJsonObject(req, {"path"});
+          if (!body.ok()) return Response::Error(body.status());
+          auto path = StringField(*body, "path", true);
+          if (!path.ok()) return Response::Error(path.status());
+          auto folder = folders.Open(p, req.Param("name"), Access::kRead);
+          if (!folder.ok()) return Response::Error(folder.status());
+          auto st = folder->fs.Stat(**path);
+          if (!st.ok()) return Response::Error(st.status());
+          DownloadLink link{p.user_id, folder->record.id, **path,
+                            NowUnix() + DownloadLinks::kLifetimeSeconds};
+          return JsonResponse(201, {{"url", "/api/v1/download/" + links.Sign(link)},
+                                    {"expires_at", FormatRfc3339(link.expires_at)}});
+        }));
+  // No Authorization: the signature is the credential.
+  r.Add("GET", "/api/v1/download/{token}", [&auth, &folders, &links](Request& req) {
+    auto link = links.Verify(req.Param("token"), NowUnix());
+    if (!link.ok()) return Response::Error(link.status());
+    auto user = auth.LookupUser(link->user_id);
+    if (!user.ok()) return Response::Error(PermissionDenied("the download link is not valid", "bad_link"));
+    auto folder = folders.Open(*user, link->folder_id, Access::kRead);
+    if (!folder.ok()) return Response::Error(folder.status());
+    return Download(*folder, req, link->path);
+  });
 
   r.Add("POST", "/api/v1/folders/{name}/files/move",
         Authed(auth, [&folders](Request& req, const Principal& p) {

@@ -70,6 +70,9 @@ class FolderService {
   }
 
   std::vector<api::Volume> Volumes() const;
+  // Plugs in the session side after construction (the two services refer
+  // to each other). REQUIRES: called before serving requests.
+  void SetUseChecker(FolderUseChecker* c) { deps_.in_use = c; }
 
  private:
   Result<store::FolderRecord> Resolve(const Principal& p, const std::string& ref,

@@ -83,7 +83,7 @@ http::Response JsonResponse(int status, const json& j) { return http::Response::
 
 http::Handler Authed(AuthService& auth, AuthedHandler h) {
   return [&auth, h = std::move(h)](http::Request& req) {
-    auto p = auth.AuthenticateBearer(req.Header("authorization"));
+    auto p = auth.AuthenticateRequest(req);
     if (!p.ok()) return http::Response::Error(p.status());
     return h(req, *p);
   };
@@ -92,7 +92,7 @@ http::Handler Authed(AuthService& auth, AuthedHandler h) {
 http::UploadHandler AuthedUpload(AuthService& auth, AuthedUploadHandler h) {
   return [&auth, h = std::move(h)](http::Request& req)
              -> std::variant<http::Response, std::unique_ptr<http::BodySink>> {
-    auto p = auth.AuthenticateBearer(req.Header("authorization"));
+    auto p = auth.AuthenticateRequest(req);
     if (!p.ok()) return http::Response::Error(p.status());
     return h(req, *p);
   };

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace berth::store {
 
@@ -37,6 +38,27 @@ struct FolderRecord {
   std::string created_at;
   std::optional<std::string> trashed_at;
   std::optional<uint64_t> quota_bytes;
+};
+
+struct SessionRecord {
+  std::string id;  // UUID; also the container id
+  std::string name;
+  std::string owner_id;
+  std::string image;
+  std::string status = "creating";  // creating|running|terminating|error
+  std::string error;                // why, when status is "error"
+  std::string created_at;
+  std::string request_json;  // the create request as accepted (resources, env, ...)
+  std::string mounts_json;   // the resolved mount plan (for display)
+  std::vector<std::string> folder_ids;  // folders it mounts (delete/purge guard)
+};
+
+// A signed-in browser (cookie auth). Only the hash of the cookie is kept.
+struct WebSessionRecord {
+  std::string secret_hash;
+  std::string user_id;
+  std::string csrf_token;
+  int64_t expires_at = 0;  // unix seconds
 };
 
 }  // namespace berth::store

@@ -43,6 +43,36 @@ CREATE TABLE folders (
 );
 CREATE UNIQUE INDEX folders_ready_name ON folders(owner_id, name) WHERE status = 'ready';
 )sql",
+    // 2: sessions and the folders they mount
+    R"sql(
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  owner_id TEXT NOT NULL REFERENCES users(id),
+  image TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  request_json TEXT NOT NULL DEFAULT '{}',
+  mounts_json TEXT NOT NULL DEFAULT '[]',
+  UNIQUE(owner_id, name)
+);
+CREATE TABLE session_folders (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  folder_id TEXT NOT NULL,
+  PRIMARY KEY (session_id, folder_id)
+);
+CREATE INDEX session_folders_folder ON session_folders(folder_id);
+)sql",
+    // 3: browser sign-ins
+    R"sql(
+CREATE TABLE web_sessions (
+  secret_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -104,6 +134,22 @@ FolderRecord ReadFolder(SQLite::Statement& q) {
 }
 constexpr const char* kFolderCols =
     "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes";
+
+SessionRecord ReadSession(SQLite::Statement& q) {
+  SessionRecord s;
+  s.id = q.getColumn(0).getString();
+  s.name = q.getColumn(1).getString();
+  s.owner_id = q.getColumn(2).getString();
+  s.image = q.getColumn(3).getString();
+  s.status = q.getColumn(4).getString();
+  s.error = q.getColumn(5).getString();
+  s.created_at = q.getColumn(6).getString();
+  s.request_json = q.getColumn(7).getString();
+  s.mounts_json = q.getColumn(8).getString();
+  return s;
+}
+constexpr const char* kSessionCols =
+    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json";
 
 class SqliteStore : public Store {
  public:
@@ -276,7 +322,141 @@ class SqliteStore : public Store {
     });
   }
 
+  // Sessions.
+  Status CreateSession(const SessionRecord& s) override {
+    return Exec("a session named '" + s.name + "'", [&] {
+      SQLite::Transaction tx(db_);
+      SQLite::Statement q(db_, std::string("INSERT INTO sessions (") + kSessionCols +
+                                   ") VALUES (?,?,?,?,?,?,?,?,?)");
+      BindSession(q, s);
+      q.exec();
+      WriteSessionFolders(s);
+      tx.commit();
+    });
+  }
+  Result<SessionRecord> GetSession(const std::string& id) override {
+    return WithFolders(One<SessionRecord>(
+        "session", std::string("SELECT ") + kSessionCols + " FROM sessions WHERE id=?", id,
+        ReadSession));
+  }
+  Result<SessionRecord> GetSessionByName(const std::string& owner_id,
+                                         const std::string& name) override {
+    auto rows = Many<SessionRecord>(std::string("SELECT ") + kSessionCols +
+                                        " FROM sessions WHERE owner_id=? AND name=?",
+                                    {owner_id, name}, ReadSession);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return NotFound("session '" + name + "' not found");
+    return WithFolders(std::move(rows->front()));
+  }
+  Result<std::vector<SessionRecord>> ListSessions(const std::string& owner_id) override {
+    auto rows = owner_id.empty()
+                    ? Many<SessionRecord>(std::string("SELECT ") + kSessionCols +
+                                              " FROM sessions ORDER BY created_at, name",
+                                          {}, ReadSession)
+                    : Many<SessionRecord>(std::string("SELECT ") + kSessionCols +
+                                              " FROM sessions WHERE owner_id=? ORDER BY created_at, name",
+                                          {owner_id}, ReadSession);
+    if (!rows.ok()) return rows.status();
+    for (auto& r : *rows) {
+      auto full = WithFolders(std::move(r));
+      if (!full.ok()) return full.status();
+      r = std::move(*full);
+    }
+    return rows;
+  }
+  Status UpdateSession(const SessionRecord& s) override {
+    return ExecChanged("a session named '" + s.name + "'", [&] {
+      SQLite::Transaction tx(db_);
+      SQLite::Statement q(db_,
+                          "UPDATE sessions SET id=?, name=?, owner_id=?, image=?, status=?, error=?, "
+                          "created_at=?, request_json=?, mounts_json=? WHERE id=?");
+      BindSession(q, s);
+      q.bind(10, s.id);
+      int n = q.exec();
+      SQLite::Statement del(db_, "DELETE FROM session_folders WHERE session_id=?");
+      del.bind(1, s.id);
+      del.exec();
+      WriteSessionFolders(s);
+      tx.commit();
+      return n;
+    });
+  }
+  Status DeleteSession(const std::string& id) override {
+    return ExecChanged("session", [&] {
+      SQLite::Statement q(db_, "DELETE FROM sessions WHERE id=?");
+      q.bind(1, id);
+      return q.exec();
+    });
+  }
+  Result<std::vector<std::string>> SessionsUsingFolder(const std::string& folder_id) override {
+    return Many<std::string>(
+        "SELECT s.name FROM sessions s JOIN session_folders f ON f.session_id = s.id "
+        "WHERE f.folder_id=? ORDER BY s.name",
+        {folder_id}, [](SQLite::Statement& q) { return q.getColumn(0).getString(); });
+  }
+
+  // Web sessions.
+  Status CreateWebSession(const WebSessionRecord& w) override {
+    return Exec("web session", [&] {
+      SQLite::Statement del(db_, "DELETE FROM web_sessions WHERE expires_at < strftime('%s','now')");
+      del.exec();
+      SQLite::Statement q(db_,
+                          "INSERT INTO web_sessions(secret_hash, user_id, csrf_token, expires_at) "
+                          "VALUES (?,?,?,?)");
+      q.bind(1, w.secret_hash);
+      q.bind(2, w.user_id);
+      q.bind(3, w.csrf_token);
+      q.bind(4, static_cast<int64_t>(w.expires_at));
+      q.exec();
+    });
+  }
+  Result<WebSessionRecord> GetWebSession(const std::string& secret_hash) override {
+    return One<WebSessionRecord>(
+        "web session",
+        "SELECT secret_hash, user_id, csrf_token, expires_at FROM web_sessions WHERE secret_hash=?",
+        secret_hash, [](SQLite::Statement& q) {
+          return WebSessionRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                  q.getColumn(2).getString(), q.getColumn(3).getInt64()};
+        });
+  }
+  Status DeleteWebSession(const std::string& secret_hash) override {
+    return Exec("web session", [&] {
+      SQLite::Statement q(db_, "DELETE FROM web_sessions WHERE secret_hash=?");
+      q.bind(1, secret_hash);
+      q.exec();
+    });
+  }
+
  private:
+  static void BindSession(SQLite::Statement& q, const SessionRecord& s) {
+    q.bind(1, s.id);
+    q.bind(2, s.name);
+    q.bind(3, s.owner_id);
+    q.bind(4, s.image);
+    q.bind(5, s.status);
+    q.bind(6, s.error);
+    q.bind(7, s.created_at);
+    q.bind(8, s.request_json);
+    q.bind(9, s.mounts_json);
+  }
+  // REQUIRES: mu_ held, inside a transaction.
+  void WriteSessionFolders(const SessionRecord& s) {
+    for (const auto& f : s.folder_ids) {
+      SQLite::Statement q(db_, "INSERT OR IGNORE INTO session_folders(session_id, folder_id) VALUES (?,?)");
+      q.bind(1, s.id);
+      q.bind(2, f);
+      q.exec();
+    }
+  }
+  Result<SessionRecord> WithFolders(Result<SessionRecord> s) {
+    if (!s.ok()) return s;
+    auto ids = Many<std::string>("SELECT folder_id FROM session_folders WHERE session_id=? ORDER BY folder_id",
+                                 {s->id}, [](SQLite::Statement& q) { return q.getColumn(0).getString(); });
+    if (!ids.ok()) return ids.status();
+    s->folder_ids = std::move(*ids);
+    return s;
+  }
+
   static void BindUser(SQLite::Statement& q, const UserRecord& u) {
     q.bind(1, u.id);
     q.bind(2, u.name);

@@ -49,6 +49,24 @@ class Store {
   virtual Result<std::vector<FolderRecord>> ListAllFolders() = 0;
   virtual Status UpdateFolder(const FolderRecord& f) = 0;
   virtual Status DeleteFolder(const std::string& id) = 0;
+
+  // Sessions. (owner_id, name) is unique.
+  virtual Status CreateSession(const SessionRecord& s) = 0;
+  virtual Result<SessionRecord> GetSession(const std::string& id) = 0;
+  virtual Result<SessionRecord> GetSessionByName(const std::string& owner_id,
+                                                 const std::string& name) = 0;
+  // `owner_id` empty: every session.
+  virtual Result<std::vector<SessionRecord>> ListSessions(const std::string& owner_id) = 0;
+  // Updates every field, including the folder list.
+  virtual Status UpdateSession(const SessionRecord& s) = 0;
+  virtual Status DeleteSession(const std::string& id) = 0;
+  // Names of the sessions that mount folder `folder_id`.
+  virtual Result<std::vector<std::string>> SessionsUsingFolder(const std::string& folder_id) = 0;
+
+  // Browser sign-ins.
+  virtual Status CreateWebSession(const WebSessionRecord& w) = 0;
+  virtual Result<WebSessionRecord> GetWebSession(const std::string& secret_hash) = 0;
+  virtual Status DeleteWebSession(const std::string& secret_hash) = 0;
 };
 
 }  // namespace berth::store

@@ -1,0 +1,349 @@
+#include "manager/session_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <regex>
+#include <set>
+
+#include "api/json.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "images/image_store.h"
+#include "storage/names.h"
+
+namespace berth::manager {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxExecTimeoutS = 24 * 3600;
+
+Status ValidateRequest(const CreateSessionRequest& req) {
+  if (req.name && !agent::IsValidSessionName(*req.name)) {
+    return InvalidArgument("session name '" + *req.name +
+                               "' must match [a-z0-9][a-z0-9-]{0,62}",
+                           "invalid_session_name");
+  }
+  if (req.image && (req.image->empty() || req.image->size() > 128 ||
+                    !std::regex_match(*req.image, std::regex("[A-Za-z0-9][A-Za-z0-9._-]*")))) {
+    return InvalidArgument("image name '" + *req.image + "' is not valid", "invalid_image_name");
+  }
+  if (req.resources.cpu && !(*req.resources.cpu > 0 && *req.resources.cpu <= 1024)) {
+    return InvalidArgument("resources.cpu must be a number of CPUs between 0 and 1024",
+                           "invalid_resources");
+  }
+  if (req.resources.memory_bytes && *req.resources.memory_bytes < (16ull << 20)) {
+    return InvalidArgument("resources.memory_bytes must be at least 16 MiB", "invalid_resources");
+  }
+  static const std::regex kEnvKey("[A-Za-z_][A-Za-z0-9_]*");
+  for (const auto& [k, v] : req.env) {
+    if (!std::regex_match(k, kEnvKey) || k.size() > 256) {
+      return InvalidArgument("environment variable name '" + k + "' is not valid", "invalid_env");
+    }
+    if (k.rfind("BERTH_", 0) == 0) {
+      return InvalidArgument("environment variables starting with BERTH_ are set by Berth",
+                             "invalid_env");
+    }
+    if (v.find('\0') != std::string::npos || v.size() > 65536) {
+      return InvalidArgument("the value of environment variable '" + k + "' is not valid",
+                             "invalid_env");
+    }
+  }
+  if (req.mounts.size() > agent::kMaxMounts) {
+    return InvalidArgument("at most " + std::to_string(agent::kMaxMounts) + " mounts",
+                           "too_many_mounts");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void SessionService::Publish(const store::SessionRecord& r, const std::string& status) {
+  if (!deps_.events) return;
+  json j = ToApi(r);
+  j["status"] = status;
+  deps_.events->Publish(Event{"session", r.owner_id, j.dump()});
+}
+
+api::Session SessionService::ToApi(const store::SessionRecord& r) {
+  api::Session s;
+  s.id = r.id;
+  s.name = r.name;
+  if (auto u = deps_.store->GetUser(r.owner_id); u.ok()) s.owner = u->name;
+  s.image = r.image;
+  s.status = r.status;
+  s.error = r.error;
+  s.created_at = r.created_at;
+  json m = json::parse(r.mounts_json, nullptr, false);
+  if (m.is_object()) {
+    s.mounts = m.value("mounts", std::vector<api::SessionMount>{});
+    s.persistent_paths = m.value("persistent_paths", std::vector<std::string>{});
+  }
+  json q = json::parse(r.request_json, nullptr, false);
+  if (q.is_object() && q.contains("resources")) {
+    s.resources = q["resources"].get<api::SessionResources>();
+  }
+  return s;
+}
+
+Result<store::SessionRecord> SessionService::Resolve(const Principal& p, const std::string& ref) {
+  auto r = deps_.store->GetSessionByName(p.user_id, ref);
+  if (r.ok()) return r;
+  if (LooksLikeUuid(ref)) {
+    auto byid = deps_.store->GetSession(ref);
+    if (byid.ok() && (byid->owner_id == p.user_id || p.is_superadmin())) {
+      if (byid->owner_id != p.user_id) {
+        spdlog::info("superadmin {} acts on session {} of user {}", p.name, byid->id, byid->owner_id);
+      }
+      return byid;
+    }
+  }
+  return NotFound("no session named '" + ref + "'", "session_not_found");
+}
+
+Result<store::SessionRecord> SessionService::ResolveRunning(const Principal& p,
+                                                            const std::string& ref) {
+  BERTH_ASSIGN_OR_RETURN(auto r, Resolve(p, ref));
+  if (r.status != "running") {
+    return FailedPrecondition("session '" + r.name + "' is " + r.status + ", not running",
+                              "session_not_running");
+  }
+  return r;
+}
+
+Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
+                                                             const CreateSessionRequest& req,
+                                                             std::vector<std::string>* folder_ids) {
+  agent::MountPlanInput in;
+  in.requests = req.mounts;
+  in.automount = req.automount;
+  std::set<std::string> seen;
+  auto add = [&](const store::FolderRecord& rec, const std::string& permission) -> Status {
+    if (!seen.insert(rec.id).second) return Status::Ok();
+    BERTH_ASSIGN_OR_RETURN(std::string host, deps_.folders->HostPath(rec));
+    in.folders.push_back(agent::FolderRef{rec.name, rec.id, host, permission, rec.status});
+    return Status::Ok();
+  };
+  for (const auto& m : req.mounts) {
+    auto ready = deps_.folders->ResolveReady(p, m.folder);
+    if (ready.ok()) {
+      Access a = deps_.folders->AccessOf(p, *ready);
+      BERTH_RETURN_IF_ERROR(add(*ready, a == Access::kWrite ? "rw" : "ro"));
+      continue;
+    }
+    if (ready.status().code() != Code::kNotFound) return ready.status();
+    // In the trash? Let the planner refuse it with its own message.
+    auto any = deps_.folders->Get(p, m.folder, /*with_usage=*/false);
+    if (any.ok() && any->status == "trash") {
+      if (auto rec = deps_.store->GetFolder(any->id); rec.ok()) {
+        BERTH_RETURN_IF_ERROR(add(*rec, any->permission));
+      }
+    }
+  }
+  if (req.automount) {
+    BERTH_ASSIGN_OR_RETURN(auto owned, deps_.folders->OwnedReady(p.user_id));
+    for (const auto& f : owned) {
+      if (storage::IsAutomountName(f.name)) BERTH_RETURN_IF_ERROR(add(f, "rw"));
+    }
+  }
+  for (const auto& f : in.folders) {
+    if (f.status == "ready") folder_ids->push_back(f.id);
+  }
+  return in;
+}
+
+Result<api::Session> SessionService::Create(const Principal& p, const CreateSessionRequest& req) {
+  BERTH_RETURN_IF_ERROR(ValidateRequest(req));
+  const std::string image = req.image.value_or(deps_.default_image);
+  auto info = deps_.images->Get(image);
+  if (!info.ok()) {
+    if (info.status().code() == Code::kNotFound) {
+      return NotFound("no image named '" + image + "'; see `berth image list`", "image_not_found");
+    }
+    return info.status();
+  }
+  std::vector<std::string> folder_ids;
+  BERTH_ASSIGN_OR_RETURN(agent::MountPlanInput mounts, ResolveFolders(p, req, &folder_ids));
+  // Validate the mounts before recording anything (the agent re-checks).
+  BERTH_ASSIGN_OR_RETURN(agent::MountPlan plan, agent::PlanMounts(mounts));
+
+  store::SessionRecord rec;
+  rec.id = NewUuid();
+  rec.owner_id = p.user_id;
+  rec.image = image;
+  rec.status = "creating";
+  rec.created_at = NowRfc3339();
+  rec.folder_ids = folder_ids;
+  json request{{"resources", req.resources}, {"automount", req.automount}, {"env", req.env}};
+  rec.request_json = request.dump();
+  Status inserted;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    rec.name = req.name.value_or("s-" + RandomHex(3));
+    inserted = deps_.store->CreateSession(rec);
+    if (inserted.code() != Code::kAlreadyExists || req.name) break;
+  }
+  if (inserted.code() == Code::kAlreadyExists) {
+    return AlreadyExists("you already have a session named '" + rec.name + "'", "session_exists");
+  }
+  BERTH_RETURN_IF_ERROR(inserted);
+  Publish(rec, "creating");
+
+  agent::SessionSpec spec;
+  spec.id = rec.id;
+  spec.name = rec.name;
+  spec.owner = p.name;
+  spec.image = image;
+  spec.mounts = std::move(mounts);
+  spec.resources.cpus = req.resources.cpu;
+  spec.resources.memory_bytes = req.resources.memory_bytes;
+  spec.env = req.env;
+  spec.uid = p.uid;
+  spec.gid = p.gid;
+  spec.sudo_allowed = p.sudo_allowed;
+  auto created = deps_.agent->Create(spec);
+  if (!created.ok()) {
+    (void)deps_.store->DeleteSession(rec.id);
+    Publish(rec, "terminated");
+    spdlog::warn("session {} of {} failed to start: {}", rec.name, p.name,
+                 created.status().ToString());
+    return created.status();
+  }
+  plan = created->mounts;
+  json mj{{"mounts", json::array()}, {"persistent_paths", plan.persistent_paths}};
+  std::map<std::string, std::string> ids;
+  for (const auto& f : spec.mounts.folders) ids[f.name] = f.id;
+  for (const auto& m : plan.mounts) {
+    mj["mounts"].push_back(api::SessionMount{m.folder, ids[m.folder], m.target,
+                                             m.read_only ? "ro" : "rw", m.automount});
+  }
+  rec.mounts_json = mj.dump();
+  rec.status = "running";
+  if (Status st = deps_.store->UpdateSession(rec); !st.ok()) {
+    (void)deps_.agent->Delete(rec.id);
+    (void)deps_.store->DeleteSession(rec.id);
+    return st;
+  }
+  spdlog::info("user {} started session {} ({}) with {} mounts", p.name, rec.name, rec.id,
+               plan.mounts.size());
+  Publish(rec, "running");
+  return ToApi(rec);
+}
+
+Result<std::vector<api::Session>> SessionService::List(const Principal& p, bool all) {
+  BERTH_ASSIGN_OR_RETURN(auto recs,
+                         deps_.store->ListSessions(all && p.is_superadmin() ? "" : p.user_id));
+  std::vector<api::Session> out;
+  for (const auto& r : recs) out.push_back(ToApi(r));
+  return out;
+}
+
+Result<api::Session> SessionService::Get(const Principal& p, const std::string& ref) {
+  BERTH_ASSIGN_OR_RETURN(auto r, Resolve(p, ref));
+  return ToApi(r);
+}
+
+Status SessionService::Delete(const Principal& p, const std::string& ref) {
+  store::SessionRecord r;
+  {
+    std::lock_guard lock(mu_);
+    BERTH_ASSIGN_OR_RETURN(r, Resolve(p, ref));
+    if (r.status == "creating" || r.status == "terminating") {
+      return FailedPrecondition("session '" + r.name + "' is " + r.status + "; try again shortly",
+                                "session_busy");
+    }
+    r.status = "terminating";
+    BERTH_RETURN_IF_ERROR(deps_.store->UpdateSession(r));
+  }
+  Publish(r, "terminating");
+  Status st = deps_.agent->Delete(r.id);
+  if (!st.ok()) {
+    r.status = "error";
+    r.error = "delete failed: " + st.message();
+    (void)deps_.store->UpdateSession(r);
+    Publish(r, "error");
+    return st;
+  }
+  BERTH_RETURN_IF_ERROR(deps_.store->DeleteSession(r.id));
+  spdlog::info("user {} deleted session {} ({})", p.name, r.name, r.id);
+  Publish(r, "terminated");
+  return Status::Ok();
+}
+
+Result<runtime::ExecResult> SessionService::Exec(const Principal& p, const std::string& ref,
+                                                 const runtime::ExecOptions& options) {
+  if (options.argv.empty()) return InvalidArgument("command must not be empty", "invalid_command");
+  for (const auto& a : options.argv) {
+    if (a.find('\0') != std::string::npos) {
+      return InvalidArgument("command arguments must not contain NUL bytes", "invalid_command");
+    }
+  }
+  if (options.timeout.count() < 0 || options.timeout.count() > kMaxExecTimeoutS * 1000LL) {
+    return InvalidArgument("timeout_s must be between 0 and " + std::to_string(kMaxExecTimeoutS),
+                           "invalid_timeout");
+  }
+  BERTH_ASSIGN_OR_RETURN(auto r, ResolveRunning(p, ref));
+  return deps_.agent->Exec(r.id, options);
+}
+
+Result<std::string> SessionService::Logs(const Principal& p, const std::string& ref) {
+  BERTH_ASSIGN_OR_RETURN(auto r, Resolve(p, ref));
+  return deps_.agent->Logs(r.id);
+}
+
+Result<std::unique_ptr<runtime::TtyProcess>> SessionService::OpenTerminal(const Principal& p,
+                                                                          const std::string& ref,
+                                                                          uint16_t cols,
+                                                                          uint16_t rows) {
+  if (cols == 0 || rows == 0 || cols > 1000 || rows > 1000) {
+    return InvalidArgument("terminal size must be between 1 and 1000", "invalid_terminal_size");
+  }
+  BERTH_ASSIGN_OR_RETURN(auto r, ResolveRunning(p, ref));
+  return deps_.agent->OpenTerminal(r.id, cols, rows);
+}
+
+agent::ReconcileReport SessionService::Reconcile() {
+  agent::ReconcileReport total;
+  auto all = deps_.store->ListSessions("");
+  if (!all.ok()) {
+    total.errors.push_back("listing sessions: " + all.status().ToString());
+    return total;
+  }
+  std::set<std::string> live;
+  for (auto& r : *all) {
+    if (r.status == "creating" || r.status == "terminating") {
+      // Interrupted by a crash: finish the delete.
+      Status st = deps_.agent->Delete(r.id);
+      if (st.ok()) {
+        (void)deps_.store->DeleteSession(r.id);
+        total.removed.push_back(r.id);
+      } else {
+        total.errors.push_back(r.id + ": " + st.message());
+      }
+      continue;
+    }
+    live.insert(r.id);
+  }
+  agent::ReconcileReport rep = deps_.agent->Reconcile(live);
+  for (const auto& id : rep.lost) {
+    auto r = deps_.store->GetSession(id);
+    if (r.ok() && r->status == "running") {
+      r->status = "error";
+      r->error = "the container stopped while berthd was not running";
+      (void)deps_.store->UpdateSession(*r);
+    }
+  }
+  total.adopted = rep.adopted;
+  total.lost = rep.lost;
+  total.removed.insert(total.removed.end(), rep.removed.begin(), rep.removed.end());
+  total.errors.insert(total.errors.end(), rep.errors.begin(), rep.errors.end());
+  return total;
+}
+
+std::optional<std::string> SessionService::SessionUsing(const std::string& folder_id) {
+  auto names = deps_.store->SessionsUsingFolder(folder_id);
+  if (!names.ok() || names->empty()) return std::nullopt;
+  return names->front();
+}
+
+}  // namespace berth::manager

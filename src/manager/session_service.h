@@ -1,0 +1,87 @@
+// SessionService: compute sessions as the manager sees them (SPEC §3):
+// resolves the caller's folders and automount folders, records the session
+// in the Store, asks the node's SessionAgent to run it, and tears it down.
+// It is also the FolderUseChecker that stops a mounted folder from being
+// deleted, and it reconciles the Store with the runtime at start-up.
+//
+// Thread-safe. Create and Delete of one session are serialised by the store
+// (unique names) and a per-service lock around state transitions.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/mount_plan.h"
+#include "agent/session_agent.h"
+#include "api/types.h"
+#include "common/result.h"
+#include "manager/event_bus.h"
+#include "manager/folder_service.h"
+#include "manager/principal.h"
+#include "runtime/container_runtime.h"
+#include "store/store.h"
+
+namespace berth::images {
+class ImageStore;
+}
+
+namespace berth::manager {
+
+struct CreateSessionRequest {
+  std::optional<std::string> name;
+  std::optional<std::string> image;
+  std::vector<agent::MountRequest> mounts;
+  bool automount = true;
+  api::SessionResources resources;
+  std::map<std::string, std::string> env;
+};
+
+struct SessionServiceDeps {
+  store::Store* store = nullptr;
+  FolderService* folders = nullptr;
+  agent::SessionAgent* agent = nullptr;
+  images::ImageStore* images = nullptr;
+  EventBus* events = nullptr;  // optional
+  std::string default_image = "python";
+};
+
+class SessionService : public FolderUseChecker {
+ public:
+  explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
+
+  // Returns once the session runs; on failure nothing is left behind.
+  Result<api::Session> Create(const Principal& p, const CreateSessionRequest& req);
+  // The caller's sessions; a superadmin with `all` sees everyone's.
+  Result<std::vector<api::Session>> List(const Principal& p, bool all);
+  Result<api::Session> Get(const Principal& p, const std::string& ref);
+  Status Delete(const Principal& p, const std::string& ref);
+  Result<runtime::ExecResult> Exec(const Principal& p, const std::string& ref,
+                                   const runtime::ExecOptions& options);
+  Result<std::string> Logs(const Principal& p, const std::string& ref);
+  Result<std::unique_ptr<runtime::TtyProcess>> OpenTerminal(const Principal& p,
+                                                            const std::string& ref,
+                                                            uint16_t cols, uint16_t rows);
+
+  // Start-up: adopt running sessions, mark lost ones as errors, finish
+  // interrupted deletes, and remove leftovers of unknown sessions.
+  agent::ReconcileReport Reconcile();
+
+  std::optional<std::string> SessionUsing(const std::string& folder_id) override;
+
+ private:
+  Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
+  Result<store::SessionRecord> ResolveRunning(const Principal& p, const std::string& ref);
+  Result<agent::MountPlanInput> ResolveFolders(const Principal& p, const CreateSessionRequest& req,
+                                               std::vector<std::string>* folder_ids);
+  api::Session ToApi(const store::SessionRecord& r);
+  void Publish(const store::SessionRecord& r, const std::string& status);
+
+  SessionServiceDeps deps_;
+  std::mutex mu_;  // guards session state transitions
+};
+
+}  // namespace berth::manager
