@@ -17,6 +17,10 @@ suite() {
 
 export BERTH_BIN_DIR=$PWD/build/src/cmd
 export BERTH_WEB_ROOT=$PWD/web/dist
+# Session tests share one image store, built once per machine (minutes).
+export BERTH_IMAGES_DIR=${BERTH_IMAGES_DIR:-/var/cache/berth-test/images}
+export BERTH_TEST_IMAGE_DIR=$BERTH_IMAGES_DIR
+build/src/cmd/berthd --images-dir "$BERTH_IMAGES_DIR" build-image python || exit 1
 suite unit ctest --test-dir build --output-on-failure -j"$(nproc)"
 suite integration /usr/bin/python3 -m pytest -q tests/integration
 if [ -f web/package.json ]; then

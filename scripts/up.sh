@@ -8,7 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh run
 scripts/build.sh
 export BERTH_WEB_ROOT=${BERTH_WEB_ROOT:-$PWD/web/dist}
-if [ -x build/src/cmd/berth ] && [ -f scripts/ensure-image.sh ]; then
-  scripts/ensure-image.sh
-fi
+# The default session image (Debian bookworm + Python), built once.
+build/src/cmd/berthd "$@" build-image python
 exec build/src/cmd/berthd "$@"

@@ -93,6 +93,10 @@ class Berthd:
         self.kill(signal.SIGTERM)
         if self.owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+            # berthd's per-data-dir runc state (see ApplyDefaults in berthd_main.cc)
+            import hashlib
+            h = hashlib.sha256(os.path.realpath(self.data_dir).encode()).hexdigest()[:16]
+            shutil.rmtree(os.path.join("/run/berth", h), ignore_errors=True)
 
     # -- HTTP --------------------------------------------------------------
     @property
@@ -142,3 +146,78 @@ class Berthd:
             raise AssertionError(f"berth {' '.join(args)} failed ({p.returncode}): "
                                  f"{p.stderr.decode(errors='replace')}")
         return p
+
+
+class WebSocket:
+    """A minimal RFC 6455 client (enough for the terminal endpoint)."""
+
+    def __init__(self, hostport, path, headers):
+        import base64
+        import socket
+        host, port = hostport.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        lines = [f"GET {path} HTTP/1.1", f"Host: {hostport}", "Upgrade: websocket",
+                 "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(1)
+            if not chunk:
+                break
+            head += chunk
+        self.status = int(head.split(b" ", 2)[1]) if head else 0
+        self.head = head
+        self.closed = self.status != 101
+
+    def send(self, payload, opcode=2):
+        import struct
+        if isinstance(payload, str):
+            payload = payload.encode()
+        n = len(payload)
+        if n < 126:
+            hdr = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+        elif n < 65536:
+            hdr = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+        else:
+            hdr = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+        mask = os.urandom(4)
+        body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(hdr + mask + body)
+
+    def _read(self, n):
+        out = b""
+        while len(out) < n:
+            chunk = self.sock.recv(n - len(out))
+            if not chunk:
+                raise EOFError
+            out += chunk
+        return out
+
+    def recv(self):
+        """(opcode, payload); opcode 8 is close."""
+        import struct
+        b0, b1 = self._read(2)
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", self._read(2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", self._read(8))[0]
+        return b0 & 0x0F, self._read(n)
+
+    def read_until(self, needle, timeout=20):
+        """Collects output until `needle` (bytes) appears; returns it all."""
+        self.sock.settimeout(timeout)
+        buf = b""
+        deadline = time.time() + timeout
+        while needle not in buf and time.time() < deadline:
+            op, data = self.recv()
+            if op == 8:
+                self.closed = True
+                break
+            buf += data
+        return buf
+
+    def close(self):
+        self.sock.close()
