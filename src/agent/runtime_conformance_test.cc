@@ -1,9 +1,17 @@
-// End-to-end tests of SessionAgent + RuncRuntime + ImageStore on the real
-// machine: they run runc containers from the default `python` image. They
-// need root, runc, tini-static, overlayfs and (once per machine) network
-// access to the Debian mirror to build the image, which is cached in
-// $BERTH_TEST_IMAGE_DIR (default /var/cache/berth-test/images).
-// Binary: runtime_integration_test (ctest label "integration").
+// The runtime conformance suite (SPEC §3 "Runtime drivers", STYLE habit 4):
+// the same end-to-end behaviour tests of SessionAgent + ContainerRuntime +
+// ImageStore, run once per driver (runc, docker) on the real machine with
+// the default `python` image: mounts, user, read-only binds, privileges,
+// sudo, pip --user, terminals, exec timeouts, delete, reconcile, containers
+// removed behind the runtime's back.
+//
+// Needs root. runc: runc + tini-static + overlayfs. docker: a Docker Engine
+// (API >= 1.41) at $BERTH_DOCKER_SOCKET (default /var/run/docker.sock), e.g.
+// `scripts/dockerd.sh start` + BERTH_DOCKER_SOCKET=/run/berth-dockerd.sock;
+// the docker cases SKIP when no daemon answers. The image is built once per
+// machine into $BERTH_TEST_IMAGE_DIR (default /var/cache/berth-test/images),
+// which needs the Debian mirror the first time.
+// Binary: runtime_conformance_test (ctest label "integration").
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -12,11 +20,14 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "agent/session_agent.h"
 #include "common/fs_util.h"
 #include "common/random.h"
+#include "common/subprocess.h"
 #include "images/image_store.h"
+#include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
 
 namespace berth::agent {
@@ -39,10 +50,104 @@ images::ImageStore* SharedImages() {
   return store.get();
 }
 
-class SessionIntegrationTest : public ::testing::Test {
+// What the suite needs to know about a driver beyond the ContainerRuntime
+// interface.
+struct Driver {
+  std::string name;
+  // Opens a runtime whose state lives under `dir` (a fresh temp dir). Sets
+  // *skip (and returns nullptr) when the driver cannot run on this machine.
+  std::function<std::unique_ptr<runtime::ContainerRuntime>(const std::string& dir,
+                                                           std::string* skip)>
+      open;
+  // Removes a container the way an operator would, behind Berth's back.
+  std::function<void(runtime::ContainerRuntime*, const std::string& dir, const std::string& id)>
+      remove_behind_back;
+  // Whether anything of the container is left in the driver's own state
+  // (bundle dir, Docker container).
+  std::function<bool(runtime::ContainerRuntime*, const std::string& dir, const std::string& id)>
+      has_traces;
+};
+
+Driver RuncDriver() {
+  Driver d;
+  d.name = "runc";
+  d.open = [](const std::string& dir, std::string* skip) -> std::unique_ptr<runtime::ContainerRuntime> {
+    if (::access("/usr/bin/tini-static", X_OK) != 0) {
+      *skip = "needs tini-static";
+      return nullptr;
+    }
+    runtime::RuncOptions ro;
+    ro.bundles_dir = dir + "/containers";
+    ro.state_dir = dir + "/runc";
+    ro.cgroup_parent = "/berth-test";
+    auto rt = runtime::RuncRuntime::Open(ro);
+    if (!rt.ok()) {
+      *skip = "runc driver unavailable: " + rt.status().ToString();
+      return nullptr;
+    }
+    return std::move(*rt);
+  };
+  d.remove_behind_back = [](runtime::ContainerRuntime*, const std::string& dir,
+                            const std::string& id) {
+    SubprocessOptions o;
+    o.argv = {"runc", "--root", dir + "/runc", "delete", "--force", id};
+    o.timeout = std::chrono::seconds(30);
+    auto r = RunSubprocess(o);
+    ASSERT_TRUE(r.ok() && r->ok()) << (r.ok() ? DescribeFailure(o.argv, *r) : r.status().ToString());
+  };
+  d.has_traces = [](runtime::ContainerRuntime* rt, const std::string&, const std::string& id) {
+    return fs::exists(static_cast<runtime::RuncRuntime*>(rt)->BundleDir(id));
+  };
+  return d;
+}
+
+std::string DockerSocket() {
+  const char* s = std::getenv("BERTH_DOCKER_SOCKET");
+  return s != nullptr && *s ? s : "/var/run/docker.sock";
+}
+
+Driver DockerDriver() {
+  Driver d;
+  d.name = "docker";
+  d.open = [](const std::string& dir, std::string* skip) -> std::unique_ptr<runtime::ContainerRuntime> {
+    runtime::DockerOptions o;
+    o.socket_path = DockerSocket();
+    // Scoped to this test: List() sees only its own containers even when
+    // other runs share the daemon.
+    o.instance = "it-" + RandomHex(4);
+    o.name_prefix = "berth-" + o.instance + "-";
+    o.cgroup_parent = "/berth-test-docker";
+    auto rt = runtime::DockerRuntime::Open(o);
+    if (!rt.ok()) {
+      *skip = "Docker Engine not usable (" + rt.status().message() +
+              "); run scripts/dockerd.sh start and set "
+              "BERTH_DOCKER_SOCKET=/run/berth-dockerd.sock";
+      return nullptr;
+    }
+    return std::move(*rt);
+  };
+  d.remove_behind_back = [](runtime::ContainerRuntime* rt, const std::string&,
+                            const std::string& id) {
+    auto* docker = static_cast<runtime::DockerRuntime*>(rt);
+    auto r = docker->client().Request(
+        "DELETE", "/containers/" + docker->ContainerName(id) + "?force=true", "",
+        std::chrono::seconds(60));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 204u) << r->body;
+  };
+  d.has_traces = [](runtime::ContainerRuntime* rt, const std::string&, const std::string& id) {
+    auto* docker = static_cast<runtime::DockerRuntime*>(rt);
+    auto r = docker->client().Request("GET", "/containers/" + docker->ContainerName(id) + "/json",
+                                      "", std::chrono::seconds(30));
+    return !r.ok() || r->status != 404;
+  };
+  return d;
+}
+
+class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
  protected:
   static void SetUpTestSuite() {
-    if (::geteuid() != 0 || ::access("/usr/bin/tini-static", X_OK) != 0) return;
+    if (::geteuid() != 0) return;
     images::ImageStore* store = SharedImages();
     ASSERT_NE(store, nullptr);
     if (!store->Get("python").ok()) {
@@ -53,17 +158,16 @@ class SessionIntegrationTest : public ::testing::Test {
 
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-    if (::access("/usr/bin/tini-static", X_OK) != 0) GTEST_SKIP() << "needs tini-static";
     ASSERT_TRUE(SharedImages()->Get("python").ok());
     char tmpl[] = "/tmp/berth-it-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    runtime::RuncOptions ro;
-    ro.bundles_dir = dir_ + "/containers";
-    ro.state_dir = dir_ + "/runc";
-    ro.cgroup_parent = "/berth-test";
-    auto rt = runtime::RuncRuntime::Open(ro);
-    ASSERT_TRUE(rt.ok()) << rt.status().ToString();
-    runtime_ = std::move(*rt);
+    std::string dir = ::mkdtemp(tmpl);
+    std::string skip;
+    runtime_ = GetParam().open(dir, &skip);
+    if (runtime_ == nullptr) {
+      (void)RemoveTree(dir);
+      GTEST_SKIP() << skip;
+    }
+    dir_ = dir;
     auto agent = SessionAgent::Open({dir_, runtime_.get(), SharedImages()});
     ASSERT_TRUE(agent.ok());
     agent_ = std::move(*agent);
@@ -79,6 +183,13 @@ class SessionIntegrationTest : public ::testing::Test {
   void TearDown() override {
     if (dir_.empty()) return;
     for (const auto& id : created_) EXPECT_TRUE(agent_->Delete(id).ok()) << id;
+    // Whatever a failed test left: every container of this runtime goes.
+    auto left = runtime_->List();
+    EXPECT_TRUE(left.ok()) << left.status().ToString();
+    if (left.ok()) {
+      EXPECT_TRUE(left->empty()) << left->size() << " containers left, e.g. " << left->front().id;
+      for (const auto& c : *left) EXPECT_TRUE(runtime_->Delete(c.id).ok()) << c.id;
+    }
     EXPECT_TRUE(MountPointsUnder(dir_).empty());
     EXPECT_TRUE(RemoveTree(dir_).ok());
   }
@@ -112,13 +223,13 @@ class SessionIntegrationTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<runtime::RuncRuntime> runtime_;
+  std::unique_ptr<runtime::ContainerRuntime> runtime_;
   std::unique_ptr<SessionAgent> agent_;
   std::vector<FolderRef> folders_;
   std::vector<std::string> created_;
 };
 
-TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
+TEST_P(RuntimeConformanceTest, MountsUserAndDelete) {
   SessionSpec spec = Spec("it-mounts", {"data", "models:ro"});
   spec.resources.memory_bytes = 256u << 20;
   auto info = Create(spec);
@@ -176,7 +287,9 @@ TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
 
   // Limits (cgroup v1 files as runc binds them).
   auto mem = Run(spec.id, {"cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"});
-  if (mem.exit_code == 0) EXPECT_EQ(mem.stdout_data, std::to_string(256u << 20) + "\n");
+  if (mem.exit_code == 0) {
+    EXPECT_EQ(mem.stdout_data, std::to_string(256u << 20) + "\n");
+  }
 
   // PEP 668 lifted: a --user install works without extra flags.
   ASSERT_TRUE(MkdirAll(dir_ + "/vol/data/pkg/berthdemo").ok());
@@ -199,13 +312,22 @@ TEST_F(SessionIntegrationTest, MountsUserAndDelete) {
   EXPECT_EQ(Run(spec.id, {"sh", "-c", "exit 7"}).exit_code, 7);
   EXPECT_EQ(Run(spec.id, {"no-such-binary"}).exit_code, 127);
 
+  // What the runtime keeps about the container.
+  auto inspected = runtime_->Inspect(spec.id);
+  ASSERT_TRUE(inspected.ok()) << inspected.status().ToString();
+  EXPECT_EQ(inspected->state, runtime::ContainerState::kRunning);
+  EXPECT_GT(inspected->pid, 0);
+  EXPECT_EQ(inspected->labels["session"], "it-mounts");
+  EXPECT_EQ(inspected->labels["owner"], "alice");
+  EXPECT_TRUE(agent_->Logs(spec.id).ok());
+
   // Delete: nothing left but the folder data.
   std::string home = info->home_dir;
   ASSERT_TRUE(agent_->Delete(spec.id).ok());
   created_.clear();
   EXPECT_FALSE(fs::exists(home));
   EXPECT_FALSE(fs::exists(agent_->SessionDir(spec.id)));
-  EXPECT_FALSE(fs::exists(runtime_->BundleDir(spec.id)));
+  EXPECT_FALSE(GetParam().has_traces(runtime_.get(), dir_, spec.id));
   EXPECT_EQ(runtime_->Inspect(spec.id).status().code(), Code::kNotFound);
   EXPECT_TRUE(MountPointsUnder(dir_).empty());
   EXPECT_EQ(*ReadFile(dir_ + "/vol/data/out.txt"), "hello\n");
@@ -227,7 +349,7 @@ std::string ReadUntil(int fd, const std::string& needle, std::chrono::seconds ti
   return seen;
 }
 
-TEST_F(SessionIntegrationTest, Terminal) {
+TEST_P(RuntimeConformanceTest, Terminal) {
   SessionSpec spec = Spec("it-tty", {"data"});
   ASSERT_TRUE(Create(spec).ok());
   auto tty = agent_->OpenTerminal(spec.id, 100, 30);
@@ -253,7 +375,7 @@ TEST_F(SessionIntegrationTest, Terminal) {
   EXPECT_TRUE((*tty2)->Wait(std::chrono::seconds(10)));
 }
 
-TEST_F(SessionIntegrationTest, SudoAllowed) {
+TEST_P(RuntimeConformanceTest, SudoAllowed) {
   SessionSpec spec = Spec("it-sudo", {});
   spec.sudo_allowed = true;
   ASSERT_TRUE(Create(spec).ok());
@@ -261,11 +383,16 @@ TEST_F(SessionIntegrationTest, SudoAllowed) {
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_EQ(r.stdout_data, "0\n");
   EXPECT_EQ(Run(spec.id, {"id", "-u"}).stdout_data, "1000\n");
+  // The user's own processes hold no capability; only sudo (setuid) gains
+  // the bounding set.
+  EXPECT_NE(Run(spec.id, {"grep", "CapEff", "/proc/self/status"})
+                .stdout_data.find("CapEff:\t0000000000000000"),
+            std::string::npos);
   // Still no mounts even as root in the session (no CAP_SYS_ADMIN, seccomp).
   EXPECT_NE(Run(spec.id, {"sudo", "-n", "mount", "-t", "tmpfs", "x", "/mnt"}).exit_code, 0);
 }
 
-TEST_F(SessionIntegrationTest, ExecTimeout) {
+TEST_P(RuntimeConformanceTest, ExecTimeout) {
   SessionSpec spec = Spec("it-timeout", {});
   ASSERT_TRUE(Create(spec).ok());
   runtime::ExecOptions o;
@@ -280,7 +407,7 @@ TEST_F(SessionIntegrationTest, ExecTimeout) {
   EXPECT_EQ(Run(spec.id, {"sh", "-c", "pgrep -xf 'sleep 60' | wc -l"}).stdout_data, "0\n");
 }
 
-TEST_F(SessionIntegrationTest, ReconcileRemovesLeftoversAndAdoptsLive) {
+TEST_P(RuntimeConformanceTest, ReconcileRemovesLeftoversAndAdoptsLive) {
   SessionSpec a = Spec("it-keep", {});
   SessionSpec b = Spec("it-drop", {"data"});
   ASSERT_TRUE(Create(a).ok());
@@ -294,14 +421,14 @@ TEST_F(SessionIntegrationTest, ReconcileRemovesLeftoversAndAdoptsLive) {
   EXPECT_EQ(r.lost, std::vector<std::string>{ghost});
   EXPECT_EQ(r.removed.size(), 2u);
   EXPECT_FALSE(fs::exists(agent_->SessionDir(b.id)));
-  EXPECT_FALSE(fs::exists(runtime_->BundleDir(b.id)));
+  EXPECT_FALSE(GetParam().has_traces(runtime_.get(), dir_, b.id));
   EXPECT_FALSE(fs::exists(stray));
   EXPECT_TRUE(fs::exists(dir_ + "/vol/data"));
   created_ = {a.id};
   EXPECT_EQ(Run(a.id, {"true"}).exit_code, 0);
 }
 
-TEST_F(SessionIntegrationTest, FailuresLeaveNothingBehind) {
+TEST_P(RuntimeConformanceTest, FailuresLeaveNothingBehind) {
   SessionSpec bad_image = Spec("it-bad", {});
   bad_image.image = "no-such-image";
   EXPECT_EQ(agent_->Create(bad_image).status().code(), Code::kNotFound);
@@ -312,7 +439,7 @@ TEST_F(SessionIntegrationTest, FailuresLeaveNothingBehind) {
   auto r = agent_->Create(bad_mount);
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(fs::exists(agent_->SessionDir(bad_mount.id)));
-  EXPECT_FALSE(fs::exists(runtime_->BundleDir(bad_mount.id)));
+  EXPECT_FALSE(GetParam().has_traces(runtime_.get(), dir_, bad_mount.id));
   EXPECT_TRUE(MountPointsUnder(dir_).empty());
 
   SessionSpec bad_target = Spec("it-bad3", {"data:/etc/x"});
@@ -326,6 +453,71 @@ TEST_F(SessionIntegrationTest, FailuresLeaveNothingBehind) {
   ASSERT_TRUE(list.ok());
   EXPECT_TRUE(list->empty());
 }
+
+TEST_P(RuntimeConformanceTest, ContainerRemovedBehindTheRuntimesBack) {
+  SessionSpec spec = Spec("it-gone", {"data"});
+  ASSERT_TRUE(Create(spec).ok());
+  GetParam().remove_behind_back(runtime_.get(), dir_, spec.id);
+  // Either gone or reported as not running (runc keeps its bundle).
+  auto info = runtime_->Inspect(spec.id);
+  if (info.ok()) {
+    EXPECT_NE(info->state, runtime::ContainerState::kRunning);
+  } else {
+    EXPECT_EQ(info.status().code(), Code::kNotFound) << info.status().ToString();
+  }
+  auto list = runtime_->List();
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  for (const auto& c : *list) {
+    if (c.id == spec.id) {
+      EXPECT_NE(c.state, runtime::ContainerState::kRunning);
+    }
+  }
+  runtime::ExecOptions o;
+  o.argv = {"true"};
+  auto r = agent_->Exec(spec.id, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().code() == Code::kNotFound ||
+              r.status().code() == Code::kFailedPrecondition)
+      << r.status().ToString();
+  ReconcileReport rec = agent_->Reconcile({spec.id});
+  EXPECT_TRUE(rec.adopted.empty());
+  EXPECT_EQ(rec.lost, std::vector<std::string>{spec.id});
+  EXPECT_TRUE(agent_->Delete(spec.id).ok());
+  created_.clear();
+  EXPECT_EQ(runtime_->Inspect(spec.id).status().code(), Code::kNotFound);
+  EXPECT_FALSE(GetParam().has_traces(runtime_.get(), dir_, spec.id));
+  EXPECT_TRUE(agent_->Delete(spec.id).ok());
+}
+
+TEST_P(RuntimeConformanceTest, MissingContainer) {
+  const std::string id = NewUuid();
+  EXPECT_EQ(runtime_->Inspect(id).status().code(), Code::kNotFound);
+  runtime::ExecOptions o;
+  o.argv = {"true"};
+  EXPECT_EQ(runtime_->Exec(id, o).status().code(), Code::kNotFound);
+  runtime::TtyOptions t;
+  t.argv = {"sh"};
+  EXPECT_EQ(runtime_->ExecTty(id, t).status().code(), Code::kNotFound);
+  EXPECT_EQ(runtime_->Logs(id, 100).status().code(), Code::kNotFound);
+  EXPECT_TRUE(runtime_->Delete(id).ok());
+  EXPECT_EQ(runtime_->Inspect("bad/id").status().code(), Code::kInvalidArgument);
+}
+
+TEST_P(RuntimeConformanceTest, CreateTwiceIsAlreadyExists) {
+  SessionSpec spec = Spec("it-twice", {});
+  auto info = Create(spec);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  runtime::ContainerSpec c;
+  c.id = spec.id;
+  c.rootfs = SharedImages()->Get("python")->rootfs;
+  c.hostname = "x";
+  EXPECT_EQ(runtime_->Create(c).code(), Code::kAlreadyExists);
+  EXPECT_EQ(Run(spec.id, {"true"}).exit_code, 0);  // the first one is untouched
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, RuntimeConformanceTest,
+                         ::testing::Values(RuncDriver(), DockerDriver()),
+                         [](const ::testing::TestParamInfo<Driver>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace berth::agent
