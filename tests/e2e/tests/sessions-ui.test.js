@@ -84,7 +84,7 @@ test('START sends the chosen mounts; Terminal speaks the WebSocket contract; Del
     await folders.getByRole('checkbox', { name: 'user2-vfolder', exact: true }).check();
     await folders.getByRole('combobox', { name: 'Permission for user1-ml-test' }).selectOption('ro');
     await dialog.getByRole('list', { name: 'Automount folders that will be added' }).getByText('/home/work/.local').waitFor();
-    await screenshot(page, 'start-dialog');
+    await screenshot(page, 'start-dialog-stub');
     await dialog.getByRole('button', { name: 'Launch', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
     assert.deepEqual(state.created, [{
@@ -110,7 +110,7 @@ test('START sends the chosen mounts; Terminal speaks the WebSocket contract; Del
     const first = state.resizes[0];
     assert.equal(first.type, 'resize');
     assert.ok(first.cols > 40 && first.rows > 5, `fitted size ${JSON.stringify(first)}`);
-    await screenshot(page, 'sessions-terminal');
+    await screenshot(page, 'sessions-terminal-stub');
     await page.keyboard.press('Control+Shift+X');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Close terminal', 'Ctrl+Shift+X leaves the terminal');
     assert.doesNotMatch(state.input, /\x18/, 'and sends nothing to the shell');

@@ -68,6 +68,14 @@ test('seed story: START with two folders, write a file in the terminal, delete, 
     await row.getByRole('button', { name: 'Terminal', exact: true }).click();
     await page.locator('.xterm-rows').waitFor();
     await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+    await waitForScreen(page, (r) => r.some((l) => /[$#]$/.test(l)), 'a shell prompt');
+    // The resize frame reached the PTY: the shell sees the fitted size.
+    await typeLine(page, 'stty size');
+    const sizeRows = await waitForScreen(page, (r) => outputOf(r, 'stty size').some((l) => /^\d+ \d+$/.test(l.trim())), 'stty size output');
+    const [ttyRows, ttyCols] = outputOf(sizeRows, 'stty size').find((l) => /^\d+ \d+$/.test(l.trim())).trim().split(' ').map(Number);
+    assert.equal(ttyRows, sizeRows.length, 'PTY rows = xterm rows');
+    assert.ok(ttyCols > 100, `PTY columns fitted to the panel (${ttyCols})`);
+    await typeLine(page, 'clear');
     await typeLine(page, 'ls');
     await waitForScreen(page, (r) => {
       const out = outputOf(r, ' ls').join('\n');
