@@ -66,10 +66,16 @@ struct CommandGroup {
   AddGroupFn add;
 };
 
-// Command groups (one file each). Extension points for later groups:
-// AddSessionCommands, AddImageCommands, AddUserCommands, AddTokenCommands.
-void AddFolderCommands(CLI::App& root, CliContext& ctx);
-void AddLoginCommand(CLI::App& root, CliContext& ctx);
+// Command groups (one file each).
+void AddFolderCommands(CLI::App& root, CliContext& ctx);  // folder_commands.cc
+void AddLoginCommand(CLI::App& root, CliContext& ctx);    // login_command.cc
+void AddSessionCommands(CLI::App& root, CliContext& ctx);  // session_commands.cc
+void AddImageCommands(CLI::App& root, CliContext& ctx);    // image_commands.cc
+void AddUserCommands(CLI::App& root, CliContext& ctx);     // user_commands.cc
+void AddTokenCommands(CLI::App& root, CliContext& ctx);    // token_commands.cc
+// The sharing verbs of the folder group (folder_share_commands.cc); called
+// by AddFolderCommands.
+void AddFolderShareVerbs(CLI::App* folder_group, CliContext& ctx);
 
 // Parses argv, runs the chosen verb and returns the process exit code.
 int Run(int argc, const char* const* argv, CliContext& ctx,

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/cli_testing.h"
 #include "cli/test_http_server.h"
 
 namespace berth::cli {
@@ -25,23 +26,10 @@ using nlohmann::json;
 using testing::TestHttpServer;
 using testing::TestRequest;
 using testing::TestResponse;
-
-struct Outcome {
-  int code;
-  std::string out, err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-TestResponse Json(int status, const json& j) { return {status, "application/json", j.dump()}; }
-TestResponse Error(int status, const std::string& code, const std::string& message) {
-  return Json(status, {{"error", {{"code", code}, {"message", message}}}});
-}
+using testing::Error;
+using testing::Json;
+using testing::Outcome;
+using testing::ReadFile;
 
 json FolderJson(const std::string& name) {
   return {{"id", "id-" + name},
@@ -78,44 +66,7 @@ std::string MakeTar(const std::vector<std::pair<std::string, std::string>>& entr
   return std::string(buf.data(), used);
 }
 
-class AppTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/berth-cli-app-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    vars_ = {{"HOME", dir_}, {"BERTH_DATA_DIR", dir_ + "/data"}};
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Serve(TestHttpServer::Handler h) {
-    server_ = std::make_unique<TestHttpServer>(std::move(h));
-    vars_["BERTH_ENDPOINT"] = server_->url();
-    vars_["BERTH_TOKEN"] = "tok";
-  }
-
-  Outcome Cli(std::vector<std::string> args, const std::string& stdin_text = "") {
-    std::istringstream in(stdin_text);
-    std::ostringstream out, err;
-    Environment env;
-    env.get = [vars = vars_](const std::string& name) -> std::optional<std::string> {
-      auto it = vars.find(name);
-      if (it == vars.end()) return std::nullopt;
-      return it->second;
-    };
-    env.euid = 1000;
-    CliContext ctx(env, in, out, err);
-    args.insert(args.begin(), "berth");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    int code = cli::Run(static_cast<int>(argv.size()), argv.data(), ctx,
-                        {{"folder", AddFolderCommands}, {"login", AddLoginCommand}});
-    return {code, out.str(), err.str()};
-  }
-
-  std::string dir_;
-  std::map<std::string, std::string> vars_;
-  std::unique_ptr<TestHttpServer> server_;
-};
+using AppTest = testing::CliTest;
 
 TEST_F(AppTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Cli({}).code, 2);

@@ -66,6 +66,21 @@ Result<std::string> BerthClient::Call(const std::string& method, const std::stri
   return std::move(res.body);
 }
 
+Result<std::string> BerthClient::SendFile(const std::string& method, const std::string& target,
+                                          int fd, uint64_t size, const ProgressFn& progress) {
+  HttpRequest req = MakeRequest(method, target);
+  req.headers.emplace_back("Content-Type", "application/octet-stream");
+  BERTH_ASSIGN_OR_RETURN(HttpResponse res, http_.SendFile(req, fd, size, progress));
+  if (res.status < 200 || res.status >= 300) return ErrorFrom(res.status, res.body);
+  return std::move(res.body);
+}
+
+HttpHeaders BerthClient::AuthHeaders() const {
+  HttpHeaders h;
+  if (!token_.empty()) h.emplace_back("Authorization", "Bearer " + token_);
+  return h;
+}
+
 Result<api::Folder> BerthClient::CreateFolder(const std::string& name, const std::string& volume,
                                               std::optional<uint64_t> quota_bytes,
                                               std::string* raw) {
@@ -162,11 +177,8 @@ Result<api::FileEntry> BerthClient::Upload(const std::string& folder, const std:
       .Segment("content")
       .Query("path", path)
       .Query("overwrite", overwrite ? "true" : "false");
-  HttpRequest req = MakeRequest("PUT", t.str());
-  req.headers.emplace_back("Content-Type", "application/octet-stream");
-  BERTH_ASSIGN_OR_RETURN(HttpResponse res, http_.SendFile(req, fd, size, progress));
-  if (res.status < 200 || res.status >= 300) return ErrorFrom(res.status, res.body);
-  return Parse<api::FileEntry>(res.body, raw);
+  BERTH_ASSIGN_OR_RETURN(std::string res, SendFile("PUT", t.str(), fd, size, progress));
+  return Parse<api::FileEntry>(res, raw);
 }
 
 Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContent(const std::string& folder,

@@ -28,6 +28,13 @@ class BerthClient {
   // One JSON call: the body of a 2xx response ("" for 204), or the error.
   Result<std::string> Call(const std::string& method, const std::string& target,
                            const std::string& json_body = {});
+  // Streams `size` bytes from `fd` as the raw body of `method target`
+  // (uploads, image imports): the body of a 2xx response, or the error.
+  Result<std::string> SendFile(const std::string& method, const std::string& target, int fd,
+                               uint64_t size, const ProgressFn& progress);
+  // The headers every request carries (Authorization), for connections made
+  // outside HttpClient (the terminal WebSocket).
+  HttpHeaders AuthHeaders() const;
 
   // Folders.
   Result<api::Folder> CreateFolder(const std::string& name, const std::string& volume,

@@ -16,6 +16,7 @@
 #include "api/json.h"
 #include "cli/app.h"
 #include "cli/client.h"
+#include "cli/command_helpers.h"
 #include "cli/format.h"
 #include "cli/progress.h"
 #include "cli/size.h"
@@ -503,19 +504,6 @@ CLI::Validator SizeValidator() {
       "SIZE");
 }
 
-// Registration helpers: options live as long as the app (shared_ptr in the
-// callbacks).
-template <typename Options>
-std::shared_ptr<Options> Verb(CLI::App* group, CliContext& ctx, const std::string& name,
-                              const std::string& help, Status (*run)(CliContext&, const Options&),
-                              CLI::App** out) {
-  auto opts = std::make_shared<Options>();
-  CLI::App* cmd = group->add_subcommand(name, help);
-  OnRun(cmd, ctx, [&ctx, opts, run] { return run(ctx, *opts); });
-  *out = cmd;
-  return opts;
-}
-
 }  // namespace
 
 void AddFolderCommands(CLI::App& root, CliContext& ctx) {
@@ -622,6 +610,7 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
     cmd->add_option("PATH", o->paths, "Paths to delete")->required();
     cmd->add_flag("-r,--recursive", o->recursive, "Delete directories with their contents");
   }
+  AddFolderShareVerbs(g, ctx);
 }
 
 }  // namespace berth::cli

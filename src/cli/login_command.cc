@@ -1,9 +1,6 @@
 // `berth login [--endpoint URL]`: asks for an API token, checks it against
 // the server and stores it (and the endpoint, when one was given) under
 // ~/.config/berth for later commands.
-#include <termios.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <istream>
 #include <nlohmann/json.hpp>
@@ -11,29 +8,11 @@
 
 #include "cli/app.h"
 #include "cli/client.h"
+#include "cli/tty.h"
 
 namespace berth::cli {
 
 namespace {
-
-// Turns terminal echo off on stdin while alive.
-class NoEcho {
- public:
-  explicit NoEcho(bool enabled) {
-    if (enabled && ::tcgetattr(0, &saved_) == 0) {
-      termios t = saved_;
-      t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      active_ = ::tcsetattr(0, TCSAFLUSH, &t) == 0;
-    }
-  }
-  ~NoEcho() {
-    if (active_) ::tcsetattr(0, TCSAFLUSH, &saved_);
-  }
-
- private:
-  termios saved_{};
-  bool active_ = false;
-};
 
 Status Login(CliContext& ctx) {
   std::string token = ctx.token_flag;

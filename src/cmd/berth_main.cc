@@ -8,9 +8,9 @@
 int main(int argc, char** argv) {
   namespace cli = berth::cli;
   const std::vector<cli::CommandGroup> groups = {
-      {"folder", cli::AddFolderCommands}, {"login", cli::AddLoginCommand},
-      // Later: {"session", cli::AddSessionCommands}, {"image", cli::AddImageCommands},
-      //        {"user", cli::AddUserCommands}, {"token", cli::AddTokenCommands}.
+      {"folder", cli::AddFolderCommands}, {"session", cli::AddSessionCommands},
+      {"image", cli::AddImageCommands},   {"user", cli::AddUserCommands},
+      {"token", cli::AddTokenCommands},   {"login", cli::AddLoginCommand},
   };
   std::unique_ptr<cli::CliContext> ctx = cli::CliContext::ForProcess();
   return cli::Run(argc, argv, *ctx, groups);

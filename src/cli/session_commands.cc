@@ -1,0 +1,332 @@
+// `berth session ...`: compute sessions (SPEC §3, §6): create, list, info,
+// logs, delete, exec (exits with the command's own exit code) and shell (an
+// interactive terminal over a WebSocket, see websocket_client.h).
+#include <unistd.h>
+
+#include <iterator>
+#include <ostream>
+
+#include "cli/client.h"
+#include "cli/command_helpers.h"
+#include "cli/format.h"
+#include "cli/session_args.h"
+#include "cli/size.h"
+#include "cli/table.h"
+#include "cli/tty.h"
+#include "cli/url.h"
+#include "cli/websocket_client.h"
+
+namespace berth::cli {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSessions = "/api/v1/sessions";
+
+Target SessionTarget(const std::string& name) {
+  Target t(kSessions);
+  t.Segment(name);
+  return t;
+}
+
+std::string Resources(const json& s) {
+  const json& r = s.contains("resources") && s["resources"].is_object() ? s["resources"] : json();
+  std::string cpu = Field(r, "cpu");
+  std::string mem = r.is_object() && r.contains("memory_bytes") && r["memory_bytes"].is_number()
+                        ? FormatSize(r["memory_bytes"].get<uint64_t>())
+                        : "-";
+  return cpu + " CPU, " + mem + " memory";
+}
+
+// "data,.local" for the MOUNTS column.
+std::string MountNames(const json& s) {
+  std::string out;
+  if (!s.contains("mounts") || !s["mounts"].is_array()) return "-";
+  for (const json& m : s["mounts"]) {
+    if (!out.empty()) out += ",";
+    out += Field(m, "folder");
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string SessionsTable(const json& sessions) {
+  Table t({"NAME", "STATUS", "IMAGE", "OWNER", "CREATED", "MOUNTS"});
+  for (const json& s : sessions) {
+    t.AddRow({Field(s, "name"), Field(s, "status"), Field(s, "image"), Field(s, "owner"),
+              FormatTimestamp(s.value("created_at", "")), MountNames(s)});
+  }
+  return t.Render();
+}
+
+std::string SessionInfo(const json& s) {
+  InfoBlock b;
+  b.Line("Name", Field(s, "name"))
+      .Line("ID", Field(s, "id"))
+      .Line("Owner", Field(s, "owner"))
+      .Line("Image", Field(s, "image"))
+      .Line("Status", Field(s, "status"));
+  if (s.contains("error") && s["error"].is_string()) b.Line("Error", Field(s, "error"));
+  b.Line("Created", FormatTimestamp(s.value("created_at", ""))).Line("Resources", Resources(s));
+  std::string out = b.str();
+  if (s.contains("mounts") && s["mounts"].is_array() && !s["mounts"].empty()) {
+    out += "Mounts:\n";
+    Table t({"FOLDER", "TARGET", "PERM", "AUTOMOUNT"});
+    for (const json& m : s["mounts"]) {
+      t.AddRow({Field(m, "folder"), Field(m, "target"), Field(m, "permission"),
+                m.value("automount", false) ? "yes" : "no"});
+    }
+    std::string rendered = t.Render();
+    size_t pos = 0;
+    while (pos < rendered.size()) {  // indent the table under "Mounts:"
+      size_t nl = rendered.find('\n', pos);
+      out += "  " + rendered.substr(pos, nl + 1 - pos);
+      pos = nl + 1;
+    }
+  } else {
+    out += "Mounts:     (none)\n";
+  }
+  if (s.contains("persistent_paths") && s["persistent_paths"].is_array()) {
+    std::string paths;
+    for (const json& p : s["persistent_paths"]) {
+      if (!p.is_string()) continue;
+      paths += (paths.empty() ? "" : ", ") + p.get<std::string>();
+    }
+    out += InfoBlock().Line("Persistent", paths.empty() ? "(nothing; /home/work is scratch)" : paths).str();
+  }
+  return out;
+}
+
+// ---- Verbs. ----
+
+struct CreateOptions {
+  SessionCreateArgs args;
+  double cpu = 0;
+  std::string output;
+};
+
+Status CreateSession(CliContext& ctx, const CreateOptions& o) {
+  SessionCreateArgs args = o.args;
+  if (o.cpu != 0) args.cpu = o.cpu;
+  Result<std::string> body = SessionCreateBody(args);
+  if (!body.ok()) return UsageError(body.status().message());
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  if (ctx.stderr_is_tty && o.output != "json") {
+    ctx.err << "Starting the session (this can take a few seconds)...\n";
+  }
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("POST", kSessions, *body));
+  BERTH_ASSIGN_OR_RETURN(json s, ParseObject(raw));
+  if (o.output == "json") {
+    PrintJson(ctx, raw);
+  } else {
+    ctx.out << "Session " << Field(s, "name") << " is " << Field(s, "status") << " (image "
+            << Field(s, "image") << ")\n";
+    if (s.contains("mounts") && s["mounts"].is_array()) {
+      for (const json& m : s["mounts"]) {
+        ctx.out << "  " << Field(m, "folder") << " -> " << Field(m, "target") << " ("
+                << Field(m, "permission") << (m.value("automount", false) ? ", automount" : "")
+                << ")\n";
+      }
+    }
+  }
+  if (s.value("status", "") == "error") {
+    return Internal("session " + Field(s, "name") + " failed to start: " + Field(s, "error"));
+  }
+  return Status::Ok();
+}
+
+struct ListOptions {
+  std::string output;
+};
+
+Status ListSessions(CliContext& ctx, const ListOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", kSessions));
+  BERTH_ASSIGN_OR_RETURN(json sessions, ParseList(raw, "sessions"));
+  if (o.output == "json") return PrintJson(ctx, raw);
+  if (sessions.empty()) {
+    ctx.out << "No sessions.\n";
+    return Status::Ok();
+  }
+  ctx.out << SessionsTable(sessions);
+  return Status::Ok();
+}
+
+struct NameOptions {
+  std::string name, output;
+};
+
+Status ShowSessionInfo(CliContext& ctx, const NameOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", SessionTarget(o.name).str()));
+  BERTH_ASSIGN_OR_RETURN(json s, ParseObject(raw));
+  if (o.output == "json") return PrintJson(ctx, raw);
+  ctx.out << SessionInfo(s);
+  return Status::Ok();
+}
+
+Status ShowLogs(CliContext& ctx, const NameOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  Target t = SessionTarget(o.name);
+  t.Segment("logs");
+  BERTH_ASSIGN_OR_RETURN(std::string logs, c->Call("GET", t.str()));
+  ctx.out << logs;
+  ctx.out.flush();
+  return Status::Ok();
+}
+
+struct DeleteOptions {
+  std::vector<std::string> names;
+};
+
+Status DeleteSessions(CliContext& ctx, const DeleteOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  bool failed = false;
+  for (const std::string& name : o.names) {
+    Result<std::string> r = c->Call("DELETE", SessionTarget(name).str());
+    if (!r.ok()) {
+      PrintError(ctx, name + ": " + r.status().message());
+      failed = true;
+      continue;
+    }
+    ctx.out << "Deleted session " << name << "\n";
+  }
+  return failed ? AlreadyReported() : Status::Ok();
+}
+
+struct ExecOptions {
+  std::string name;
+  std::vector<std::string> command;
+  bool no_stdin = false;
+  int timeout_s = 0;
+};
+
+// Exit code when the server stopped the command at its timeout (as timeout(1)).
+constexpr int kTimedOutExitCode = 124;
+
+Status Exec(CliContext& ctx, const ExecOptions& o) {
+  if (o.command.empty()) return UsageError("no command given (berth session exec NAME -- CMD...)");
+  if (o.timeout_s < 0) return UsageError("--timeout must not be negative");
+  json body{{"command", o.command}};
+  if (!o.no_stdin && !ctx.stdin_is_tty) {
+    // Not a terminal: whatever is piped in is the command's stdin.
+    std::string in{std::istreambuf_iterator<char>(ctx.in), std::istreambuf_iterator<char>()};
+    body["stdin"] = std::move(in);
+  }
+  if (o.timeout_s > 0) body["timeout_s"] = o.timeout_s;
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  Target t = SessionTarget(o.name);
+  t.Segment("exec");
+  std::string payload;
+  try {
+    payload = body.dump();
+  } catch (const json::exception&) {
+    return UsageError("stdin and arguments must be valid UTF-8 text");
+  }
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("POST", t.str(), payload));
+  BERTH_ASSIGN_OR_RETURN(json r, ParseObject(raw));
+  if (!r.contains("exit_code") || !r["exit_code"].is_number_integer()) {
+    return Internal("unexpected response from the server: no exit_code");
+  }
+  ctx.out << r.value("stdout", "");
+  ctx.out.flush();
+  ctx.err << r.value("stderr", "");
+  ctx.err.flush();
+  int code = r["exit_code"].get<int>();
+  if (r.value("timed_out", false)) {
+    PrintError(ctx, "the command timed out and was stopped");
+    code = kTimedOutExitCode;
+  }
+  // Exit codes are 0-255; a signal death may come as negative or 128+N.
+  ctx.exit_code = code < 0 ? 128 + (-code & 0x7f) : code & 0xff;
+  return Status::Ok();
+}
+
+Status Shell(CliContext& ctx, const NameOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  WindowSize size = TerminalSize(1);
+  Target t = SessionTarget(o.name);
+  t.Segment("terminal")
+      .Query("cols", std::to_string(size.cols))
+      .Query("rows", std::to_string(size.rows));
+  ctx.out.flush();
+  TerminalIo io;
+  io.in_fd = 0;
+  io.out_fd = 1;
+  io.window_size = [] { return TerminalSize(1); };
+  io.handle_signals = true;
+  Status st;
+  {
+    RawMode raw(0);  // restored before any message below
+    st = RunTerminal(c->http().endpoint(), t.str(), c->AuthHeaders(), io);
+  }
+  return st;
+}
+
+}  // namespace
+
+void AddSessionCommands(CLI::App& root, CliContext& ctx) {
+  CLI::App* g = root.add_subcommand("session", "Compute sessions: create, exec, shell, delete");
+  g->require_subcommand(0, 1);
+  CLI::App* cmd;
+  {
+    auto o = Verb<CreateOptions>(g, ctx, "create",
+                                 "Start a session (returns once it is running); your dot-folders "
+                                 "are mounted too unless --no-automount",
+                                 CreateSession, &cmd);
+    cmd->add_option("--name", o->args.name, "Session name (default: generated)");
+    cmd->add_option("--image", o->args.image, "Image (default: the server's default image)");
+    cmd->add_option("-m,--mount", o->args.mounts,
+                    "Folder to mount: FOLDER[:TARGET][:ro|rw]; TARGET defaults to "
+                    "/home/work/FOLDER, a relative TARGET goes under /home/work (repeatable)")
+        ->allow_extra_args(false);
+    cmd->add_flag("--no-automount", o->args.no_automount,
+                  "Do not mount your automount (dot-)folders");
+    cmd->add_option("--cpu", o->cpu, "CPUs (e.g. 2 or 0.5)")->check(CLI::PositiveNumber);
+    cmd->add_option("--memory", o->args.memory, "Memory limit, e.g. 2G or 512M");
+    cmd->add_option("--env", o->args.env, "Environment variable K=V (repeatable)")
+        ->allow_extra_args(false);
+    AddOutputFlag(cmd, &o->output);
+  }
+  {
+    auto o = Verb<ListOptions>(g, ctx, "list", "List your sessions", ListSessions, &cmd);
+    AddOutputFlag(cmd, &o->output);
+  }
+  {
+    auto o = Verb<NameOptions>(g, ctx, "info", "Show a session with its resolved mounts",
+                               ShowSessionInfo, &cmd);
+    cmd->add_option("NAME", o->name, "Session name")->required();
+    AddOutputFlag(cmd, &o->output);
+  }
+  {
+    auto o = Verb<NameOptions>(g, ctx, "logs", "Print a session's container output", ShowLogs,
+                               &cmd);
+    cmd->add_option("NAME", o->name, "Session name")->required();
+  }
+  {
+    auto o = Verb<DeleteOptions>(g, ctx, "delete",
+                                 "Delete sessions (their scratch home goes; folders stay)",
+                                 DeleteSessions, &cmd);
+    cmd->alias("rm");
+    cmd->add_option("NAME", o->names, "Session names")->required();
+  }
+  {
+    auto o = Verb<ExecOptions>(g, ctx, "exec",
+                               "Run a command in a session: berth session exec NAME -- CMD "
+                               "[ARG...]; exits with the command's exit code. Piped stdin is "
+                               "passed to the command",
+                               Exec, &cmd);
+    cmd->add_option("NAME", o->name, "Session name")->required();
+    cmd->add_option("CMD", o->command, "The command and its arguments (after --)")->required();
+    cmd->add_flag("-n,--no-stdin", o->no_stdin, "Do not read stdin (send the command none)");
+    cmd->add_option("--timeout", o->timeout_s, "Stop the command after this many seconds");
+    cmd->positionals_at_end();
+  }
+  {
+    auto o = Verb<NameOptions>(g, ctx, "shell", "Open an interactive terminal in a session",
+                               Shell, &cmd);
+    cmd->add_option("NAME", o->name, "Session name")->required();
+  }
+}
+
+}  // namespace berth::cli
