@@ -1,12 +1,19 @@
 // Live updates: the server's SSE stream (/api/v1/events, events `session`
-// and `folder`), or, if the stream is unavailable, a poll tick every 2 s.
-// Listeners get the event kind; pages re-fetch what they show.
+// and `folder`), plus a poll tick for whatever the stream does not carry:
+// every 2 s while the stream is down, every 15 s while it is up. Coming back
+// to the tab ticks at once. Listeners get the kind; pages re-fetch what they
+// show.
 
 export type ChangeKind = 'session' | 'folder' | 'poll';
 type Listener = (kind: ChangeKind, data: unknown) => void;
 
+const kPollDownMs = 2000;
+const kPollUpMs = 15000;
+const kRetryMs = 60000;
+
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
+let streamUp = false;
 let pollTimer: number | undefined;
 let retryTimer: number | undefined;
 let started = false;
@@ -23,54 +30,58 @@ function parse(e: MessageEvent): unknown {
   }
 }
 
-function startPolling(): void {
-  if (pollTimer === undefined) {
-    pollTimer = window.setInterval(() => {
-      if (!document.hidden) emit('poll', null);
-    }, 2000);
-  }
-  // Try the stream again now and then: the server may have restarted.
-  if (retryTimer === undefined) {
-    retryTimer = window.setTimeout(() => {
-      retryTimer = undefined;
-      connect();
-    }, 60000);
-  }
+function schedulePoll(): void {
+  window.clearInterval(pollTimer);
+  pollTimer = window.setInterval(() => {
+    if (!document.hidden) emit('poll', null);
+  }, streamUp ? kPollUpMs : kPollDownMs);
 }
 
-function stopPolling(): void {
-  window.clearInterval(pollTimer);
-  window.clearTimeout(retryTimer);
-  pollTimer = undefined;
-  retryTimer = undefined;
+function setStreamUp(up: boolean): void {
+  if (up === streamUp && pollTimer !== undefined) return;
+  streamUp = up;
+  schedulePoll();
+  if (!up && retryTimer === undefined && source === null) {
+    // Try the stream again now and then: the server may have been restarted.
+    retryTimer = window.setTimeout(() => {
+      retryTimer = undefined;
+      if (source === null && started) connect();
+    }, kRetryMs);
+  }
 }
 
 function connect(): void {
-  if (typeof EventSource === 'undefined') return startPolling();
+  if (typeof EventSource === 'undefined') return setStreamUp(false);
   source?.close();
   const es = new EventSource('/api/v1/events', { withCredentials: true });
   source = es;
   es.addEventListener('open', () => {
-    stopPolling();
+    setStreamUp(true);
     emit('poll', null); // catch up on anything missed while disconnected
   });
   es.addEventListener('session', (e) => emit('session', parse(e as MessageEvent)));
   es.addEventListener('folder', (e) => emit('folder', parse(e as MessageEvent)));
   es.addEventListener('error', () => {
-    // CLOSED: the server refused the stream (404, 401, wrong type): poll.
-    // CONNECTING: the browser retries by itself; poll meanwhile.
+    // CLOSED: the server refused the stream (404, 401, wrong type).
+    // CONNECTING: the browser retries by itself; poll fast meanwhile.
     if (es.readyState === EventSource.CLOSED) {
       es.close();
       if (source === es) source = null;
     }
-    startPolling();
+    setStreamUp(false);
   });
+}
+
+function onVisible(): void {
+  if (!document.hidden) emit('poll', null);
 }
 
 export function onChange(l: Listener): () => void {
   listeners.add(l);
   if (!started) {
     started = true;
+    document.addEventListener('visibilitychange', onVisible);
+    setStreamUp(false);
     connect();
   }
   return () => listeners.delete(l);
@@ -79,6 +90,9 @@ export function onChange(l: Listener): () => void {
 export function stopEvents(): void {
   source?.close();
   source = null;
-  stopPolling();
+  window.clearInterval(pollTimer);
+  window.clearTimeout(retryTimer);
+  pollTimer = retryTimer = undefined;
+  document.removeEventListener('visibilitychange', onVisible);
   started = false;
 }

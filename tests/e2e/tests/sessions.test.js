@@ -88,6 +88,16 @@ test('seed story: START with two folders, write a file in the terminal, delete, 
     await waitForScreen(page, (r) => outputOf(r, 'cat user2-vfolder/test_file').some((l) => l.trim() === kContent), 'the cat output');
     await screenshot(page, 'sessions-terminal');
 
+    // A folder a live session mounts cannot be deleted; the refusal is a sentence naming the session.
+    await goStorage(page);
+    await folderRow(page, 'user2-vfolder').getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    const refusal = page.getByRole('alert').filter({ hasText: name });
+    await refusal.waitFor();
+    assert.doesNotMatch(await refusal.textContent(), /[{}]/, 'a sentence, not JSON');
+    await folderRow(page, 'user2-vfolder').waitFor();
+
+    await page.getByRole('link', { name: 'Sessions', exact: true }).click();
     await row.getByRole('button', { name: 'Delete', exact: true }).click();
     await confirmOk(page);
     await row.waitFor({ state: 'detached', timeout: 60000 });
@@ -133,5 +143,15 @@ test('START dialog lists the automount folders it will add and checks targets in
     // Turning automount off empties the list and frees the targets.
     await dialog.getByLabel('Mount my automount folders').uncheck();
     await auto.getByText('Automount is off').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+
+    // A session started elsewhere (the CLI, another tab) shows up and goes away live.
+    const created = await api('POST', '/sessions', { name: 'from-cli', mounts: [{ folder: 'data' }] });
+    assert.equal(created.status, 201, created.text);
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'from-cli', exact: true }) });
+    await row.getByText('Running').waitFor();
+    await row.getByText('/home/work/.local').waitFor();
+    assert.equal((await api('DELETE', '/sessions/from-cli')).status < 300, true);
+    await row.waitFor({ state: 'detached' });
   }, { needsSessions: true });
 });
