@@ -77,6 +77,17 @@ export interface Session {
   error?: string;
 }
 
+export interface Share {
+  id: string;
+  folder: string;
+  folder_id?: string;
+  owner: string;
+  user: string;
+  permission: 'ro' | 'rw';
+  status: string; // 'pending' | 'accepted' | ...
+  created_at?: string;
+}
+
 export interface Image {
   name: string;
   [k: string]: unknown;
@@ -156,7 +167,13 @@ export const api = {
   deleteFolder: (name: string, purge = false) => request<unknown>('DELETE', folderPath(name) + (purge ? '?purge=true' : '')),
   restoreFolder: (name: string) => request<Folder>('POST', folderPath(name) + '/restore'),
   share: (name: string, user: string, permission: 'ro' | 'rw') =>
-    request<unknown>('POST', folderPath(name) + '/shares', { user, permission }),
+    request<Share>('POST', folderPath(name) + '/shares', { user, permission }),
+  shares: (name: string) => request<{ shares: Share[] }>('GET', folderPath(name) + '/shares').then((r) => r.shares ?? []),
+  unshare: (name: string, user: string) => request<unknown>('DELETE', `${folderPath(name)}/shares/${enc(user)}`),
+  leave: (name: string) => request<unknown>('POST', folderPath(name) + '/leave'),
+  invitations: () => request<{ invitations: Share[] }>('GET', '/invitations').then((r) => r.invitations ?? []),
+  acceptInvitation: (id: string) => request<Share>('POST', `/invitations/${enc(id)}/accept`),
+  rejectInvitation: (id: string) => request<unknown>('POST', `/invitations/${enc(id)}/reject`),
 
   list: (folder: string, path: string, after?: string, limit = 1000) => {
     const q = new URLSearchParams({ path, limit: String(limit) });

@@ -7,7 +7,8 @@ import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
 import { formatBytes } from '../lib/paths';
 import type { AppContext } from '../main';
-import { formatTime, h, listTable, replace, uid } from '../ui/dom';
+import { formatTime, h, listTable, replace } from '../ui/dom';
+import { openShareDialog, renderInvitations } from './sharing';
 import { validatedField, type Field } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
 import { notify, notifyError } from '../ui/notice';
@@ -74,11 +75,13 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     trash: 'Deleted folders stay here with their data until you purge them. Restore brings one back.',
   };
   const body = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading folders…'));
+  const invitations = h('div', { class: 'inv-slot' });
   replace(
     main,
     h('div', { class: 'page-head' }, h('h1', {}, 'Data & Storage'), tab !== 'trash' ? newFolder : null),
     tabs,
-    h('section', { id: 'storage-panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` }, h('p', { class: 'lead' }, intro[tab]), body),
+    h('section', { id: 'storage-panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` },
+      h('p', { class: 'lead' }, intro[tab]), tab === 'folders' ? invitations : null, body),
   );
 
   let last = '';
@@ -115,11 +118,11 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     }
     const open = h('a', { class: 'button secondary', href: `#/storage/${encodeURIComponent(f.name)}` }, 'Open');
     const mine = isMine(f);
-    const rename = h('button', { type: 'button', class: 'secondary', disabled: !mine, title: mine ? '' : 'Only the owner can rename.' }, 'Rename');
+    const rename = h('button', { type: 'button', class: 'secondary' }, 'Rename');
     rename.addEventListener('click', () => openRename(f));
-    const share = h('button', { type: 'button', class: 'secondary', hidden: !mine || isAutomountName(f.name) }, 'Share');
-    share.addEventListener('click', () => openShare(f));
-    const del = h('button', { type: 'button', class: 'danger-outline', disabled: !mine, title: mine ? '' : 'Only the owner can delete.' }, 'Delete');
+    const share = h('button', { type: 'button', class: 'secondary', hidden: isAutomountName(f.name) }, 'Share');
+    share.addEventListener('click', () => openShareDialog(f));
+    const del = h('button', { type: 'button', class: 'danger-outline' }, 'Delete');
     del.addEventListener('click', async () => {
       const ok = await confirmDialog(`Delete folder ${f.name}?`, 'It moves to the trash with its files; you can restore it from there.');
       if (!ok) return;
@@ -131,6 +134,21 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       }
       refresh();
     });
+    if (!mine) {
+      const leave = h('button', { type: 'button', class: 'danger-outline' }, 'Leave');
+      leave.addEventListener('click', async () => {
+        const ok = await confirmDialog(`Leave folder ${f.name}?`, `${f.owner} shared it with you; it disappears from your list and the files stay with ${f.owner}.`);
+        if (!ok) return;
+        try {
+          await api.leave(f.name);
+          notify(`You left ${f.name}.`);
+        } catch (e) {
+          notifyError(e);
+        }
+        refresh();
+      });
+      return h('td', { class: 'actions' }, open, leave);
+    }
     return h('td', { class: 'actions' }, open, rename, share, del);
   }
 
@@ -220,33 +238,15 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     field.input.select();
   }
 
-  function openShare(f: Folder): void {
-    const uId = uid('share-user');
-    const pId = uid('share-perm');
-    const user = h('input', { id: uId, autocomplete: 'off', required: true });
-    const perm = h('select', { id: pId }, h('option', { value: 'ro' }, 'read-only'), h('option', { value: 'rw' }, 'read-write'));
-    const d = formDialog({
-      title: `Share folder ${f.name}`,
-      submitLabel: 'Share',
-      content: [
-        h('label', { for: uId }, 'User'), user,
-        h('label', { for: pId }, 'Permission'), perm,
-        h('p', { class: 'hint' }, 'The user gets an invitation and sees the folder once they accept it.'),
-      ],
-      onSubmit: async () => {
-        if (!user.value.trim()) throw new Error('Enter the name of the user to invite.');
-        await api.share(f.name, user.value.trim(), perm.value as 'ro' | 'rw');
-        notify(`Invited ${user.value.trim()} to ${f.name}.`);
-      },
-    });
-    void d;
-    user.focus();
-  }
-
   newFolder.addEventListener('click', () => openNewFolderDialog(ctx, () => refresh(), tab === 'automount' ? '.' : ''));
   const off = onChange((kind) => {
     if (kind === 'folder' || kind === 'poll') refresh(kind === 'folder');
   });
+  const refreshInvitations = () => renderInvitations(invitations, () => {
+    refreshInvitations();
+    refresh();
+  });
+  if (tab === 'folders') refreshInvitations();
   refresh(true);
   return off;
 }
