@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# bench/transfer: file download/upload throughput through berthd against
+# nginx (sendfile for GET, WebDAV PUT for upload) on the same machine, in the
+# same run, with the same client (curl), plus `cp` to the same disk as the
+# upload ceiling and berthd's peak RSS per file size (SPEC §10).
+#
+# Usage: bench/transfer/run.sh [--out FILE]
+#   env: N=7              runs per case (>= 5), servers alternate each run
+#        SIZES="256 1024" file sizes in MiB; each size gets a fresh berthd
+#                         and nginx so that VmHWM is per size
+#        WORK_BASE=/var/tmp where the temp dir goes (the disk under test)
+#        BERTHD=path      use this berthd instead of building build-bench
+#        KEEP=1           keep the temp dir (logs, configs) after the run
+#
+# Page cache: the source file is read once before the runs, so every
+# download and every upload reads it from the page cache, for both servers.
+# Before each upload (and each cp) the previous target is removed and `sync`
+# runs, so no run pays for another run's dirty pages.
+set -euo pipefail
+
+OUT=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --out) OUT="$2"; shift 2 ;;
+    *) echo "usage: $0 [--out FILE]" >&2; exit 2 ;;
+  esac
+done
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+N="${N:-7}"
+SIZES="${SIZES:-256 1024}"
+WORK_BASE="${WORK_BASE:-/var/tmp}"
+if (( N < 5 )); then echo "N must be >= 5" >&2; exit 2; fi
+
+log() { echo "[transfer] $*" >&2; }
+
+# ---- setup: tools --------------------------------------------------------
+need_pkgs=()
+command -v curl >/dev/null || need_pkgs+=(curl)
+command -v python3 >/dev/null || need_pkgs+=(python3)
+# Debian 12's nginx (pulled in by nginx-light) is built --with-http_dav_module;
+# older nginx-light builds lack it, nginx-full has it everywhere.
+if ! command -v nginx >/dev/null; then
+  need_pkgs+=(nginx-light)
+fi
+if (( ${#need_pkgs[@]} )); then
+  log "installing ${need_pkgs[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
+fi
+if ! nginx -V 2>&1 | grep -q http_dav; then
+  log "this nginx has no http_dav module; installing nginx-full"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-full >&2
+  nginx -V 2>&1 | grep -q http_dav || { echo "nginx without http_dav" >&2; exit 1; }
+fi
+
+# ---- setup: berthd -------------------------------------------------------
+# berthd links manager, http, storage, store, agent, runtime and images; only
+# the CLI can be skipped.
+BERTHD_GIVEN="${BERTHD:-}"
+if [[ -z "${BERTHD:-}" ]]; then
+  log "building berthd (Release, -j1)"
+  cmake -S "$REPO" -B "$REPO/build-bench" -G Ninja -DBERTH_SKIP="cli" \
+    -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C "$REPO/build-bench" -j1 berthd >&2
+  BERTHD="$(find "$REPO/build-bench" -type f -name berthd -perm -u+x | head -1)"
+fi
+[[ -x "$BERTHD" ]] || { echo "no berthd binary at '$BERTHD'" >&2; exit 1; }
+
+# ---- temp dir and cleanup ------------------------------------------------
+W="$(mktemp -d "$WORK_BASE/berth-bench-transfer.XXXXXX")"
+BERTHD_PID=""
+NGINX_PID=""
+stop_berthd() {
+  if [[ -n "$BERTHD_PID" ]]; then
+    kill "$BERTHD_PID" 2>/dev/null || true
+    wait "$BERTHD_PID" 2>/dev/null || true
+    BERTHD_PID=""
+  fi
+}
+stop_nginx() {
+  if [[ -n "$NGINX_PID" ]]; then
+    kill -QUIT "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+    NGINX_PID=""
+  fi
+}
+cleanup() {
+  stop_berthd
+  stop_nginx
+  if [[ "${KEEP:-0}" == 1 ]]; then log "kept $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# ---- servers -------------------------------------------------------------
+# start_berthd DIR: sets BERTHD_PID, BERTHD_URL, TOKEN; creates folder "bench".
+start_berthd() {
+  local dir="$1"
+  mkdir -p "$dir"
+  "$BERTHD" --data-dir "$dir" --listen 127.0.0.1:0 >"$dir.log" 2>&1 &
+  BERTHD_PID=$!
+  for _ in $(seq 200); do
+    [[ -s "$dir/berthd.addr" && -s "$dir/admin.token" ]] && break
+    kill -0 "$BERTHD_PID" 2>/dev/null || { cat "$dir.log" >&2; return 1; }
+    sleep 0.05
+  done
+  BERTHD_URL="$(tr -d '[:space:]' <"$dir/berthd.addr")"
+  TOKEN="$(tr -d '[:space:]' <"$dir/admin.token")"
+  local code
+  code="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -d '{"name":"bench"}' "$BERTHD_URL/api/v1/folders")"
+  [[ "$code" == 201 ]] || { echo "create folder: HTTP $code" >&2; return 1; }
+}
+
+# start_nginx DIR DOWNLOAD_ROOT: sets NGINX_PID, NGINX_URL. Serves
+# DOWNLOAD_ROOT under /dl/ and accepts WebDAV PUT under /dav/ (into DIR/dav,
+# with the body temp files in DIR/body on the same file system, so nginx's
+# final step is a rename, like berthd's).
+start_nginx() {
+  local dir="$1" dl_root="$2" port
+  port="$(free_port)"
+  mkdir -p "$dir/dav" "$dir/body" "$dir/tmp"
+  cat >"$dir/nginx.conf" <<EOF
+# Generated by bench/transfer/run.sh. Workers run as root so they can read
+# berthd's (0700) data dir; the default client_body_buffer_size is kept.
+user root;
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/tmp;
+  fastcgi_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp;
+  scgi_temp_path $dir/tmp;
+  types { }
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$port;
+    location /dl/ { alias $dl_root/; }
+    location /dav/ {
+      alias $dir/dav/;
+      dav_methods PUT;
+      client_max_body_size 0;
+    }
+  }
+}
+EOF
+  nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" &
+  NGINX_PID=$!
+  NGINX_URL="http://127.0.0.1:$port"
+  for _ in $(seq 200); do
+    curl -s -o /dev/null "$NGINX_URL/" && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$dir/error.log" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "nginx did not come up" >&2; return 1
+}
+
+nginx_worker_pid() { cat "/proc/$NGINX_PID/task/$NGINX_PID/children" | awk '{print $1}'; }
+hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# ---- measurements (each prints MB/s, 10^6 bytes per second) --------------
+mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
+
+# download URL BYTES [curl args...]
+download() {
+  local url="$1" bytes="$2"; shift 2
+  local out code size t
+  out="$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' "$@" "$url")"
+  read -r code size t <<<"$out"
+  [[ "$code" == 200 && "$size" == "$bytes" ]] || { echo "GET $url: $out" >&2; return 1; }
+  mbps "$size" "$t"
+}
+
+# upload FILE URL BYTES [curl args...]  (no Expect: 100-continue round trip
+# for either server; time_total ends when the server's reply arrives, i.e.
+# after berthd's fsync+rename and after nginx's rename)
+upload() {
+  local file="$1" url="$2" bytes="$3"; shift 3
+  local out code size t
+  sync
+  out="$(curl -s -o /dev/null -H 'Expect:' -T "$file" -w '%{http_code} %{size_upload} %{time_total}' "$@" "$url")"
+  read -r code size t <<<"$out"
+  [[ ( "$code" == 201 || "$code" == 204 ) && "$size" == "$bytes" ]] || {
+    echo "PUT $url: $out" >&2; return 1; }
+  mbps "$size" "$t"
+}
+
+# copy SRC DST BYTES [fsync]
+copy() {
+  local src="$1" dst="$2" bytes="$3" fsync="${4:-}" t0 t1
+  rm -f "$dst"; sync
+  t0=$EPOCHREALTIME
+  cp --reflink=never "$src" "$dst"
+  [[ -n "$fsync" ]] && sync "$dst"
+  t1=$EPOCHREALTIME
+  mbps "$bytes" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END { print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# ---- run -----------------------------------------------------------------
+declare -A MED RAW HWM
+for mib in $SIZES; do
+  bytes=$(( mib * 1024 * 1024 ))
+  d="$W/$mib"
+  mkdir -p "$d"
+  log "${mib} MiB: generating the source file"
+  head -c "$bytes" /dev/urandom >"$d/src.bin"
+
+  start_berthd "$d/berthd"
+  hwm_before=$(hwm_kib "$BERTHD_PID")
+  # The download source is berthd's own copy of the file; nginx serves the
+  # very same inode from berthd's folder directory.
+  curl -sf -o /dev/null -H 'Expect:' -H "Authorization: Bearer $TOKEN" -T "$d/src.bin" \
+    "$BERTHD_URL/api/v1/folders/bench/files/content?path=src.bin&overwrite=true"
+  served="$(find "$d/berthd/volumes" -type f -name src.bin | head -1)"
+  [[ -n "$served" ]] || { echo "cannot find berthd's copy of src.bin" >&2; exit 1; }
+  start_nginx "$d/nginx" "$(dirname "$served")"
+  ngx_worker=$(nginx_worker_pid)
+
+  cat "$d/src.bin" "$served" >/dev/null   # page cache: warm for everyone
+  b_dl="$BERTHD_URL/api/v1/folders/bench/files/content?path=src.bin"
+  b_up="$BERTHD_URL/api/v1/folders/bench/files/content?path=up.bin&overwrite=true"
+  n_dl="$NGINX_URL/dl/src.bin"
+  n_up="$NGINX_URL/dav/up.bin"
+  auth=(-H "Authorization: Bearer $TOKEN")
+  # one untimed warm-up transfer each
+  download "$b_dl" "$bytes" "${auth[@]}" >/dev/null
+  download "$n_dl" "$bytes" >/dev/null
+
+  for k in dl_b dl_n up_b up_n cp cpf; do RAW[$mib,$k]=""; done
+  for i in $(seq "$N"); do
+    log "${mib} MiB: run $i/$N"
+    if (( i % 2 )); then order="b n"; else order="n b"; fi
+    for s in $order; do
+      if [[ $s == b ]]; then
+        RAW[$mib,dl_b]+=" $(download "$b_dl" "$bytes" "${auth[@]}")"
+      else
+        RAW[$mib,dl_n]+=" $(download "$n_dl" "$bytes")"
+      fi
+    done
+    for s in $order; do
+      if [[ $s == b ]]; then
+        rm -f "$(dirname "$served")/up.bin"
+        RAW[$mib,up_b]+=" $(upload "$d/src.bin" "$b_up" "$bytes" "${auth[@]}")"
+      else
+        rm -f "$d/nginx/dav/up.bin"
+        RAW[$mib,up_n]+=" $(upload "$d/src.bin" "$n_up" "$bytes")"
+      fi
+    done
+    RAW[$mib,cp]+=" $(copy "$d/src.bin" "$d/cp.bin" "$bytes")"
+    RAW[$mib,cpf]+=" $(copy "$d/src.bin" "$d/cp.bin" "$bytes" fsync)"
+  done
+  rm -f "$d/cp.bin"
+  for k in dl_b dl_n up_b up_n cp cpf; do MED[$mib,$k]=$(median <<<"${RAW[$mib,$k]}"); done
+  HWM[$mib,before]=$hwm_before
+  HWM[$mib,after]=$(hwm_kib "$BERTHD_PID")
+  HWM[$mib,nginx]=$(hwm_kib "$ngx_worker")
+  stop_berthd
+  stop_nginx
+  rm -rf "$d"
+done
+
+# ---- report --------------------------------------------------------------
+{
+  echo "### bench/transfer — $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), kernel $(uname -r),"
+  echo "work dir on $(findmnt -no FSTYPE -T "$WORK_BASE") ($(findmnt -no SOURCE -T "$WORK_BASE")); $(nginx -v 2>&1 | sed 's/.*: //'), $(curl --version | head -1 | cut -d' ' -f1-2)."
+  echo "berthd: ${BERTHD_GIVEN:-built into build-bench/}; repo at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(
+    [[ -n "$(git -C "$REPO" status --porcelain -- src 2>/dev/null)" ]] && echo ' + uncommitted changes in src/')."
+  echo "Command: \`${BERTHD_GIVEN:+BERTHD=$BERTHD_GIVEN }N=$N SIZES=\"$SIZES\" bench/transfer/run.sh\`. Median of $N runs, servers alternating; MB/s = 10^6 B/s;"
+  echo "source file in the page cache for every case; \`sync\` before every upload and cp."
+  echo
+  echo "| size | case | berthd MB/s | nginx MB/s | berthd/nginx | target |"
+  echo "|---|---|---:|---:|---:|---|"
+  for mib in $SIZES; do
+    r=$(ratio "${MED[$mib,dl_b]}" "${MED[$mib,dl_n]}")
+    echo "| $mib MiB | download (GET, sendfile) | ${MED[$mib,dl_b]} | ${MED[$mib,dl_n]} | $r | ≥ 0.90 $(awk -v r="$r" 'BEGIN { print (r >= 0.90) ? "met" : "**missed**" }') |"
+    r=$(ratio "${MED[$mib,up_b]}" "${MED[$mib,up_n]}")
+    echo "| $mib MiB | upload (PUT) | ${MED[$mib,up_b]} | ${MED[$mib,up_n]} | $r | ≥ 1.00 $(awk -v r="$r" 'BEGIN { print (r >= 1.00) ? "met" : "**missed**" }') |"
+  done
+  echo
+  echo "| size | upload ceiling | MB/s | berthd upload / ceiling |"
+  echo "|---|---|---:|---:|"
+  for mib in $SIZES; do
+    echo "| $mib MiB | \`cp\` (no fsync) | ${MED[$mib,cp]} | $(ratio "${MED[$mib,up_b]}" "${MED[$mib,cp]}") |"
+    echo "| $mib MiB | \`cp\` + \`sync FILE\` (fsync, as berthd's commit) | ${MED[$mib,cpf]} | $(ratio "${MED[$mib,up_b]}" "${MED[$mib,cpf]}") |"
+  done
+  echo
+  echo "| size | berthd VmHWM before | berthd VmHWM after | nginx worker VmHWM after |"
+  echo "|---|---:|---:|---:|"
+  for mib in $SIZES; do
+    echo "| $mib MiB | $(( HWM[$mib,before] / 1024 )) MiB | $(( HWM[$mib,after] / 1024 )) MiB | $(( HWM[$mib,nginx] / 1024 )) MiB |"
+  done
+  echo
+  echo "Raw MB/s per run (run order):"
+  echo
+  for mib in $SIZES; do
+    for k in dl_b dl_n up_b up_n cp cpf; do
+      echo "- $mib MiB $k:${RAW[$mib,$k]}"
+    done
+  done
+} | if [[ -n "$OUT" ]]; then tee "$OUT"; else cat; fi
