@@ -43,8 +43,10 @@ std::string ImageDir() {
 // Built once per machine, shared by every test (and every test binary).
 images::ImageStore* SharedImages() {
   static std::unique_ptr<images::ImageStore> store = [] {
-    auto s =
-        images::ImageStore::Open({.root = ImageDir(), .recipes_dir = BERTH_SOURCE_RECIPES_DIR});
+    images::ImageStoreOptions o;
+    o.root = ImageDir();
+    o.recipes_dir = BERTH_SOURCE_RECIPES_DIR;
+    auto s = images::ImageStore::Open(o);
     return s.ok() ? std::move(*s) : nullptr;
   }();
   return store.get();
@@ -71,7 +73,8 @@ struct Driver {
 Driver RuncDriver() {
   Driver d;
   d.name = "runc";
-  d.open = [](const std::string& dir, std::string* skip) -> std::unique_ptr<runtime::ContainerRuntime> {
+  d.open = [](const std::string& dir,
+              std::string* skip) -> std::unique_ptr<runtime::ContainerRuntime> {
     if (::access("/usr/bin/tini-static", X_OK) != 0) {
       *skip = "needs tini-static";
       return nullptr;
@@ -93,7 +96,8 @@ Driver RuncDriver() {
     o.argv = {"runc", "--root", dir + "/runc", "delete", "--force", id};
     o.timeout = std::chrono::seconds(30);
     auto r = RunSubprocess(o);
-    ASSERT_TRUE(r.ok() && r->ok()) << (r.ok() ? DescribeFailure(o.argv, *r) : r.status().ToString());
+    ASSERT_TRUE(r.ok() && r->ok())
+        << (r.ok() ? DescribeFailure(o.argv, *r) : r.status().ToString());
   };
   d.has_traces = [](runtime::ContainerRuntime* rt, const std::string&, const std::string& id) {
     return fs::exists(static_cast<runtime::RuncRuntime*>(rt)->BundleDir(id));
@@ -109,14 +113,14 @@ std::string DockerSocket() {
 Driver DockerDriver() {
   Driver d;
   d.name = "docker";
-  d.open = [](const std::string& dir, std::string* skip) -> std::unique_ptr<runtime::ContainerRuntime> {
+  d.open = [](const std::string& dir,
+              std::string* skip) -> std::unique_ptr<runtime::ContainerRuntime> {
     runtime::DockerOptions o;
     o.socket_path = DockerSocket();
     // Scoped to this test: List() sees only its own containers even when
     // other runs share the daemon.
     o.instance = "it-" + RandomHex(4);
     o.name_prefix = "berth-" + o.instance + "-";
-    o.cgroup_parent = "/berth-test-docker";
     auto rt = runtime::DockerRuntime::Open(o);
     if (!rt.ok()) {
       *skip = "Docker Engine not usable (" + rt.status().message() +
@@ -129,9 +133,9 @@ Driver DockerDriver() {
   d.remove_behind_back = [](runtime::ContainerRuntime* rt, const std::string&,
                             const std::string& id) {
     auto* docker = static_cast<runtime::DockerRuntime*>(rt);
-    auto r = docker->client().Request(
-        "DELETE", "/containers/" + docker->ContainerName(id) + "?force=true", "",
-        std::chrono::seconds(60));
+    auto r = docker->client().Request("DELETE",
+                                      "/containers/" + docker->ContainerName(id) + "?force=true",
+                                      "", std::chrono::seconds(60));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->status, 204u) << r->body;
   };

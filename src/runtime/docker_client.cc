@@ -1,5 +1,3 @@
-#include <utility>  // before Asio's coroutine headers (Boost 1.74 + g++ 12)
-
 #include "runtime/docker_client.h"
 
 #include <fcntl.h>
@@ -17,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <utility>  // before Asio's coroutine headers (Boost 1.74 + g++ 12)
 
 namespace berth::runtime {
 namespace {
@@ -142,8 +141,7 @@ Result<HttpResponse> DockerClient::Request(std::string_view method, const std::s
       });
 }
 
-Result<HttpResponse> DockerClient::StreamRequest(std::string_view method,
-                                                 const std::string& target,
+Result<HttpResponse> DockerClient::StreamRequest(std::string_view method, const std::string& target,
                                                  const std::string& content_type,
                                                  const BodySource& source,
                                                  std::chrono::milliseconds timeout) const {

@@ -2,6 +2,8 @@
 // client against a scripted fake daemon (timeouts, hijack, old API), the
 // stream demuxer, the rootfs tar and the image key. The driver itself runs
 // in the conformance suite (agent/runtime_conformance_test.cc).
+#include "runtime/docker_client.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -16,7 +18,6 @@
 #include <thread>
 
 #include "common/fs_util.h"
-#include "runtime/docker_client.h"
 #include "runtime/docker_image.h"
 #include "runtime/docker_runtime.h"
 
@@ -158,13 +159,15 @@ TEST(DockerClientTest, RequestUsesApiPrefixAndReturnsBody) {
 
 TEST(DockerClientTest, HijackLeavesTheStreamInTheSocket) {
   TempDir dir;
-  FakeDaemon daemon(dir.path() + "/d.sock", [](const std::string& head) -> std::optional<std::string> {
-    if (head.find("/exec/bad/start") != std::string::npos)
-      return "HTTP/1.1 409 Conflict\r\nContent-Length: 30\r\n\r\n{\"message\":\"is not running\"}\r\n";
-    // Header and the first stream bytes in one write.
-    return std::string("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n") +
-           std::string("\x01\0\0\0\0\0\0\x02hi", 10);
-  });
+  FakeDaemon daemon(
+      dir.path() + "/d.sock", [](const std::string& head) -> std::optional<std::string> {
+        if (head.find("/exec/bad/start") != std::string::npos)
+          return "HTTP/1.1 409 Conflict\r\nContent-Length: 30\r\n\r\n{\"message\":\"is not "
+                 "running\"}\r\n";
+        // Header and the first stream bytes in one write.
+        return std::string("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n") +
+               std::string("\x01\0\0\0\0\0\0\x02hi", 10);
+      });
   DockerClient client(dir.path() + "/d.sock");
   HttpResponse err;
   auto fd = client.Hijack("/exec/good/start", "{}", milliseconds(2000), &err);
@@ -249,8 +252,8 @@ TEST(RootfsTarTest, KeepsOwnersModesLinksAndNames) {
   std::map<std::string, std::string> seen;  // name -> description
   archive_entry* e;
   while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-    std::string d = std::to_string(archive_entry_uid(e)) + ":" +
-                    std::to_string(archive_entry_mode(e) & 07777);
+    std::string d =
+        std::to_string(archive_entry_uid(e)) + ":" + std::to_string(archive_entry_mode(e) & 07777);
     if (archive_entry_hardlink(e)) d += " hardlink=" + std::string(archive_entry_hardlink(e));
     if (archive_entry_symlink(e)) d += " symlink=" + std::string(archive_entry_symlink(e));
     seen[archive_entry_pathname(e)] = d;

@@ -71,11 +71,11 @@ Result<DockerImageRef> ImageRefForRootfs(const std::string& rootfs_in) {
     ref.tag = Sha256Hex(*meta + '\0' + rootfs).substr(0, 16);
   } else {
     ref.repo = "berth/" + RepoComponent(Basename(image_dir));
-    ref.tag = Sha256Hex(rootfs + '\0' + std::to_string(st.st_ctim.tv_sec) + "." +
-                        std::to_string(st.st_ctim.tv_nsec) + "/" +
-                        std::to_string(st.st_mtim.tv_sec) + "." +
-                        std::to_string(st.st_mtim.tv_nsec))
-                  .substr(0, 16);
+    ref.tag =
+        Sha256Hex(rootfs + '\0' + std::to_string(st.st_ctim.tv_sec) + "." +
+                  std::to_string(st.st_ctim.tv_nsec) + "/" + std::to_string(st.st_mtim.tv_sec) +
+                  "." + std::to_string(st.st_mtim.tv_nsec))
+            .substr(0, 16);
   }
   return ref;
 }
@@ -165,7 +165,8 @@ Result<std::unique_ptr<RootfsTar>> RootfsTar::Open(const std::string& rootfs) {
   rep->out = archive_write_new();
   rep->links = archive_entry_linkresolver_new();
   rep->entry = archive_entry_new();
-  if (!rep->disk || !rep->out || !rep->links || !rep->entry) return Internal("libarchive: no memory");
+  if (!rep->disk || !rep->out || !rep->links || !rep->entry)
+    return Internal("libarchive: no memory");
   // Physical walk (never follow symlinks), stay on one file system, numeric
   // owners only (no uname/gname lookup: Docker applies uid/gid numbers).
   archive_read_disk_set_symlink_physical(rep->disk);

@@ -171,10 +171,10 @@ class DockerTtyProcess final : public TtyProcess {
   int fd() const override { return conn_.get(); }
   int exit_fd() const override { return pidfd_.get(); }
   Status Resize(uint16_t cols, uint16_t rows) override {
-    auto r = client_.Request("POST",
-                             "/exec/" + exec_id_ + "/resize?h=" + std::to_string(rows) +
-                                 "&w=" + std::to_string(cols),
-                             "", timeout_);
+    auto r = client_.Request(
+        "POST",
+        "/exec/" + exec_id_ + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(cols),
+        "", timeout_);
     if (!r.ok()) return r.status();
     if (r->status / 100 != 2) return DockerError("resize exec " + exec_id_, *r);
     return Status::Ok();
@@ -235,9 +235,9 @@ Result<std::unique_ptr<DockerRuntime>> DockerRuntime::Open(DockerOptions options
   std::string api = v.is_object() ? v.value("ApiVersion", "") : "";
   int major = 0, minor = 0;
   if (std::sscanf(api.c_str(), "%d.%d", &major, &minor) != 2)
-    return Unavailable("Docker Engine at unix://" + options.socket_path +
-                           " sent no ApiVersion in /version",
-                       "docker_unavailable");
+    return Unavailable(
+        "Docker Engine at unix://" + options.socket_path + " sent no ApiVersion in /version",
+        "docker_unavailable");
   if (major < kMinApiMajor || (major == kMinApiMajor && minor < kMinApiMinor))
     return FailedPrecondition("Docker Engine API " + api + " (Docker " + v.value("Version", "?") +
                                   ") is too old: Berth needs API 1.41 (Docker 20.10) or newer",
@@ -289,12 +289,12 @@ Status DockerRuntime::ImportImage(const std::string& rootfs, const std::string& 
   const std::string target = "/images/create?fromSrc=-&repo=" + UrlEncode(repo) +
                              "&tag=" + UrlEncode(tag) +
                              "&message=" + UrlEncode("berth import of " + rootfs);
-  BERTH_ASSIGN_OR_RETURN(
-      HttpResponse r,
-      client_.StreamRequest("POST", target, "application/x-tar",
-                            [&](std::string* chunk) { return tar->Next(chunk); },
-                            options_.import_timeout));
-  if (r.status != 200) return DockerError("import image " + repo + ":" + tag + " from " + rootfs, r);
+  BERTH_ASSIGN_OR_RETURN(HttpResponse r, client_.StreamRequest(
+                                             "POST", target, "application/x-tar",
+                                             [&](std::string* chunk) { return tar->Next(chunk); },
+                                             options_.import_timeout));
+  if (r.status != 200)
+    return DockerError("import image " + repo + ":" + tag + " from " + rootfs, r);
   // 200 is sent before the work is done: errors come as {"error": ...}
   // lines in the body.
   size_t pos = 0;
@@ -389,8 +389,8 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
       return Internal(s.message() + " (cleanup also failed: " + cleanup.message() + ")");
     return s;
   };
-  auto started = client_.Request("POST", "/containers/" + name + "/start", "",
-                                 options_.start_timeout);
+  auto started =
+      client_.Request("POST", "/containers/" + name + "/start", "", options_.start_timeout);
   if (!started.ok()) return fail(started.status());
   if (started->status != 204 && started->status != 304)
     return fail(DockerError("start container " + spec.id, *started, Code::kInternal));
@@ -427,9 +427,9 @@ Status DockerRuntime::DeleteLocked(const std::string& id) {
 
 Result<ContainerInfo> DockerRuntime::Inspect(const std::string& id) {
   if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
-  BERTH_ASSIGN_OR_RETURN(HttpResponse r, client_.Request("GET", "/containers/" + ContainerName(id) +
-                                                                    "/json",
-                                                         "", options_.request_timeout));
+  BERTH_ASSIGN_OR_RETURN(HttpResponse r,
+                         client_.Request("GET", "/containers/" + ContainerName(id) + "/json", "",
+                                         options_.request_timeout));
   if (r.status == 404) return NotFound("container " + id + " does not exist");
   if (r.status != 200) return DockerError("inspect container " + id, r);
   json j = ParseJson(r.body);
@@ -437,8 +437,7 @@ Result<ContainerInfo> DockerRuntime::Inspect(const std::string& id) {
   json labels = j.contains("Config") && j["Config"].is_object() && j["Config"].contains("Labels")
                     ? j["Config"]["Labels"]
                     : json();
-  if (LabelOf(labels, kLabelManaged) != "1" ||
-      LabelOf(labels, kLabelInstance) != options_.instance)
+  if (LabelOf(labels, kLabelManaged) != "1" || LabelOf(labels, kLabelInstance) != options_.instance)
     return NotFound("container " + id + " does not exist (a container named " + ContainerName(id) +
                     " exists but is not this Berth instance's)");
   ContainerInfo info;
@@ -453,13 +452,13 @@ Result<ContainerInfo> DockerRuntime::Inspect(const std::string& id) {
 }
 
 Result<std::vector<ContainerInfo>> DockerRuntime::List() {
-  json filters = {{"label",
-                   {std::string(kLabelManaged) + "=1",
-                    std::string(kLabelInstance) + "=" + options_.instance}}};
+  json filters = {
+      {"label",
+       {std::string(kLabelManaged) + "=1", std::string(kLabelInstance) + "=" + options_.instance}}};
   BERTH_ASSIGN_OR_RETURN(
-      HttpResponse r, client_.Request("GET", "/containers/json?all=1&filters=" +
-                                                 UrlEncode(filters.dump()),
-                                      "", options_.request_timeout));
+      HttpResponse r,
+      client_.Request("GET", "/containers/json?all=1&filters=" + UrlEncode(filters.dump()), "",
+                      options_.request_timeout));
   if (r.status != 200) return DockerError("list containers", r);
   json list = ParseJson(r.body);
   if (!list.is_array()) return Internal("list containers: unparsable answer");
@@ -481,8 +480,8 @@ Result<std::vector<ContainerInfo>> DockerRuntime::List() {
 
 Result<std::string> DockerRuntime::CreateExec(const std::string& id, const std::string& body) {
   BERTH_ASSIGN_OR_RETURN(HttpResponse r,
-                         client_.Request("POST", "/containers/" + ContainerName(id) + "/exec",
-                                         body, options_.request_timeout));
+                         client_.Request("POST", "/containers/" + ContainerName(id) + "/exec", body,
+                                         options_.request_timeout));
   if (r.status == 404) return NotFound("container " + id + " does not exist");
   if (r.status == 409)
     return FailedPrecondition("container " + id + " is not running", "not_running");
@@ -509,8 +508,8 @@ Result<UniqueFd> DockerRuntime::StartExec(const std::string& id, const std::stri
 Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions& options) {
   if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
   if (options.argv.empty()) return InvalidArgument("exec needs a command");
-  json body = {{"AttachStdin", true},   {"AttachStdout", true}, {"AttachStderr", true},
-               {"Tty", false},          {"Cmd", options.argv},  {"Env", options.env}};
+  json body = {{"AttachStdin", true}, {"AttachStdout", true}, {"AttachStderr", true},
+               {"Tty", false},        {"Cmd", options.argv},  {"Env", options.env}};
   if (options.cwd) body["WorkingDir"] = *options.cwd;
   BERTH_ASSIGN_OR_RETURN(std::string exec_id, CreateExec(id, body.dump()));
   BERTH_ASSIGN_OR_RETURN(UniqueFd conn, StartExec(id, exec_id, false));
@@ -588,7 +587,8 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
       break;
     }
     if (Clock::now() > code_deadline) {
-      if (!result.timed_out) return Internal("exec in " + id + ": no exit code after its stream ended");
+      if (!result.timed_out)
+        return Internal("exec in " + id + ": no exit code after its stream ended");
       break;
     }
     std::this_thread::sleep_for(milliseconds(10));
@@ -610,8 +610,7 @@ Result<std::unique_ptr<TtyProcess>> DockerRuntime::ExecTty(const std::string& id
   if (options.cwd) body["WorkingDir"] = *options.cwd;
   BERTH_ASSIGN_OR_RETURN(std::string exec_id, CreateExec(id, body.dump()));
   BERTH_ASSIGN_OR_RETURN(UniqueFd conn, StartExec(id, exec_id, true));
-  BERTH_ASSIGN_OR_RETURN(ExecState s,
-                         WaitExecStarted(client_, exec_id, options_.request_timeout));
+  BERTH_ASSIGN_OR_RETURN(ExecState s, WaitExecStarted(client_, exec_id, options_.request_timeout));
   UniqueFd pidfd;
   if (s.running) {
     pidfd = VerifiedPidfd(client_, exec_id, s.pid, options_.request_timeout);
@@ -631,10 +630,9 @@ Result<std::unique_ptr<TtyProcess>> DockerRuntime::ExecTty(const std::string& id
 Result<std::string> DockerRuntime::Logs(const std::string& id, size_t max_bytes) {
   if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
   BERTH_ASSIGN_OR_RETURN(
-      HttpResponse r, client_.Request("GET",
-                                      "/containers/" + ContainerName(id) +
-                                          "/logs?stdout=1&stderr=1",
-                                      "", options_.request_timeout));
+      HttpResponse r,
+      client_.Request("GET", "/containers/" + ContainerName(id) + "/logs?stdout=1&stderr=1", "",
+                      options_.request_timeout));
   if (r.status == 404) return NotFound("container " + id + " does not exist");
   if (r.status != 200) return DockerError("logs of " + id, r);
   StreamDemuxer demux(/*merge=*/true);

@@ -53,8 +53,8 @@ struct DockerOptions {
   // Scopes List/Inspect/Delete: containers labelled with another instance
   // are not this runtime's (two deployments or test runs can share a daemon).
   std::string instance = "default";
-  std::string name_prefix = "berth-";  // container name = name_prefix + id
-  std::string cgroup_parent;           // empty: Docker's default (/docker)
+  std::string name_prefix = "berth-";                // container name = name_prefix + id
+  std::string cgroup_parent;                         // empty: Docker's default (/docker)
   std::chrono::milliseconds request_timeout{30000};  // per API call
   std::chrono::milliseconds start_timeout{120000};   // container create/start
   std::chrono::milliseconds import_timeout{std::chrono::minutes(15)};
