@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 #include "agent/session_agent.h"
 #include "common/fs_util.h"
@@ -517,6 +518,29 @@ TEST_P(RuntimeConformanceTest, CreateTwiceIsAlreadyExists) {
   c.hostname = "x";
   EXPECT_EQ(runtime_->Create(c).code(), Code::kAlreadyExists);
   EXPECT_EQ(Run(spec.id, {"true"}).exit_code, 0);  // the first one is untouched
+}
+
+TEST_P(RuntimeConformanceTest, ConcurrentExecsAndLargeOutput) {
+  SessionSpec spec = Spec("it-busy", {});
+  ASSERT_TRUE(Create(spec).ok());
+  std::vector<std::thread> threads;
+  std::vector<runtime::ExecResult> results(6);
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      runtime::ExecOptions o;
+      o.argv = {"sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo err-$0 >&2; exit $0",
+                std::to_string(i)};
+      o.timeout = std::chrono::seconds(60);
+      auto r = agent_->Exec(spec.id, o);
+      if (r.ok()) results[i] = std::move(*r);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].exit_code, static_cast<int>(i));
+    EXPECT_EQ(results[i].stdout_data, std::string(3000000, 'x')) << i;
+    EXPECT_EQ(results[i].stderr_data, "err-" + std::to_string(i) + "\n");
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, RuntimeConformanceTest,
