@@ -200,6 +200,7 @@ TEST_F(CommandsTest, ExecPropagatesExitCodeAndOutput) {
   EXPECT_EQ(json::parse(o.out), json({"ls", "-la", "--color", "/home/work"}));
 
   EXPECT_EQ(Cli({"session", "exec", "s"}).code, 2);  // no command
+  EXPECT_EQ(Cli({"session", "exec", "s", "--"}).code, 2);
   o = Cli({"session", "exec", "nope", "--", "true"});
   EXPECT_EQ(o.code, 1);
   EXPECT_EQ(o.err, "error: no session\n");
@@ -266,7 +267,7 @@ TEST_F(CommandsTest, Users) {
   EXPECT_EQ(Cli({"user", "create", "x", "--password-stdin"}, "").code, 2);
 
   o = Cli({"user", "list"});
-  EXPECT_NE(o.out.find("bob   user  no      1000  1000"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("bob   user  no    1000  1000"), std::string::npos) << o.out;
   EXPECT_EQ(json::parse(Cli({"user", "list", "-o", "json"}).out)["users"][0]["name"], "bob");
 
   EXPECT_EQ(Cli({"user", "update", "bob"}).code, 2);  // nothing to change

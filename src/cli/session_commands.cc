@@ -205,9 +205,13 @@ struct ExecOptions {
 constexpr int kTimedOutExitCode = 124;
 
 Status Exec(CliContext& ctx, const ExecOptions& o) {
-  if (o.command.empty()) return UsageError("no command given (berth session exec NAME -- CMD...)");
+  // Everything after NAME is the command (positionals_at_end), so CLI11 hands
+  // us the "--" separator too.
+  std::vector<std::string> command = o.command;
+  if (!command.empty() && command.front() == "--") command.erase(command.begin());
+  if (command.empty()) return UsageError("no command given (berth session exec NAME -- CMD...)");
   if (o.timeout_s < 0) return UsageError("--timeout must not be negative");
-  json body{{"command", o.command}};
+  json body{{"command", command}};
   if (!o.no_stdin && !ctx.stdin_is_tty) {
     // Not a terminal: whatever is piped in is the command's stdin.
     std::string in{std::istreambuf_iterator<char>(ctx.in), std::istreambuf_iterator<char>()};
@@ -244,6 +248,14 @@ Status Exec(CliContext& ctx, const ExecOptions& o) {
 
 Status Shell(CliContext& ctx, const NameOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  // Check the session over plain HTTP first: a declined WebSocket upgrade
+  // carries no readable reason (see RunTerminal).
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", SessionTarget(o.name).str()));
+  BERTH_ASSIGN_OR_RETURN(json s, ParseObject(raw));
+  if (s.value("status", "") != "running") {
+    return FailedPrecondition("session " + o.name + " is " + Field(s, "status") +
+                              ", not running");
+  }
   WindowSize size = TerminalSize(1);
   Target t = SessionTarget(o.name);
   t.Segment("terminal")
@@ -317,7 +329,7 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
                                "passed to the command",
                                Exec, &cmd);
     cmd->add_option("NAME", o->name, "Session name")->required();
-    cmd->add_option("CMD", o->command, "The command and its arguments (after --)")->required();
+    cmd->add_option("CMD", o->command, "The command and its arguments (after --)");
     cmd->add_flag("-n,--no-stdin", o->no_stdin, "Do not read stdin (send the command none)");
     cmd->add_option("--timeout", o->timeout_s, "Stop the command after this many seconds");
     cmd->positionals_at_end();

@@ -22,7 +22,6 @@
 #include <thread>
 #include <utility>  // before Asio: Boost 1.74 + g++12 need it
 
-#include "api/error_mapping.h"
 #include "common/unique_fd.h"
 
 namespace berth::cli {
@@ -80,11 +79,13 @@ class Bridge {
     }));
     websocket::response_type res;
     ws_.handshake(res, ep.host + ":" + ep.port, ep.base_path + target, ec);
-    if (ec) {
-      int status = static_cast<int>(res.result_int());
-      if (status >= 400) return api::StatusFromHttp(status, res.body());
-      return Unavailable("opening the terminal on " + ep.ToString() + ": " + ec.message());
+    if (ec == websocket::error::upgrade_declined) {
+      // Beast 1.74 does not hand back a declined response, so the reason
+      // (e.g. an error body) is lost here; callers check the session first.
+      return FailedPrecondition("the server declined the terminal connection to " +
+                                ep.ToString() + target);
     }
+    if (ec) return Unavailable("opening the terminal on " + ep.ToString() + ": " + ec.message());
     ws_.binary(true);
     ws_.auto_fragment(false);
     return Status::Ok();

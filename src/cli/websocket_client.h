@@ -34,9 +34,10 @@ struct TerminalIo {
 // "/api/v1/sessions/s1/terminal?cols=80&rows=24"; the endpoint's base path is
 // prepended) with `headers` on the upgrade request, then forwards bytes both
 // ways until the server closes the connection (OK). An upgrade the server
-// declines comes back as the server's error (api::StatusFromHttp); a lost
-// connection as Unavailable; a handled termination signal as Unavailable
-// "interrupted by signal N".
+// declines is FailedPrecondition without the server's reason (Beast drops
+// the response; check the session over plain HTTP first for a good message);
+// a lost connection is Unavailable; so is a handled termination signal
+// ("interrupted by signal N").
 Status RunTerminal(const Endpoint& endpoint, const std::string& target,
                    const HttpHeaders& headers, const TerminalIo& io);
 
