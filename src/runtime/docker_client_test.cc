@@ -288,5 +288,37 @@ TEST(ImageRefTest, ChangesWithImageJson) {
   EXPECT_EQ(ImageRefForRootfs(dir.path() + "/nope").status().code(), Code::kFailedPrecondition);
 }
 
+// Needs a Docker Engine ($BERTH_DOCKER_SOCKET, see scripts/dockerd.sh);
+// skips otherwise.
+TEST(DockerImageTest, ReimportsWhenTheImageChanges) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  const char* sock = std::getenv("BERTH_DOCKER_SOCKET");
+  DockerOptions o;
+  o.socket_path = sock != nullptr && *sock ? sock : "/var/run/docker.sock";
+  auto rt = DockerRuntime::Open(o);
+  if (!rt.ok()) GTEST_SKIP() << "no Docker Engine: " << rt.status().message();
+  TempDir dir;
+  const std::string image_dir = dir.path() + "/berth-unit-" + std::to_string(::getpid());
+  ASSERT_TRUE(MkdirAll(image_dir + "/rootfs/etc").ok());
+  ASSERT_TRUE(WriteFileAtomic(image_dir + "/rootfs/etc/hostname", "x\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(image_dir + "/image.json", R"({"created_at":"1"})").ok());
+  auto first = (*rt)->EnsureImage(image_dir + "/rootfs");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*(*rt)->EnsureImage(image_dir + "/rootfs"), *first);  // found, not re-imported
+  ASSERT_TRUE(WriteFileAtomic(image_dir + "/image.json", R"({"created_at":"2"})").ok());
+  auto second = (*rt)->EnsureImage(image_dir + "/rootfs");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_NE(*second, *first);
+  auto gone =
+      (*rt)->client().Request("GET", "/images/" + *first + "/json", "", milliseconds(10000));
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->status, 404u);  // the older tag was removed
+  auto rm = (*rt)->client().Request("DELETE", "/images/" + *second, "", milliseconds(10000));
+  ASSERT_TRUE(rm.ok());
+  EXPECT_EQ(rm->status, 200u) << rm->body;
+  // A rootfs that is not a directory is a clear error, not an import.
+  EXPECT_EQ((*rt)->EnsureImage(image_dir + "/nope").status().code(), Code::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace berth::runtime
