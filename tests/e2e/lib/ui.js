@@ -15,8 +15,11 @@ export async function createFolder(page, name) {
   await dialog.waitFor({ state: 'detached' });
 }
 
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// The row whose header cell is `name` (badges such as "read-only" may follow).
 export function folderRow(page, name) {
-  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escapeRe(name)}( |$)`) }) });
 }
 
 export async function openFolder(page, name) {
@@ -25,7 +28,7 @@ export async function openFolder(page, name) {
 }
 
 export function fileRow(page, name) {
-  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^\\W*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }) });
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^\\W*${escapeRe(name)}( |$)`) }) });
 }
 
 // Clicks the row's Download button and returns the downloaded bytes.
