@@ -67,8 +67,8 @@ struct CommandGroup {
 };
 
 // Command groups (one file each).
-void AddFolderCommands(CLI::App& root, CliContext& ctx);  // folder_commands.cc
-void AddLoginCommand(CLI::App& root, CliContext& ctx);    // login_command.cc
+void AddFolderCommands(CLI::App& root, CliContext& ctx);   // folder_commands.cc
+void AddLoginCommand(CLI::App& root, CliContext& ctx);     // login_command.cc
 void AddSessionCommands(CLI::App& root, CliContext& ctx);  // session_commands.cc
 void AddImageCommands(CLI::App& root, CliContext& ctx);    // image_commands.cc
 void AddUserCommands(CLI::App& root, CliContext& ctx);     // user_commands.cc

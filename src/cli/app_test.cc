@@ -23,13 +23,13 @@ namespace {
 namespace fs = std::filesystem;
 namespace cli = berth::cli;
 using nlohmann::json;
-using testing::TestHttpServer;
-using testing::TestRequest;
-using testing::TestResponse;
 using testing::Error;
 using testing::Json;
 using testing::Outcome;
 using testing::ReadFile;
+using testing::TestHttpServer;
+using testing::TestRequest;
+using testing::TestResponse;
 
 json FolderJson(const std::string& name) {
   return {{"id", "id-" + name},

@@ -71,12 +71,12 @@ class CliTest : public ::testing::Test {
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
     int code = berth::cli::Run(static_cast<int>(argv.size()), argv.data(), ctx,
-                   {{"folder", AddFolderCommands},
-                    {"session", AddSessionCommands},
-                    {"image", AddImageCommands},
-                    {"user", AddUserCommands},
-                    {"token", AddTokenCommands},
-                    {"login", AddLoginCommand}});
+                               {{"folder", AddFolderCommands},
+                                {"session", AddSessionCommands},
+                                {"image", AddImageCommands},
+                                {"user", AddUserCommands},
+                                {"token", AddTokenCommands},
+                                {"login", AddLoginCommand}});
     return {code, out.str(), err.str()};
   }
 

@@ -44,14 +44,12 @@ json SessionJson(const std::string& name) {
 
 TEST_F(CommandsTest, HelpForEveryVerb) {
   const std::vector<std::vector<std::string>> verbs = {
-      {"session", "create"}, {"session", "list"},   {"session", "info"},
-      {"session", "logs"},   {"session", "delete"}, {"session", "exec"},
-      {"session", "shell"},  {"image", "list"},     {"image", "build"},
-      {"image", "import"},   {"user", "create"},    {"user", "list"},
-      {"user", "update"},    {"user", "delete"},    {"user", "token"},
-      {"token", "create"},   {"token", "list"},     {"token", "revoke"},
-      {"folder", "share"},   {"folder", "unshare"}, {"folder", "shares"},
-      {"folder", "invitations"}, {"folder", "accept"}, {"folder", "reject"},
+      {"session", "create"}, {"session", "list"},       {"session", "info"},  {"session", "logs"},
+      {"session", "delete"}, {"session", "exec"},       {"session", "shell"}, {"image", "list"},
+      {"image", "build"},    {"image", "import"},       {"user", "create"},   {"user", "list"},
+      {"user", "update"},    {"user", "delete"},        {"user", "token"},    {"token", "create"},
+      {"token", "list"},     {"token", "revoke"},       {"folder", "share"},  {"folder", "unshare"},
+      {"folder", "shares"},  {"folder", "invitations"}, {"folder", "accept"}, {"folder", "reject"},
       {"folder", "leave"}};
   for (auto args : verbs) {
     args.push_back("--help");
@@ -69,17 +67,19 @@ TEST_F(CommandsTest, SessionCreateSendsMountsResourcesEnv) {
     if (r.method == "POST" && r.path == "/api/v1/sessions") return Json(201, SessionJson("s1"));
     return Error(404, "not_found", "no route");
   });
-  Outcome o = Cli({"session", "create", "--name", "s1", "--image", "python", "-m", "data",
-                   "--mount", "models:/mnt/models:ro", "-m", "out:results", "--no-automount",
-                   "--cpu", "2", "--memory", "2G", "--env", "A=1", "--env", "B=x=y"});
+  Outcome o = Cli({"session",  "create",      "--name",         "s1",      "--image",
+                   "python",   "-m",          "data",           "--mount", "models:/mnt/models:ro",
+                   "-m",       "out:results", "--no-automount", "--cpu",   "2",
+                   "--memory", "2G",          "--env",          "A=1",     "--env",
+                   "B=x=y"});
   ASSERT_EQ(o.code, 0) << o.err;
   json body = LastBody();
   EXPECT_EQ(body["name"], "s1");
   EXPECT_EQ(body["image"], "python");
-  EXPECT_EQ(body["mounts"], json({{{"folder", "data"}},
-                                  {{"folder", "models"}, {"target", "/mnt/models"},
-                                   {"permission", "ro"}},
-                                  {{"folder", "out"}, {"target", "results"}}}));
+  EXPECT_EQ(body["mounts"],
+            json({{{"folder", "data"}},
+                  {{"folder", "models"}, {"target", "/mnt/models"}, {"permission", "ro"}},
+                  {{"folder", "out"}, {"target", "results"}}}));
   EXPECT_EQ(body["automount"], false);
   EXPECT_EQ(body["resources"], json({{"cpu", 2.0}, {"memory_bytes", 2ull << 30}}));
   EXPECT_EQ(body["env"], json({{"A", "1"}, {"B", "x=y"}}));
@@ -248,8 +248,12 @@ TEST_F(CommandsTest, Images) {
 
 TEST_F(CommandsTest, Users) {
   Serve([](const TestRequest& r) {
-    json u = {{"id", "u1"},  {"name", "bob"},  {"role", "user"},
-              {"sudo_allowed", false}, {"uid", 1000}, {"gid", 1000},
+    json u = {{"id", "u1"},
+              {"name", "bob"},
+              {"role", "user"},
+              {"sudo_allowed", false},
+              {"uid", 1000},
+              {"gid", 1000},
               {"created_at", "2024-05-01T12:00:00Z"}};
     if (r.path == "/api/v1/users" && r.method == "POST") return Json(201, u);
     if (r.path == "/api/v1/users") return Json(200, {{"users", {u}}});
@@ -260,8 +264,9 @@ TEST_F(CommandsTest, Users) {
   });
   Outcome o = Cli({"user", "create", "bob", "--password-stdin", "--sudo-allowed"}, "pa ss\n");
   ASSERT_EQ(o.code, 0) << o.err;
-  EXPECT_EQ(LastBody(),
-            json({{"name", "bob"}, {"role", "user"}, {"sudo_allowed", true}, {"password", "pa ss"}}));
+  EXPECT_EQ(
+      LastBody(),
+      json({{"name", "bob"}, {"role", "user"}, {"sudo_allowed", true}, {"password", "pa ss"}}));
   Cli({"user", "create", "root2", "--superadmin"});
   EXPECT_EQ(LastBody(), json({{"name", "root2"}, {"role", "superadmin"}}));
   EXPECT_EQ(Cli({"user", "create", "x", "--password-stdin"}, "").code, 2);
@@ -318,10 +323,12 @@ TEST_F(CommandsTest, FolderSharing) {
   Serve([](const TestRequest& r) {
     if (r.path == "/api/v1/folders/data/shares" && r.method == "POST") {
       json b = json::parse(r.body);
-      return Json(201, {{"user", b["user"]}, {"permission", b["permission"]}, {"status", "pending"}});
+      return Json(201,
+                  {{"user", b["user"]}, {"permission", b["permission"]}, {"status", "pending"}});
     }
     if (r.path == "/api/v1/folders/data/shares") {
-      return Json(200, {{"shares", {{{"user", "bob"}, {"permission", "ro"}, {"status", "accepted"}}}}});
+      return Json(200,
+                  {{"shares", {{{"user", "bob"}, {"permission", "ro"}, {"status", "accepted"}}}}});
     }
     if (r.path == "/api/v1/folders/data/shares/bob") return TestResponse{204, "", ""};
     if (r.path == "/api/v1/invitations") {

@@ -173,8 +173,8 @@ void AddFolderShareVerbs(CLI::App* g, CliContext& ctx) {
     cmd->add_option("ID", o->id, "Invitation id (from `berth folder invitations`)")->required();
   }
   {
-    auto o = Verb<FolderOptions>(g, ctx, "leave", "Stop using a folder shared with you", Leave,
-                                 &cmd);
+    auto o =
+        Verb<FolderOptions>(g, ctx, "leave", "Stop using a folder shared with you", Leave, &cmd);
     cmd->add_option("NAME", o->folder, "Folder name or id")->required();
   }
 }

@@ -64,8 +64,8 @@ Status BuildImage(CliContext& ctx, const BuildOptions& o) {
   if (o.output != "json") {
     ctx.err << "Building image from recipe " << o.recipe << " (this can take minutes)...\n";
   }
-  BERTH_ASSIGN_OR_RETURN(std::string raw,
-                         c->Call("POST", "/api/v1/images/build", json{{"recipe", o.recipe}}.dump()));
+  BERTH_ASSIGN_OR_RETURN(
+      std::string raw, c->Call("POST", "/api/v1/images/build", json{{"recipe", o.recipe}}.dump()));
   BERTH_ASSIGN_OR_RETURN(json img, ParseObject(raw));
   if (o.output == "json") return PrintJson(ctx, raw);
   PrintImage(ctx, "Built", img);
@@ -86,10 +86,9 @@ Status ImportImage(CliContext& ctx, const ImportOptions& o) {
   t.Query("name", o.name);
   uint64_t size = static_cast<uint64_t>(st.st_size);
   Progress progress(ctx.err, ctx.stderr_is_tty, o.tarball, size);
-  Result<std::string> raw = c->SendFile("PUT", t.str(), fd.get(), size,
-                                        [&progress](uint64_t done, uint64_t) {
-                                          progress.Update(done);
-                                        });
+  Result<std::string> raw =
+      c->SendFile("PUT", t.str(), fd.get(), size,
+                  [&progress](uint64_t done, uint64_t) { progress.Update(done); });
   progress.Finish();
   if (!raw.ok()) return raw.status();
   BERTH_ASSIGN_OR_RETURN(json img, ParseObject(*raw));
@@ -105,7 +104,8 @@ void AddImageCommands(CLI::App& root, CliContext& ctx) {
   g->require_subcommand(0, 1);
   CLI::App* cmd;
   {
-    auto o = Verb<ListOptions>(g, ctx, "list", "List the images sessions can use", ListImages, &cmd);
+    auto o =
+        Verb<ListOptions>(g, ctx, "list", "List the images sessions can use", ListImages, &cmd);
     AddOutputFlag(cmd, &o->output);
   }
   {
@@ -117,9 +117,8 @@ void AddImageCommands(CLI::App& root, CliContext& ctx) {
     AddOutputFlag(cmd, &o->output);
   }
   {
-    auto o = Verb<ImportOptions>(g, ctx, "import",
-                                 "Import an image from a `docker save` or OCI tarball",
-                                 ImportImage, &cmd);
+    auto o = Verb<ImportOptions>(
+        g, ctx, "import", "Import an image from a `docker save` or OCI tarball", ImportImage, &cmd);
     cmd->add_option("NAME", o->name, "Name of the new image")->required();
     cmd->add_option("TARBALL", o->tarball, "The tarball (.tar, .tar.gz)")->required();
     AddOutputFlag(cmd, &o->output);

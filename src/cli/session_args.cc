@@ -27,7 +27,8 @@ Result<MountSpec> ParseMountSpec(std::string_view spec) {
     m.permission = std::string(rest);
     return m;
   }
-  if (rest.size() >= 3 && rest[rest.size() - 3] == ':' && IsPermission(rest.substr(rest.size() - 2))) {
+  if (rest.size() >= 3 && rest[rest.size() - 3] == ':' &&
+      IsPermission(rest.substr(rest.size() - 2))) {
     m.permission = std::string(rest.substr(rest.size() - 2));
     rest.remove_suffix(3);
   }

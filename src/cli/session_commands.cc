@@ -92,7 +92,9 @@ std::string SessionInfo(const json& s) {
       if (!p.is_string()) continue;
       paths += (paths.empty() ? "" : ", ") + p.get<std::string>();
     }
-    out += InfoBlock().Line("Persistent", paths.empty() ? "(nothing; /home/work is scratch)" : paths).str();
+    out += InfoBlock()
+               .Line("Persistent", paths.empty() ? "(nothing; /home/work is scratch)" : paths)
+               .str();
   }
   return out;
 }
@@ -253,8 +255,7 @@ Status Shell(CliContext& ctx, const NameOptions& o) {
   BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", SessionTarget(o.name).str()));
   BERTH_ASSIGN_OR_RETURN(json s, ParseObject(raw));
   if (s.value("status", "") != "running") {
-    return FailedPrecondition("session " + o.name + " is " + Field(s, "status") +
-                              ", not running");
+    return FailedPrecondition("session " + o.name + " is " + Field(s, "status") + ", not running");
   }
   WindowSize size = TerminalSize(1);
   Target t = SessionTarget(o.name);
@@ -311,8 +312,8 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
     AddOutputFlag(cmd, &o->output);
   }
   {
-    auto o = Verb<NameOptions>(g, ctx, "logs", "Print a session's container output", ShowLogs,
-                               &cmd);
+    auto o =
+        Verb<NameOptions>(g, ctx, "logs", "Print a session's container output", ShowLogs, &cmd);
     cmd->add_option("NAME", o->name, "Session name")->required();
   }
   {
@@ -335,8 +336,8 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
     cmd->positionals_at_end();
   }
   {
-    auto o = Verb<NameOptions>(g, ctx, "shell", "Open an interactive terminal in a session",
-                               Shell, &cmd);
+    auto o = Verb<NameOptions>(g, ctx, "shell", "Open an interactive terminal in a session", Shell,
+                               &cmd);
     cmd->add_option("NAME", o->name, "Session name")->required();
   }
 }

@@ -69,9 +69,8 @@ void AddTokenCommands(CLI::App& root, CliContext& ctx) {
   g->require_subcommand(0, 1);
   CLI::App* cmd;
   {
-    auto o = Verb<CreateOptions>(g, ctx, "create",
-                                 "Create an API token and print it (only this once)", CreateToken,
-                                 &cmd);
+    auto o = Verb<CreateOptions>(
+        g, ctx, "create", "Create an API token and print it (only this once)", CreateToken, &cmd);
     cmd->add_option("--label", o->label, "A label to recognise it by");
     AddOutputFlag(cmd, &o->output);
   }

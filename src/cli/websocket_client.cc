@@ -82,8 +82,8 @@ class Bridge {
     if (ec == websocket::error::upgrade_declined) {
       // Beast 1.74 does not hand back a declined response, so the reason
       // (e.g. an error body) is lost here; callers check the session first.
-      return FailedPrecondition("the server declined the terminal connection to " +
-                                ep.ToString() + target);
+      return FailedPrecondition("the server declined the terminal connection to " + ep.ToString() +
+                                target);
     }
     if (ec) return Unavailable("opening the terminal on " + ep.ToString() + ": " + ec.message());
     ws_.binary(true);
@@ -153,19 +153,18 @@ class Bridge {
     }
     writing_ = true;
     ws_.text(outq_.front().first);
-    ws_.async_write(net::buffer(outq_.front().second),
-                    [this](const beast::error_code& ec, size_t) {
-                      outq_.pop_front();
-                      if (ec) {
-                        writing_ = false;
-                        if (!done_) {
-                          Finish(Unavailable("sending to the terminal failed: " + ec.message()),
-                                 /*close=*/false);
-                        }
-                        return;
-                      }
-                      WriteNext();
-                    });
+    ws_.async_write(net::buffer(outq_.front().second), [this](const beast::error_code& ec, size_t) {
+      outq_.pop_front();
+      if (ec) {
+        writing_ = false;
+        if (!done_) {
+          Finish(Unavailable("sending to the terminal failed: " + ec.message()),
+                 /*close=*/false);
+        }
+        return;
+      }
+      WriteNext();
+    });
   }
 
   // Ends the bridge with `st`: a close handshake when `close` (we end it),
@@ -236,8 +235,8 @@ class Bridge {
 
 }  // namespace
 
-Status RunTerminal(const Endpoint& endpoint, const std::string& target,
-                   const HttpHeaders& headers, const TerminalIo& io) {
+Status RunTerminal(const Endpoint& endpoint, const std::string& target, const HttpHeaders& headers,
+                   const TerminalIo& io) {
   Bridge bridge(io);
   BERTH_RETURN_IF_ERROR(bridge.Connect(endpoint, target, headers));
   return bridge.Run();

@@ -38,7 +38,7 @@ struct TerminalIo {
 // the response; check the session over plain HTTP first for a good message);
 // a lost connection is Unavailable; so is a handled termination signal
 // ("interrupted by signal N").
-Status RunTerminal(const Endpoint& endpoint, const std::string& target,
-                   const HttpHeaders& headers, const TerminalIo& io);
+Status RunTerminal(const Endpoint& endpoint, const std::string& target, const HttpHeaders& headers,
+                   const TerminalIo& io);
 
 }  // namespace berth::cli

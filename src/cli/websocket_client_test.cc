@@ -161,7 +161,7 @@ TEST(RunTerminalTest, ForwardsBytesBothWaysAndResizes) {
     if (f.opcode == 1) resize = f.payload;
     WriteFrame(fd, 2, "welcome\r\n");
     WriteFrame(fd, 1, "{\"type\":\"ping\"}");  // control text: not printed
-    f = ReadFrame(fd);                          // what the user typed
+    f = ReadFrame(fd);                         // what the user typed
     while (f.opcode == 2 && f.payload.find('\n') == std::string::npos) {
       typed += f.payload;
       f = ReadFrame(fd);
@@ -193,7 +193,8 @@ TEST(RunTerminalTest, ForwardsBytesBothWaysAndResizes) {
 
 TEST(RunTerminalTest, DeclinedUpgradeIsAnError) {
   TinyWsServer server(false, [](int fd, const std::string&) {
-    std::string body = R"({"error":{"code":"session_not_found","message":"no session named 's9'"}})";
+    std::string body =
+        R"({"error":{"code":"session_not_found","message":"no session named 's9'"}})";
     WriteAll(fd, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: " +
                      std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
   });
