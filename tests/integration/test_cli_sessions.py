@@ -1,4 +1,4 @@
-"""The `berth` CLI's session, token and user verbs (SPEC §6) against a real
+"""The `berth` CLI's session, token, user and folder-sharing verbs (SPEC §6)
 berthd: session create with folder mounts, exec (output and the command's own
 exit code), delete; token create/list/revoke; user create/list/token.
 
@@ -6,7 +6,7 @@ Session tests need a built image named "python": they SKIP while the server
 has no /images endpoint or no such image (building one takes minutes and
 needs mmdebstrap: scripts/test.sh builds it into $BERTH_IMAGES_DIR, which
 berthd reads; a harness that can provide it may expose `ensure_image`).
-Token and user tests SKIP while their endpoints answer 404."""
+Token, user and sharing tests SKIP while their endpoints answer 404."""
 import json
 import os
 
@@ -160,7 +160,7 @@ def test_users(berthd):
 
     token = out(ok(berthd, "user", "token", "bob")).strip()
     assert token
-    ok(berthd, "folder", "create", "bobs", token=token)
+    ok(berthd, "folder", "list", token=token)  # the token works
     # bob is not a superadmin.
     fails(berthd, "user", "list", token=token)
     fails(berthd, "user", "update", "bob", "--sudo-allowed", token=token)
@@ -253,3 +253,25 @@ def test_session_shell(session_server):
     p = b.cli("session", "shell", "nope")
     assert p.returncode == 1 and err(p).startswith("error: "), err(p)
     ok(b, "session", "delete", "s3")
+
+
+def test_folder_sharing(berthd):
+    require_endpoint(berthd, "POST", "/users", {})
+    ok(berthd, "folder", "create", "shared")
+    require_endpoint(berthd, "GET", "/folders/shared/shares")
+    ok(berthd, "user", "create", "carol")
+    carol = out(ok(berthd, "user", "token", "carol")).strip()
+
+    ok(berthd, "folder", "share", "shared", "carol", "--permission", "ro")
+    fails(berthd, "folder", "share", "shared", "carol", "--permission", "rx", code=2)
+    assert "carol" in out(ok(berthd, "folder", "shares", "shared"))
+    inv = json.loads(out(ok(berthd, "folder", "invitations", "-o", "json", token=carol)))
+    inv = [i for i in inv["invitations"] if i["folder"] == "shared"]
+    assert len(inv) == 1 and inv[0]["permission"] == "ro"
+    ok(berthd, "folder", "accept", inv[0]["id"], token=carol)
+    names = [f["name"] for f in
+             json.loads(out(ok(berthd, "folder", "list", "-o", "json", token=carol)))["folders"]]
+    assert "shared" in names
+    ok(berthd, "folder", "leave", "shared", token=carol)
+    ok(berthd, "folder", "share", "shared", "carol", "--permission", "rw")
+    ok(berthd, "folder", "unshare", "shared", "carol")
