@@ -1,6 +1,8 @@
 """The `berth` CLI's session, token, user and folder-sharing verbs (SPEC §6)
-berthd: session create with folder mounts, exec (output and the command's own
-exit code), delete; token create/list/revoke; user create/list/token.
+against a real berthd: session create with folder mounts, exec (output and
+the command's own exit code), shell over a pty, delete; token
+create/list/revoke; user create/list/token/update/delete; share, invitations,
+accept, leave, unshare.
 
 Session tests need a built image named "python": they SKIP while the server
 has no /images endpoint or no such image (building one takes minutes and
