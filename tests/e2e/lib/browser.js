@@ -1,7 +1,7 @@
 // Launches Debian's chromium through playwright-core (no browser download)
 // with a fresh profile, and signs the page in through /login?token=.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,9 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // A fresh chromium profile per test (launchPersistentContext passes it as
 // --user-data-dir) and one page in it.
 export async function launch({ width = 1280, height = 800 } = {}) {
+  if (!existsSync(executablePath)) {
+    throw new Error(`no Chromium at ${executablePath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  }
   const profile = mkdtempSync(path.join(tmpdir(), 'berth-e2e-chromium-'));
   let context;
   try {

@@ -351,3 +351,37 @@ test('sharing: owner invites read-only, invitee accepts, sees it read-only, leav
     await page.getByText('No folders yet').waitFor();
   });
 });
+
+test('a cancelled upload leaves no file behind', async (t) => {
+  await withWorld(t, async ({ b, page, context, api }) => {
+    await api('POST', '/folders', { name: 'slow' });
+    await signIn(page, b);
+    await page.goto(`${b.url}/#/storage/slow`);
+    await page.getByText('This folder is empty').waitFor();
+    // Throttle uploads so that there is time to cancel.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Upload', exact: true }).click(),
+    ]);
+    await chooser.setFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(8 * 1024 * 1024, 7) });
+    const item = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: 'big.bin' });
+    await page.waitForFunction(() => {
+      const p = document.querySelector('progress[aria-label="Uploading big.bin"]');
+      return p && p.value > 0 && p.value < 0.8;
+    });
+    await item.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await item.getByText('The upload was cancelled.').waitFor();
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    // The server drops the partial temp file; nothing appears at the target.
+    for (let i = 0; i < 20; i++) {
+      const l = await api('GET', '/folders/slow/files?path=');
+      if (l.json.entries.length === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual((await api('GET', '/folders/slow/files?path=')).json.entries, []);
+    assert.equal((await api('GET', '/folders/slow/files/content?path=big.bin')).status, 404);
+  });
+});
