@@ -10,7 +10,7 @@ import type { AppContext } from '../main';
 import { formatTime, h, icon, listTable, replace } from '../ui/dom';
 import { validatedField } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
-import { notify, notifyError } from '../ui/notice';
+import { attempt, notify, notifyError } from '../ui/notice';
 
 interface PendingFile {
   file: File;
@@ -317,12 +317,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       isDir ? `The directory ${e.name} and everything in it will be deleted for good.` : `${e.name} will be deleted for good.`,
     );
     if (!ok) return;
-    try {
-      await api.remove(folderName, joinPath(path, e.name), isDir);
-      notify(`${e.name} deleted.`);
-    } catch (err) {
-      notifyError(err);
-    }
+    await attempt(() => api.remove(folderName, joinPath(path, e.name), isDir), `${e.name} deleted.`);
     changed();
   }
 

@@ -6,7 +6,7 @@ import { onChange } from '../events';
 import type { AppContext } from '../main';
 import { formatTime, h, listTable, replace } from '../ui/dom';
 import { confirmDialog, errorMessage } from '../ui/dialog';
-import { notify, notifyError } from '../ui/notice';
+import { attempt, notify, notifyError } from '../ui/notice';
 import { openLauncher } from './launcher';
 import { openTerminal, type TerminalPanel } from './terminal';
 
@@ -98,16 +98,10 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
     );
     if (!ok) return;
     btn.disabled = true;
-    try {
-      await api.deleteSession(s.name);
-      notify(`Session ${s.name} deleted.`);
-      if (terminalFor === s.name) ctx.navigate({ page: 'sessions' });
-    } catch (e) {
-      notifyError(e);
-    } finally {
-      btn.disabled = false;
-      refresh();
-    }
+    const done = await attempt(() => api.deleteSession(s.name), `Session ${s.name} deleted.`);
+    btn.disabled = false;
+    if (done && terminalFor === s.name) ctx.navigate({ page: 'sessions' });
+    refresh();
   }
 
   start.addEventListener('click', async () => {

@@ -4,7 +4,7 @@
 import { api, ApiError, type Folder, type Share } from '../api';
 import { h, replace, uid } from '../ui/dom';
 import { formDialog } from '../ui/dialog';
-import { notify, notifyError } from '../ui/notice';
+import { attempt, notify, notifyError } from '../ui/notice';
 
 const permText = (p: string) => (p === 'rw' ? 'read-write' : 'read-only');
 
@@ -30,12 +30,7 @@ export function openShareDialog(f: Folder): void {
     replace(current, shares.map((s) => {
       const revoke = h('button', { type: 'button', class: 'link', 'aria-label': `Revoke ${s.user}` }, 'Revoke');
       revoke.addEventListener('click', async () => {
-        try {
-          await api.unshare(f.name, s.user);
-          notify(`${s.user} no longer has access to ${f.name}.`);
-        } catch (e) {
-          notifyError(e);
-        }
+        await attempt(() => api.unshare(f.name, s.user), `${s.user} no longer has access to ${f.name}.`);
         loadShares();
       });
       return h('li', {}, h('strong', {}, s.user), ` · ${permText(s.permission)} · ${s.status === 'pending' ? 'invited' : s.status}`, ' ', revoke);
@@ -87,13 +82,10 @@ export async function renderInvitations(box: HTMLElement, changed: () => void): 
         const reject = h('button', { type: 'button', class: 'secondary' }, 'Reject');
         const act = async (ok: boolean) => {
           accept.disabled = reject.disabled = true;
-          try {
-            if (ok) await api.acceptInvitation(s.id);
-            else await api.rejectInvitation(s.id);
-            notify(ok ? `You can now use ${s.folder}.` : `Invitation to ${s.folder} rejected.`);
-          } catch (e) {
-            notifyError(e);
-          }
+          await attempt(
+            () => (ok ? api.acceptInvitation(s.id) : api.rejectInvitation(s.id)),
+            ok ? `You can now use ${s.folder}.` : `Invitation to ${s.folder} rejected.`,
+          );
           changed();
         };
         accept.addEventListener('click', () => act(true));

@@ -11,7 +11,7 @@ import { formatTime, h, listTable, replace } from '../ui/dom';
 import { openShareDialog, renderInvitations } from './sharing';
 import { validatedField, type Field } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
-import { notify, notifyError } from '../ui/notice';
+import { attempt, notify } from '../ui/notice';
 
 const kTabs: { tab: StorageTab; label: string }[] = [
   { tab: 'folders', label: 'Folders' },
@@ -93,12 +93,7 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       const restore = h('button', { type: 'button', class: 'secondary' }, 'Restore');
       restore.addEventListener('click', async () => {
         restore.disabled = true;
-        try {
-          await api.restoreFolder(f.id);
-          notify(`Folder ${f.name} restored.`);
-        } catch (e) {
-          notifyError(e);
-        }
+        await attempt(() => api.restoreFolder(f.id), `Folder ${f.name} restored.`);
         restore.disabled = false;
         refresh();
       });
@@ -106,12 +101,7 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       purge.addEventListener('click', async () => {
         const ok = await confirmDialog(`Purge folder ${f.name}?`, 'Its files are deleted for good. This cannot be undone.');
         if (!ok) return;
-        try {
-          await api.deleteFolder(f.id, true);
-          notify(`Folder ${f.name} purged.`);
-        } catch (e) {
-          notifyError(e);
-        }
+        await attempt(() => api.deleteFolder(f.id, true), `Folder ${f.name} purged.`);
         refresh();
       });
       return h('td', { class: 'actions' }, restore, purge);
@@ -126,12 +116,7 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     del.addEventListener('click', async () => {
       const ok = await confirmDialog(`Delete folder ${f.name}?`, 'It moves to the trash with its files; you can restore it from there.');
       if (!ok) return;
-      try {
-        await api.deleteFolder(f.name);
-        notify(`Folder ${f.name} moved to the trash.`);
-      } catch (e) {
-        notifyError(e);
-      }
+      await attempt(() => api.deleteFolder(f.name), `Folder ${f.name} moved to the trash.`);
       refresh();
     });
     if (!mine) {
@@ -139,12 +124,7 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       leave.addEventListener('click', async () => {
         const ok = await confirmDialog(`Leave folder ${f.name}?`, `${f.owner} shared it with you; it disappears from your list and the files stay with ${f.owner}.`);
         if (!ok) return;
-        try {
-          await api.leave(f.name);
-          notify(`You left ${f.name}.`);
-        } catch (e) {
-          notifyError(e);
-        }
+        await attempt(() => api.leave(f.name), `You left ${f.name}.`);
         refresh();
       });
       return h('td', { class: 'actions' }, open, leave);

@@ -27,3 +27,16 @@ export function notifyError(e: unknown): void {
   ensureRegion().appendChild(el);
   setTimeout(() => el.remove(), 15000);
 }
+
+// Runs a user action: announces `success` when it works, the server's
+// sentence when it does not. Resolves whether it worked.
+export async function attempt(action: () => Promise<unknown>, success: string): Promise<boolean> {
+  try {
+    await action();
+    notify(success);
+    return true;
+  } catch (e) {
+    notifyError(e);
+    return false;
+  }
+}
