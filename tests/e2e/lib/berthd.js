@@ -31,7 +31,7 @@ export async function startBerthd({ extraArgs = [], env = {} } = {}) {
   let exited = null;
   proc.on('exit', (code, sig) => (exited = { code, sig }));
 
-  let stop = async () => {
+  const stop = async () => {
     if (exited === null) {
       proc.kill('SIGTERM');
       for (let i = 0; i < 50 && exited === null; i++) await sleep(100);
@@ -58,19 +58,8 @@ export async function startBerthd({ extraArgs = [], env = {} } = {}) {
     }
     const apiUrl = readFileSync(addrFile, 'utf8').trim();
     const token = readFileSync(path.join(dataDir, 'admin.token'), 'utf8').trim();
-    let url = apiUrl;
-    if (process.env.BERTH_E2E_SHIM === '1') {
-      const { startShim } = await import('./shim.js');
-      const shim = await startShim(apiUrl, webRoot);
-      url = shim.url;
-      const stopBerthd = stop;
-      stop = async () => {
-        await shim.close();
-        await stopBerthd();
-      };
-    }
-    // url: where the browser goes; apiUrl: berthd itself, for Bearer calls.
-    return { url, apiUrl, token, dataDir, proc, stop: () => stop(), log };
+    // url: where the browser goes; apiUrl: for Bearer calls (the same berthd).
+    return { url: apiUrl, apiUrl, token, dataDir, proc, stop, log };
   } catch (e) {
     await stop();
     throw e;

@@ -46,7 +46,7 @@ async function checkServesUi(b) {
   const body = await r.text();
   if (r.status !== 200 || !type.includes('text/html') || !body.includes('<div id="app">')) {
     throw new Error(`berthd does not serve the web UI at ${b.url}/ (GET / answered ${r.status} ${type}); ` +
-      'it must serve BERTH_WEB_ROOT (web/dist) with SPA fallback. BERTH_E2E_SHIM=1 runs the tests against a stand-in.');
+      'it must serve BERTH_WEB_ROOT (web/dist) with SPA fallback.');
   }
   const l = await fetch(`${b.url}/login?token=${encodeURIComponent(b.token)}`, { redirect: 'manual' });
   if (l.status !== 302 && l.status !== 303 || !/berth_session=/.test(l.headers.get('set-cookie') ?? '')) {
