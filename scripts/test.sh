@@ -21,6 +21,14 @@ export BERTH_WEB_ROOT=$PWD/web/dist
 export BERTH_IMAGES_DIR=${BERTH_IMAGES_DIR:-/var/cache/berth-test/images}
 export BERTH_TEST_IMAGE_DIR=$BERTH_IMAGES_DIR
 build/src/cmd/berthd --images-dir "$BERTH_IMAGES_DIR" build-image python || exit 1
+# A private dockerd for the docker driver's conformance and session tests.
+if scripts/dockerd.sh start; then
+  export BERTH_DOCKER_SOCKET=/run/berth-dockerd.sock
+  trap 'scripts/dockerd.sh stop' EXIT
+else
+  echo "dockerd not started: docker driver tests will be skipped"
+fi
+
 suite unit ctest --test-dir build --output-on-failure -j"$(nproc)"
 suite integration /usr/bin/python3 -m pytest -q tests/integration
 if [ -f web/package.json ]; then

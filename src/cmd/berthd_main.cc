@@ -20,7 +20,10 @@
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/session_service.h"
+#include "manager/share_service.h"
 #include "manager/static_files.h"
+#include "manager/user_service.h"
+#include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
 #include "manager/auth_service.h"
 #include "manager/crypto.h"
@@ -106,6 +109,29 @@ int BuildImage(const manager::DaemonConfig& cfg, const std::string& recipe, bool
   return 0;
 }
 
+// The container runtime driver named by the config (SPEC §3 "Runtime drivers").
+Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::DaemonConfig& cfg) {
+  if (cfg.runtime == "runc") {
+    runtime::RuncOptions o;
+    o.state_dir = cfg.runc_root;
+    o.bundles_dir = cfg.data_dir + "/containers";
+    auto r = runtime::RuncRuntime::Open(o);
+    if (!r.ok()) return r.status();
+    return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
+  }
+  if (cfg.runtime == "docker") {
+    runtime::DockerOptions o;
+    o.socket_path = cfg.docker_socket;
+    // Stable per data dir, so a restart adopts this deployment's containers
+    // and two deployments on one daemon never touch each other's.
+    o.instance = manager::Sha256Hex(cfg.data_dir).substr(0, 16);
+    auto r = runtime::DockerRuntime::Open(o);
+    if (!r.ok()) return r.status();
+    return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
+  }
+  return InvalidArgument("runtime must be 'runc' or 'docker', not '" + cfg.runtime + "'");
+}
+
 int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   auto listen = manager::ParseListen(cfg.listen);
@@ -128,25 +154,26 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
                                                 cfg.container_uid, cfg.container_gid});
   if (Status st = local.Init(); !st.ok()) return Fail(st);
 
-  manager::AuthService auth(**store);
+  manager::AuditLog audit(cfg.data_dir + "/audit.log");
+  manager::AuthService auth(**store, &audit);
   auto admin_token = auth.Bootstrap(cfg.data_dir + "/admin.token");
   if (!admin_token.ok()) return Fail(admin_token.status());
 
   auto images = images::ImageStore::Open(ImageOptions(cfg));
   if (!images.ok()) return Fail(images.status());
-  runtime::RuncOptions runc_opt;
-  runc_opt.state_dir = cfg.runc_root;
-  runc_opt.bundles_dir = cfg.data_dir + "/containers";
-  auto runc = runtime::RuncRuntime::Open(runc_opt);
-  if (!runc.ok()) return Fail(runc.status());
-  auto agent = agent::SessionAgent::Open({cfg.data_dir, runc->get(), images->get()});
+  auto runtime = OpenRuntime(cfg);
+  if (!runtime.ok()) return Fail(runtime.status());
+  auto agent = agent::SessionAgent::Open({cfg.data_dir, runtime->get(), images->get()});
   if (!agent.ok()) return Fail(agent.status());
 
   manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
   folder_deps.store = store->get();
   folder_deps.volumes["local"] = &local;
+  folder_deps.audit = &audit;
   manager::FolderService folders(std::move(folder_deps));
+  manager::UserService users(**store, auth, audit);
+  manager::ShareService shares(**store, folders, audit);
   manager::SessionService sessions(
       {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image});
   folders.SetUseChecker(&sessions);
@@ -158,7 +185,15 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
   manager::DownloadLinks links;
   http::Router router;
-  manager::ApiContext api{&auth, &folders, &links, &sessions, images->get(), &events};
+  manager::ApiContext api;
+  api.auth = &auth;
+  api.folders = &folders;
+  api.links = &links;
+  api.users = &users;
+  api.shares = &shares;
+  api.sessions = &sessions;
+  api.images = images->get();
+  api.events = &events;
   manager::RegisterApi(router, api);
   router.SetFallback(manager::StaticFiles(cfg.web_root));
 
@@ -170,7 +205,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
   std::string url = "http://" + listen->host + ":" + std::to_string(server.port());
   spdlog::info("berthd {} listening on {} (data dir {})", BERTH_VERSION, url, cfg.data_dir);
-  std::printf("berthd listening on %s\n", url.c_str());
+  std::printf("berthd listening on %s (runtime %s)\n", url.c_str(), cfg.runtime.c_str());
   std::printf("sign in to the web UI: %s/login?token=%s\n", url.c_str(), admin_token->c_str());
   std::fflush(stdout);
   {

@@ -16,11 +16,15 @@ class DownloadLinks;
 class EventBus;
 class FolderService;
 class SessionService;
+class ShareService;
+class UserService;
 
 struct ApiContext {
   AuthService* auth = nullptr;
   FolderService* folders = nullptr;
   DownloadLinks* links = nullptr;
+  UserService* users = nullptr;
+  ShareService* shares = nullptr;
   // Sessions, images and events: absent on a storage-only manager.
   SessionService* sessions = nullptr;
   images::ImageStore* images = nullptr;
@@ -30,6 +34,8 @@ struct ApiContext {
 void RegisterAccountRoutes(http::Router& r, ApiContext& ctx);
 void RegisterFolderRoutes(http::Router& r, ApiContext& ctx);
 void RegisterFileRoutes(http::Router& r, ApiContext& ctx);
+// REQUIRES: ctx.users and ctx.shares.
+void RegisterUserRoutes(http::Router& r, ApiContext& ctx);
 // REQUIRES: ctx.sessions, ctx.images and ctx.events.
 void RegisterSessionRoutes(http::Router& r, ApiContext& ctx);
 
@@ -37,6 +43,7 @@ inline void RegisterApi(http::Router& r, ApiContext& ctx) {
   RegisterAccountRoutes(r, ctx);
   RegisterFolderRoutes(r, ctx);
   RegisterFileRoutes(r, ctx);
+  if (ctx.users && ctx.shares) RegisterUserRoutes(r, ctx);
   if (ctx.sessions && ctx.images && ctx.events) RegisterSessionRoutes(r, ctx);
 }
 

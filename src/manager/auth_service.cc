@@ -38,6 +38,11 @@ std::string ReadFirstLine(const std::string& path) {
 
 }  // namespace
 
+void AuthService::Audit(const std::string& actor, const std::string& action,
+                        const std::string& outcome, const std::string& detail) {
+  if (audit_) audit_->Record(actor, action, "", outcome, detail);
+}
+
 Principal AuthService::ToPrincipal(const store::UserRecord& u) {
   return Principal{u.id, u.name, u.role, u.sudo_allowed, u.uid, u.gid};
 }
@@ -80,6 +85,7 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view header) {
   auto token = store_.GetTokenByHash(Sha256Hex(secret));
   if (!token.ok()) {
     if (token.status().code() == Code::kNotFound) {
+      Audit("?", "auth.token", "denied", "unknown API token");
       return Unauthenticated("the API token is not valid", "bad_credentials");
     }
     return token.status();
@@ -171,6 +177,7 @@ Result<store::UserRecord> AuthService::CheckPassword(const std::string& user,
       if (it != failures_.end() && it->second.first >= kMaxFailures &&
           now - it->second.second < kLockoutSeconds) {
         spdlog::warn("login for '{}' from {} refused: too many failures", user, remote_addr);
+        Audit(user, "auth.login", "rate_limited", remote_addr);
         return Status(Code::kResourceExhausted, "too many failed sign-ins; wait a minute",
                       "rate_limited");
       }
@@ -178,8 +185,11 @@ Result<store::UserRecord> AuthService::CheckPassword(const std::string& user,
   }
   auto u = store_.GetUserByName(user);
   if (u.ok() && VerifyPassword(u->password_hash, password)) {
-    std::lock_guard lock(fail_mu_);
-    failures_.erase(keys[0]);
+    {
+      std::lock_guard lock(fail_mu_);
+      failures_.erase(keys[0]);
+    }
+    Audit(user, "auth.login", "ok", remote_addr);
     return u;
   }
   {
@@ -192,6 +202,7 @@ Result<store::UserRecord> AuthService::CheckPassword(const std::string& user,
     }
   }
   spdlog::warn("failed sign-in for '{}' from {}", user, remote_addr);
+  Audit(user, "auth.login", "denied", remote_addr);
   return Unauthenticated("wrong user name or password", "bad_credentials");
 }
 

@@ -11,6 +11,7 @@
 #include "api/types.h"
 #include "http/request.h"
 #include "common/result.h"
+#include "manager/audit_log.h"
 #include "manager/principal.h"
 #include "store/store.h"
 
@@ -23,7 +24,8 @@ struct IssuedToken {
 
 class AuthService {
  public:
-  explicit AuthService(store::Store& store) : store_(store) {}
+  explicit AuthService(store::Store& store, AuditLog* audit = nullptr)
+      : store_(store), audit_(audit) {}
 
   // On a store with no users: creates superadmin "admin" and writes a new API
   // token to `token_path` (mode 0600). With users but no readable token file,
@@ -64,7 +66,10 @@ class AuthService {
   static Principal ToPrincipal(const store::UserRecord& u);
 
  private:
+  void Audit(const std::string& actor, const std::string& action, const std::string& outcome,
+             const std::string& detail = "");
   store::Store& store_;
+  AuditLog* audit_;
   std::mutex fail_mu_;
   std::map<std::string, std::pair<int, int64_t>> failures_;  // key → (count, last unix)
 };

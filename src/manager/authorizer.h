@@ -1,10 +1,11 @@
-// Authorizer: the one place that decides what a principal may do with a
-// folder (SPEC §4). Handlers and services never compare owner ids
-// themselves; they ask here. Thread-safe (stateless over the Store).
+// Authorizer: the one place that decides what a principal may do (SPEC §4).
+// Services ask here; handlers and services never compare owner ids or roles
+// themselves. Thread-safe (reads the Store).
 #pragma once
 
 #include "manager/principal.h"
 #include "store/records.h"
+#include "store/store.h"
 
 namespace berth::manager {
 
@@ -12,11 +13,22 @@ enum class Access { kNone = 0, kRead = 1, kWrite = 2 };
 
 class Authorizer {
  public:
-  // What `p` may do with the contents of `f`: the owner reads and writes; a
-  // superadmin may act on every folder (and such actions are logged).
+  explicit Authorizer(store::Store& store) : store_(store) {}
+
+  // What `p` may do with the contents of `f`: the owner reads and writes;
+  // an invitee who accepted a share gets its permission; a superadmin may
+  // act on every folder (and such actions are logged).
   Access FolderAccess(const Principal& p, const store::FolderRecord& f) const;
-  // Rename, trash, restore, purge: the owner (or a superadmin) only.
+  // Rename, trash, restore, purge, share: the owner (or a superadmin) only;
+  // never an invitee, whatever the share's permission.
   bool CanManageFolder(const Principal& p, const store::FolderRecord& f) const;
+  // Users, their tokens and images: superadmins only.
+  bool CanAdminister(const Principal& p) const { return p.is_superadmin(); }
+  // A session belongs to its owner; a superadmin may act on every session.
+  bool CanUseSession(const Principal& p, const store::SessionRecord& s) const;
+
+ private:
+  store::Store& store_;
 };
 
 }  // namespace berth::manager

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/clock.h"
 #include "common/random.h"
 #include "storage/names.h"
@@ -49,6 +51,10 @@ Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std
     }
   }
   BERTH_ASSIGN_OR_RETURN(auto mine, deps_.store->ListFolders(p.user_id, status));
+  if (status == "ready") {
+    BERTH_ASSIGN_OR_RETURN(auto shared, SharedWith(p.user_id));
+    for (auto& f : shared) mine.push_back(std::move(f));
+  }
   std::vector<store::FolderRecord> hits;
   for (auto& f : mine)
     if (f.name == ref) hits.push_back(std::move(f));
@@ -64,6 +70,30 @@ Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std
                               "ambiguous_folder_name");
   }
   return hits.front();
+}
+
+Result<std::vector<store::FolderRecord>> FolderService::SharedWith(const std::string& user_id) {
+  BERTH_ASSIGN_OR_RETURN(auto shares, deps_.store->ListUserShares(user_id, "accepted"));
+  std::vector<store::FolderRecord> out;
+  for (const auto& s : shares) {
+    auto f = deps_.store->GetFolder(s.folder_id);
+    if (f.ok() && f->status == "ready") out.push_back(std::move(*f));
+  }
+  return out;
+}
+
+Status FolderService::CheckNameFree(const std::string& user_id, const std::string& name,
+                                    const std::string& except_folder_id) {
+  BERTH_ASSIGN_OR_RETURN(auto own, deps_.store->ListFolders(user_id, "ready"));
+  BERTH_ASSIGN_OR_RETURN(auto shared, SharedWith(user_id));
+  for (const auto* list : {&own, &shared}) {
+    for (const auto& f : *list) {
+      if (f.name == name && f.id != except_folder_id) {
+        return AlreadyExists("a folder named '" + name + "' already exists", "folder_exists");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Result<store::FolderRecord> FolderService::ResolveReady(const Principal& p, const std::string& ref) {
@@ -96,6 +126,7 @@ Result<api::Folder> FolderService::Create(const Principal& p, const std::string&
   if (quota_bytes && *quota_bytes == 0) {
     return InvalidArgument("quota_bytes must be positive", "invalid_quota");
   }
+  BERTH_RETURN_IF_ERROR(CheckNameFree(p.user_id, name, ""));
   store::FolderRecord f;
   f.id = NewUuid();
   f.name = name;
@@ -120,6 +151,12 @@ Result<api::Folder> FolderService::Create(const Principal& p, const std::string&
 
 Result<std::vector<api::Folder>> FolderService::List(const Principal& p, bool trash) {
   BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListFolders(p.user_id, trash ? "trash" : "ready"));
+  if (!trash) {
+    BERTH_ASSIGN_OR_RETURN(auto shared, SharedWith(p.user_id));
+    for (auto& f : shared) recs.push_back(std::move(f));
+    std::sort(recs.begin(), recs.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+  }
   std::vector<api::Folder> out;
   for (const auto& f : recs) out.push_back(ToApi(p, f));
   return out;
@@ -147,6 +184,16 @@ Result<api::Folder> FolderService::Rename(const Principal& p, const std::string&
   }
   if (rec.name == new_name) return ToApi(p, rec);
   BERTH_RETURN_IF_ERROR(CheckNotInUse(rec, "rename"));
+  BERTH_RETURN_IF_ERROR(CheckNameFree(rec.owner_id, new_name, rec.id));
+  BERTH_ASSIGN_OR_RETURN(auto shares, deps_.store->ListFolderShares(rec.id));
+  for (const auto& sh : shares) {
+    if (sh.status != "accepted") continue;
+    if (!CheckNameFree(sh.user_id, new_name, rec.id).ok()) {
+      return AlreadyExists("a user this folder is shared with already has a folder named '" +
+                               new_name + "'",
+                           "folder_exists");
+    }
+  }
   std::string old = rec.name;
   rec.name = new_name;
   Status st = deps_.store->UpdateFolder(rec);
@@ -168,6 +215,7 @@ Result<api::Folder> FolderService::Trash(const Principal& p, const std::string& 
   rec.trashed_at = NowRfc3339();
   BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
   spdlog::info("user {} moved folder {} ({}) to the trash", p.name, rec.name, rec.id);
+  if (deps_.audit) deps_.audit->Record(p.name, "folder.delete", rec.id, "ok", rec.name);
   return ToApi(p, rec);
 }
 
@@ -175,6 +223,11 @@ Result<api::Folder> FolderService::Restore(const Principal& p, const std::string
   BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "trash"));
   if (!authz_.CanManageFolder(p, rec)) {
     return PermissionDenied("only the owner can restore folder '" + rec.name + "'");
+  }
+  if (Status free = CheckNameFree(rec.owner_id, rec.name, rec.id); !free.ok()) {
+    return AlreadyExists("cannot restore '" + rec.name +
+                             "': another folder now has that name; rename it first",
+                         "folder_exists");
   }
   rec.status = "ready";
   rec.trashed_at.reset();
@@ -208,6 +261,7 @@ Status FolderService::Purge(const Principal& p, const std::string& ref) {
   BERTH_RETURN_IF_ERROR(v->PurgeFolderDir(rec->owner_id, rec->id));
   BERTH_RETURN_IF_ERROR(deps_.store->DeleteFolder(rec->id));
   spdlog::info("user {} purged folder {} ({})", p.name, rec->name, rec->id);
+  if (deps_.audit) deps_.audit->Record(p.name, "folder.purge", rec->id, "ok", rec->name);
   return Status::Ok();
 }
 

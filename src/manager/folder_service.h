@@ -11,6 +11,7 @@
 
 #include "api/types.h"
 #include "common/result.h"
+#include "manager/audit_log.h"
 #include "manager/authorizer.h"
 #include "manager/principal.h"
 #include "storage/folder_fs.h"
@@ -32,6 +33,7 @@ struct FolderServiceDeps {
   std::map<std::string, const storage::Volume*> volumes;  // by name
   std::string default_volume = "local";
   FolderUseChecker* in_use = nullptr;  // optional
+  AuditLog* audit = nullptr;           // optional
 };
 
 // A folder opened for file operations.
@@ -44,7 +46,8 @@ struct OpenFolder {
 
 class FolderService {
  public:
-  explicit FolderService(FolderServiceDeps deps) : deps_(std::move(deps)) {}
+  explicit FolderService(FolderServiceDeps deps)
+      : deps_(std::move(deps)), authz_(*deps_.store) {}
 
   Result<api::Folder> Create(const Principal& p, const std::string& name,
                              const std::string& volume, std::optional<uint64_t> quota_bytes);
@@ -62,6 +65,16 @@ class FolderService {
   Result<OpenFolder> Open(const Principal& p, const std::string& ref, Access need);
   // Ready folders the caller may read, as records (for session mounts).
   Result<store::FolderRecord> ResolveReady(const Principal& p, const std::string& ref);
+  // `ref` (name or id) among the folders `p` can access with `status`:
+  // own folders and, for "ready", folders shared with `p` and accepted.
+  Result<store::FolderRecord> Resolve(const Principal& p, const std::string& ref,
+                                      const std::string& status);
+  api::Folder ToApi(const Principal& p, const store::FolderRecord& f);
+  // AlreadyExists unless `name` is free among the folders `user_id` can
+  // access (own ready folders and accepted shares), `except` aside.
+  Status CheckNameFree(const std::string& user_id, const std::string& name,
+                       const std::string& except_folder_id);
+  const Authorizer& authorizer() const { return authz_; }
   Result<std::vector<store::FolderRecord>> OwnedReady(const std::string& owner_id);
   // Host path of a folder's directory.
   Result<std::string> HostPath(const store::FolderRecord& f) const;
@@ -75,10 +88,9 @@ class FolderService {
   void SetUseChecker(FolderUseChecker* c) { deps_.in_use = c; }
 
  private:
-  Result<store::FolderRecord> Resolve(const Principal& p, const std::string& ref,
-                                      const std::string& status);
   Result<const storage::Volume*> VolumeOf(const store::FolderRecord& f) const;
-  api::Folder ToApi(const Principal& p, const store::FolderRecord& f);
+  // Ready folders shared with `user_id` (accepted).
+  Result<std::vector<store::FolderRecord>> SharedWith(const std::string& user_id);
   Status CheckNotInUse(const store::FolderRecord& f, const char* verb);
 
   FolderServiceDeps deps_;

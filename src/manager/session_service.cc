@@ -92,12 +92,7 @@ Result<store::SessionRecord> SessionService::Resolve(const Principal& p, const s
   if (r.ok()) return r;
   if (LooksLikeUuid(ref)) {
     auto byid = deps_.store->GetSession(ref);
-    if (byid.ok() && (byid->owner_id == p.user_id || p.is_superadmin())) {
-      if (byid->owner_id != p.user_id) {
-        spdlog::info("superadmin {} acts on session {} of user {}", p.name, byid->id, byid->owner_id);
-      }
-      return byid;
-    }
+    if (byid.ok() && deps_.folders->authorizer().CanUseSession(p, *byid)) return byid;
   }
   return NotFound("no session named '" + ref + "'", "session_not_found");
 }

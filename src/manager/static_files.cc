@@ -35,6 +35,9 @@ bool HasExtension(const std::string& path) {
 
 http::Handler StaticFiles(std::string root) {
   return [root = std::move(root)](http::Request& req) {
+    if (req.path.rfind("/api/", 0) == 0) {
+      return http::Response::Error(NotFound("no such endpoint: " + req.path, "no_such_endpoint"));
+    }
     auto guard = storage::PathGuard::Open(root);
     if (!guard.ok()) {
       return http::Response::Text(

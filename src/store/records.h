@@ -53,6 +53,16 @@ struct SessionRecord {
   std::vector<std::string> folder_ids;  // folders it mounts (delete/purge guard)
 };
 
+// A folder shared with a user (SPEC §4): an invitation until accepted.
+struct ShareRecord {
+  std::string id;  // UUID: the invitation id
+  std::string folder_id;
+  std::string user_id;           // the invitee
+  std::string permission = "ro";  // "ro" | "rw"
+  std::string status = "pending";  // "pending" | "accepted"
+  std::string created_at;
+};
+
 // A signed-in browser (cookie auth). Only the hash of the cookie is kept.
 struct WebSessionRecord {
   std::string secret_hash;

@@ -73,6 +73,19 @@ CREATE TABLE web_sessions (
   expires_at INTEGER NOT NULL
 );
 )sql",
+    // 4: folder shares and invitations
+    R"sql(
+CREATE TABLE folder_shares (
+  id TEXT PRIMARY KEY,
+  folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  permission TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE(folder_id, user_id)
+);
+CREATE INDEX folder_shares_user ON folder_shares(user_id);
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -150,6 +163,13 @@ SessionRecord ReadSession(SQLite::Statement& q) {
 }
 constexpr const char* kSessionCols =
     "id, name, owner_id, image, status, error, created_at, request_json, mounts_json";
+
+ShareRecord ReadShare(SQLite::Statement& q) {
+  return ShareRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                     q.getColumn(2).getString(), q.getColumn(3).getString(),
+                     q.getColumn(4).getString(), q.getColumn(5).getString()};
+}
+constexpr const char* kShareCols = "id, folder_id, user_id, permission, status, created_at";
 
 class SqliteStore : public Store {
  public:
@@ -395,6 +415,61 @@ class SqliteStore : public Store {
         {folder_id}, [](SQLite::Statement& q) { return q.getColumn(0).getString(); });
   }
 
+  // Shares.
+  Status CreateShare(const ShareRecord& r) override {
+    return Exec("a share of this folder with that user", [&] {
+      SQLite::Statement q(db_, std::string("INSERT INTO folder_shares (") + kShareCols +
+                                   ") VALUES (?,?,?,?,?,?)");
+      BindShare(q, r);
+      q.exec();
+    });
+  }
+  Result<ShareRecord> GetShare(const std::string& folder_id, const std::string& user_id) override {
+    auto rows = Many<ShareRecord>(std::string("SELECT ") + kShareCols +
+                                      " FROM folder_shares WHERE folder_id=? AND user_id=?",
+                                  {folder_id, user_id}, ReadShare);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return NotFound("share not found");
+    return std::move(rows->front());
+  }
+  Result<ShareRecord> GetShareById(const std::string& id) override {
+    return One<ShareRecord>("invitation",
+                            std::string("SELECT ") + kShareCols + " FROM folder_shares WHERE id=?",
+                            id, ReadShare);
+  }
+  Result<std::vector<ShareRecord>> ListFolderShares(const std::string& folder_id) override {
+    return Many<ShareRecord>(std::string("SELECT ") + kShareCols +
+                                 " FROM folder_shares WHERE folder_id=? ORDER BY created_at",
+                             {folder_id}, ReadShare);
+  }
+  Result<std::vector<ShareRecord>> ListUserShares(const std::string& user_id,
+                                                  const std::string& status) override {
+    if (status.empty()) {
+      return Many<ShareRecord>(std::string("SELECT ") + kShareCols +
+                                   " FROM folder_shares WHERE user_id=? ORDER BY created_at",
+                               {user_id}, ReadShare);
+    }
+    return Many<ShareRecord>(std::string("SELECT ") + kShareCols +
+                                 " FROM folder_shares WHERE user_id=? AND status=? ORDER BY created_at",
+                             {user_id, status}, ReadShare);
+  }
+  Status UpdateShare(const ShareRecord& r) override {
+    return ExecChanged("share", [&] {
+      SQLite::Statement q(db_, "UPDATE folder_shares SET id=?, folder_id=?, user_id=?, permission=?, "
+                               "status=?, created_at=? WHERE id=?");
+      BindShare(q, r);
+      q.bind(7, r.id);
+      return q.exec();
+    });
+  }
+  Status DeleteShare(const std::string& id) override {
+    return ExecChanged("share", [&] {
+      SQLite::Statement q(db_, "DELETE FROM folder_shares WHERE id=?");
+      q.bind(1, id);
+      return q.exec();
+    });
+  }
+
   // Web sessions.
   Status CreateWebSession(const WebSessionRecord& w) override {
     return Exec("web session", [&] {
@@ -428,6 +503,14 @@ class SqliteStore : public Store {
   }
 
  private:
+  static void BindShare(SQLite::Statement& q, const ShareRecord& r) {
+    q.bind(1, r.id);
+    q.bind(2, r.folder_id);
+    q.bind(3, r.user_id);
+    q.bind(4, r.permission);
+    q.bind(5, r.status);
+    q.bind(6, r.created_at);
+  }
   static void BindSession(SQLite::Statement& q, const SessionRecord& s) {
     q.bind(1, s.id);
     q.bind(2, s.name);

@@ -63,6 +63,17 @@ class Store {
   // Names of the sessions that mount folder `folder_id`.
   virtual Result<std::vector<std::string>> SessionsUsingFolder(const std::string& folder_id) = 0;
 
+  // Shares. (folder_id, user_id) is unique.
+  virtual Status CreateShare(const ShareRecord& s) = 0;
+  virtual Result<ShareRecord> GetShare(const std::string& folder_id, const std::string& user_id) = 0;
+  virtual Result<ShareRecord> GetShareById(const std::string& id) = 0;
+  virtual Result<std::vector<ShareRecord>> ListFolderShares(const std::string& folder_id) = 0;
+  // Shares offered to `user_id` with `status` ("" = any).
+  virtual Result<std::vector<ShareRecord>> ListUserShares(const std::string& user_id,
+                                                          const std::string& status) = 0;
+  virtual Status UpdateShare(const ShareRecord& s) = 0;
+  virtual Status DeleteShare(const std::string& id) = 0;
+
   // Browser sign-ins.
   virtual Status CreateWebSession(const WebSessionRecord& w) = 0;
   virtual Result<WebSessionRecord> GetWebSession(const std::string& secret_hash) = 0;

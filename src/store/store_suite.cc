@@ -116,3 +116,38 @@ TEST_P(StoreSuite, SessionsWithTheirFolders) {
 
 }  // namespace
 }  // namespace berth::store
+
+namespace berth::store {
+namespace {
+
+TEST_P(StoreSuite, SharesAreUniquePerFolderAndUserAndCascade) {
+  UserRecord a{NewUuid(), "alice", "user", "", false, 1000, 1000, "t"};
+  UserRecord b{NewUuid(), "bob", "user", "", false, 1000, 1000, "t"};
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  ASSERT_TRUE(store_->CreateUser(b).ok());
+  FolderRecord f;
+  f.id = NewUuid();
+  f.name = "shared";
+  f.volume = "local";
+  f.owner_id = a.id;
+  f.created_at = "t";
+  ASSERT_TRUE(store_->CreateFolder(f).ok());
+  ShareRecord s{NewUuid(), f.id, b.id, "ro", "pending", "t"};
+  ASSERT_TRUE(store_->CreateShare(s).ok());
+  ShareRecord again = s;
+  again.id = NewUuid();
+  EXPECT_EQ(store_->CreateShare(again).code(), Code::kAlreadyExists);
+  EXPECT_EQ(store_->ListUserShares(b.id, "pending")->size(), 1u);
+  EXPECT_EQ(store_->ListUserShares(b.id, "accepted")->size(), 0u);
+  s.status = "accepted";
+  s.permission = "rw";
+  ASSERT_TRUE(store_->UpdateShare(s).ok());
+  EXPECT_EQ(store_->GetShare(f.id, b.id)->permission, "rw");
+  EXPECT_EQ(store_->GetShareById(s.id)->status, "accepted");
+  EXPECT_EQ(store_->ListFolderShares(f.id)->size(), 1u);
+  ASSERT_TRUE(store_->DeleteFolder(f.id).ok());
+  EXPECT_EQ(store_->GetShareById(s.id).status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace berth::store

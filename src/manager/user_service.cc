@@ -1,0 +1,135 @@
+#include "manager/user_service.h"
+
+#include <regex>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "manager/crypto.h"
+
+namespace berth::manager {
+
+bool IsValidUserName(const std::string& name) {
+  static const std::regex kName("[a-z_][a-z0-9_-]{0,31}");
+  return std::regex_match(name, kName);
+}
+
+api::User UserService::ToApi(const store::UserRecord& u) {
+  return api::User{u.id, u.name, u.role, u.sudo_allowed, u.uid, u.gid, u.created_at};
+}
+
+Status UserService::CheckAdmin(const Principal& p) const {
+  if (!authz_.CanAdminister(p)) {
+    return PermissionDenied("only a superadmin can manage users", "superadmin_only");
+  }
+  return Status::Ok();
+}
+
+Status UserService::Apply(const UserChange& c, store::UserRecord& u) const {
+  if (c.password) {
+    if (c.password->size() < 8 || c.password->size() > 1024) {
+      return InvalidArgument("passwords must be 8 to 1024 characters long", "invalid_password");
+    }
+    u.password_hash = HashPassword(*c.password);
+  }
+  if (c.role) {
+    if (*c.role != "user" && *c.role != "superadmin") {
+      return InvalidArgument("role must be 'user' or 'superadmin'", "invalid_role");
+    }
+    u.role = *c.role;
+  }
+  if (c.sudo_allowed) u.sudo_allowed = *c.sudo_allowed;
+  if (c.uid) {
+    if (*c.uid == 0) return InvalidArgument("sessions never run as uid 0", "invalid_uid");
+    u.uid = *c.uid;
+  }
+  if (c.gid) {
+    if (*c.gid == 0) return InvalidArgument("sessions never run as gid 0", "invalid_gid");
+    u.gid = *c.gid;
+  }
+  return Status::Ok();
+}
+
+Result<api::User> UserService::Create(const Principal& p, const std::string& name,
+                                      const UserChange& c) {
+  BERTH_RETURN_IF_ERROR(CheckAdmin(p));
+  if (!IsValidUserName(name)) {
+    return InvalidArgument("user name '" + name + "' must match [a-z_][a-z0-9_-]{0,31}",
+                           "invalid_user_name");
+  }
+  store::UserRecord u;
+  u.id = NewUuid();
+  u.name = name;
+  u.created_at = NowRfc3339();
+  BERTH_RETURN_IF_ERROR(Apply(c, u));
+  Status st = store_.CreateUser(u);
+  if (st.code() == Code::kAlreadyExists) {
+    return AlreadyExists("a user named '" + name + "' already exists", "user_exists");
+  }
+  BERTH_RETURN_IF_ERROR(st);
+  audit_.Record(p.name, "user.create", name, "ok", "role=" + u.role);
+  return ToApi(u);
+}
+
+Result<std::vector<api::User>> UserService::List(const Principal& p) {
+  BERTH_RETURN_IF_ERROR(CheckAdmin(p));
+  BERTH_ASSIGN_OR_RETURN(auto users, store_.ListUsers());
+  std::vector<api::User> out;
+  for (const auto& u : users) out.push_back(ToApi(u));
+  return out;
+}
+
+Result<api::User> UserService::Update(const Principal& p, const std::string& name,
+                                      const UserChange& c) {
+  BERTH_RETURN_IF_ERROR(CheckAdmin(p));
+  auto u = store_.GetUserByName(name);
+  if (!u.ok()) return NotFound("no user named '" + name + "'", "user_not_found");
+  bool demotes = c.role && *c.role != "superadmin" && u->role == "superadmin";
+  if (demotes) {
+    BERTH_ASSIGN_OR_RETURN(auto all, store_.ListUsers());
+    int admins = 0;
+    for (const auto& x : all) admins += x.role == "superadmin";
+    if (admins <= 1) {
+      return FailedPrecondition("'" + name + "' is the last superadmin", "last_superadmin");
+    }
+  }
+  BERTH_RETURN_IF_ERROR(Apply(c, *u));
+  BERTH_RETURN_IF_ERROR(store_.UpdateUser(*u));
+  audit_.Record(p.name, "user.update", name, "ok",
+                std::string(c.password ? "password " : "") + (c.role ? "role " : "") +
+                    (c.sudo_allowed ? "sudo_allowed " : "") + (c.uid || c.gid ? "uid/gid" : ""));
+  return ToApi(*u);
+}
+
+Status UserService::Delete(const Principal& p, const std::string& name) {
+  BERTH_RETURN_IF_ERROR(CheckAdmin(p));
+  auto u = store_.GetUserByName(name);
+  if (!u.ok()) return NotFound("no user named '" + name + "'", "user_not_found");
+  if (u->id == p.user_id) {
+    return FailedPrecondition("you cannot delete yourself", "delete_self");
+  }
+  BERTH_ASSIGN_OR_RETURN(auto folders, store_.ListFolders(u->id, ""));
+  if (!folders.empty()) {
+    return FailedPrecondition("user '" + name + "' still owns " + std::to_string(folders.size()) +
+                                  " folder(s); purge them first",
+                              "user_owns_folders");
+  }
+  BERTH_ASSIGN_OR_RETURN(auto sessions, store_.ListSessions(u->id));
+  if (!sessions.empty()) {
+    return FailedPrecondition("user '" + name + "' still has sessions; delete them first",
+                              "user_has_sessions");
+  }
+  BERTH_RETURN_IF_ERROR(store_.DeleteUser(u->id));
+  audit_.Record(p.name, "user.delete", name);
+  return Status::Ok();
+}
+
+Result<IssuedToken> UserService::MintToken(const Principal& p, const std::string& name) {
+  BERTH_RETURN_IF_ERROR(CheckAdmin(p));
+  auto u = store_.GetUserByName(name);
+  if (!u.ok()) return NotFound("no user named '" + name + "'", "user_not_found");
+  BERTH_ASSIGN_OR_RETURN(auto t, auth_.CreateToken(u->id, "minted by " + p.name));
+  audit_.Record(p.name, "user.token", name);
+  return t;
+}
+
+}  // namespace berth::manager

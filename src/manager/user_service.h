@@ -1,0 +1,56 @@
+// UserService: user accounts (SPEC §4), superadmins only: create, list,
+// update (password, role, sudo_allowed, container uid/gid), delete, and
+// minting API tokens for a user. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/result.h"
+#include "manager/audit_log.h"
+#include "manager/auth_service.h"
+#include "manager/authorizer.h"
+#include "manager/principal.h"
+#include "store/store.h"
+
+namespace berth::manager {
+
+struct UserChange {
+  std::optional<std::string> password;
+  std::optional<std::string> role;
+  std::optional<bool> sudo_allowed;
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+};
+
+class UserService {
+ public:
+  UserService(store::Store& store, AuthService& auth, AuditLog& audit)
+      : store_(store), auth_(auth), audit_(audit), authz_(store) {}
+
+  Result<api::User> Create(const Principal& p, const std::string& name, const UserChange& c);
+  Result<std::vector<api::User>> List(const Principal& p);
+  Result<api::User> Update(const Principal& p, const std::string& name, const UserChange& c);
+  // Refused while the user owns folders or sessions (nothing is lost by
+  // accident), and for the last superadmin.
+  Status Delete(const Principal& p, const std::string& name);
+  Result<IssuedToken> MintToken(const Principal& p, const std::string& name);
+
+  static api::User ToApi(const store::UserRecord& u);
+
+ private:
+  Status CheckAdmin(const Principal& p) const;
+  Status Apply(const UserChange& c, store::UserRecord& u) const;
+
+  store::Store& store_;
+  AuthService& auth_;
+  AuditLog& audit_;
+  Authorizer authz_;
+};
+
+// User names: [a-z_][a-z0-9_-]{0,31} (a Unix login name).
+bool IsValidUserName(const std::string& name);
+
+}  // namespace berth::manager
