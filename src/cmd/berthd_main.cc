@@ -171,6 +171,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.store = store->get();
   folder_deps.volumes["local"] = &local;
   folder_deps.audit = &audit;
+  folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
   manager::UserService users(**store, auth, audit);
   manager::ShareService shares(**store, folders, audit);

@@ -2,7 +2,7 @@
 // boundaries as a value (no exceptions cross a module edge).
 //
 // A Status has a coarse Code (mapped to an HTTP status in exactly one place,
-// api/http_error.cc), a snake_case `reason` that clients can switch on, and a
+// api/error_mapping.cc), a snake_case `reason` that clients can switch on, and a
 // human sentence. Statuses are immutable values; safe to copy between threads.
 #pragma once
 

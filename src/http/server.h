@@ -24,7 +24,10 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8470;  // 0 picks a free port (see Server::port)
   int io_threads = 2;
-  int worker_threads = 8;
+  // Handlers block (SQLite, runc, fsync) and each open /events stream holds
+  // one worker while it waits, so the pool is generous; idle threads cost
+  // only their stacks.
+  int worker_threads = 64;
   uint64_t max_body_bytes = 1 << 20;  // non-streaming routes
   uint32_t max_header_bytes = 16 << 10;
   int idle_timeout_s = 60;   // keep-alive wait and per-read/-write progress

@@ -42,6 +42,16 @@ api::Folder FolderService::ToApi(const Principal& p, const store::FolderRecord& 
   return out;
 }
 
+void FolderService::Publish(const store::FolderRecord& f, const std::string& change) {
+  if (!deps_.events) return;
+  std::string data = "{\"change\":\"" + change + "\",\"id\":\"" + f.id + "\",\"name\":\"" + f.name +
+                     "\",\"status\":\"" + f.status + "\"}";
+  deps_.events->Publish(Event{"folder", f.owner_id, data});
+  if (auto shares = deps_.store->ListFolderShares(f.id); shares.ok()) {
+    for (const auto& s : *shares) deps_.events->Publish(Event{"folder", s.user_id, data});
+  }
+}
+
 Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std::string& ref,
                                                    const std::string& status) {
   if (LooksLikeUuid(ref)) {
@@ -146,6 +156,7 @@ Result<api::Folder> FolderService::Create(const Principal& p, const std::string&
     return st;
   }
   spdlog::info("user {} created folder {} ({})", p.name, f.name, f.id);
+  Publish(f, "created");
   return ToApi(p, f);
 }
 
@@ -202,6 +213,7 @@ Result<api::Folder> FolderService::Rename(const Principal& p, const std::string&
   }
   BERTH_RETURN_IF_ERROR(st);
   spdlog::info("user {} renamed folder {} to {} ({})", p.name, old, new_name, rec.id);
+  Publish(rec, "renamed");
   return ToApi(p, rec);
 }
 
@@ -216,6 +228,7 @@ Result<api::Folder> FolderService::Trash(const Principal& p, const std::string& 
   BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
   spdlog::info("user {} moved folder {} ({}) to the trash", p.name, rec.name, rec.id);
   if (deps_.audit) deps_.audit->Record(p.name, "folder.delete", rec.id, "ok", rec.name);
+  Publish(rec, "trashed");
   return ToApi(p, rec);
 }
 
@@ -239,6 +252,7 @@ Result<api::Folder> FolderService::Restore(const Principal& p, const std::string
   }
   BERTH_RETURN_IF_ERROR(st);
   spdlog::info("user {} restored folder {} ({})", p.name, rec.name, rec.id);
+  Publish(rec, "restored");
   return ToApi(p, rec);
 }
 
@@ -259,6 +273,7 @@ Status FolderService::Purge(const Principal& p, const std::string& ref) {
   // Data first, then the record: a crash in between leaves a trash entry
   // whose purge can simply be repeated.
   BERTH_RETURN_IF_ERROR(v->PurgeFolderDir(rec->owner_id, rec->id));
+  Publish(*rec, "purged");  // before the shares go with the record
   BERTH_RETURN_IF_ERROR(deps_.store->DeleteFolder(rec->id));
   spdlog::info("user {} purged folder {} ({})", p.name, rec->name, rec->id);
   if (deps_.audit) deps_.audit->Record(p.name, "folder.purge", rec->id, "ok", rec->name);

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "manager/audit_log.h"
 #include "manager/authorizer.h"
+#include "manager/event_bus.h"
 #include "manager/principal.h"
 #include "storage/folder_fs.h"
 #include "storage/volume.h"
@@ -34,6 +35,7 @@ struct FolderServiceDeps {
   std::string default_volume = "local";
   FolderUseChecker* in_use = nullptr;  // optional
   AuditLog* audit = nullptr;           // optional
+  EventBus* events = nullptr;          // optional: "folder" events
 };
 
 // A folder opened for file operations.
@@ -92,6 +94,8 @@ class FolderService {
   // Ready folders shared with `user_id` (accepted).
   Result<std::vector<store::FolderRecord>> SharedWith(const std::string& user_id);
   Status CheckNotInUse(const store::FolderRecord& f, const char* verb);
+  // Tells the owner's (and invitees') web UIs that `f` changed.
+  void Publish(const store::FolderRecord& f, const std::string& change);
 
   FolderServiceDeps deps_;
   Authorizer authz_;

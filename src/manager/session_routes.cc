@@ -97,6 +97,16 @@ Result<runtime::ExecOptions> ParseExec(const Request& req) {
     if (!a.is_string()) return InvalidArgument("command must be a list of strings", "invalid_command");
     o.argv.push_back(a.get<std::string>());
   }
+  if (auto env = j.find("env"); env != j.end() && !env->is_null()) {
+    if (!env->is_object()) return InvalidArgument("env must be an object of strings", "invalid_env");
+    for (const auto& [k, v] : env->items()) {
+      if (!v.is_string() || k.empty() || k.find('=') != std::string::npos ||
+          k.rfind("BERTH_", 0) == 0) {
+        return InvalidArgument("env must map names (not BERTH_*) to strings", "invalid_env");
+      }
+      o.env.push_back(k + "=" + v.get<std::string>());
+    }
+  }
   BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
   o.stdin_data = in.value_or("");
   BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s"));
