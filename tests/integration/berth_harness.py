@@ -148,6 +148,29 @@ class Berthd:
         return p
 
 
+def out(p):
+    """A finished CLI process's stdout, as text."""
+    return p.stdout.decode()
+
+
+def err(p):
+    return p.stderr.decode()
+
+
+def ok(berthd, *args, **kw):
+    """Runs `berth ARGS` and requires exit 0."""
+    p = berthd.cli(*args, **kw)
+    assert p.returncode == 0, f"berth {args}: {p.returncode} {err(p)}"
+    return p
+
+
+def fails(berthd, *args, code=1, **kw):
+    """Runs `berth ARGS` and requires exit `code`."""
+    p = berthd.cli(*args, **kw)
+    assert p.returncode == code, f"berth {args}: {p.returncode}, want {code}: {err(p)}"
+    return p
+
+
 class WebSocket:
     """A minimal RFC 6455 client (enough for the terminal endpoint)."""
 

@@ -9,29 +9,9 @@ import stat
 
 import pytest
 
+from berth_harness import err, fails, ok, out
+
 WEIRD = "dir one/#2?x=%41+b/caf\u00e9"  # survives percent-encoding both ways
-
-
-def out(p):
-    return p.stdout.decode()
-
-
-def err(p):
-    return p.stderr.decode()
-
-
-def ok(berthd, *args, **kw):
-    p = berthd.cli(*args, **kw)
-    assert p.returncode == 0, f"berth {args}: {p.returncode} {err(p)}"
-    return p
-
-
-def fails(berthd, *args, code=1, **kw):
-    p = berthd.cli(*args, **kw)
-    assert p.returncode == code, f"berth {args}: {p.returncode}, want {code}: {err(p)}"
-    if code == 1:
-        assert err(p).startswith("error: "), err(p)
-    return p
 
 
 def test_version_and_usage(berthd):

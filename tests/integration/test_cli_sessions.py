@@ -14,29 +14,9 @@ import os
 
 import pytest
 
+from berth_harness import err, fails, ok, out
+
 IMAGE = "python"
-
-
-def out(p):
-    return p.stdout.decode()
-
-
-def err(p):
-    return p.stderr.decode()
-
-
-def ok(berthd, *args, **kw):
-    p = berthd.cli(*args, **kw)
-    assert p.returncode == 0, f"berth {args}: {p.returncode} {err(p)}"
-    return p
-
-
-def fails(berthd, *args, code=1, **kw):
-    p = berthd.cli(*args, **kw)
-    assert p.returncode == code, f"berth {args}: {p.returncode}, want {code}: {err(p)}"
-    if code in (1, 2):
-        assert err(p).startswith("error: "), err(p)
-    return p
 
 
 def require_image(berthd):
