@@ -257,3 +257,27 @@ def test_folder_sharing(berthd):
     ok(berthd, "folder", "leave", "shared", token=carol)
     ok(berthd, "folder", "share", "shared", "carol", "--permission", "rw")
     ok(berthd, "folder", "unshare", "shared", "carol")
+
+
+def test_seed_story_through_the_cli(session_server, tmp):
+    """The user guide, step by step, in the CLI (seed/000_*.txt)."""
+    b = session_server
+    ok(b, "folder", "create", "user1-ml-test")
+    ok(b, "folder", "create", "user2-vfolder")
+    ok(b, "session", "create", "--name", "seed", "-m", "user1-ml-test", "-m", "user2-vfolder")
+    listing = out(ok(b, "session", "exec", "seed", "--", "ls", "/home/work")).split()
+    assert {"user1-ml-test", "user2-vfolder"} <= set(listing)
+    ok(b, "session", "exec", "seed", "--", "sh", "-c",
+       'cd /home/work && echo "file inside user2-vfolder" > user2-vfolder/test_file && echo x > scratch')
+    assert "test_file" in out(ok(b, "session", "exec", "seed", "--", "ls", "/home/work/user2-vfolder"))
+    assert out(ok(b, "session", "exec", "seed", "--", "cat", "/home/work/user2-vfolder/test_file")) == \
+        "file inside user2-vfolder\n"
+    ok(b, "session", "delete", "seed")
+    assert "test_file" in out(ok(b, "folder", "ls", "user2-vfolder"))
+    ok(b, "folder", "download", "user2-vfolder", "test_file", "-o", str(tmp / "got"))
+    assert (tmp / "got").read_bytes() == b"file inside user2-vfolder\n"
+    # Written outside a folder: gone in the next session.
+    ok(b, "session", "create", "--name", "next", "-m", "user2-vfolder")
+    assert out(ok(b, "session", "exec", "next", "--", "sh", "-c",
+                  "test -e /home/work/scratch && echo kept || echo gone")) == "gone\n"
+    ok(b, "session", "delete", "next")
