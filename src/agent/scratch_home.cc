@@ -132,7 +132,7 @@ Status CreateScratchHome(const std::string& rootfs, const std::string& skeleton,
       return fail(ErrnoStatus("open skeleton " + skeleton, errno));
     }
   }
-  Status s = WriteFileAtomic(home + "/" + kNoticeFileName, notice, 0644);
+  Status s = WriteFileAtomic(home + "/" + kNoticeFileName, notice, 0644, /*durable=*/false);
   if (s.ok() && ::chown((home + "/" + kNoticeFileName).c_str(), uid, gid) != 0)
     s = ErrnoStatus("chown notice", errno);
   if (s.ok() && ::fchown(dst.get(), uid, gid) != 0) s = ErrnoStatus("chown " + home, errno);

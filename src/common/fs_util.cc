@@ -124,7 +124,8 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode) {
+Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode,
+                       bool durable) {
   std::string tmp = path + ".tmp-" + RandomHex(6);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (!fd) return ErrnoStatus("create " + tmp, errno);
@@ -139,7 +140,7 @@ Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t 
     }
     off += static_cast<size_t>(n);
   }
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
+  if (::fchmod(fd.get(), mode) != 0 || (durable && ::fsync(fd.get()) != 0)) {
     int e = errno;
     ::unlink(tmp.c_str());
     return ErrnoStatus("fsync " + tmp, e);

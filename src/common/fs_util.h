@@ -19,7 +19,10 @@ Result<std::string> ReadFile(const std::string& path);
 
 // Writes `data` to a temp file beside `path`, fsyncs, sets `mode` and renames
 // it over `path`, so readers see the old or the new contents, never a mix.
-Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode = 0644);
+// `durable` = false skips the fsync: for files that are worthless after a
+// host crash anyway (a session's bundle, rebuilt or reconciled away).
+Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t mode = 0644,
+                       bool durable = true);
 
 // rm -rf that never follows a symlink and never descends into another mount:
 // if any mount point lies at or beneath `path` it removes nothing there and

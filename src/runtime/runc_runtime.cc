@@ -256,14 +256,20 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   for (const char* d : {"/upper", "/work", "/rootfs", "/etc"}) {
     if (::mkdir((bundle + d).c_str(), 0755) != 0) return ErrnoStatus("mkdir " + bundle + d, errno);
   }
-  BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/etc/hostname", spec.hostname + "\n"));
+  // Bundle files are not fsynced: after a host crash the bundle is
+  // reconciled away, never reused.
+  constexpr bool kDurable = false;
+  BERTH_RETURN_IF_ERROR(
+      WriteFileAtomic(bundle + "/etc/hostname", spec.hostname + "\n", 0644, kDurable));
   BERTH_RETURN_IF_ERROR(
       WriteFileAtomic(bundle + "/etc/hosts",
                       "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                       "127.0.1.1\t" +
-                          spec.hostname + "\n"));
+                          spec.hostname + "\n",
+                      0644, kDurable));
   auto resolv = ReadFile(options_.resolv_conf);
-  BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/etc/resolv.conf", resolv.ok() ? *resolv : ""));
+  BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/etc/resolv.conf", resolv.ok() ? *resolv : "",
+                                        0644, kDurable));
 
   const std::string rootfs = bundle + "/rootfs";
   const std::string data =
@@ -276,7 +282,8 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   oci.init_path = options_.init_path;
   oci.etc_dir = bundle + "/etc";
   oci.cgroups_path = options_.cgroup_parent + "/" + spec.id;
-  BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/config.json", BuildOciConfig(spec, oci), 0600));
+  BERTH_RETURN_IF_ERROR(
+      WriteFileAtomic(bundle + "/config.json", BuildOciConfig(spec, oci), 0600, kDurable));
 
   UniqueFd log(
       ::open((bundle + "/container.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
@@ -303,6 +310,20 @@ Status RuncRuntime::Delete(const std::string& id) {
 
 Status RuncRuntime::DeleteLocked(const std::string& id) {
   const std::string bundle = BundleDir(id);
+  // Kill PID 1 ourselves first: `runc delete --force` on a running container
+  // sends SIGKILL and then sleeps a fixed 100 ms before it looks again; on a
+  // stopped one it returns at once. The pidfd pins the process, and the
+  // cgroup check makes sure it is still this container's init.
+  if (auto pid = ReadPidFile(bundle + "/init.pid"); pid.ok()) {
+    UniqueFd pidfd(PidfdOpen(*pid));
+    auto cgroup = ReadFile("/proc/" + std::to_string(*pid) + "/cgroup");
+    if (pidfd && cgroup.ok() &&
+        cgroup->find(options_.cgroup_parent + "/" + id + "\n") != std::string::npos &&
+        PidfdSignal(pidfd.get(), SIGKILL) == 0) {
+      pollfd p{pidfd.get(), POLLIN, 0};
+      ::poll(&p, 1, 10000);
+    }
+  }
   if (IsDir(options_.state_dir + "/" + id)) {
     SubprocessOptions o;
     o.argv = RuncArgv({"delete", "--force", id});
