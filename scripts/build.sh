@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 type=${BERTH_BUILD_TYPE:-RelWithDebInfo}
 jobs=${BERTH_JOBS:-$(nproc)}
 export CCACHE_BASEDIR=$PWD  # cache hits across checkouts in other folders
+export CCACHE_NOHASHDIR=1   # ... also with -g (RelWithDebInfo)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$type" >/dev/null
 ninja -C build -j"$jobs"
 if [ -f web/package.json ]; then
