@@ -21,6 +21,9 @@ export BERTH_WEB_ROOT=$PWD/web/dist
 export BERTH_IMAGES_DIR=${BERTH_IMAGES_DIR:-/var/cache/berth-test/images}
 export BERTH_TEST_IMAGE_DIR=$BERTH_IMAGES_DIR
 build/src/cmd/berthd --images-dir "$BERTH_IMAGES_DIR" build-image python || exit 1
+# The second Python version (Debian trixie); its tests skip if this fails.
+build/src/cmd/berthd --images-dir "$BERTH_IMAGES_DIR" build-image python-trixie ||
+  echo "warning: the python-trixie image did not build; its tests will be skipped"
 # A private dockerd for the docker driver's conformance and session tests.
 if scripts/dockerd.sh start; then
   export BERTH_DOCKER_SOCKET=/run/berth-dockerd.sock

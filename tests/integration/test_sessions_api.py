@@ -305,3 +305,23 @@ def test_restart_removes_leftovers_of_unknown_sessions(b):
     assert b.api("GET", "/sessions").json()["sessions"] == []
     assert b.data_dir not in open("/proc/self/mountinfo").read()
     assert not os.path.exists(os.path.join(b.data_dir, "sessions", sid))
+
+
+def test_two_python_versions(b, tmp):
+    """The trixie image (Python 3.13) next to the default one (3.11), both
+    with the same automounted .local (the user guide's warning case)."""
+    if not any(i["name"] == "python-trixie" for i in b.api("GET", "/images").json()["images"]):
+        pytest.skip("no 'python-trixie' image (berthd build-image python-trixie)")
+    folder(b, ".local")
+    folder(b, "pkgs")
+    whl = tmp / "tinyberth-1.0-py3-none-any.whl"
+    make_wheel(whl)
+    b.api("PUT", "/folders/pkgs/files/content", whl.read_bytes(), query={"path": whl.name})
+    session(b, "py313", [{"folder": "pkgs"}], image="python-trixie")
+    r = sh(b, "py313", "python3 -c 'import sys; print(sys.version_info[:2])'")
+    assert r["stdout"].strip() == "(3, 13)", r
+    r = sh(b, "py313", f"cd /home/work/pkgs && pip install --user {whl.name} && tinyhello")
+    assert r["exit_code"] == 0 and "tiny says hi" in r["stdout"], r
+    session(b, "py311")
+    r = sh(b, "py311", "python3 -c 'import sys; print(sys.version_info[:2])'; ls ~/.local/lib")
+    assert r["stdout"].split("\n")[0] == "(3, 11)" and "python3.13" in r["stdout"], r
