@@ -1,5 +1,7 @@
 #include "common/random.h"
 
+#include "common/digest.h"
+
 #include <sys/random.h>
 
 #include <cstdint>
@@ -21,16 +23,9 @@ void Fill(unsigned char* buf, size_t n) {
 }  // namespace
 
 std::string RandomHex(size_t bytes) {
-  static const char kHex[] = "0123456789abcdef";
   std::string raw(bytes, '\0');
   Fill(reinterpret_cast<unsigned char*>(raw.data()), bytes);
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
+  return HexEncode(raw);
 }
 
 std::string NewUuid() {

@@ -12,19 +12,6 @@ namespace berth::manager {
 
 std::string NewTokenSecret() { return "berth_" + RandomHex(32); }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
-
 static void EnsureSodium() {
   static const bool ok = sodium_init() >= 0;
   if (!ok) std::abort();

@@ -4,12 +4,14 @@
 #include <string>
 #include <string_view>
 
+#include "common/digest.h"
+
 namespace berth::manager {
 
 // A new API token secret: "berth_" + 64 hex characters (256 random bits).
 std::string NewTokenSecret();
-// Hex SHA-256; tokens are stored only as this hash.
-std::string Sha256Hex(std::string_view data);
+// Tokens are stored only as their hex SHA-256 (common/digest.h).
+using ::berth::Sha256Hex;
 // argon2id (libsodium crypto_pwhash_str, interactive limits).
 std::string HashPassword(std::string_view password);
 bool VerifyPassword(const std::string& hash, std::string_view password);

@@ -3,37 +3,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "common/digest.h"
 #include "common/random.h"
 #include "manager/crypto.h"
 
 namespace berth::manager {
-namespace {
-
-std::string Hex(const std::string& s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
-bool Unhex(const std::string& s, std::string* out) {
-  if (s.size() % 2) return false;
-  auto v = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-  };
-  for (size_t i = 0; i < s.size(); i += 2) {
-    int hi = v(s[i]), lo = v(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return true;
-}
-
-}  // namespace
-
 DownloadLinks::DownloadLinks() : key_(RandomHex(32)) {}
 
 std::string DownloadLinks::Mac(const std::string& payload) const {
@@ -41,12 +15,12 @@ std::string DownloadLinks::Mac(const std::string& payload) const {
   unsigned int len = 0;
   HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
        reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), md, &len);
-  return Hex(std::string(reinterpret_cast<char*>(md), len));
+  return HexEncode(std::string_view(reinterpret_cast<char*>(md), len));
 }
 
 std::string DownloadLinks::Sign(const DownloadLink& l) const {
   std::string payload = l.user_id + "\n" + l.folder_id + "\n" + std::to_string(l.expires_at) + "\n" + l.path;
-  return Hex(payload) + "." + Mac(payload);
+  return HexEncode(payload) + "." + Mac(payload);
 }
 
 Result<DownloadLink> DownloadLinks::Verify(const std::string& token, int64_t now) const {
@@ -54,7 +28,7 @@ Result<DownloadLink> DownloadLinks::Verify(const std::string& token, int64_t now
   size_t dot = token.find('.');
   if (dot == std::string::npos) return bad;
   std::string payload;
-  if (!Unhex(token.substr(0, dot), &payload)) return bad;
+  if (!HexDecode(std::string_view(token).substr(0, dot), &payload)) return bad;
   if (!ConstantTimeEquals(Mac(payload), token.substr(dot + 1))) return bad;
   DownloadLink l;
   size_t a = payload.find('\n'), b = payload.find('\n', a + 1), c = payload.find('\n', b + 1);

@@ -2,30 +2,17 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
+#include "common/digest.h"
 #include "common/fs_util.h"
 
 namespace berth::runtime {
 namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
-}
 
 // Docker repository path components: [a-z0-9]+ separated by [._-].
 std::string RepoComponent(const std::string& name) {
