@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -223,6 +224,13 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::info("received signal {}, stopping", sig);
   events.CloseAll();
   server.Stop();
+  if (cfg.runtime == "runc") {
+    // Leave no empty state dirs in /run: these fail (harmlessly) while
+    // sessions still run, which the next start adopts.
+    std::filesystem::path runc_root(cfg.runc_root);
+    ::rmdir(runc_root.c_str());
+    ::rmdir(runc_root.parent_path().c_str());
+  }
   spdlog::info("stopped");
   return 0;
 }
