@@ -67,12 +67,8 @@ void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
     return resp;
   });
   r.Add("POST", "/api/v1/auth/logout", Authed(auth, [&auth](Request& req, const Principal&) {
-          std::string cookie(req.Header("cookie"));
-          size_t at = cookie.find(std::string(AuthService::kCookieName) + "=");
-          if (at != std::string::npos) {
-            size_t start = at + std::strlen(AuthService::kCookieName) + 1;
-            (void)auth.DeleteWebSession(cookie.substr(start, cookie.find(';', start) - start));
-          }
+          std::string secret = AuthService::CookieSecret(req);
+          if (!secret.empty()) (void)auth.DeleteWebSession(secret);
           Response resp = Response::Empty(204);
           resp.SetHeader("Set-Cookie", SessionCookie("", 0));
           return resp;

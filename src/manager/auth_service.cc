@@ -44,7 +44,7 @@ void AuthService::Audit(const std::string& actor, const std::string& action,
 }
 
 Principal AuthService::ToPrincipal(const store::UserRecord& u) {
-  return Principal{u.id, u.name, u.role, u.sudo_allowed, u.uid, u.gid};
+  return Principal{u.id, u.name, u.role, u.sudo_allowed, u.uid, u.gid, {}};
 }
 
 Result<std::string> AuthService::Bootstrap(const std::string& token_path) {
@@ -122,7 +122,7 @@ constexpr int64_t kLockoutSeconds = 60;
 Result<Principal> AuthService::AuthenticateRequest(const http::Request& req, bool websocket) {
   std::string_view authz = req.Header("authorization");
   if (!authz.empty()) return AuthenticateBearer(authz);
-  std::string secret = CookieValue(req.Header("cookie"), kCookieName);
+  std::string secret = CookieSecret(req);
   if (secret.empty()) return AuthenticateBearer("");
   auto ws = store_.GetWebSession(Sha256Hex(secret));
   if (!ws.ok() || ws->expires_at < NowUnix()) {
@@ -152,6 +152,10 @@ Result<Principal> AuthService::AuthenticateRequest(const http::Request& req, boo
 Result<Principal> AuthService::LookupUser(const std::string& user_id) {
   BERTH_ASSIGN_OR_RETURN(auto u, store_.GetUser(user_id));
   return ToPrincipal(u);
+}
+
+std::string AuthService::CookieSecret(const http::Request& req) {
+  return CookieValue(req.Header("cookie"), kCookieName);
 }
 
 Result<std::string> AuthService::CreateWebSession(const std::string& user_id) {

@@ -47,6 +47,8 @@ class AuthService {
   // value (the secret). Sessions last `kWebSessionSeconds`.
   Result<std::string> CreateWebSession(const std::string& user_id);
   Status DeleteWebSession(const std::string& cookie_secret);
+  // The session cookie's value in `req`, or "".
+  static std::string CookieSecret(const http::Request& req);
   // Password sign-in: the user on success, Unauthenticated otherwise (the
   // same message for unknown users and bad passwords). Repeated failures for
   // one user or address are refused for a while (ResourceExhausted 429-ish).

@@ -90,6 +90,25 @@ Result<pid_t> ReadPidFile(const std::string& path) {
   }
 }
 
+// `runc ... exec` flags shared by Exec and ExecTty: head, then --cwd/--env,
+// the container id and the command.
+std::vector<std::string> ExecArgv(std::vector<std::string> head,
+                                  const std::optional<std::string>& cwd,
+                                  const std::vector<std::string>& env, const std::string& id,
+                                  const std::vector<std::string>& command) {
+  if (cwd) {
+    head.push_back("--cwd");
+    head.push_back(*cwd);
+  }
+  for (const auto& e : env) {
+    head.push_back("--env");
+    head.push_back(e);
+  }
+  head.push_back(id);
+  head.insert(head.end(), command.begin(), command.end());
+  return head;
+}
+
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 int PidfdSignal(int pidfd, int sig) {
@@ -382,17 +401,8 @@ Result<ExecResult> RuncRuntime::Exec(const std::string& id, const ExecOptions& o
   if (options.argv.empty()) return InvalidArgument("exec needs a command");
   const std::string pid_file = BundleDir(id) + "/exec-" + RandomHex(8) + ".pid";
   if (!IsDir(BundleDir(id))) return NotFound("container " + id + " does not exist");
-  std::vector<std::string> argv = RuncArgv({"exec", "--pid-file", pid_file});
-  if (options.cwd) {
-    argv.push_back("--cwd");
-    argv.push_back(*options.cwd);
-  }
-  for (const auto& e : options.env) {
-    argv.push_back("--env");
-    argv.push_back(e);
-  }
-  argv.push_back(id);
-  argv.insert(argv.end(), options.argv.begin(), options.argv.end());
+  std::vector<std::string> argv =
+      ExecArgv(RuncArgv({"exec", "--pid-file", pid_file}), options.cwd, options.env, id, options.argv);
 
   SubprocessOptions o;
   o.argv = std::move(argv);
@@ -444,18 +454,9 @@ Result<std::unique_ptr<TtyProcess>> RuncRuntime::ExecTty(const std::string& id,
   const std::string sock_path = bundle + "/tty-" + tag + ".sock";
   const std::string pid_file = bundle + "/tty-" + tag + ".pid";
   BERTH_ASSIGN_OR_RETURN(UniqueFd listener, ListenUnix(sock_path));
-  std::vector<std::string> argv = RuncArgv(
-      {"exec", "--tty", "--detach", "--console-socket", sock_path, "--pid-file", pid_file});
-  if (options.cwd) {
-    argv.push_back("--cwd");
-    argv.push_back(*options.cwd);
-  }
-  for (const auto& e : options.env) {
-    argv.push_back("--env");
-    argv.push_back(e);
-  }
-  argv.push_back(id);
-  argv.insert(argv.end(), options.argv.begin(), options.argv.end());
+  std::vector<std::string> argv = ExecArgv(
+      RuncArgv({"exec", "--tty", "--detach", "--console-socket", sock_path, "--pid-file", pid_file}),
+      options.cwd, options.env, id, options.argv);
   SubprocessOptions o;
   o.argv = std::move(argv);
   o.timeout = options_.command_timeout;
