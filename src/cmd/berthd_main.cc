@@ -17,7 +17,7 @@
 #include "http/server.h"
 #include "agent/session_agent.h"
 #include "images/image_store.h"
-#include "manager/api_routes.h"
+#include "manager/rest/api_routes.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/session_service.h"
@@ -189,6 +189,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   http::Router router;
   manager::ApiContext api;
   api.auth = &auth;
+  api.authz = &folders.authorizer();
   api.folders = &folders;
   api.links = &links;
   api.users = &users;

@@ -61,7 +61,7 @@ Result<std::string> AuthService::Bootstrap(const std::string& token_path) {
     spdlog::info("created superadmin 'admin'");
   } else {
     std::string existing = ReadFirstLine(token_path);
-    if (!existing.empty() && AuthenticateBearer("Bearer " + existing).ok()) return existing;
+    if (!existing.empty() && AuthenticateToken(existing).ok()) return existing;
     auto admin = store_.GetUserByName("admin");
     if (!admin.ok()) return admin.status();
     admin_id = admin->id;
@@ -72,16 +72,8 @@ Result<std::string> AuthService::Bootstrap(const std::string& token_path) {
   return t.secret;
 }
 
-Result<Principal> AuthService::AuthenticateBearer(std::string_view header) {
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (header.empty()) {
-    return Unauthenticated("this endpoint needs an API token (Authorization: Bearer <token>)",
-                           "missing_credentials");
-  }
-  if (header.substr(0, kPrefix.size()) != kPrefix || header.size() == kPrefix.size()) {
-    return Unauthenticated("the Authorization header must be 'Bearer <token>'", "bad_credentials");
-  }
-  std::string_view secret = header.substr(kPrefix.size());
+Result<Principal> AuthService::AuthenticateToken(std::string_view secret) {
+  if (secret.empty()) return Unauthenticated("the API token is not valid", "bad_credentials");
   auto token = store_.GetTokenByHash(Sha256Hex(secret));
   if (!token.ok()) {
     if (token.status().code() == Code::kNotFound) {
@@ -97,49 +89,33 @@ Result<Principal> AuthService::AuthenticateBearer(std::string_view header) {
 
 namespace {
 
-// The value of cookie `name` in a Cookie header, or "".
-std::string CookieValue(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    size_t semi = header.find(';');
-    std::string_view part = header.substr(0, semi);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
-      return std::string(part.substr(name.size() + 1));
-    }
-    if (semi == std::string_view::npos) break;
-    header.remove_prefix(semi + 1);
-  }
-  return {};
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+// Whether `origin` ("scheme://host[:port]") names `host`; no Origin (not a
+// browser) passes.
+bool SameOrigin(std::string_view origin, std::string_view host) {
+  if (origin.empty()) return true;
+  size_t scheme = origin.find("://");
+  return (scheme == std::string_view::npos ? origin : origin.substr(scheme + 3)) == host;
 }
-
-bool IsSafeMethod(const std::string& m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
-
-constexpr int kMaxFailures = 5;
-constexpr int64_t kLockoutSeconds = 60;
 
 }  // namespace
 
-Result<Principal> AuthService::AuthenticateRequest(const http::Request& req, bool websocket) {
-  std::string_view authz = req.Header("authorization");
-  if (!authz.empty()) return AuthenticateBearer(authz);
-  std::string secret = CookieSecret(req);
-  if (secret.empty()) return AuthenticateBearer("");
-  auto ws = store_.GetWebSession(Sha256Hex(secret));
+Result<Principal> AuthService::Authenticate(const Credentials& c) {
+  if (!c.bearer_token.empty()) return AuthenticateToken(c.bearer_token);
+  if (c.cookie_secret.empty()) {
+    return Unauthenticated("this endpoint needs an API token (Authorization: Bearer <token>)",
+                           "missing_credentials");
+  }
+  auto ws = store_.GetWebSession(Sha256Hex(c.cookie_secret));
   if (!ws.ok() || ws->expires_at < NowUnix()) {
     return Unauthenticated("your sign-in has expired; sign in again", "session_expired");
   }
-  if (websocket) {
-    std::string_view origin = req.Header("origin");
-    std::string_view host = req.Header("host");
-    if (!origin.empty()) {
-      size_t scheme = origin.find("://");
-      std::string_view origin_host = scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
-      if (origin_host != host) {
-        return PermissionDenied("cross-origin WebSocket refused", "bad_origin");
-      }
+  if (c.websocket) {
+    if (!SameOrigin(c.origin, c.host)) {
+      return PermissionDenied("cross-origin WebSocket refused", "bad_origin");
     }
-  } else if (!IsSafeMethod(req.method) &&
-             !ConstantTimeEquals(req.Header("x-csrf-token"), ws->csrf_token)) {
+  } else if (!IsSafeMethod(c.method) && !ConstantTimeEquals(c.csrf_token, ws->csrf_token)) {
     return PermissionDenied("missing or wrong X-CSRF-Token header", "csrf_failed");
   }
   auto user = store_.GetUser(ws->user_id);
@@ -152,10 +128,6 @@ Result<Principal> AuthService::AuthenticateRequest(const http::Request& req, boo
 Result<Principal> AuthService::LookupUser(const std::string& user_id) {
   BERTH_ASSIGN_OR_RETURN(auto u, store_.GetUser(user_id));
   return ToPrincipal(u);
-}
-
-std::string AuthService::CookieSecret(const http::Request& req) {
-  return CookieValue(req.Header("cookie"), kCookieName);
 }
 
 Result<std::string> AuthService::CreateWebSession(const std::string& user_id) {

@@ -1,5 +1,8 @@
 // AuthService: who is calling. Creates the first superadmin, issues and
-// checks API tokens. Thread-safe (state lives in the Store).
+// checks API tokens, web sessions (cookie + CSRF token) and passwords.
+// Knows nothing of HTTP: the REST layer (rest/auth_http.h) takes the
+// credentials out of a request and hands them over as plain values.
+// Thread-safe (state lives in the Store; sign-in failures behind a mutex).
 #pragma once
 
 #include <map>
@@ -9,13 +12,25 @@
 #include <vector>
 
 #include "api/types.h"
-#include "http/request.h"
 #include "common/result.h"
 #include "manager/audit_log.h"
 #include "manager/principal.h"
 #include "store/store.h"
 
 namespace berth::manager {
+
+// What a request presents as proof of who sent it.
+struct Credentials {
+  std::string_view bearer_token;   // the API token (Authorization: Bearer); "" for none
+  std::string_view cookie_secret;  // the web session cookie's value; "" for none
+  std::string_view csrf_token;     // X-CSRF-Token; "" when absent
+  std::string_view method;         // "GET", "POST", ...
+  // WebSocket upgrades are checked by origin instead of CSRF token:
+  // browsers send Origin ("scheme://host[:port]"), which must name `host`.
+  bool websocket = false;
+  std::string_view origin;  // "" when absent (not a browser)
+  std::string_view host;
+};
 
 struct IssuedToken {
   std::string id;
@@ -33,30 +48,31 @@ class AuthService {
   // token that is now in the file.
   Result<std::string> Bootstrap(const std::string& token_path);
 
-  // Resolves "Authorization: Bearer <token>". Unauthenticated when missing,
-  // malformed or unknown.
-  Result<Principal> AuthenticateBearer(std::string_view authorization_header);
+  // The user of API token `secret`. Unauthenticated when empty or unknown.
+  Result<Principal> AuthenticateToken(std::string_view secret);
 
-  // Authenticates a request by its Bearer token or, without one, by the
-  // browser's session cookie. Cookie-authenticated requests that change
-  // state must carry the session's CSRF token in X-CSRF-Token; WebSocket
-  // upgrades must come from the same origin (browsers send Origin).
-  Result<Principal> AuthenticateRequest(const http::Request& req, bool websocket = false);
+  // Authenticates by the bearer token or, without one, by the web session
+  // cookie. Cookie-authenticated requests that change state (any method but
+  // GET, HEAD, OPTIONS) must carry the session's CSRF token; WebSocket
+  // upgrades must come from the same origin. Unauthenticated without
+  // credentials, with unknown or expired ones; PermissionDenied for a
+  // missing CSRF token or a foreign origin.
+  Result<Principal> Authenticate(const Credentials& c);
 
   // Browser sign-in: a new web session for `user_id`; returns the cookie
   // value (the secret). Sessions last `kWebSessionSeconds`.
   Result<std::string> CreateWebSession(const std::string& user_id);
   Status DeleteWebSession(const std::string& cookie_secret);
-  // The session cookie's value in `req`, or "".
-  static std::string CookieSecret(const http::Request& req);
   // Password sign-in: the user on success, Unauthenticated otherwise (the
-  // same message for unknown users and bad passwords). Repeated failures for
-  // one user or address are refused for a while (ResourceExhausted 429-ish).
+  // same message for unknown users and bad passwords). After kMaxFailures
+  // failures for one user or address, sign-ins for it are refused for
+  // kLockoutSeconds (ResourceExhausted, reason "rate_limited": HTTP 429).
   Result<store::UserRecord> CheckPassword(const std::string& user, const std::string& password,
                                           const std::string& remote_addr);
 
   static constexpr int64_t kWebSessionSeconds = 12 * 3600;
-  static constexpr const char* kCookieName = "berth_session";
+  static constexpr int kMaxFailures = 5;
+  static constexpr int64_t kLockoutSeconds = 60;
 
   Result<IssuedToken> CreateToken(const std::string& user_id, const std::string& label);
   Result<std::vector<api::Token>> ListTokens(const std::string& user_id);

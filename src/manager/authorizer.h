@@ -1,6 +1,14 @@
 // Authorizer: the one place that decides what a principal may do (SPEC §4).
-// Services ask here; handlers and services never compare owner ids or roles
+// Services and REST handlers ask here; they never compare owner ids or roles
 // themselves. Thread-safe (reads the Store).
+//
+// The questions it answers:
+//   FolderAccess      read/write a folder's contents     (FolderService)
+//   CanManageFolder   rename, trash, restore, purge, share (FolderService)
+//   CanAdminister     manage users and their tokens      (UserService)
+//   CanUseSession     act on a session                   (SessionService)
+//   CanManageImages   build and import images            (rest/images.cc)
+//   CanSeeAllEvents   receive every user's events        (rest/events.cc)
 #pragma once
 
 #include "manager/principal.h"
@@ -22,8 +30,14 @@ class Authorizer {
   // Rename, trash, restore, purge, share: the owner (or a superadmin) only;
   // never an invitee, whatever the share's permission.
   bool CanManageFolder(const Principal& p, const store::FolderRecord& f) const;
-  // Users, their tokens and images: superadmins only.
+  // Users and their tokens: superadmins only.
   bool CanAdminister(const Principal& p) const { return p.is_superadmin(); }
+  // Building and importing images (which every user's sessions then run):
+  // superadmins only. Listing images is open to every user.
+  bool CanManageImages(const Principal& p) const { return p.is_superadmin(); }
+  // The event stream carries every user's events for a superadmin, only
+  // the caller's own otherwise.
+  bool CanSeeAllEvents(const Principal& p) const { return p.is_superadmin(); }
   // A session belongs to its owner; a superadmin may act on every session.
   bool CanUseSession(const Principal& p, const store::SessionRecord& s) const;
 

@@ -25,7 +25,7 @@
 
 #include "http/router.h"
 #include "images/image_store.h"
-#include "manager/api_routes.h"
+#include "manager/rest/api_routes.h"
 #include "manager/audit_log.h"
 #include "manager/auth_service.h"
 #include "manager/download_links.h"
@@ -158,6 +158,7 @@ class OpenApiTest : public ::testing::Test {
 
     ApiContext ctx;
     ctx.auth = auth_.get();
+    ctx.authz = &folders_->authorizer();
     ctx.folders = folders_.get();
     ctx.links = &links_;
     ctx.users = users_.get();

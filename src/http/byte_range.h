@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace berth::manager {
+namespace berth::http {
 
 struct ByteRange {
   enum Kind { kWhole, kPartial, kUnsatisfiable } kind = kWhole;
@@ -16,4 +16,4 @@ struct ByteRange {
 
 ByteRange ParseByteRange(std::string_view header, uint64_t size);
 
-}  // namespace berth::manager
+}  // namespace berth::http

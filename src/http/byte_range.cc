@@ -1,8 +1,8 @@
-#include "manager/byte_range.h"
+#include "http/byte_range.h"
 
 #include <charconv>
 
-namespace berth::manager {
+namespace berth::http {
 namespace {
 
 bool ParseU64(std::string_view s, uint64_t* out) {
@@ -40,4 +40,4 @@ ByteRange ParseByteRange(std::string_view header, uint64_t size) {
   return {ByteRange::kPartial, a, b - a + 1};
 }
 
-}  // namespace berth::manager
+}  // namespace berth::http

@@ -1,8 +1,8 @@
-#include "manager/byte_range.h"
+#include "http/byte_range.h"
 
 #include <gtest/gtest.h>
 
-namespace berth::manager {
+namespace berth::http {
 namespace {
 
 struct Case {
@@ -37,4 +37,4 @@ TEST(ByteRangeTest, Table) {
 }
 
 }  // namespace
-}  // namespace berth::manager
+}  // namespace berth::http

@@ -1,8 +1,9 @@
-#include "manager/handler_util.h"
+#include "manager/rest/handler_util.h"
 
 #include <charconv>
 
-#include "manager/auth_service.h"
+#include "http/websocket.h"
+#include "manager/rest/auth_http.h"
 
 namespace berth::manager {
 
@@ -79,22 +80,65 @@ std::string QueryString(const http::Request& req, std::string_view key) {
   return v ? *v : std::string();
 }
 
+Result<std::string> RequiredQuery(const http::Request& req, std::string_view key,
+                                  std::string_view reason, bool allow_empty) {
+  const std::string* v = req.Query(key);
+  if (!v || (v->empty() && !allow_empty)) {
+    return InvalidArgument("query parameter '" + std::string(key) + "' is required",
+                           std::string(reason));
+  }
+  return *v;
+}
+
 http::Response JsonResponse(int status, const json& j) { return http::Response::Json(status, j.dump()); }
+
+HandlerResult NoContent(const Status& st) {
+  BERTH_RETURN_IF_ERROR(st);
+  return http::Response::Empty(204);
+}
+
+http::Response ErrorResponse(const Status& s) {
+  http::Response r = http::Response::Error(s);
+  if (s.reason() == "rate_limited") r.status = 429;
+  return r;
+}
+
+http::Response ToResponse(HandlerResult r) {
+  if (!r.ok()) return ErrorResponse(r.status());
+  return std::move(r).value();
+}
+
+http::Handler Public(PublicHandler h) {
+  return [h = std::move(h)](http::Request& req) { return ToResponse(h(req)); };
+}
 
 http::Handler Authed(AuthService& auth, AuthedHandler h) {
   return [&auth, h = std::move(h)](http::Request& req) {
-    auto p = auth.AuthenticateRequest(req);
-    if (!p.ok()) return http::Response::Error(p.status());
-    return h(req, *p);
+    auto p = Authenticate(auth, req);
+    if (!p.ok()) return ErrorResponse(p.status());
+    return ToResponse(h(req, *p));
   };
 }
 
 http::UploadHandler AuthedUpload(AuthService& auth, AuthedUploadHandler h) {
   return [&auth, h = std::move(h)](http::Request& req)
              -> std::variant<http::Response, std::unique_ptr<http::BodySink>> {
-    auto p = auth.AuthenticateRequest(req);
-    if (!p.ok()) return http::Response::Error(p.status());
-    return h(req, *p);
+    auto p = Authenticate(auth, req);
+    if (!p.ok()) return ErrorResponse(p.status());
+    auto sink = h(req, *p);
+    if (!sink.ok()) return ErrorResponse(sink.status());
+    return std::move(sink).value();
+  };
+}
+
+http::WebSocketHandler AuthedWebSocket(AuthService& auth, AuthedWebSocketHandler h) {
+  return [&auth, h = std::move(h)](http::Request& req)
+             -> std::variant<http::Response, std::shared_ptr<http::WebSocketSession>> {
+    auto p = Authenticate(auth, req, /*websocket=*/true);
+    if (!p.ok()) return ErrorResponse(p.status());
+    auto session = h(req, *p);
+    if (!session.ok()) return ErrorResponse(session.status());
+    return std::move(session).value();
   };
 }
 

@@ -1,0 +1,70 @@
+// /health, /me, sign-in (/login, /auth/login), sign-out (/auth/logout) and
+// /volumes (SPEC §4, §5).
+#include "api/json.h"
+#include "manager/auth_service.h"
+#include "manager/folder_service.h"
+#include "manager/rest/api_routes.h"
+#include "manager/rest/auth_http.h"
+#include "manager/rest/handler_util.h"
+
+namespace berth::manager {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+// Signs `user_id` in: a new web session, its cookie set on `resp`.
+HandlerResult SignIn(AuthService& auth, const std::string& user_id, Response resp) {
+  BERTH_ASSIGN_OR_RETURN(std::string secret, auth.CreateWebSession(user_id));
+  resp.SetHeader("Set-Cookie", SetSessionCookie(secret, AuthService::kWebSessionSeconds));
+  return resp;
+}
+
+}  // namespace
+
+void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
+  AuthService& auth = *ctx.auth;
+  r.Add("GET", "/api/v1/health", [](Request&) { return JsonResponse(200, {{"status", "ok"}}); });
+
+  r.Add("GET", "/api/v1/me", Authed(auth, [](Request&, const Principal& p) -> HandlerResult {
+          json me{{"id", p.user_id},   {"name", p.name}, {"role", p.role},
+                  {"sudo_allowed", p.sudo_allowed}, {"uid", p.uid}, {"gid", p.gid}};
+          if (!p.csrf_token.empty()) me["csrf_token"] = p.csrf_token;
+          return JsonResponse(200, me);
+        }));
+
+  // Browser sign-in with an API token in the link (SPEC §4), then home.
+  r.Add("GET", "/login", Public([&auth](Request& req) -> HandlerResult {
+          const std::string* token = req.Query("token");
+          if (!token) return InvalidArgument("the link needs ?token=<API token>");
+          BERTH_ASSIGN_OR_RETURN(Principal p, auth.AuthenticateToken(*token));
+          Response resp = Response::Empty(302);
+          resp.SetHeader("Location", "/");
+          resp.SetHeader("Cache-Control", "no-store");
+          return SignIn(auth, p.user_id, std::move(resp));
+        }));
+  r.Add("POST", "/api/v1/auth/login", Public([&auth](Request& req) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"user", "password"}));
+          BERTH_ASSIGN_OR_RETURN(auto user, StringField(body, "user", true));
+          BERTH_ASSIGN_OR_RETURN(auto password, StringField(body, "password", true));
+          BERTH_ASSIGN_OR_RETURN(auto u, auth.CheckPassword(*user, *password, req.remote_addr));
+          return SignIn(auth, u.id, JsonResponse(200, {{"name", u.name}, {"role", u.role}}));
+        }));
+  r.Add("POST", "/api/v1/auth/logout",
+        Authed(auth, [&auth](Request& req, const Principal&) -> HandlerResult {
+          std::string secret = SessionCookie(req);
+          if (!secret.empty()) (void)auth.DeleteWebSession(secret);
+          Response resp = Response::Empty(204);
+          resp.SetHeader("Set-Cookie", SetSessionCookie("", 0));
+          return resp;
+        }));
+
+  r.Add("GET", "/api/v1/volumes",
+        Authed(auth, [folders = ctx.folders](Request&, const Principal&) -> HandlerResult {
+          return JsonResponse(200, {{"volumes", folders->Volumes()}});
+        }));
+}
+
+}  // namespace berth::manager

@@ -1,0 +1,74 @@
+// Registration of the REST API (SPEC §5) on a Router. Each Register*
+// function adds one resource's routes, from the file of the same name in
+// this directory (rest/folders.cc: RegisterFolderRoutes, ...); RegisterApi
+// adds them all. Handlers parse, authorize through the Authorizer, call a
+// service and return a HandlerResult (rest/handler_util.h).
+// The services must outlive the router.
+#pragma once
+
+#include "http/router.h"
+
+namespace berth::images {
+class ImageStore;
+}
+
+namespace berth::manager {
+
+class AuthService;
+class Authorizer;
+class DownloadLinks;
+class EventBus;
+class FolderService;
+class SessionService;
+class ShareService;
+class UserService;
+
+struct ApiContext {
+  AuthService* auth = nullptr;
+  const Authorizer* authz = nullptr;
+  FolderService* folders = nullptr;
+  DownloadLinks* links = nullptr;
+  UserService* users = nullptr;
+  ShareService* shares = nullptr;
+  // Sessions, images and events: absent on a storage-only manager.
+  SessionService* sessions = nullptr;
+  images::ImageStore* images = nullptr;
+  EventBus* events = nullptr;
+};
+
+// /health, /me, sign-in and sign-out, /volumes (rest/account.cc).
+void RegisterAccountRoutes(http::Router& r, ApiContext& ctx);
+// The caller's own API tokens (rest/tokens.cc).
+void RegisterTokenRoutes(http::Router& r, ApiContext& ctx);
+void RegisterFolderRoutes(http::Router& r, ApiContext& ctx);
+// Files inside a folder and signed download links (rest/files.cc).
+void RegisterFileRoutes(http::Router& r, ApiContext& ctx);
+// REQUIRES: ctx.users.
+void RegisterUserRoutes(http::Router& r, ApiContext& ctx);
+// Shares of a folder and the caller's invitations. REQUIRES: ctx.shares.
+void RegisterShareRoutes(http::Router& r, ApiContext& ctx);
+// REQUIRES: ctx.sessions.
+void RegisterSessionRoutes(http::Router& r, ApiContext& ctx);
+// REQUIRES: ctx.images and ctx.authz.
+void RegisterImageRoutes(http::Router& r, ApiContext& ctx);
+// REQUIRES: ctx.events and ctx.authz.
+void RegisterEventRoutes(http::Router& r, ApiContext& ctx);
+
+// REQUIRES: ctx.auth, ctx.authz, ctx.folders and ctx.links.
+inline void RegisterApi(http::Router& r, ApiContext& ctx) {
+  RegisterAccountRoutes(r, ctx);
+  RegisterTokenRoutes(r, ctx);
+  RegisterFolderRoutes(r, ctx);
+  RegisterFileRoutes(r, ctx);
+  if (ctx.users && ctx.shares) {
+    RegisterUserRoutes(r, ctx);
+    RegisterShareRoutes(r, ctx);
+  }
+  if (ctx.sessions && ctx.images && ctx.events) {
+    RegisterSessionRoutes(r, ctx);
+    RegisterImageRoutes(r, ctx);
+    RegisterEventRoutes(r, ctx);
+  }
+}
+
+}  // namespace berth::manager

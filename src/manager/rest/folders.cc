@@ -1,0 +1,59 @@
+// /folders and /folders/{name}: folder life cycle (SPEC §2, §5).
+#include "api/json.h"
+#include "manager/folder_service.h"
+#include "manager/rest/api_routes.h"
+#include "manager/rest/handler_util.h"
+
+namespace berth::manager {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+void RegisterFolderRoutes(http::Router& r, ApiContext& ctx) {
+  AuthService& auth = *ctx.auth;
+  FolderService& folders = *ctx.folders;
+
+  r.Add("POST", "/api/v1/folders", Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name", "volume", "quota_bytes"}));
+          BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
+          BERTH_ASSIGN_OR_RETURN(auto volume, StringField(body, "volume", false));
+          BERTH_ASSIGN_OR_RETURN(auto quota, UintField(body, "quota_bytes"));
+          return Reply(201, folders.Create(p, *name, volume.value_or(""), quota));
+        }));
+
+  r.Add("GET", "/api/v1/folders", Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          std::string status = QueryString(req, "status");
+          if (!status.empty() && status != "ready" && status != "trash") {
+            return InvalidArgument("status must be 'ready' or 'trash'", "invalid_query");
+          }
+          BERTH_ASSIGN_OR_RETURN(auto list, folders.List(p, status == "trash"));
+          return JsonResponse(200, {{"folders", list}});
+        }));
+
+  r.Add("GET", "/api/v1/folders/{name}",
+        Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          return Reply(200, folders.Get(p, req.Param("name"), /*with_usage=*/true));
+        }));
+
+  r.Add("PATCH", "/api/v1/folders/{name}",
+        Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name"}));
+          BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
+          return Reply(200, folders.Rename(p, req.Param("name"), *name));
+        }));
+
+  r.Add("DELETE", "/api/v1/folders/{name}",
+        Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(bool purge, QueryBool(req, "purge", false));
+          if (purge) return NoContent(folders.Purge(p, req.Param("name")));
+          return Reply(200, folders.Trash(p, req.Param("name")));
+        }));
+
+  r.Add("POST", "/api/v1/folders/{name}/restore",
+        Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          return Reply(200, folders.Restore(p, req.Param("name")));
+        }));
+}
+
+}  // namespace berth::manager

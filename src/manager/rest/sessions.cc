@@ -1,0 +1,165 @@
+// /sessions: session life cycle, exec, logs and the terminal WebSocket
+// (SPEC §3, §5).
+#include "api/json.h"
+#include "http/websocket.h"
+#include "manager/rest/api_routes.h"
+#include "manager/rest/handler_util.h"
+#include "manager/session_service.h"
+#include "manager/terminal_session.h"
+
+namespace berth::manager {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+Result<CreateSessionRequest> ParseCreate(const Request& req) {
+  BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"name", "image", "mounts", "automount",
+                                                       "resources", "env"}));
+  CreateSessionRequest out;
+  BERTH_ASSIGN_OR_RETURN(out.name, StringField(j, "name", false));
+  BERTH_ASSIGN_OR_RETURN(out.image, StringField(j, "image", false));
+  BERTH_ASSIGN_OR_RETURN(auto automount, BoolField(j, "automount"));
+  out.automount = automount.value_or(true);
+  if (auto it = j.find("mounts"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) return InvalidArgument("mounts must be a list", "invalid_field");
+    for (const auto& m : *it) {
+      if (m.is_string()) {  // "folder[:target][:ro|rw]", as on the CLI
+        BERTH_ASSIGN_OR_RETURN(auto spec, agent::ParseMountSpec(m.get<std::string>()));
+        out.mounts.push_back(spec);
+        continue;
+      }
+      if (!m.is_object()) {
+        return InvalidArgument("each mount must be an object {folder, target?, permission?}",
+                               "invalid_mount");
+      }
+      for (const auto& [k, v] : m.items()) {
+        if (k != "folder" && k != "target" && k != "permission") {
+          return InvalidArgument("unknown mount field '" + k + "'", "unknown_field");
+        }
+      }
+      agent::MountRequest r;
+      BERTH_ASSIGN_OR_RETURN(auto folder, StringField(m, "folder", true));
+      BERTH_ASSIGN_OR_RETURN(auto target, StringField(m, "target", false));
+      BERTH_ASSIGN_OR_RETURN(auto perm, StringField(m, "permission", false));
+      r.folder = *folder;
+      r.target = target.value_or("");
+      r.permission = perm.value_or("");
+      if (!r.permission.empty() && r.permission != "ro" && r.permission != "rw") {
+        return InvalidArgument("mount permission must be 'ro' or 'rw'", "invalid_mount");
+      }
+      out.mounts.push_back(std::move(r));
+    }
+  }
+  if (auto it = j.find("resources"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return InvalidArgument("resources must be an object", "invalid_field");
+    for (const auto& [k, v] : it->items()) {
+      if (k == "cpu") {
+        if (!v.is_number()) return InvalidArgument("resources.cpu must be a number", "invalid_resources");
+        out.resources.cpu = v.get<double>();
+      } else if (k == "memory_bytes" || k == "memory") {
+        if (!v.is_number_unsigned()) {
+          return InvalidArgument("resources.memory_bytes must be a whole number of bytes",
+                                 "invalid_resources");
+        }
+        out.resources.memory_bytes = v.get<uint64_t>();
+      } else {
+        return InvalidArgument("unknown resources field '" + k + "'", "unknown_field");
+      }
+    }
+  }
+  if (auto it = j.find("env"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return InvalidArgument("env must be an object of strings", "invalid_env");
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return InvalidArgument("env values must be strings", "invalid_env");
+      out.env[k] = v.get<std::string>();
+    }
+  }
+  return out;
+}
+
+Result<runtime::ExecOptions> ParseExec(const Request& req) {
+  BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"command", "stdin", "timeout_s", "env"}));
+  runtime::ExecOptions o;
+  auto cmd = j.find("command");
+  if (cmd == j.end() || !cmd->is_array() || cmd->empty()) {
+    return InvalidArgument("command must be a non-empty list of strings", "invalid_command");
+  }
+  for (const auto& a : *cmd) {
+    if (!a.is_string()) return InvalidArgument("command must be a list of strings", "invalid_command");
+    o.argv.push_back(a.get<std::string>());
+  }
+  if (auto env = j.find("env"); env != j.end() && !env->is_null()) {
+    if (!env->is_object()) return InvalidArgument("env must be an object of strings", "invalid_env");
+    for (const auto& [k, v] : env->items()) {
+      if (!v.is_string() || k.empty() || k.find('=') != std::string::npos ||
+          k.rfind("BERTH_", 0) == 0) {
+        return InvalidArgument("env must map names (not BERTH_*) to strings", "invalid_env");
+      }
+      o.env.push_back(k + "=" + v.get<std::string>());
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
+  o.stdin_data = in.value_or("");
+  BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s"));
+  o.timeout = std::chrono::milliseconds(timeout.value_or(600) * 1000);
+  return o;
+}
+
+}  // namespace
+
+void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
+  AuthService& auth = *ctx.auth;
+  SessionService& sessions = *ctx.sessions;
+
+  r.Add("POST", "/api/v1/sessions",
+        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(CreateSessionRequest body, ParseCreate(req));
+          return Reply(201, sessions.Create(p, body));
+        }));
+  r.Add("GET", "/api/v1/sessions",
+        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(bool all, QueryBool(req, "all", false));
+          BERTH_ASSIGN_OR_RETURN(auto list, sessions.List(p, all));
+          return JsonResponse(200, {{"sessions", list}});
+        }));
+  r.Add("GET", "/api/v1/sessions/{name}",
+        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+          return Reply(200, sessions.Get(p, req.Param("name")));
+        }));
+  r.Add("DELETE", "/api/v1/sessions/{name}",
+        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+          return NoContent(sessions.Delete(p, req.Param("name")));
+        }));
+  r.Add("POST", "/api/v1/sessions/{name}/exec",
+        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(runtime::ExecOptions opts, ParseExec(req));
+          BERTH_ASSIGN_OR_RETURN(auto res, sessions.Exec(p, req.Param("name"), opts));
+          return JsonResponse(200, {{"exit_code", res.exit_code},
+                                    {"stdout", res.stdout_data},
+                                    {"stderr", res.stderr_data},
+                                    {"timed_out", res.timed_out}});
+        }));
+  r.Add("GET", "/api/v1/sessions/{name}/logs",
+        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(std::string logs, sessions.Logs(p, req.Param("name")));
+          return Response::Text(200, std::move(logs));
+        }));
+  r.AddWebSocket(
+      "/api/v1/sessions/{name}/terminal",
+      AuthedWebSocket(auth, [&sessions](Request& req, const Principal& p)
+                                -> Result<std::shared_ptr<http::WebSocketSession>> {
+        BERTH_ASSIGN_OR_RETURN(uint64_t cols, QueryUint(req, "cols", 80));
+        BERTH_ASSIGN_OR_RETURN(uint64_t rows, QueryUint(req, "rows", 24));
+        BERTH_ASSIGN_OR_RETURN(auto tty, sessions.OpenTerminal(
+                                             p, req.Param("name"),
+                                             static_cast<uint16_t>(std::min<uint64_t>(cols, 65535)),
+                                             static_cast<uint16_t>(std::min<uint64_t>(rows, 65535))));
+        return std::shared_ptr<http::WebSocketSession>(
+            std::make_shared<TerminalSession>(std::move(tty)));
+      }));
+}
+
+}  // namespace berth::manager
