@@ -17,11 +17,6 @@ const char* const kForbiddenTargets[] = {"/",    "/home", "/home/work", "/tmp", 
 const char* const kForbiddenTrees[] = {"/proc", "/sys",   "/dev", "/etc",  "/bin", "/sbin",
                                        "/lib",  "/lib64", "/usr", "/boot", "/run", "/.berth"};
 
-bool IsWithin(const std::string& path, const std::string& root) {
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          path[root.size()] == '/');
-}
-
 Status BadTarget(const std::string& target, const std::string& why) {
   return InvalidArgument("mount target '" + target + "' " + why, "invalid_mount_target");
 }
@@ -32,6 +27,11 @@ struct Slot {
 };
 
 }  // namespace
+
+bool IsWithin(const std::string& path, const std::string& root) {
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          path[root.size()] == '/');
+}
 
 Result<MountRequest> ParseMountSpec(std::string_view spec) {
   std::vector<std::string> parts;
@@ -89,8 +89,6 @@ Result<std::string> ResolveTarget(const std::string& folder, const std::string& 
 }
 
 Result<MountPlan> PlanMounts(const MountPlanInput& input) {
-  if (input.requests.size() > kMaxMounts)
-    return InvalidArgument("at most " + std::to_string(kMaxMounts) + " mounts", "too_many_mounts");
   std::map<std::string, const FolderRef*> by_name;
   for (const auto& f : input.folders) by_name.emplace(f.name, &f);
 
@@ -103,8 +101,6 @@ Result<MountPlan> PlanMounts(const MountPlanInput& input) {
     const FolderRef& f = *it->second;
     if (f.status != "ready")
       return InvalidArgument("folder '" + f.name + "' is in the trash", "folder_in_trash");
-    if (!req.permission.empty() && req.permission != "ro" && req.permission != "rw")
-      return InvalidArgument("permission must be ro or rw", "invalid_mount");
     if (req.permission == "rw" && f.permission != "rw")
       return PermissionDenied("folder '" + f.name + "' is read-only for you", "folder_read_only");
     BERTH_ASSIGN_OR_RETURN(std::string target, ResolveTarget(f.name, req.target));

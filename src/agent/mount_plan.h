@@ -72,12 +72,18 @@ struct MountPlanInput {
 
 inline constexpr char kHome[] = "/home/work";
 inline constexpr char kLinuxbrewPrefix[] = "/home/linuxbrew/.linuxbrew";
-inline constexpr size_t kMaxMounts = 64;
+inline constexpr size_t kMaxMounts = 64;  // per request; see session_request.h
 
+// REQUIRES: the requests passed ValidateSessionRequest (agent/
+// session_request.h), which owns the mount count and permission syntax.
 Result<MountPlan> PlanMounts(const MountPlanInput& input);
 
 // The absolute target for `target` of folder `folder` (see rules above), or
 // InvalidArgument (reason "invalid_mount_target").
 Result<std::string> ResolveTarget(const std::string& folder, const std::string& target);
+
+// Whether `path` is `root` or lies beneath it, lexically (both clean and
+// absolute: CleanPath, no "..").
+bool IsWithin(const std::string& path, const std::string& root);
 
 }  // namespace berth::agent

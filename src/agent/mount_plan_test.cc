@@ -325,12 +325,5 @@ TEST(PlanMountsTest, HostPathsComeFromFolders) {
   EXPECT_EQ(r->mounts[0].host_path, "/vol/data");
 }
 
-TEST(PlanMountsTest, TooManyMounts) {
-  MountPlanInput in;
-  in.folders = Folders();
-  for (size_t i = 0; i <= kMaxMounts; ++i) in.requests.push_back(M("data"));
-  EXPECT_EQ(PlanMounts(in).status().reason(), "too_many_mounts");
-}
-
 }  // namespace
 }  // namespace berth::agent

@@ -18,9 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <thread>
 
 #include "agent/session_agent.h"
@@ -173,7 +175,7 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
       GTEST_SKIP() << skip;
     }
     dir_ = dir;
-    auto agent = SessionAgent::Open({dir_, runtime_.get(), SharedImages()});
+    auto agent = SessionAgent::Open({dir_, runtime_.get(), {dir_ + "/vol"}});
     ASSERT_TRUE(agent.ok());
     agent_ = std::move(*agent);
     for (const char* f : {"data", "models", ".local", ".linuxbrew"}) {
@@ -199,15 +201,38 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
     EXPECT_TRUE(RemoveTree(dir_).ok());
   }
 
-  SessionSpec Spec(const std::string& name, std::vector<const char*> mounts) {
-    SessionSpec s;
+  // The spec as the manager hands it over: the request validated, the image
+  // looked up, the mounts planned against folders_.
+  Result<SessionSpec> Prepare(const std::string& name, std::vector<const char*> mounts,
+                              const std::function<void(SessionRequest&)>& edit = {}) {
+    SessionRequest r;
+    r.name = name;
+    r.image = "python";
+    for (const char* m : mounts) {
+      BERTH_ASSIGN_OR_RETURN(auto mount, ParseMountSpec(m));
+      r.mounts.push_back(std::move(mount));
+    }
+    if (edit) edit(r);
+    BERTH_ASSIGN_OR_RETURN(auto valid, ValidateSessionRequest(std::move(r)));
+    SessionSpec s(std::move(valid));
     s.id = NewUuid();
     s.name = name;
     s.owner = "alice";
-    s.image = "python";
-    s.mounts.folders = folders_;
-    for (const char* m : mounts) s.mounts.requests.push_back(*ParseMountSpec(m));
+    BERTH_ASSIGN_OR_RETURN(s.image, SharedImages()->Get(*s.request->image));
+    MountPlanInput in;
+    in.requests = s.request->mounts;
+    in.folders = folders_;
+    in.automount = s.request->automount;
+    BERTH_ASSIGN_OR_RETURN(s.mounts, PlanMounts(in));
     return s;
+  }
+
+  // Prepare that must succeed (gtest reports the exception as a failure).
+  SessionSpec Spec(const std::string& name, std::vector<const char*> mounts,
+                   const std::function<void(SessionRequest&)>& edit = {}) {
+    auto s = Prepare(name, std::move(mounts), edit);
+    if (!s.ok()) throw std::runtime_error("Prepare " + name + ": " + s.status().ToString());
+    return std::move(*s);
   }
 
   Result<SessionInfo> Create(const SessionSpec& spec) {
@@ -235,8 +260,8 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
 };
 
 TEST_P(RuntimeConformanceTest, MountsUserAndDelete) {
-  SessionSpec spec = Spec("it-mounts", {"data", "models:ro"});
-  spec.resources.memory_bytes = 256u << 20;
+  SessionSpec spec = Spec("it-mounts", {"data", "models:ro"},
+                          [](SessionRequest& r) { r.resources.memory_bytes = 256u << 20; });
   auto info = Create(spec);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
 
@@ -434,26 +459,36 @@ TEST_P(RuntimeConformanceTest, ReconcileRemovesLeftoversAndAdoptsLive) {
 }
 
 TEST_P(RuntimeConformanceTest, FailuresLeaveNothingBehind) {
-  SessionSpec bad_image = Spec("it-bad", {});
-  bad_image.image = "no-such-image";
-  EXPECT_EQ(agent_->Create(bad_image).status().code(), Code::kNotFound);
-  EXPECT_FALSE(fs::exists(agent_->SessionDir(bad_image.id)));
+  // Refused before the agent is asked: by the validator, the image store and
+  // the mount planner (as the manager calls them).
+  EXPECT_EQ(Prepare("Bad_Name", {}).status().reason(), "invalid_session_name");
+  auto reserved_env = Prepare("it-env", {}, [](SessionRequest& r) {
+    r.env["BERTH_SESSION_NAME"] = "x";
+  });
+  EXPECT_EQ(reserved_env.status().reason(), "invalid_env");
+  auto bad_image = Prepare("it-bad", {}, [](SessionRequest& r) { r.image = "no-such-image"; });
+  EXPECT_EQ(bad_image.status().code(), Code::kNotFound);
+  EXPECT_EQ(Prepare("it-bad3", {"data:/etc/x"}).status().reason(), "invalid_mount_target");
 
+  auto data_mount = [](SessionSpec& s) -> PlannedMount& {
+    auto it = std::find_if(s.mounts.mounts.begin(), s.mounts.mounts.end(),
+                           [](const PlannedMount& m) { return m.folder == "data"; });
+    if (it == s.mounts.mounts.end()) throw std::runtime_error("no data mount");
+    return *it;
+  };
   SessionSpec bad_mount = Spec("it-bad2", {"data"});
-  bad_mount.mounts.folders[0].host_path = dir_ + "/vol/does-not-exist";
+  data_mount(bad_mount).host_path = dir_ + "/vol/does-not-exist";
   auto r = agent_->Create(bad_mount);
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(fs::exists(agent_->SessionDir(bad_mount.id)));
   EXPECT_FALSE(GetParam().has_traces(runtime_.get(), dir_, bad_mount.id));
   EXPECT_TRUE(MountPointsUnder(dir_).empty());
 
-  SessionSpec bad_target = Spec("it-bad3", {"data:/etc/x"});
-  EXPECT_EQ(agent_->Create(bad_target).status().reason(), "invalid_mount_target");
-  SessionSpec bad_name = Spec("Bad_Name", {});
-  EXPECT_EQ(agent_->Create(bad_name).status().code(), Code::kInvalidArgument);
-  SessionSpec reserved_env = Spec("it-env", {});
-  reserved_env.env["BERTH_SESSION_NAME"] = "x";
-  EXPECT_EQ(agent_->Create(reserved_env).status().code(), Code::kInvalidArgument);
+  // The agent's own guard: bind sources only from its volume roots.
+  SessionSpec outside = Spec("it-bad4", {"data"});
+  data_mount(outside).host_path = "/etc";
+  EXPECT_EQ(agent_->Create(outside).status().reason(), "mount_source_outside_volumes");
+  EXPECT_FALSE(fs::exists(agent_->SessionDir(outside.id)));
   auto list = runtime_->List();
   ASSERT_TRUE(list.ok());
   EXPECT_TRUE(list->empty());

@@ -8,7 +8,6 @@
 
 #include "agent/scratch_home.h"
 #include "common/fs_util.h"
-#include "images/image_store.h"
 #include "runtime/oci_spec.h"
 
 namespace berth::agent {
@@ -17,39 +16,47 @@ namespace {
 constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr char kSudoersTarget[] = "/etc/sudoers.d/berth-session";
 
-bool IsValidEnvKey(const std::string& k) {
-  if (k.empty() || k.size() > 255) return false;
-  for (size_t i = 0; i < k.size(); ++i) {
-    char c = k[i];
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string Join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
   return out;
 }
 
-}  // namespace
-
-bool IsValidSessionName(const std::string& name) {
-  if (name.empty() || name.size() > 63) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || c != '-')) return false;
-  }
-  return true;
+bool HasDotDot(const std::string& path) {
+  return path == ".." || path.starts_with("../") || path.find("/../") != std::string::npos ||
+         path.ends_with("/..");
 }
 
+// The node's own guard on what the manager asks it to mount: a bind source
+// must be an absolute path without ".." (which CleanPath keeps) strictly
+// beneath a volume root. Lexical on purpose: the directories from a volume
+// root down to a folder's data are made by Berth, never by a user, so no
+// symlink can sit on that path.
+Status CheckBindSources(const MountPlan& plan, const std::vector<std::string>& volume_roots) {
+  for (const auto& m : plan.mounts) {
+    const std::string src = CleanPath(m.host_path);
+    bool ok = !src.empty() && src[0] == '/' && !HasDotDot(src) &&
+              std::any_of(volume_roots.begin(), volume_roots.end(), [&](const std::string& r) {
+                return src != r && IsWithin(src, r);
+              });
+    if (!ok) {
+      return PermissionDenied("folder '" + m.folder + "' is not on a volume of this node",
+                              "mount_source_outside_volumes");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SessionAgent>> SessionAgent::Open(AgentOptions options) {
-  if (options.data_dir.empty() || options.runtime == nullptr || options.images == nullptr)
-    return InvalidArgument("AgentOptions needs data_dir, runtime and images");
+  if (options.data_dir.empty() || options.runtime == nullptr)
+    return InvalidArgument("AgentOptions needs data_dir and runtime");
   options.data_dir = CleanPath(options.data_dir);
+  for (auto& r : options.volume_roots) {
+    if (r.empty() || r[0] != '/') return InvalidArgument("volume root '" + r + "' is not absolute");
+    r = CleanPath(r);
+  }
   BERTH_RETURN_IF_ERROR(MkdirAll(options.data_dir + "/sessions", 0711));
   return std::unique_ptr<SessionAgent>(new SessionAgent(std::move(options)));
 }
@@ -61,25 +68,11 @@ std::string SessionAgent::SessionDir(const std::string& id) const {
 Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   if (!runtime::IsValidContainerId(spec.id))
     return InvalidArgument("invalid session id '" + spec.id + "'", "invalid_session_id");
-  if (!IsValidSessionName(spec.name))
-    return InvalidArgument("session name must match [a-z0-9][a-z0-9-]{0,62}",
-                           "invalid_session_name");
   if (spec.uid == 0 || spec.gid == 0)
     return InvalidArgument("sessions never run as root", "invalid_session_user");
-  for (const auto& [k, v] : spec.env) {
-    if (!IsValidEnvKey(k))
-      return InvalidArgument("invalid environment variable name '" + k + "'", "invalid_env");
-    if (k.rfind("BERTH_", 0) == 0)
-      return InvalidArgument("environment variable " + k + " is reserved", "invalid_env");
-    if (v.find('\0') != std::string::npos)
-      return InvalidArgument("NUL in environment value", "invalid_env");
-  }
-  if (spec.resources.cpus && *spec.resources.cpus <= 0)
-    return InvalidArgument("cpu must be positive", "invalid_resources");
-  if (spec.resources.memory_bytes && *spec.resources.memory_bytes < (16u << 20))
-    return InvalidArgument("memory must be at least 16 MiB", "invalid_resources");
-  BERTH_ASSIGN_OR_RETURN(MountPlan plan, PlanMounts(spec.mounts));
-  BERTH_ASSIGN_OR_RETURN(images::ImageInfo image, options_.images->Get(spec.image));
+  BERTH_RETURN_IF_ERROR(CheckBindSources(spec.mounts, options_.volume_roots));
+  const MountPlan& plan = spec.mounts;
+  const images::ImageInfo& image = spec.image;
 
   const std::string dir = SessionDir(spec.id);
   if (::mkdir(dir.c_str(), 0700) != 0) {
@@ -98,7 +91,7 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   SessionInfo info;
   info.id = spec.id;
   info.name = spec.name;
-  info.image = spec.image;
+  info.image = image.name;
   info.home_dir = dir + "/home";
   Status s = CreateScratchHome(image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
                                NoticeText(spec.name, plan.persistent_paths));
@@ -111,8 +104,9 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.uid = spec.uid;
   c.gid = spec.gid;
   c.cwd = kHome;
-  c.resources = spec.resources;
-  c.labels = {{"session", spec.name}, {"owner", spec.owner}, {"image", spec.image}};
+  c.resources.cpus = spec.request->resources.cpu;
+  c.resources.memory_bytes = spec.request->resources.memory_bytes;
+  c.labels = {{"session", spec.name}, {"owner", spec.owner}, {"image", image.name}};
   c.mounts.push_back({info.home_dir, kHome, false});
   for (const auto& m : plan.mounts) c.mounts.push_back({m.host_path, m.target, m.read_only});
 
@@ -143,11 +137,11 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.env.push_back("LANG=C.UTF-8");
   c.env.push_back("BERTH_SESSION_NAME=" + spec.name);
   c.env.push_back("BERTH_PERSISTENT_PATHS=" + Join(plan.persistent_paths, ":"));
-  for (const auto& [k, v] : spec.env) c.env.push_back(k + "=" + v);
+  for (const auto& [k, v] : spec.request->env) c.env.push_back(k + "=" + v);
 
   s = options_.runtime->Create(c);
   if (!s.ok()) return fail(s);
-  info.mounts = std::move(plan);
+  info.mounts = plan;
   info.env = c.env;
   return info;
 }

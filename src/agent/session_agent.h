@@ -1,8 +1,16 @@
 // SessionAgent: compute sessions on one node, independent of HTTP (SPEC §3).
-// It turns a SessionSpec into a running container: validates the request,
-// plans mounts (agent/mount_plan.h), makes the scratch home, sets the
-// environment and privileges, and asks the ContainerRuntime to run it. It
-// also deletes sessions and reconciles leftovers after a restart.
+// It turns a SessionSpec into a running container: makes the scratch home,
+// sets the environment and privileges, and asks the ContainerRuntime to run
+// it. It also deletes sessions and reconciles leftovers after a restart.
+//
+// The spec arrives complete: the request was validated once where it entered
+// (ValidSessionRequest, agent/session_request.h), and the manager looked the
+// image up and planned the mounts (agent/mount_plan.h). The agent does not
+// repeat any of that. What it does check is what only the node can vouch
+// for: every bind source lies under one of its volume roots (so a spec from
+// a confused or compromised manager cannot bind-mount /etc or another
+// node's data into a session), the id is a container id, and the session
+// never runs as root.
 //
 // On disk, per session: <data_dir>/sessions/<id>/home (the scratch home,
 // bind-mounted at /home/work) and, when sudo is allowed,
@@ -31,23 +39,22 @@
 #include <vector>
 
 #include "agent/mount_plan.h"
+#include "agent/session_request.h"
 #include "common/result.h"
+#include "images/image_store.h"
 #include "runtime/container_runtime.h"
-
-namespace berth::images {
-class ImageStore;
-}
 
 namespace berth::agent {
 
 struct SessionSpec {
+  explicit SessionSpec(ValidSessionRequest r) : request(std::move(r)) {}
+
   std::string id;     // the store's session id (a UUID); also the container id
-  std::string name;   // [a-z0-9][a-z0-9-]{0,62}; the container's hostname
+  std::string name;   // request->name or one the manager chose (same rule); the hostname
   std::string owner;  // user name, kept as a label
-  std::string image;  // name in the ImageStore
-  MountPlanInput mounts;
-  runtime::Resources resources;
-  std::map<std::string, std::string> env;  // user env; BERTH_* keys refused
+  ValidSessionRequest request;  // env and resources are taken from here
+  images::ImageInfo image;      // as the manager looked it up
+  MountPlan mounts;             // as the manager planned it (PlanMounts)
   uint32_t uid = 1000;
   uint32_t gid = 1000;
   bool sudo_allowed = false;
@@ -72,7 +79,9 @@ struct ReconcileReport {
 struct AgentOptions {
   std::string data_dir;                          // REQUIRED
   runtime::ContainerRuntime* runtime = nullptr;  // REQUIRED, not owned
-  images::ImageStore* images = nullptr;          // REQUIRED, not owned
+  // Absolute host paths of this node's volume roots: every folder bind
+  // mount must come from beneath one. None: no folder can be mounted.
+  std::vector<std::string> volume_roots;
 };
 
 class SessionAgent {
@@ -80,9 +89,10 @@ class SessionAgent {
   static Result<std::unique_ptr<SessionAgent>> Open(AgentOptions options);
 
   // Returns once the container runs. On any failure nothing is left behind
-  // (no container, mount or directory). Errors: InvalidArgument/NotFound/
-  // PermissionDenied from validation and mount planning, NotFound (reason
-  // "image_not_found"), AlreadyExists if the id is in use, Internal.
+  // (no container, mount or directory). Errors: InvalidArgument for a bad id
+  // or uid/gid 0, PermissionDenied (reason "mount_source_outside_volumes")
+  // for a bind source outside the volume roots, AlreadyExists if the id is
+  // in use, or the runtime's error.
   Result<SessionInfo> Create(const SessionSpec& spec);
 
   // Stops everything, removes the container and the scratch home. Folder
@@ -105,8 +115,5 @@ class SessionAgent {
   explicit SessionAgent(AgentOptions options) : options_(std::move(options)) {}
   const AgentOptions options_;
 };
-
-// Session names: [a-z0-9][a-z0-9-]{0,62} (also a valid hostname label).
-bool IsValidSessionName(const std::string& name);
 
 }  // namespace berth::agent

@@ -164,7 +164,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (!images.ok()) return Fail(images.status());
   auto runtime = OpenRuntime(cfg);
   if (!runtime.ok()) return Fail(runtime.status());
-  auto agent = agent::SessionAgent::Open({cfg.data_dir, runtime->get(), images->get()});
+  auto agent = agent::SessionAgent::Open({cfg.data_dir, runtime->get(), {local.root()}});
   if (!agent.ok()) return Fail(agent.status());
 
   manager::EventBus events;

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <regex>
 #include <set>
 
 #include "api/json.h"
@@ -18,44 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kMaxExecTimeoutS = 24 * 3600;
-
-Status ValidateRequest(const CreateSessionRequest& req) {
-  if (req.name && !agent::IsValidSessionName(*req.name)) {
-    return InvalidArgument("session name '" + *req.name +
-                               "' must match [a-z0-9][a-z0-9-]{0,62}",
-                           "invalid_session_name");
-  }
-  if (req.image && (req.image->empty() || req.image->size() > 128 ||
-                    !std::regex_match(*req.image, std::regex("[A-Za-z0-9][A-Za-z0-9._-]*")))) {
-    return InvalidArgument("image name '" + *req.image + "' is not valid", "invalid_image_name");
-  }
-  if (req.resources.cpu && !(*req.resources.cpu > 0 && *req.resources.cpu <= 1024)) {
-    return InvalidArgument("resources.cpu must be a number of CPUs between 0 and 1024",
-                           "invalid_resources");
-  }
-  if (req.resources.memory_bytes && *req.resources.memory_bytes < (16ull << 20)) {
-    return InvalidArgument("resources.memory_bytes must be at least 16 MiB", "invalid_resources");
-  }
-  static const std::regex kEnvKey("[A-Za-z_][A-Za-z0-9_]*");
-  for (const auto& [k, v] : req.env) {
-    if (!std::regex_match(k, kEnvKey) || k.size() > 256) {
-      return InvalidArgument("environment variable name '" + k + "' is not valid", "invalid_env");
-    }
-    if (k.rfind("BERTH_", 0) == 0) {
-      return InvalidArgument("environment variables starting with BERTH_ are set by Berth",
-                             "invalid_env");
-    }
-    if (v.find('\0') != std::string::npos || v.size() > 65536) {
-      return InvalidArgument("the value of environment variable '" + k + "' is not valid",
-                             "invalid_env");
-    }
-  }
-  if (req.mounts.size() > agent::kMaxMounts) {
-    return InvalidArgument("at most " + std::to_string(agent::kMaxMounts) + " mounts",
-                           "too_many_mounts");
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -108,7 +69,7 @@ Result<store::SessionRecord> SessionService::ResolveRunning(const Principal& p,
 }
 
 Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
-                                                             const CreateSessionRequest& req,
+                                                             const agent::SessionRequest& req,
                                                              std::vector<std::string>* folder_ids) {
   agent::MountPlanInput in;
   in.requests = req.mounts;
@@ -148,25 +109,27 @@ Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
   return in;
 }
 
-Result<api::Session> SessionService::Create(const Principal& p, const CreateSessionRequest& req) {
-  BERTH_RETURN_IF_ERROR(ValidateRequest(req));
-  const std::string image = req.image.value_or(deps_.default_image);
-  auto info = deps_.images->Get(image);
-  if (!info.ok()) {
-    if (info.status().code() == Code::kNotFound) {
-      return NotFound("no image named '" + image + "'; see `berth image list`", "image_not_found");
+Result<api::Session> SessionService::Create(const Principal& p,
+                                            const agent::ValidSessionRequest& valid) {
+  const agent::SessionRequest& req = valid.get();
+  const std::string image_name = req.image.value_or(deps_.default_image);
+  auto image = deps_.images->Get(image_name);
+  if (!image.ok()) {
+    if (image.status().code() == Code::kNotFound) {
+      return NotFound("no image named '" + image_name + "'; see `berth image list`",
+                      "image_not_found");
     }
-    return info.status();
+    return image.status();
   }
   std::vector<std::string> folder_ids;
   BERTH_ASSIGN_OR_RETURN(agent::MountPlanInput mounts, ResolveFolders(p, req, &folder_ids));
-  // Validate the mounts before recording anything (the agent re-checks).
+  // Planned before anything is recorded, so a refused mount leaves nothing.
   BERTH_ASSIGN_OR_RETURN(agent::MountPlan plan, agent::PlanMounts(mounts));
 
   store::SessionRecord rec;
   rec.id = NewUuid();
   rec.owner_id = p.user_id;
-  rec.image = image;
+  rec.image = image_name;
   rec.status = "creating";
   rec.created_at = NowRfc3339();
   rec.folder_ids = folder_ids;
@@ -184,15 +147,12 @@ Result<api::Session> SessionService::Create(const Principal& p, const CreateSess
   BERTH_RETURN_IF_ERROR(inserted);
   Publish(rec, "creating");
 
-  agent::SessionSpec spec;
+  agent::SessionSpec spec(valid);
   spec.id = rec.id;
   spec.name = rec.name;
   spec.owner = p.name;
-  spec.image = image;
-  spec.mounts = std::move(mounts);
-  spec.resources.cpus = req.resources.cpu;
-  spec.resources.memory_bytes = req.resources.memory_bytes;
-  spec.env = req.env;
+  spec.image = std::move(*image);
+  spec.mounts = plan;
   spec.uid = p.uid;
   spec.gid = p.gid;
   spec.sudo_allowed = p.sudo_allowed;
@@ -204,10 +164,9 @@ Result<api::Session> SessionService::Create(const Principal& p, const CreateSess
                  created.status().ToString());
     return created.status();
   }
-  plan = created->mounts;
   json mj{{"mounts", json::array()}, {"persistent_paths", plan.persistent_paths}};
   std::map<std::string, std::string> ids;
-  for (const auto& f : spec.mounts.folders) ids[f.name] = f.id;
+  for (const auto& f : mounts.folders) ids[f.name] = f.id;
   for (const auto& m : plan.mounts) {
     mj["mounts"].push_back(api::SessionMount{m.folder, ids[m.folder], m.target,
                                              m.read_only ? "ro" : "rw", m.automount});

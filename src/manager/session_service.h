@@ -1,6 +1,10 @@
 // SessionService: compute sessions as the manager sees them (SPEC §3):
-// resolves the caller's folders and automount folders, records the session
-// in the Store, asks the node's SessionAgent to run it, and tears it down.
+// takes a request already validated where it entered (agent::
+// ValidSessionRequest), looks the image up and resolves the caller's
+// folders and automount folders once, plans the mounts once
+// (agent::PlanMounts), records the session in the Store, and hands the
+// node's SessionAgent a complete spec (image, planned mounts) to run. It
+// tears sessions down too.
 // It is also the FolderUseChecker that stops a mounted folder from being
 // deleted, and it reconciles the Store with the runtime at start-up.
 //
@@ -17,6 +21,7 @@
 
 #include "agent/mount_plan.h"
 #include "agent/session_agent.h"
+#include "agent/session_request.h"
 #include "api/types.h"
 #include "common/result.h"
 #include "manager/event_bus.h"
@@ -31,15 +36,6 @@ class ImageStore;
 
 namespace berth::manager {
 
-struct CreateSessionRequest {
-  std::optional<std::string> name;
-  std::optional<std::string> image;
-  std::vector<agent::MountRequest> mounts;
-  bool automount = true;
-  api::SessionResources resources;
-  std::map<std::string, std::string> env;
-};
-
 struct SessionServiceDeps {
   store::Store* store = nullptr;
   FolderService* folders = nullptr;
@@ -53,8 +49,11 @@ class SessionService : public FolderUseChecker {
  public:
   explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
 
-  // Returns once the session runs; on failure nothing is left behind.
-  Result<api::Session> Create(const Principal& p, const CreateSessionRequest& req);
+  // Returns once the session runs; on failure nothing is left behind (no
+  // store record, no container). Errors: NotFound "image_not_found", the
+  // folder and mount-plan refusals (agent/mount_plan.h), AlreadyExists
+  // "session_exists", or the agent's/runtime's error.
+  Result<api::Session> Create(const Principal& p, const agent::ValidSessionRequest& req);
   // The caller's sessions; a superadmin with `all` sees everyone's.
   Result<std::vector<api::Session>> List(const Principal& p, bool all);
   Result<api::Session> Get(const Principal& p, const std::string& ref);
@@ -75,7 +74,8 @@ class SessionService : public FolderUseChecker {
  private:
   Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
   Result<store::SessionRecord> ResolveRunning(const Principal& p, const std::string& ref);
-  Result<agent::MountPlanInput> ResolveFolders(const Principal& p, const CreateSessionRequest& req,
+  Result<agent::MountPlanInput> ResolveFolders(const Principal& p,
+                                               const agent::SessionRequest& req,
                                                std::vector<std::string>* folder_ids);
   api::Session ToApi(const store::SessionRecord& r);
   void Publish(const store::SessionRecord& r, const std::string& status);

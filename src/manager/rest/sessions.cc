@@ -4,6 +4,7 @@
 #include "http/websocket.h"
 #include "manager/rest/api_routes.h"
 #include "manager/rest/handler_util.h"
+#include "manager/rest/session_request_json.h"
 #include "manager/session_service.h"
 #include "manager/terminal_session.h"
 
@@ -14,71 +15,6 @@ using http::Response;
 using nlohmann::json;
 
 namespace {
-
-Result<CreateSessionRequest> ParseCreate(const Request& req) {
-  BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"name", "image", "mounts", "automount",
-                                                       "resources", "env"}));
-  CreateSessionRequest out;
-  BERTH_ASSIGN_OR_RETURN(out.name, StringField(j, "name", false));
-  BERTH_ASSIGN_OR_RETURN(out.image, StringField(j, "image", false));
-  BERTH_ASSIGN_OR_RETURN(auto automount, BoolField(j, "automount"));
-  out.automount = automount.value_or(true);
-  if (auto it = j.find("mounts"); it != j.end() && !it->is_null()) {
-    if (!it->is_array()) return InvalidArgument("mounts must be a list", "invalid_field");
-    for (const auto& m : *it) {
-      if (m.is_string()) {  // "folder[:target][:ro|rw]", as on the CLI
-        BERTH_ASSIGN_OR_RETURN(auto spec, agent::ParseMountSpec(m.get<std::string>()));
-        out.mounts.push_back(spec);
-        continue;
-      }
-      if (!m.is_object()) {
-        return InvalidArgument("each mount must be an object {folder, target?, permission?}",
-                               "invalid_mount");
-      }
-      for (const auto& [k, v] : m.items()) {
-        if (k != "folder" && k != "target" && k != "permission") {
-          return InvalidArgument("unknown mount field '" + k + "'", "unknown_field");
-        }
-      }
-      agent::MountRequest r;
-      BERTH_ASSIGN_OR_RETURN(auto folder, StringField(m, "folder", true));
-      BERTH_ASSIGN_OR_RETURN(auto target, StringField(m, "target", false));
-      BERTH_ASSIGN_OR_RETURN(auto perm, StringField(m, "permission", false));
-      r.folder = *folder;
-      r.target = target.value_or("");
-      r.permission = perm.value_or("");
-      if (!r.permission.empty() && r.permission != "ro" && r.permission != "rw") {
-        return InvalidArgument("mount permission must be 'ro' or 'rw'", "invalid_mount");
-      }
-      out.mounts.push_back(std::move(r));
-    }
-  }
-  if (auto it = j.find("resources"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return InvalidArgument("resources must be an object", "invalid_field");
-    for (const auto& [k, v] : it->items()) {
-      if (k == "cpu") {
-        if (!v.is_number()) return InvalidArgument("resources.cpu must be a number", "invalid_resources");
-        out.resources.cpu = v.get<double>();
-      } else if (k == "memory_bytes" || k == "memory") {
-        if (!v.is_number_unsigned()) {
-          return InvalidArgument("resources.memory_bytes must be a whole number of bytes",
-                                 "invalid_resources");
-        }
-        out.resources.memory_bytes = v.get<uint64_t>();
-      } else {
-        return InvalidArgument("unknown resources field '" + k + "'", "unknown_field");
-      }
-    }
-  }
-  if (auto it = j.find("env"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return InvalidArgument("env must be an object of strings", "invalid_env");
-    for (const auto& [k, v] : it->items()) {
-      if (!v.is_string()) return InvalidArgument("env values must be strings", "invalid_env");
-      out.env[k] = v.get<std::string>();
-    }
-  }
-  return out;
-}
 
 Result<runtime::ExecOptions> ParseExec(const Request& req) {
   BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"command", "stdin", "timeout_s", "env"}));
@@ -116,7 +52,7 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("POST", "/api/v1/sessions",
         Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(CreateSessionRequest body, ParseCreate(req));
+          BERTH_ASSIGN_OR_RETURN(agent::ValidSessionRequest body, ParseSessionRequest(req));
           return Reply(201, sessions.Create(p, body));
         }));
   r.Add("GET", "/api/v1/sessions",

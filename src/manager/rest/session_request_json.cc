@@ -1,0 +1,81 @@
+#include "manager/rest/session_request_json.h"
+
+#include "manager/rest/handler_util.h"
+
+namespace berth::manager {
+
+using nlohmann::json;
+
+namespace {
+
+// A mount is "folder[:target][:ro|rw]", as on the CLI, or
+// {folder, target?, permission?}.
+Result<agent::MountRequest> ParseMount(const json& m) {
+  if (m.is_string()) return agent::ParseMountSpec(m.get<std::string>());
+  if (!m.is_object()) {
+    return InvalidArgument("each mount must be an object {folder, target?, permission?}",
+                           "invalid_mount");
+  }
+  for (const auto& [k, v] : m.items()) {
+    if (k != "folder" && k != "target" && k != "permission") {
+      return InvalidArgument("unknown mount field '" + k + "'", "unknown_field");
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(auto folder, StringField(m, "folder", true));
+  BERTH_ASSIGN_OR_RETURN(auto target, StringField(m, "target", false));
+  BERTH_ASSIGN_OR_RETURN(auto perm, StringField(m, "permission", false));
+  return agent::MountRequest{*folder, target.value_or(""), perm.value_or("")};
+}
+
+Status ParseResources(const json& j, api::SessionResources* out) {
+  if (!j.is_object()) return InvalidArgument("resources must be an object", "invalid_field");
+  for (const auto& [k, v] : j.items()) {
+    if (k == "cpu") {
+      if (!v.is_number()) {
+        return InvalidArgument("resources.cpu must be a number", "invalid_resources");
+      }
+      out->cpu = v.get<double>();
+    } else if (k == "memory_bytes" || k == "memory") {
+      if (!v.is_number_unsigned()) {
+        return InvalidArgument("resources.memory_bytes must be a whole number of bytes",
+                               "invalid_resources");
+      }
+      out->memory_bytes = v.get<uint64_t>();
+    } else {
+      return InvalidArgument("unknown resources field '" + k + "'", "unknown_field");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<agent::ValidSessionRequest> ParseSessionRequest(const http::Request& req) {
+  BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"name", "image", "mounts", "automount",
+                                                       "resources", "env"}));
+  agent::SessionRequest out;
+  BERTH_ASSIGN_OR_RETURN(out.name, StringField(j, "name", false));
+  BERTH_ASSIGN_OR_RETURN(out.image, StringField(j, "image", false));
+  BERTH_ASSIGN_OR_RETURN(auto automount, BoolField(j, "automount"));
+  out.automount = automount.value_or(true);
+  if (auto it = j.find("mounts"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) return InvalidArgument("mounts must be a list", "invalid_field");
+    for (const auto& m : *it) {
+      BERTH_ASSIGN_OR_RETURN(auto mount, ParseMount(m));
+      out.mounts.push_back(std::move(mount));
+    }
+  }
+  if (auto it = j.find("resources"); it != j.end() && !it->is_null()) {
+    BERTH_RETURN_IF_ERROR(ParseResources(*it, &out.resources));
+  }
+  if (auto it = j.find("env"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return InvalidArgument("env must be an object of strings", "invalid_env");
+    for (const auto& [k, v] : it->items()) {
+      if (!v.is_string()) return InvalidArgument("env values must be strings", "invalid_env");
+      out.env[k] = v.get<std::string>();
+    }
+  }
+  return agent::ValidateSessionRequest(std::move(out));
+}
+
+}  // namespace berth::manager
