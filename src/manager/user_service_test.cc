@@ -125,7 +125,8 @@ TEST_F(UserServiceTest, UpdateAndRoles) {
   EXPECT_EQ(Outcome(users_->Update(admin_, "nobody", {})), "404 user_not_found");
   EXPECT_EQ(Outcome(users_->Update(admin_, "admin", to_user)), "409 last_superadmin");
   EXPECT_EQ(Outcome(users_->Update(admin_, "alice", {.role = "root"})), "400 invalid_role");
-  EXPECT_EQ(Outcome(users_->Update(admin_, "alice", {.password = "short"})), "400 invalid_password");
+  EXPECT_EQ(Outcome(users_->Update(admin_, "alice", {.password = "short"})),
+            "400 invalid_password");
   EXPECT_EQ(Outcome(users_->Update(admin_, "alice", to_admin)), "ok");
   // Two superadmins: one may step down; then the other is the last.
   EXPECT_EQ(Outcome(users_->Update(admin_, "admin", to_user)), "ok");
