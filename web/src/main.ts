@@ -5,6 +5,7 @@ import '@xterm/xterm/css/xterm.css';
 import './style.css';
 
 import { api, ApiError, setCsrfToken, setUnauthorizedHandler, type Me } from './api';
+import type { AppContext } from './app_context';
 import { stopEvents } from './events';
 import { formatRoute, parseRoute, type Route } from './lib/route';
 import { renderLogin } from './pages/login';
@@ -14,11 +15,6 @@ import { renderExplorer } from './pages/explorer';
 import { h, replace } from './ui/dom';
 import { errorMessage } from './ui/dialog';
 import { notifyError } from './ui/notice';
-
-export interface AppContext {
-  me: Me;
-  navigate(r: Route): void;
-}
 
 type Cleanup = (() => void) | void;
 

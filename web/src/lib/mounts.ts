@@ -4,14 +4,18 @@
 
 export const kHome = '/home/work';
 
+// The same rules as agent::ResolveTarget (src/agent/mount_plan.cc); both run
+// the cases in tests/data/mount_targets.json.
 // Targets that would hide a directory the session needs.
 const kForbiddenExact = new Set([
   '/', '/home', '/home/work', '/tmp', '/var', '/opt', '/srv', '/root', '/mnt', '/media',
 ]);
-// System trees: nothing may be mounted in or on them.
+// System trees, and /.berth (Berth's init): nothing may be mounted in or on them.
 const kForbiddenTrees = [
-  '/proc', '/sys', '/dev', '/etc', '/bin', '/sbin', '/lib', '/lib64', '/usr', '/boot', '/run',
+  '/proc', '/sys', '/dev', '/etc', '/bin', '/sbin', '/lib', '/lib64', '/usr', '/boot', '/run', '/.berth',
 ];
+const kMaxTargetBytes = 4096;
+const kMaxComponentBytes = 255;
 
 export interface MountRequest {
   folder: string;
@@ -31,21 +35,27 @@ function normalizeAbsolute(p: string): string {
 }
 
 // Resolves the target the user typed for `folder` into an absolute path, or
-// explains why it is not allowed. Does not look at other mounts.
+// explains why it is not allowed. Does not look at other mounts. The dialog
+// sends the trimmed text, so that is what is checked; an empty target means
+// the default, /home/work/<folder>, checked like a typed one. The checks run
+// in agent::ResolveTarget's order, so both name the same rule.
 export function resolveTarget(folder: string, typed: string): MountCheck {
   const t = typed.trim();
-  if (t === '') return { target: `${kHome}/${folder}`, error: null };
-  if (/[\u0000\n]/.test(t)) {
+  const raw = t === '' ? folder : t;
+  const bytes = (s: string) => new TextEncoder().encode(s).length;
+  if (/[\u0000\n]/.test(raw)) {
     return { target: '', error: 'A mount target cannot contain a NUL byte or a line break.' };
   }
-  if (t.split('/').includes('..')) {
-    return { target: '', error: 'A mount target cannot contain "..".' };
+  if (bytes(raw) > kMaxTargetBytes) {
+    return { target: '', error: `A mount target has at most ${kMaxTargetBytes} bytes.` };
   }
-  if (t.length > 4096) return { target: '', error: 'A mount target has at most 4096 characters.' };
-  if (t.split('/').some((c) => new TextEncoder().encode(c).length > 255)) {
-    return { target: '', error: 'Each part of a mount target has at most 255 bytes.' };
+  for (const c of raw.split('/')) {
+    if (c === '..') return { target: '', error: 'A mount target cannot contain "..".' };
+    if (bytes(c) > kMaxComponentBytes) {
+      return { target: '', error: `Each part of a mount target has at most ${kMaxComponentBytes} bytes.` };
+    }
   }
-  const abs = normalizeAbsolute(t.startsWith('/') ? t : `${kHome}/${t}`);
+  const abs = normalizeAbsolute(raw.startsWith('/') ? raw : `${kHome}/${raw}`);
   if (kForbiddenExact.has(abs)) {
     return { target: abs, error: `${abs} cannot be a mount target: it would hide a directory the session needs.` };
   }

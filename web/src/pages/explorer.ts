@@ -3,10 +3,10 @@
 // download per file and per directory, mkdir, rename and delete.
 
 import { api, ApiError, upload, type Entry, type Folder } from '../api';
+import type { AppContext } from '../app_context';
 import { onChange } from '../events';
 import { breadcrumbs, entryNameError, formatBytes, joinPath, parentPath } from '../lib/paths';
 import { formatRoute } from '../lib/route';
-import type { AppContext } from '../main';
 import { formatTime, h, icon, listTable, replace } from '../ui/dom';
 import { validatedField } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';

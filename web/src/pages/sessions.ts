@@ -2,8 +2,8 @@
 // mounts, the START launcher, a terminal panel and delete.
 
 import { api, ApiError, type Session } from '../api';
+import type { AppContext } from '../app_context';
 import { onChange } from '../events';
-import type { AppContext } from '../main';
 import { formatTime, h, listTable, replace } from '../ui/dom';
 import { confirmDialog, errorMessage } from '../ui/dialog';
 import { attempt, notify, notifyError } from '../ui/notice';

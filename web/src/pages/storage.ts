@@ -2,11 +2,11 @@
 // and the dialogs to create, rename, share and delete folders.
 
 import { api, type Folder } from '../api';
+import type { AppContext } from '../app_context';
 import { onChange } from '../events';
 import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
 import { formatBytes } from '../lib/paths';
-import type { AppContext } from '../main';
 import { formatTime, h, listTable, replace } from '../ui/dom';
 import { openShareDialog, renderInvitations } from './sharing';
 import { validatedField, type Field } from '../ui/field';
