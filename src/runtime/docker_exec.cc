@@ -6,13 +6,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "runtime/pidfd.h"
 #include "runtime/proc_tree.h"
 
 namespace berth::runtime {
@@ -21,11 +21,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-int PidfdSignal(int pidfd, int sig) {
-  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
-}
 
 json ParseJson(const std::string& text) { return json::parse(text, nullptr, false); }
 
@@ -119,12 +114,7 @@ class DockerTtyProcess final : public TtyProcess {
   }
   bool Wait(milliseconds timeout) override {
     if (!pidfd_) return true;
-    pollfd p{pidfd_.get(), POLLIN, 0};
-    int rc;
-    do {
-      rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    } while (rc < 0 && errno == EINTR);
-    return rc > 0;
+    return PidfdWaitExit(pidfd_.get(), timeout);
   }
 
  private:

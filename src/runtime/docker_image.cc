@@ -8,6 +8,8 @@
 
 #include "common/digest.h"
 #include "common/fs_util.h"
+#include "common/percent_encode.h"
+#include "images/image_manifest.h"
 
 namespace berth::runtime {
 namespace {
@@ -48,9 +50,9 @@ json ParseJson(const std::string& text) { return json::parse(text, nullptr, fals
 Status ImportImage(const DockerClient& client, const std::string& rootfs, const std::string& repo,
                    const std::string& tag, std::chrono::milliseconds import_timeout) {
   BERTH_ASSIGN_OR_RETURN(std::unique_ptr<RootfsTar> tar, RootfsTar::Open(rootfs));
-  const std::string target = "/images/create?fromSrc=-&repo=" + UrlEncode(repo) +
-                             "&tag=" + UrlEncode(tag) +
-                             "&message=" + UrlEncode("berth import of " + rootfs);
+  const std::string target = "/images/create?fromSrc=-&repo=" + PercentEncode(repo) +
+                             "&tag=" + PercentEncode(tag) +
+                             "&message=" + PercentEncode("berth import of " + rootfs);
   BERTH_ASSIGN_OR_RETURN(HttpResponse r, client.StreamRequest(
                                              "POST", target, "application/x-tar",
                                              [&](std::string* chunk) { return tar->Next(chunk); },
@@ -82,12 +84,12 @@ Result<DockerImageRef> ImageRefForRootfs(const std::string& rootfs_in) {
     return FailedPrecondition("image rootfs " + rootfs_in + " is not a directory");
   const std::string image_dir = Dirname(rootfs);
   DockerImageRef ref;
-  auto meta = ReadFile(image_dir + "/image.json");
-  if (meta.ok()) {
-    auto j = json::parse(*meta, nullptr, false);
-    std::string name = j.is_object() ? j.value("name", "") : "";
+  std::string meta;  // the manifest's bytes, also when they do not parse
+  auto manifest = images::ReadImageManifest(image_dir, &meta);
+  if (manifest.ok() || !meta.empty()) {
+    std::string name = manifest.ok() ? manifest->name : "";
     ref.repo = "berth/" + RepoComponent(name.empty() ? Basename(image_dir) : name);
-    ref.tag = Sha256Hex(*meta + '\0' + rootfs).substr(0, 16);
+    ref.tag = Sha256Hex(meta + '\0' + rootfs).substr(0, 16);
   } else {
     ref.repo = "berth/" + RepoComponent(Basename(image_dir));
     ref.tag =
@@ -225,7 +227,7 @@ Result<std::string> EnsureDockerImage(const DockerClient& client, const std::str
   // Older tags of this image (the image was rebuilt): remove them unless a
   // container still uses them (Docker refuses then; that is fine).
   json filters = {{"reference", {ref.repo}}};
-  auto list = client.Request("GET", "/images/json?filters=" + UrlEncode(filters.dump()), "",
+  auto list = client.Request("GET", "/images/json?filters=" + PercentEncode(filters.dump()), "",
                               request_timeout);
   if (list.ok() && list->status == 200) {
     json images = ParseJson(list->body);

@@ -3,7 +3,8 @@
 // the ContainerSpec or the agent:
 //
 //   * the image is named berth/<image name>:<key>, where <key> is 16 hex of
-//     sha256(<image dir>/image.json text, rootfs path). image.json changes
+//     sha256(<image dir>/image.json text, rootfs path); image.json is the
+//     image store's manifest (images/image_manifest.h). image.json changes
 //     whenever the image is built or imported again (created_at, digest),
 //     so a changed image gets a new tag and is imported again; an unchanged
 //     one is found by tag. Without image.json (a bare rootfs directory) the

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/percent_encode.h"
 #include "runtime/docker_image.h"
 #include "runtime/oci_spec.h"
 
@@ -158,7 +159,7 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
       {"HostConfig", host},
   };
   BERTH_ASSIGN_OR_RETURN(HttpResponse r,
-                         client_.Request("POST", "/containers/create?name=" + UrlEncode(name),
+                         client_.Request("POST", "/containers/create?name=" + PercentEncode(name),
                                          body.dump(), options_.start_timeout));
   if (r.status == 409) return AlreadyExists("container " + spec.id + " already exists");
   if (r.status != 201) return DockerError("create container " + spec.id, r, Code::kAlreadyExists);
@@ -238,7 +239,7 @@ Result<std::vector<ContainerInfo>> DockerRuntime::List() {
        {std::string(kLabelManaged) + "=1", std::string(kLabelInstance) + "=" + options_.instance}}};
   BERTH_ASSIGN_OR_RETURN(
       HttpResponse r,
-      client_.Request("GET", "/containers/json?all=1&filters=" + UrlEncode(filters.dump()), "",
+      client_.Request("GET", "/containers/json?all=1&filters=" + PercentEncode(filters.dump()), "",
                       options_.request_timeout));
   if (r.status != 200) return DockerError("list containers", r);
   json list = ParseJson(r.body);
