@@ -125,6 +125,15 @@ class DockerTtyProcess final : public TtyProcess {
   const milliseconds timeout_;
 };
 
+// The exec create body: all streams attached, with or without a terminal.
+std::string ExecBody(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                     const std::optional<std::string>& cwd, bool tty) {
+  json body = {{"AttachStdin", true}, {"AttachStdout", true}, {"AttachStderr", true},
+               {"Tty", tty},          {"Cmd", argv},          {"Env", env}};
+  if (cwd) body["WorkingDir"] = *cwd;
+  return body.dump();
+}
+
 // Moves the daemon's "OCI runtime exec failed: ..." line (which Docker writes
 // to the stdout stream) to stderr and reports a missing command like a shell
 // (127), as RuncRuntime does.
@@ -171,10 +180,8 @@ Result<UniqueFd> DockerRuntime::StartExec(const std::string& id, const std::stri
 Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions& options) {
   if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
   if (options.argv.empty()) return InvalidArgument("exec needs a command");
-  json body = {{"AttachStdin", true}, {"AttachStdout", true}, {"AttachStderr", true},
-               {"Tty", false},        {"Cmd", options.argv},  {"Env", options.env}};
-  if (options.cwd) body["WorkingDir"] = *options.cwd;
-  BERTH_ASSIGN_OR_RETURN(std::string exec_id, CreateExec(id, body.dump()));
+  BERTH_ASSIGN_OR_RETURN(std::string exec_id,
+                         CreateExec(id, ExecBody(options.argv, options.env, options.cwd, false)));
   BERTH_ASSIGN_OR_RETURN(UniqueFd conn, StartExec(id, exec_id, false));
 
   // Pump: stdin out (then half-close, which Docker turns into EOF on the
@@ -268,10 +275,8 @@ Result<std::unique_ptr<TtyProcess>> DockerRuntime::ExecTty(const std::string& id
                                                            const TtyOptions& options) {
   if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
   if (options.argv.empty()) return InvalidArgument("exec needs a command");
-  json body = {{"AttachStdin", true}, {"AttachStdout", true}, {"AttachStderr", true},
-               {"Tty", true},         {"Cmd", options.argv},  {"Env", options.env}};
-  if (options.cwd) body["WorkingDir"] = *options.cwd;
-  BERTH_ASSIGN_OR_RETURN(std::string exec_id, CreateExec(id, body.dump()));
+  BERTH_ASSIGN_OR_RETURN(std::string exec_id,
+                         CreateExec(id, ExecBody(options.argv, options.env, options.cwd, true)));
   BERTH_ASSIGN_OR_RETURN(UniqueFd conn, StartExec(id, exec_id, true));
   BERTH_ASSIGN_OR_RETURN(ExecState s, WaitExecStarted(client_, exec_id, options_.request_timeout));
   UniqueFd pidfd;
