@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace berth::api {
 namespace {
 
@@ -20,13 +22,34 @@ TEST(ErrorMappingTest, NonJsonBodyStillReadable) {
   EXPECT_NE(s.message().find("502"), std::string::npos);
 }
 
+// Walks every Code (CodeName knows each one: -Wswitch flags a new code it
+// lacks), so a code added without an entry here fails the test.
 TEST(ErrorMappingTest, EveryCodeHasAStatus) {
-  EXPECT_EQ(HttpStatusFor(Code::kInvalidArgument), 400);
-  EXPECT_EQ(HttpStatusFor(Code::kUnauthenticated), 401);
-  EXPECT_EQ(HttpStatusFor(Code::kPermissionDenied), 403);
-  EXPECT_EQ(HttpStatusFor(Code::kAlreadyExists), 409);
-  EXPECT_EQ(HttpStatusFor(Code::kFailedPrecondition), 409);
-  EXPECT_EQ(HttpStatusFor(Code::kResourceExhausted), 413);
+  const std::map<Code, int> kWant = {
+      {Code::kOk, 200},
+      {Code::kInvalidArgument, 400},
+      {Code::kUnauthenticated, 401},
+      {Code::kPermissionDenied, 403},
+      {Code::kNotFound, 404},
+      {Code::kAlreadyExists, 409},
+      {Code::kFailedPrecondition, 409},
+      {Code::kResourceExhausted, 413},
+      {Code::kUnavailable, 503},
+      {Code::kInternal, 500},
+  };
+  int seen = 0;
+  for (int i = 0; CodeName(static_cast<Code>(i)) != "unknown"; ++i, ++seen) {
+    const Code code = static_cast<Code>(i);
+    auto want = kWant.find(code);
+    ASSERT_NE(want, kWant.end()) << "no expected HTTP status for code " << CodeName(code);
+    EXPECT_EQ(HttpStatusFor(code), want->second) << CodeName(code);
+    if (code == Code::kOk) continue;
+    // And back: the client recovers the code from the status and the body.
+    Status back = StatusFromHttp(HttpStatusFor(code), ErrorBody(Status(code, "m")));
+    EXPECT_EQ(back.code(), code) << CodeName(code);
+    EXPECT_EQ(back.message(), "m");
+  }
+  EXPECT_EQ(seen, static_cast<int>(kWant.size()));
 }
 
 }  // namespace

@@ -156,6 +156,8 @@ class BeastResponseStream : public ResponseStream {
       if (parser_->is_done() && !parser_->get().keep_alive()) rep_->Close();
       if (n > 0) return n;
     }
+    // Also for a message without a body: honour "Connection: close".
+    if (!parser_->get().keep_alive() && rep_->connected) rep_->Close();
     return size_t{0};
   }
 
@@ -170,31 +172,19 @@ HttpClient::~HttpClient() = default;
 
 const Endpoint& HttpClient::endpoint() const { return rep_->ep; }
 
+// Send is Open read to the end: one request path, one retry rule.
 Result<HttpResponse> HttpClient::Send(const HttpRequest& in) {
-  bhttp::request<bhttp::string_body> req;
-  rep_->FillHead(in, req);
-  req.body() = in.body;
-  req.prepare_payload();
-  // A kept-alive connection may have been closed by the server meanwhile;
-  // that shows as a failure before any response byte, and one retry on a
-  // fresh connection is safe then (the server never saw the request).
-  for (int attempt = 0;; ++attempt) {
-    BERTH_RETURN_IF_ERROR(rep_->Connect());
-    bool may_retry = rep_->reused && attempt == 0;
-    beast::error_code ec;
-    bhttp::write(rep_->socket, req, ec);
-    if (ec) {
-      Status st = rep_->Failure("sending the request to", ec);
-      if (may_retry) continue;
-      return st;
-    }
-    HttpResponse res;
-    size_t buffered = rep_->buffer.size();
-    Status st = rep_->ReadResponse(res);
-    if (st.ok()) return res;
-    if (may_retry && buffered == 0) continue;
-    return st;
+  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<ResponseStream> stream, Open(in));
+  HttpResponse res;
+  res.status = stream->status();
+  res.headers = stream->headers();
+  std::vector<char> buf(64 * 1024);
+  for (;;) {
+    BERTH_ASSIGN_OR_RETURN(size_t n, stream->Read(buf.data(), buf.size()));
+    if (n == 0) break;
+    res.body.append(buf.data(), n);
   }
+  return res;
 }
 
 Result<HttpResponse> HttpClient::SendFile(const HttpRequest& in, int fd, uint64_t size,
@@ -263,6 +253,9 @@ Result<std::unique_ptr<ResponseStream>> HttpClient::Open(const HttpRequest& in) 
   rep_->FillHead(in, req);
   req.body() = in.body;
   req.prepare_payload();
+  // A kept-alive connection may have been closed by the server meanwhile;
+  // that shows as a failure before any response byte, and one retry on a
+  // fresh connection is safe then (the server never saw the request).
   for (int attempt = 0;; ++attempt) {
     BERTH_RETURN_IF_ERROR(rep_->Connect());
     bool may_retry = rep_->reused && attempt == 0;

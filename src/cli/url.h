@@ -1,5 +1,5 @@
-// URL helpers for the CLI: endpoint parsing, percent-encoding and building
-// request targets. Pure functions; thread-safe.
+// URL helpers for the CLI: endpoint parsing and building request targets
+// (percent-encoded by common/percent_encode.h). Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/percent_encode.h"
 #include "common/result.h"
 
 namespace berth::cli {
@@ -24,10 +25,7 @@ struct Endpoint {
 // InvalidArgument for https:// and other schemes or an empty host.
 Result<Endpoint> ParseEndpoint(std::string_view url);
 
-// Encodes every byte except RFC 3986 unreserved characters
-// (A-Z a-z 0-9 - . _ ~). '/' is kept when `keep_slash`. '+' is always
-// encoded: the server decodes '+' in queries as a space.
-std::string PercentEncode(std::string_view s, bool keep_slash = false);
+using ::berth::PercentEncode;
 
 // Builds "path?k1=v1&k2=v2" with keys and values percent-encoded.
 class Target {

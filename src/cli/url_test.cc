@@ -36,15 +36,6 @@ TEST(ParseEndpointTest, Rejects) {
   }
 }
 
-TEST(PercentEncodeTest, EncodesEverythingButUnreserved) {
-  EXPECT_EQ(PercentEncode("abcXYZ019-._~"), "abcXYZ019-._~");
-  EXPECT_EQ(PercentEncode("a b#c?d%e&f=g+h"), "a%20b%23c%3Fd%25e%26f%3Dg%2Bh");
-  EXPECT_EQ(PercentEncode("dir/sub"), "dir%2Fsub");
-  EXPECT_EQ(PercentEncode("dir/sub", /*keep_slash=*/true), "dir/sub");
-  EXPECT_EQ(PercentEncode("caf\xc3\xa9"), "caf%C3%A9");
-  EXPECT_EQ(PercentEncode(std::string("a\0b", 3)), "a%00b");
-}
-
 TEST(TargetTest, BuildsPathAndQuery) {
   Target t("/api/v1/folders");
   t.Segment("my data").Segment("files").Query("path", "a b/#1?.txt").Query("limit", "10");

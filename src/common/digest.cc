@@ -2,6 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
+
+#include "common/fs_util.h"
+
 namespace berth {
 
 std::string HexEncode(std::string_view bytes) {
@@ -32,6 +36,19 @@ std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
+Result<std::string> Sha256FileHex(const std::string& path) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+    return Internal("sha256 of " + path + ": no digest context");
+  BERTH_RETURN_IF_ERROR(ReadFileChunks(path, [&](std::string_view piece) {
+    EVP_DigestUpdate(ctx.get(), piece.data(), piece.size());
+  }));
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 

@@ -104,13 +104,13 @@ Status MkdirAll(const std::string& path, mode_t mode) {
   return Status::Ok();
 }
 
-Result<std::string> ReadFile(const std::string& path) {
+Status ReadFileChunks(const std::string& path,
+                      const std::function<void(std::string_view piece)>& sink) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return NotFound(path + " does not exist");
     return ErrnoStatus("open " + path, errno);
   }
-  std::string out;
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof(buf));
@@ -118,9 +118,14 @@ Result<std::string> ReadFile(const std::string& path) {
       if (errno == EINTR) continue;
       return ErrnoStatus("read " + path, errno);
     }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    if (n == 0) return Status::Ok();
+    sink(std::string_view(buf, static_cast<size_t>(n)));
   }
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::string out;
+  BERTH_RETURN_IF_ERROR(ReadFileChunks(path, [&](std::string_view piece) { out += piece; }));
   return out;
 }
 

@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -15,7 +17,12 @@ namespace berth {
 // mkdir -p; existing directories are fine. New directories get `mode`.
 Status MkdirAll(const std::string& path, mode_t mode = 0755);
 
+// The whole file; NotFound when it does not exist.
 Result<std::string> ReadFile(const std::string& path);
+// The file a piece (up to 64 KiB) at a time, in order, for files that need
+// not fit in memory; NotFound when it does not exist.
+Status ReadFileChunks(const std::string& path,
+                      const std::function<void(std::string_view piece)>& sink);
 
 // Writes `data` to a temp file beside `path`, fsyncs, sets `mode` and renames
 // it over `path`, so readers see the old or the new contents, never a mix.

@@ -1,4 +1,12 @@
-// The only Beast-heavy translation unit: connection handling for Server.
+// Server's connection handling, and the only Beast-heavy translation unit
+// of the server (one Beast TU costs over a minute to compile; a second one
+// would double that, so this file is deliberately not split further). It is
+// one concept, the life of a connection on the io_context: accept, read a
+// request, dispatch it to the Router on the worker pool, write the response
+// (string, chunked stream or sendfile with a progress watchdog), upgrade to
+// WebSocket, and drain on Stop. Everything not tied to Beast or Asio lives
+// elsewhere: routing in router.cc, the Beast-free Request/Response types in
+// request.cc, URL decoding in url.cc.
 #include <utility>  // before Asio's coroutine headers (Boost 1.74 + g++ 12)
 
 #include "http/server.h"

@@ -1,5 +1,5 @@
 // Percent-decoding and query-string parsing for request targets. Pure
-// functions; thread-safe.
+// functions; thread-safe. The encoder is common/percent_encode.h.
 #pragma once
 
 #include <map>
@@ -8,14 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/percent_encode.h"
+
 namespace berth::http {
 
 // Decodes %XX escapes (and '+' as space when `plus_is_space`). nullopt on a
 // malformed escape.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
-// Encodes everything except unreserved characters (RFC 3986) and, when
-// `keep_slash`, '/'.
-std::string PercentEncode(std::string_view s, bool keep_slash = false);
+using ::berth::PercentEncode;
 // "a=1&b=x%20y" → {a:1, b:"x y"}; nullopt on a malformed escape.
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view q);
 // Splits a raw path on '/' and decodes each segment; nullopt on a malformed

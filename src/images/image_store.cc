@@ -1,7 +1,6 @@
 #include "images/image_store.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -11,9 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/digest.h"
 #include "common/fs_util.h"
 #include "common/random.h"
 #include "common/subprocess.h"
@@ -24,49 +23,7 @@
 namespace berth::images {
 namespace {
 
-using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
-json ToJson(const ImageInfo& i) {
-  return {{"name", i.name},
-          {"created_at", i.created_at},
-          {"size_bytes", i.size_bytes},
-          {"digest", i.digest},
-          {"source", i.source},
-          {"description", i.description},
-          {"skeleton", i.skeleton},
-          {"uid", i.uid},
-          {"gid", i.gid},
-          {"env", i.env}};
-}
-
-ImageInfo FromJson(const json& j) {
-  ImageInfo i;
-  i.name = j.value("name", "");
-  i.created_at = j.value("created_at", "");
-  i.size_bytes = j.value("size_bytes", uint64_t{0});
-  i.digest = j.value("digest", "");
-  i.source = j.value("source", "");
-  i.description = j.value("description", "");
-  i.skeleton = j.value("skeleton", "/etc/skel");
-  i.uid = j.value("uid", 1000u);
-  i.gid = j.value("gid", 1000u);
-  i.env = j.value("env", std::vector<std::string>{});
-  return i;
-}
 
 uint64_t TreeSize(const std::string& root) {
   uint64_t total = 0;
@@ -164,15 +121,13 @@ Result<ImageInfo> ImageStore::Get(const std::string& name) const {
   if (!IsValidImageName(name))
     return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
   const std::string dir = options_.root + "/" + name;
-  auto text = ReadFile(dir + "/image.json");
-  if (!text.ok()) {
-    if (text.status().code() == Code::kNotFound)
+  auto manifest = ReadImageManifest(dir);
+  if (!manifest.ok()) {
+    if (manifest.status().code() == Code::kNotFound)
       return NotFound("image " + name + " not found", "image_not_found");
-    return text.status();
+    return manifest.status();
   }
-  json j = json::parse(*text, nullptr, false);
-  if (!j.is_object()) return Internal(dir + "/image.json is corrupt");
-  ImageInfo info = FromJson(j);
+  ImageInfo info = std::move(*manifest);
   info.name = name;
   info.rootfs = dir + "/rootfs";
   return info;
@@ -195,7 +150,7 @@ Result<std::vector<ImageInfo>> ImageStore::List() const {
 Result<ImageInfo> ImageStore::Publish(const std::string& tmp_dir, ImageInfo info, bool replace) {
   info.size_bytes = TreeSize(tmp_dir + "/rootfs");
   info.created_at = NowRfc3339();
-  BERTH_RETURN_IF_ERROR(WriteFileAtomic(tmp_dir + "/image.json", ToJson(info).dump(2) + "\n"));
+  BERTH_RETURN_IF_ERROR(WriteImageManifest(tmp_dir, info));
   const std::string dest = options_.root + "/" + info.name;
   std::string old;
   if (::access(dest.c_str(), F_OK) == 0) {

@@ -2,7 +2,8 @@
 // kept under one directory (normally <data-dir>/images):
 //
 //   <root>/<name>/rootfs       the tree; mounted read-only as overlay lower
-//   <root>/<name>/image.json   name, created_at, size_bytes, digest, source...
+//   <root>/<name>/image.json   the manifest: name, created_at, digest, source...
+//                              (images/image_manifest.h)
 //   <root>/.build-<name>-*     in-progress builds/imports (removed on failure)
 //   <root>/.lock-<name>        flock held while building/importing <name>
 //
@@ -23,23 +24,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "images/image_manifest.h"
 
 namespace berth::images {
-
-struct ImageInfo {
-  std::string name;
-  std::string rootfs;      // absolute host path
-  std::string created_at;  // RFC 3339 UTC
-  uint64_t size_bytes = 0;
-  std::string digest;  // "sha256:..." of the recipe text or the tarball
-  std::string source;  // "recipe:<name>" or "import:<file name>"
-  std::string description;
-  // Copied into each fresh scratch home (path inside the rootfs).
-  std::string skeleton = "/etc/skel";
-  uint32_t uid = 1000;
-  uint32_t gid = 1000;
-  std::vector<std::string> env;  // image's own env (imports: config Env)
-};
 
 struct ImageStoreOptions {
   std::string root;         // REQUIRED

@@ -4,7 +4,6 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/digest.h"
 #include "common/fs_util.h"
 #include "common/unique_fd.h"
 
@@ -125,33 +125,6 @@ std::string Basename(const std::string& rel) {
   return slash == std::string::npos ? rel : rel.substr(slash + 1);
 }
 
-Result<std::string> Sha256File(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return ErrnoStatus("open " + path, errno);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("read " + path, errno);
-    }
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n));
-  }
-  unsigned char md[32];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
 // A path named inside the archive ("blobs/sha256/..", "<id>/layer.tar"),
 // resolved beneath the unpacked work dir.
 Result<std::string> Inside(const std::string& work, const std::string& rel) {
@@ -223,7 +196,8 @@ Status ApplyLayer(const std::string& layer_path, const std::string& rootfs) {
 Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::string& work_dir,
                                          const std::string& rootfs) {
   ImportedImage out;
-  BERTH_ASSIGN_OR_RETURN(out.digest, Sha256File(tarball));
+  BERTH_ASSIGN_OR_RETURN(std::string hex, Sha256FileHex(tarball));
+  out.digest = "sha256:" + hex;
   // Entry paths were cleaned and prefixed with work_dir by Extract, so they
   // are absolute on purpose (no SECURE_NOABSOLUTEPATHS).
   const int flags = ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT;

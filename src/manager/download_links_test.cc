@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/digest.h"
+
 namespace berth::manager {
 namespace {
 
@@ -26,9 +28,30 @@ TEST(DownloadLinksTest, TamperingIsRefused) {
   EXPECT_EQ(links.Verify(altered, 0).status().reason(), "bad_link");
   EXPECT_EQ(links.Verify("nodot", 0).status().reason(), "bad_link");
   EXPECT_EQ(links.Verify("zz.zz", 0).status().reason(), "bad_link");
-  // Another path signed by another user does not verify as this one.
-  std::string b = links.Sign({"u2", "f", "a.txt", 1000});
-  EXPECT_NE(b, t);
+}
+
+// The user is part of what is signed: a link handed to (or stolen by)
+// another user cannot be rewritten to name them, and each user's own link
+// verifies as that user. This fails if Sign/Verify stop binding the user.
+TEST(DownloadLinksTest, LinkIsBoundToItsUser) {
+  DownloadLinks links("k1");
+  const std::string t = links.Sign({"alice", "f", "a.txt", 1000});
+  auto v = links.Verify(t, 0);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->user_id, "alice");
+
+  const size_t dot = t.find('.');
+  ASSERT_NE(dot, std::string::npos);
+  // Pins the payload layout, so the forgery below differs only in the user.
+  ASSERT_EQ(t.substr(0, dot), HexEncode("alice\nf\n1000\na.txt"));
+  const std::string forged = HexEncode("bob\nf\n1000\na.txt") + t.substr(dot);
+  EXPECT_EQ(links.Verify(forged, 0).status().reason(), "bad_link");
+
+  const std::string for_bob = links.Sign({"bob", "f", "a.txt", 1000});
+  EXPECT_NE(for_bob, t);
+  auto vb = links.Verify(for_bob, 0);
+  ASSERT_TRUE(vb.ok());
+  EXPECT_EQ(vb->user_id, "bob");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // ContainerRuntime: the edge between an agent and whatever runs containers
-// (SPEC §3 "Runtime drivers"). RuncRuntime drives runc directly; a Docker
-// Engine driver is meant to implement the same interface and pass the same
-// conformance tests.
+// (SPEC §3 "Runtime drivers"). Two drivers implement it: RuncRuntime drives
+// runc directly (runtime/runc_runtime.h), DockerRuntime speaks the Docker
+// Engine API (runtime/docker_runtime.h). Both pass the same conformance
+// suite (agent/runtime_conformance_test.cc).
 //
 // A container here is one long-lived sandbox per session: PID 1 is an idle
 // init (tini + sleep), work happens through Exec/ExecTty. The runtime is

@@ -81,9 +81,6 @@ std::string DockerErrorMessage(const HttpResponse& r);
 Status DockerError(const std::string& what, const HttpResponse& r,
                    Code conflict_code = Code::kFailedPrecondition);
 
-// Percent-encodes everything but unreserved characters (RFC 3986).
-std::string UrlEncode(std::string_view s);
-
 // Decodes Docker's multiplexed stdout/stderr stream (non-TTY attach, exec,
 // logs): frames of [stream(1=stdout,2=stderr), 0, 0, 0, size (u32 BE)]
 // followed by `size` bytes. Feed it bytes as they arrive, in any split.

@@ -214,12 +214,6 @@ TEST(StreamDemuxerTest, FramesSplitAnywhere) {
   EXPECT_EQ(merged.out().substr(0, 9), "out1 err1");
 }
 
-TEST(DockerClientTest, UrlEncode) {
-  EXPECT_EQ(UrlEncode("berth/python"), "berth%2Fpython");
-  EXPECT_EQ(UrlEncode(R"({"label":["a=1"]})"), "%7B%22label%22%3A%5B%22a%3D1%22%5D%7D");
-  EXPECT_EQ(UrlEncode("A-z_0.9~"), "A-z_0.9~");
-}
-
 TEST(RootfsTarTest, KeepsOwnersModesLinksAndNames) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root (chown)";
   TempDir dir;

@@ -8,9 +8,13 @@
 
 #include "common/digest.h"
 #include "common/fs_util.h"
+#include "common/percent_encode.h"
+#include "images/image_manifest.h"
 
 namespace berth::runtime {
 namespace {
+
+using nlohmann::json;
 
 constexpr size_t kChunkBytes = 1 << 20;
 
@@ -40,6 +44,36 @@ std::string Basename(const std::string& p) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
+json ParseJson(const std::string& text) { return json::parse(text, nullptr, false); }
+
+// Streams a tar of `rootfs` to POST /images/create as repo:tag.
+Status ImportImage(const DockerClient& client, const std::string& rootfs, const std::string& repo,
+                   const std::string& tag, std::chrono::milliseconds import_timeout) {
+  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<RootfsTar> tar, RootfsTar::Open(rootfs));
+  const std::string target = "/images/create?fromSrc=-&repo=" + PercentEncode(repo) +
+                             "&tag=" + PercentEncode(tag) +
+                             "&message=" + PercentEncode("berth import of " + rootfs);
+  BERTH_ASSIGN_OR_RETURN(HttpResponse r, client.StreamRequest(
+                                             "POST", target, "application/x-tar",
+                                             [&](std::string* chunk) { return tar->Next(chunk); },
+                                             import_timeout));
+  if (r.status != 200)
+    return DockerError("import image " + repo + ":" + tag + " from " + rootfs, r);
+  // 200 is sent before the work is done: errors come as {"error": ...}
+  // lines in the body.
+  size_t pos = 0;
+  while (pos < r.body.size()) {
+    size_t nl = r.body.find('\n', pos);
+    if (nl == std::string::npos) nl = r.body.size();
+    json line = ParseJson(r.body.substr(pos, nl - pos));
+    pos = nl + 1;
+    if (line.is_object() && line.contains("error"))
+      return Internal("import image " + repo + ":" + tag + " from " + rootfs + ": " +
+                      line["error"].dump());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<DockerImageRef> ImageRefForRootfs(const std::string& rootfs_in) {
@@ -50,12 +84,12 @@ Result<DockerImageRef> ImageRefForRootfs(const std::string& rootfs_in) {
     return FailedPrecondition("image rootfs " + rootfs_in + " is not a directory");
   const std::string image_dir = Dirname(rootfs);
   DockerImageRef ref;
-  auto meta = ReadFile(image_dir + "/image.json");
-  if (meta.ok()) {
-    auto j = nlohmann::json::parse(*meta, nullptr, false);
-    std::string name = j.is_object() ? j.value("name", "") : "";
+  std::string meta;  // the manifest's bytes, also when they do not parse
+  auto manifest = images::ReadImageManifest(image_dir, &meta);
+  if (manifest.ok() || !meta.empty()) {
+    std::string name = manifest.ok() ? manifest->name : "";
     ref.repo = "berth/" + RepoComponent(name.empty() ? Basename(image_dir) : name);
-    ref.tag = Sha256Hex(*meta + '\0' + rootfs).substr(0, 16);
+    ref.tag = Sha256Hex(meta + '\0' + rootfs).substr(0, 16);
   } else {
     ref.repo = "berth/" + RepoComponent(Basename(image_dir));
     ref.tag =
@@ -178,6 +212,38 @@ Result<bool> RootfsTar::Next(std::string* chunk) {
   chunk->swap(r.buffer);
   r.buffer.clear();
   return !r.done;
+}
+
+Result<std::string> EnsureDockerImage(const DockerClient& client, const std::string& rootfs,
+                                      std::chrono::milliseconds request_timeout,
+                                      std::chrono::milliseconds import_timeout) {
+  BERTH_ASSIGN_OR_RETURN(DockerImageRef ref, ImageRefForRootfs(rootfs));
+  BERTH_ASSIGN_OR_RETURN(HttpResponse r, client.Request("GET", "/images/" + ref.ref() + "/json",
+                                                        "", request_timeout));
+  if (r.status == 200) return ref.ref();
+  if (r.status != 404) return DockerError("inspect image " + ref.ref(), r);
+  BERTH_RETURN_IF_ERROR(ImportImage(client, CleanPath(rootfs), ref.repo, ref.tag, import_timeout));
+
+  // Older tags of this image (the image was rebuilt): remove them unless a
+  // container still uses them (Docker refuses then; that is fine).
+  json filters = {{"reference", {ref.repo}}};
+  auto list = client.Request("GET", "/images/json?filters=" + PercentEncode(filters.dump()), "",
+                              request_timeout);
+  if (list.ok() && list->status == 200) {
+    json images = ParseJson(list->body);
+    if (images.is_array()) {
+      for (const auto& img : images) {
+        if (!img.contains("RepoTags") || !img["RepoTags"].is_array()) continue;
+        for (const auto& t : img["RepoTags"]) {
+          if (!t.is_string() || t.get<std::string>() == ref.ref()) continue;
+          if (t.get<std::string>().rfind(ref.repo + ":", 0) != 0) continue;
+          (void)client.Request("DELETE", "/images/" + t.get<std::string>(), "",
+                                request_timeout);
+        }
+      }
+    }
+  }
+  return ref.ref();
 }
 
 }  // namespace berth::runtime

@@ -85,7 +85,6 @@ class DockerRuntime final : public ContainerRuntime {
   std::mutex& LockFor(const std::string& id);
   Status CreateLocked(const ContainerSpec& spec, const std::string& image);
   Status DeleteLocked(const std::string& id);
-  Status ImportImage(const std::string& rootfs, const std::string& repo, const std::string& tag);
   // Starts an exec and returns its id; NotFound / FailedPrecondition
   // ("not_running") when the container is missing or stopped.
   Result<std::string> CreateExec(const std::string& id, const std::string& json_body);

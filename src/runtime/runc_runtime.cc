@@ -1,12 +1,10 @@
 #include "runtime/runc_runtime.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -22,6 +20,7 @@
 #include "common/unique_fd.h"
 #include "runtime/console_socket.h"
 #include "runtime/oci_spec.h"
+#include "runtime/pidfd.h"
 
 namespace berth::runtime {
 namespace {
@@ -109,12 +108,6 @@ std::vector<std::string> ExecArgv(std::vector<std::string> head,
   return head;
 }
 
-int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-
-int PidfdSignal(int pidfd, int sig) {
-  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
-}
-
 class RuncTtyProcess final : public TtyProcess {
  public:
   RuncTtyProcess(UniqueFd master, UniqueFd pidfd)
@@ -141,12 +134,7 @@ class RuncTtyProcess final : public TtyProcess {
   }
   bool Wait(std::chrono::milliseconds timeout) override {
     if (!pidfd_) return true;
-    pollfd p{pidfd_.get(), POLLIN, 0};
-    int rc;
-    do {
-      rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    } while (rc < 0 && errno == EINTR);
-    return rc > 0;
+    return PidfdWaitExit(pidfd_.get(), timeout);
   }
 
  private:
@@ -155,34 +143,6 @@ class RuncTtyProcess final : public TtyProcess {
 };
 
 }  // namespace
-
-const char* ContainerStateName(ContainerState s) {
-  switch (s) {
-    case ContainerState::kCreating:
-      return "creating";
-    case ContainerState::kCreated:
-      return "created";
-    case ContainerState::kRunning:
-      return "running";
-    case ContainerState::kPaused:
-      return "paused";
-    case ContainerState::kStopped:
-      return "stopped";
-    case ContainerState::kMissing:
-      return "missing";
-  }
-  return "unknown";
-}
-
-bool IsValidContainerId(const std::string& id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-'))) return false;
-  }
-  return true;
-}
 
 Result<std::unique_ptr<RuncRuntime>> RuncRuntime::Open(RuncOptions options) {
   if (options.bundles_dir.empty()) return InvalidArgument("RuncOptions.bundles_dir is required");
@@ -339,8 +299,7 @@ Status RuncRuntime::DeleteLocked(const std::string& id) {
     if (pidfd && cgroup.ok() &&
         cgroup->find(options_.cgroup_parent + "/" + id + "\n") != std::string::npos &&
         PidfdSignal(pidfd.get(), SIGKILL) == 0) {
-      pollfd p{pidfd.get(), POLLIN, 0};
-      ::poll(&p, 1, 10000);
+      PidfdWaitExit(pidfd.get(), std::chrono::seconds(10));
     }
   }
   if (IsDir(options_.state_dir + "/" + id)) {

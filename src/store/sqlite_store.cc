@@ -1,3 +1,6 @@
+// SqliteStore's queries, one group per resource in store.h's order. The
+// schema and its migrations are in sqlite_schema.cc, the record <-> row
+// mapping in sqlite_rows.cc.
 #include "store/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -5,90 +8,11 @@
 
 #include <mutex>
 
+#include "store/sqlite_rows.h"
+#include "store/sqlite_schema.h"
+
 namespace berth::store {
 namespace {
-
-// Numbered migrations; never edit one that has shipped, append a new one.
-const char* const kMigrations[] = {
-    // 1: users, tokens, folders
-    R"sql(
-CREATE TABLE users (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  role TEXT NOT NULL,
-  password_hash TEXT NOT NULL DEFAULT '',
-  sudo_allowed INTEGER NOT NULL DEFAULT 0,
-  uid INTEGER NOT NULL DEFAULT 1000,
-  gid INTEGER NOT NULL DEFAULT 1000,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE tokens (
-  id TEXT PRIMARY KEY,
-  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  label TEXT NOT NULL DEFAULT '',
-  secret_hash TEXT NOT NULL UNIQUE,
-  created_at TEXT NOT NULL,
-  last_used_at TEXT
-);
-CREATE INDEX tokens_user ON tokens(user_id);
-CREATE TABLE folders (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  volume TEXT NOT NULL,
-  owner_id TEXT NOT NULL REFERENCES users(id),
-  status TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  trashed_at TEXT,
-  quota_bytes INTEGER
-);
-CREATE UNIQUE INDEX folders_ready_name ON folders(owner_id, name) WHERE status = 'ready';
-)sql",
-    // 2: sessions and the folders they mount
-    R"sql(
-CREATE TABLE sessions (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  owner_id TEXT NOT NULL REFERENCES users(id),
-  image TEXT NOT NULL,
-  status TEXT NOT NULL,
-  error TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  request_json TEXT NOT NULL DEFAULT '{}',
-  mounts_json TEXT NOT NULL DEFAULT '[]',
-  UNIQUE(owner_id, name)
-);
-CREATE TABLE session_folders (
-  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-  folder_id TEXT NOT NULL,
-  PRIMARY KEY (session_id, folder_id)
-);
-CREATE INDEX session_folders_folder ON session_folders(folder_id);
-)sql",
-    // 3: browser sign-ins
-    R"sql(
-CREATE TABLE web_sessions (
-  secret_hash TEXT PRIMARY KEY,
-  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  csrf_token TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-);
-)sql",
-    // 4: folder shares and invitations
-    R"sql(
-CREATE TABLE folder_shares (
-  id TEXT PRIMARY KEY,
-  folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
-  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  permission TEXT NOT NULL,
-  status TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  UNIQUE(folder_id, user_id)
-);
-CREATE INDEX folder_shares_user ON folder_shares(user_id);
-)sql",
-};
-
-constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 Status FromException(const SQLite::Exception& e, const std::string& what) {
   if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
@@ -97,79 +21,6 @@ Status FromException(const SQLite::Exception& e, const std::string& what) {
   if ((e.getErrorCode() & 0xff) == SQLITE_BUSY) return Unavailable("database is busy");
   return Internal("database error (" + what + "): " + e.what());
 }
-
-std::optional<std::string> OptText(SQLite::Column c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
-
-void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
-  if (v) q.bind(i, *v); else q.bind(i);
-}
-
-UserRecord ReadUser(SQLite::Statement& q) {
-  UserRecord u;
-  u.id = q.getColumn(0).getString();
-  u.name = q.getColumn(1).getString();
-  u.role = q.getColumn(2).getString();
-  u.password_hash = q.getColumn(3).getString();
-  u.sudo_allowed = q.getColumn(4).getInt() != 0;
-  u.uid = static_cast<uint32_t>(q.getColumn(5).getInt64());
-  u.gid = static_cast<uint32_t>(q.getColumn(6).getInt64());
-  u.created_at = q.getColumn(7).getString();
-  return u;
-}
-constexpr const char* kUserCols = "id, name, role, password_hash, sudo_allowed, uid, gid, created_at";
-
-TokenRecord ReadToken(SQLite::Statement& q) {
-  TokenRecord t;
-  t.id = q.getColumn(0).getString();
-  t.user_id = q.getColumn(1).getString();
-  t.label = q.getColumn(2).getString();
-  t.secret_hash = q.getColumn(3).getString();
-  t.created_at = q.getColumn(4).getString();
-  t.last_used_at = OptText(q.getColumn(5));
-  return t;
-}
-constexpr const char* kTokenCols = "id, user_id, label, secret_hash, created_at, last_used_at";
-
-FolderRecord ReadFolder(SQLite::Statement& q) {
-  FolderRecord f;
-  f.id = q.getColumn(0).getString();
-  f.name = q.getColumn(1).getString();
-  f.volume = q.getColumn(2).getString();
-  f.owner_id = q.getColumn(3).getString();
-  f.status = q.getColumn(4).getString();
-  f.created_at = q.getColumn(5).getString();
-  f.trashed_at = OptText(q.getColumn(6));
-  if (!q.getColumn(7).isNull()) f.quota_bytes = static_cast<uint64_t>(q.getColumn(7).getInt64());
-  return f;
-}
-constexpr const char* kFolderCols =
-    "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes";
-
-SessionRecord ReadSession(SQLite::Statement& q) {
-  SessionRecord s;
-  s.id = q.getColumn(0).getString();
-  s.name = q.getColumn(1).getString();
-  s.owner_id = q.getColumn(2).getString();
-  s.image = q.getColumn(3).getString();
-  s.status = q.getColumn(4).getString();
-  s.error = q.getColumn(5).getString();
-  s.created_at = q.getColumn(6).getString();
-  s.request_json = q.getColumn(7).getString();
-  s.mounts_json = q.getColumn(8).getString();
-  return s;
-}
-constexpr const char* kSessionCols =
-    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json";
-
-ShareRecord ReadShare(SQLite::Statement& q) {
-  return ShareRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
-                     q.getColumn(2).getString(), q.getColumn(3).getString(),
-                     q.getColumn(4).getString(), q.getColumn(5).getString()};
-}
-constexpr const char* kShareCols = "id, folder_id, user_id, permission, status, created_at";
 
 class SqliteStore : public Store {
  public:
@@ -181,27 +32,10 @@ class SqliteStore : public Store {
     db_.setBusyTimeout(5000);
   }
 
+  // REQUIRES: called once, before the store is shared.
   Status Migrate() {
     std::lock_guard lock(mu_);
-    try {
-      db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-      int current = db_.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
-      if (current > kVersion) {
-        return FailedPrecondition("database schema version " + std::to_string(current) +
-                                  " is newer than this berthd (" + std::to_string(kVersion) + ")");
-      }
-      for (int v = current + 1; v <= kVersion; ++v) {
-        SQLite::Transaction tx(db_);
-        db_.exec(kMigrations[v - 1]);
-        SQLite::Statement q(db_, "INSERT INTO schema_migrations(version) VALUES (?)");
-        q.bind(1, v);
-        q.exec();
-        tx.commit();
-      }
-      return Status::Ok();
-    } catch (const SQLite::Exception& e) {
-      return Internal(std::string("migrating the database: ") + e.what());
-    }
+    return MigrateSqliteSchema(db_);
   }
 
   // Users.
@@ -503,25 +337,6 @@ class SqliteStore : public Store {
   }
 
  private:
-  static void BindShare(SQLite::Statement& q, const ShareRecord& r) {
-    q.bind(1, r.id);
-    q.bind(2, r.folder_id);
-    q.bind(3, r.user_id);
-    q.bind(4, r.permission);
-    q.bind(5, r.status);
-    q.bind(6, r.created_at);
-  }
-  static void BindSession(SQLite::Statement& q, const SessionRecord& s) {
-    q.bind(1, s.id);
-    q.bind(2, s.name);
-    q.bind(3, s.owner_id);
-    q.bind(4, s.image);
-    q.bind(5, s.status);
-    q.bind(6, s.error);
-    q.bind(7, s.created_at);
-    q.bind(8, s.request_json);
-    q.bind(9, s.mounts_json);
-  }
   // REQUIRES: mu_ held, inside a transaction.
   void WriteSessionFolders(const SessionRecord& s) {
     for (const auto& f : s.folder_ids) {
@@ -538,27 +353,6 @@ class SqliteStore : public Store {
     if (!ids.ok()) return ids.status();
     s->folder_ids = std::move(*ids);
     return s;
-  }
-
-  static void BindUser(SQLite::Statement& q, const UserRecord& u) {
-    q.bind(1, u.id);
-    q.bind(2, u.name);
-    q.bind(3, u.role);
-    q.bind(4, u.password_hash);
-    q.bind(5, u.sudo_allowed ? 1 : 0);
-    q.bind(6, static_cast<int64_t>(u.uid));
-    q.bind(7, static_cast<int64_t>(u.gid));
-    q.bind(8, u.created_at);
-  }
-  static void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
-    q.bind(1, f.id);
-    q.bind(2, f.name);
-    q.bind(3, f.volume);
-    q.bind(4, f.owner_id);
-    q.bind(5, f.status);
-    q.bind(6, f.created_at);
-    BindOpt(q, 7, f.trashed_at);
-    if (f.quota_bytes) q.bind(8, static_cast<int64_t>(*f.quota_bytes)); else q.bind(8);
   }
 
   template <typename F>
@@ -615,8 +409,6 @@ class SqliteStore : public Store {
 };
 
 }  // namespace
-
-int SqliteSchemaVersion() { return kVersion; }
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   try {

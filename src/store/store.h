@@ -1,6 +1,8 @@
-// Store: the metadata store interface (users, tokens, folders; sessions and
-// shares join later). Implementations: SqliteStore (embedded default) and,
-// for multi-node, a PostgreSQL store; both run store_suite.h.
+// Store: the metadata store interface (users, API tokens, folders, sessions,
+// shares, browser sign-ins). One implementation exists today: SqliteStore
+// (the embedded default), which runs the shared suite store_suite.h. A
+// PostgreSQL store for multi-node deployments is still to come; it will
+// implement this interface and run the same suite.
 //
 // Every method is safe to call from several threads at once. Methods return
 // NotFound for missing rows and AlreadyExists when a uniqueness rule fails;

@@ -1,5 +1,7 @@
 #include "store/store_suite.h"
 
+#include <ctime>
+
 #include "common/random.h"
 
 namespace berth::store {
@@ -33,6 +35,24 @@ TEST_P(StoreSuite, UsersAreUniqueByName) {
   a.sudo_allowed = true;
   ASSERT_TRUE(store_->UpdateUser(a).ok());
   EXPECT_TRUE(store_->GetUser(a.id)->sudo_allowed);
+}
+
+TEST_P(StoreSuite, ListUsersIsOrderedByNameAndFollowsDeletes) {
+  auto b = MakeUser("bob"), a = MakeUser("alice"), c = MakeUser("carol");
+  for (const auto& u : {b, a, c}) ASSERT_TRUE(store_->CreateUser(u).ok());
+  auto names = [&] {
+    std::vector<std::string> out;
+    auto users = store_->ListUsers();
+    EXPECT_TRUE(users.ok()) << users.status().ToString();
+    if (users.ok())
+      for (const auto& u : *users) out.push_back(u.name);
+    return out;
+  };
+  EXPECT_EQ(names(), (std::vector<std::string>{"alice", "bob", "carol"}));
+  EXPECT_EQ(store_->ListUsers()->at(1).id, b.id);
+  ASSERT_TRUE(store_->DeleteUser(b.id).ok());
+  EXPECT_EQ(names(), (std::vector<std::string>{"alice", "carol"}));
+  EXPECT_EQ(*store_->CountUsers(), 2);
 }
 
 TEST_P(StoreSuite, TokensByHashAndCascadeOnUserDelete) {
@@ -147,6 +167,54 @@ TEST_P(StoreSuite, SharesAreUniquePerFolderAndUserAndCascade) {
   EXPECT_EQ(store_->ListFolderShares(f.id)->size(), 1u);
   ASSERT_TRUE(store_->DeleteFolder(f.id).ok());
   EXPECT_EQ(store_->GetShareById(s.id).status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreSuite, DeletedShareIsGoneAndDeletingItAgainIsNotFound) {
+  auto a = MakeUser("alice"), b = MakeUser("bob");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  ASSERT_TRUE(store_->CreateUser(b).ok());
+  auto f = MakeFolder(a.id, "shared");
+  ASSERT_TRUE(store_->CreateFolder(f).ok());
+  ShareRecord s{NewUuid(), f.id, b.id, "ro", "pending", "t"};
+  ASSERT_TRUE(store_->CreateShare(s).ok());
+  ASSERT_TRUE(store_->DeleteShare(s.id).ok());
+  EXPECT_EQ(store_->GetShareById(s.id).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetShare(f.id, b.id).status().code(), Code::kNotFound);
+  EXPECT_TRUE(store_->ListFolderShares(f.id)->empty());
+  EXPECT_EQ(store_->DeleteShare(s.id).code(), Code::kNotFound);
+  // The pair is free again: a new invitation may be made.
+  ShareRecord again{NewUuid(), f.id, b.id, "rw", "pending", "t"};
+  EXPECT_TRUE(store_->CreateShare(again).ok());
+}
+
+}  // namespace
+}  // namespace berth::store
+
+namespace berth::store {
+namespace {
+
+TEST_P(StoreSuite, WebSessionsByHashDeleteAndCascadeOnUserDelete) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  WebSessionRecord w{"hash-1", a.id, "csrf-1", now + 3600};
+  ASSERT_TRUE(store_->CreateWebSession(w).ok());
+  auto got = store_->GetWebSession("hash-1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->user_id, a.id);
+  EXPECT_EQ(got->csrf_token, "csrf-1");
+  EXPECT_EQ(got->expires_at, now + 3600);
+  EXPECT_EQ(store_->GetWebSession("hash-2").status().code(), Code::kNotFound);
+
+  // Sign-out: gone, and signing out again (a stale cookie) is not an error.
+  ASSERT_TRUE(store_->DeleteWebSession("hash-1").ok());
+  EXPECT_EQ(store_->GetWebSession("hash-1").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store_->DeleteWebSession("hash-1").ok());
+
+  // Deleting the user signs them out everywhere.
+  ASSERT_TRUE(store_->CreateWebSession({"hash-3", a.id, "csrf-3", now + 3600}).ok());
+  ASSERT_TRUE(store_->DeleteUser(a.id).ok());
+  EXPECT_EQ(store_->GetWebSession("hash-3").status().code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -1,0 +1,111 @@
+#include "store/sqlite_rows.h"
+
+namespace berth::store {
+
+std::optional<std::string> OptText(SQLite::Column c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+
+void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
+  if (v) q.bind(i, *v); else q.bind(i);
+}
+
+UserRecord ReadUser(SQLite::Statement& q) {
+  UserRecord u;
+  u.id = q.getColumn(0).getString();
+  u.name = q.getColumn(1).getString();
+  u.role = q.getColumn(2).getString();
+  u.password_hash = q.getColumn(3).getString();
+  u.sudo_allowed = q.getColumn(4).getInt() != 0;
+  u.uid = static_cast<uint32_t>(q.getColumn(5).getInt64());
+  u.gid = static_cast<uint32_t>(q.getColumn(6).getInt64());
+  u.created_at = q.getColumn(7).getString();
+  return u;
+}
+
+TokenRecord ReadToken(SQLite::Statement& q) {
+  TokenRecord t;
+  t.id = q.getColumn(0).getString();
+  t.user_id = q.getColumn(1).getString();
+  t.label = q.getColumn(2).getString();
+  t.secret_hash = q.getColumn(3).getString();
+  t.created_at = q.getColumn(4).getString();
+  t.last_used_at = OptText(q.getColumn(5));
+  return t;
+}
+
+FolderRecord ReadFolder(SQLite::Statement& q) {
+  FolderRecord f;
+  f.id = q.getColumn(0).getString();
+  f.name = q.getColumn(1).getString();
+  f.volume = q.getColumn(2).getString();
+  f.owner_id = q.getColumn(3).getString();
+  f.status = q.getColumn(4).getString();
+  f.created_at = q.getColumn(5).getString();
+  f.trashed_at = OptText(q.getColumn(6));
+  if (!q.getColumn(7).isNull()) f.quota_bytes = static_cast<uint64_t>(q.getColumn(7).getInt64());
+  return f;
+}
+
+SessionRecord ReadSession(SQLite::Statement& q) {
+  SessionRecord s;
+  s.id = q.getColumn(0).getString();
+  s.name = q.getColumn(1).getString();
+  s.owner_id = q.getColumn(2).getString();
+  s.image = q.getColumn(3).getString();
+  s.status = q.getColumn(4).getString();
+  s.error = q.getColumn(5).getString();
+  s.created_at = q.getColumn(6).getString();
+  s.request_json = q.getColumn(7).getString();
+  s.mounts_json = q.getColumn(8).getString();
+  return s;
+}
+
+ShareRecord ReadShare(SQLite::Statement& q) {
+  return ShareRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                     q.getColumn(2).getString(), q.getColumn(3).getString(),
+                     q.getColumn(4).getString(), q.getColumn(5).getString()};
+}
+
+void BindShare(SQLite::Statement& q, const ShareRecord& r) {
+  q.bind(1, r.id);
+  q.bind(2, r.folder_id);
+  q.bind(3, r.user_id);
+  q.bind(4, r.permission);
+  q.bind(5, r.status);
+  q.bind(6, r.created_at);
+}
+void BindSession(SQLite::Statement& q, const SessionRecord& s) {
+  q.bind(1, s.id);
+  q.bind(2, s.name);
+  q.bind(3, s.owner_id);
+  q.bind(4, s.image);
+  q.bind(5, s.status);
+  q.bind(6, s.error);
+  q.bind(7, s.created_at);
+  q.bind(8, s.request_json);
+  q.bind(9, s.mounts_json);
+}
+void BindUser(SQLite::Statement& q, const UserRecord& u) {
+  q.bind(1, u.id);
+  q.bind(2, u.name);
+  q.bind(3, u.role);
+  q.bind(4, u.password_hash);
+  q.bind(5, u.sudo_allowed ? 1 : 0);
+  q.bind(6, static_cast<int64_t>(u.uid));
+  q.bind(7, static_cast<int64_t>(u.gid));
+  q.bind(8, u.created_at);
+}
+void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
+  q.bind(1, f.id);
+  q.bind(2, f.name);
+  q.bind(3, f.volume);
+  q.bind(4, f.owner_id);
+  q.bind(5, f.status);
+  q.bind(6, f.created_at);
+  BindOpt(q, 7, f.trashed_at);
+  if (f.quota_bytes) q.bind(8, static_cast<int64_t>(*f.quota_bytes)); else q.bind(8);
+}
+
+}  // namespace berth::store

@@ -1,0 +1,43 @@
+// How each store record maps to an SQLite row: the column list a SELECT
+// names (k*Cols), the reader of such a row (Read*), and the binder of the
+// INSERT/UPDATE parameters 1..n in the table's column order (Bind*).
+// Internal to store/ (sqlite_store.cc); pure functions, thread-safe as long
+// as each statement is used by one thread.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <optional>
+#include <string>
+
+#include "store/records.h"
+
+namespace berth::store {
+
+std::optional<std::string> OptText(SQLite::Column c);
+void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v);
+
+inline constexpr const char* kUserCols =
+    "id, name, role, password_hash, sudo_allowed, uid, gid, created_at";
+UserRecord ReadUser(SQLite::Statement& q);
+void BindUser(SQLite::Statement& q, const UserRecord& u);
+
+inline constexpr const char* kTokenCols =
+    "id, user_id, label, secret_hash, created_at, last_used_at";
+TokenRecord ReadToken(SQLite::Statement& q);
+
+inline constexpr const char* kFolderCols =
+    "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes";
+FolderRecord ReadFolder(SQLite::Statement& q);
+void BindFolder(SQLite::Statement& q, const FolderRecord& f);
+
+inline constexpr const char* kSessionCols =
+    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json";
+SessionRecord ReadSession(SQLite::Statement& q);
+void BindSession(SQLite::Statement& q, const SessionRecord& s);
+
+inline constexpr const char* kShareCols = "id, folder_id, user_id, permission, status, created_at";
+ShareRecord ReadShare(SQLite::Statement& q);
+void BindShare(SQLite::Statement& q, const ShareRecord& r);
+
+}  // namespace berth::store

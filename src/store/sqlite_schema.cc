@@ -1,0 +1,120 @@
+#include "store/sqlite_schema.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <string>
+
+#include "store/sqlite_store.h"
+
+namespace berth::store {
+namespace {
+
+// Numbered migrations; never edit one that has shipped, append a new one.
+const char* const kMigrations[] = {
+    // 1: users, tokens, folders
+    R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL DEFAULT '',
+  sudo_allowed INTEGER NOT NULL DEFAULT 0,
+  uid INTEGER NOT NULL DEFAULT 1000,
+  gid INTEGER NOT NULL DEFAULT 1000,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  label TEXT NOT NULL DEFAULT '',
+  secret_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT
+);
+CREATE INDEX tokens_user ON tokens(user_id);
+CREATE TABLE folders (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  volume TEXT NOT NULL,
+  owner_id TEXT NOT NULL REFERENCES users(id),
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  trashed_at TEXT,
+  quota_bytes INTEGER
+);
+CREATE UNIQUE INDEX folders_ready_name ON folders(owner_id, name) WHERE status = 'ready';
+)sql",
+    // 2: sessions and the folders they mount
+    R"sql(
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  owner_id TEXT NOT NULL REFERENCES users(id),
+  image TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  request_json TEXT NOT NULL DEFAULT '{}',
+  mounts_json TEXT NOT NULL DEFAULT '[]',
+  UNIQUE(owner_id, name)
+);
+CREATE TABLE session_folders (
+  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+  folder_id TEXT NOT NULL,
+  PRIMARY KEY (session_id, folder_id)
+);
+CREATE INDEX session_folders_folder ON session_folders(folder_id);
+)sql",
+    // 3: browser sign-ins
+    R"sql(
+CREATE TABLE web_sessions (
+  secret_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+)sql",
+    // 4: folder shares and invitations
+    R"sql(
+CREATE TABLE folder_shares (
+  id TEXT PRIMARY KEY,
+  folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  permission TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE(folder_id, user_id)
+);
+CREATE INDEX folder_shares_user ON folder_shares(user_id);
+)sql",
+};
+
+constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+}  // namespace
+
+int SqliteSchemaVersion() { return kVersion; }
+
+Status MigrateSqliteSchema(SQLite::Database& db) {
+  try {
+    db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+    int current = db.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").getInt();
+    if (current > kVersion) {
+      return FailedPrecondition("database schema version " + std::to_string(current) +
+                                " is newer than this berthd (" + std::to_string(kVersion) + ")");
+    }
+    for (int v = current + 1; v <= kVersion; ++v) {
+      SQLite::Transaction tx(db);
+      db.exec(kMigrations[v - 1]);
+      SQLite::Statement q(db, "INSERT INTO schema_migrations(version) VALUES (?)");
+      q.bind(1, v);
+      q.exec();
+      tx.commit();
+    }
+    return Status::Ok();
+  } catch (const SQLite::Exception& e) {
+    return Internal(std::string("migrating the database: ") + e.what());
+  }
+}
+
+}  // namespace berth::store
