@@ -199,3 +199,12 @@ def test_data_dir_file_modes_at_creation_and_fixed_at_start(berthd):
     berthd.start()
     check_modes(d)
     assert berthd.api("GET", "/folders/private").status == 200
+
+
+def test_cli_login_web_prints_a_code_link_not_the_token(berthd):
+    p = berthd.cli("login", "--web", check=True)
+    out = p.stdout.decode()
+    assert berthd.token not in out + p.stderr.decode()
+    m = re.search(r"/login\?code=\w+", out)
+    assert m, out
+    assert berthd.request("GET", m.group(0), token=None).status == 302
