@@ -338,5 +338,18 @@ TEST_F(AppTest, LoginStoresToken) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST_F(AppTest, LoginWebPrintsAOneTimeLinkNotTheToken) {
+  Serve([](const TestRequest& r) {
+    if (r.method != "POST" || r.target != "/api/v1/auth/login-codes") {
+      return Error(404, "no_such_endpoint", "no");
+    }
+    return Json(201, {{"code", "c0de"}, {"url", "http://elsewhere/login?code=c0de"}});
+  });
+  Outcome o = Cli({"login", "--web"});
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find("/login?code=c0de\n"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("token"), std::string::npos) << o.out;
+}
+
 }  // namespace
 }  // namespace berth::cli

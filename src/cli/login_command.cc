@@ -1,8 +1,11 @@
 // `berth login [--endpoint URL]`: asks for an API token, checks it against
 // the server and stores it (and the endpoint, when one was given) under
-// ~/.config/berth for later commands.
+// ~/.config/berth for later commands. `berth login --web` instead prints a
+// one-time web sign-in link for the caller (SPEC §4): the API token never
+// goes in a URL.
 #include <CLI/CLI.hpp>
 #include <istream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -14,7 +17,21 @@ namespace berth::cli {
 
 namespace {
 
-Status Login(CliContext& ctx) {
+// Prints the link of a fresh one-time code (POST /auth/login-codes) on this
+// endpoint, as the caller resolved from the usual token sources.
+Status PrintWebLogin(CliContext& ctx) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("POST", "/api/v1/auth/login-codes"));
+  nlohmann::json j = nlohmann::json::parse(raw, nullptr, false);
+  std::string code = j.is_object() ? j.value("code", "") : "";
+  if (code.empty()) return Internal("the server's answer has no login code: " + raw);
+  ctx.out << c->http().endpoint().ToString() << "/login?code=" << code << "\n";
+  ctx.err << "One-time sign-in link: open it in a browser within 10 minutes; it works once.\n";
+  return Status::Ok();
+}
+
+Status Login(CliContext& ctx, bool web) {
+  if (web) return PrintWebLogin(ctx);
   std::string token = ctx.token_flag;
   if (token.empty()) {
     if (ctx.stdin_is_tty) ctx.err << "API token for " << ctx.EndpointUrl() << ": " << std::flush;
@@ -61,7 +78,9 @@ void AddLoginCommand(CLI::App& root, CliContext& ctx) {
       root.add_subcommand("login", "Store an API token (read from stdin) for later commands");
   cmd->add_option("--endpoint", ctx.endpoint_flag,
                   "Berth server URL to log in to and remember (http://HOST:PORT)");
-  OnRun(cmd, ctx, [&ctx] { return Login(ctx); });
+  auto web = std::make_shared<bool>(false);
+  cmd->add_flag("--web", *web, "Print a one-time link that signs a browser in as you");
+  OnRun(cmd, ctx, [&ctx, web] { return Login(ctx, *web); });
 }
 
 }  // namespace berth::cli

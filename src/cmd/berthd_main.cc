@@ -28,6 +28,7 @@
 #include "runtime/runc_runtime.h"
 #include "manager/auth_service.h"
 #include "manager/crypto.h"
+#include "manager/file_modes.h"
 #include "manager/config.h"
 #include "manager/folder_service.h"
 #include "storage/volume.h"
@@ -138,9 +139,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto listen = manager::ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.status());
 
-  std::error_code ec;
-  std::filesystem::create_directories(cfg.data_dir, ec);
-  if (ec) return Fail(Internal("cannot create data dir " + cfg.data_dir + ": " + ec.message()));
+  // Modes first (file_modes.h): the database must never exist world-readable.
+  if (Status st = manager::SecureDataDir(cfg.data_dir); !st.ok()) return Fail(st);
   // One berthd per data dir.
   std::string lock_path = cfg.data_dir + "/berthd.lock";
   UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -156,8 +156,9 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (Status st = local.Init(); !st.ok()) return Fail(st);
 
   manager::AuditLog audit(cfg.data_dir + "/audit.log");
-  manager::AuthService auth(**store, &audit);
-  auto admin_token = auth.Bootstrap(cfg.data_dir + "/admin.token");
+  manager::AuthService auth(**store, &audit, cfg.login_code_ttl_s);
+  const std::string admin_token_path = cfg.data_dir + "/admin.token";
+  auto admin_token = auth.Bootstrap(admin_token_path);
   if (!admin_token.ok()) return Fail(admin_token.status());
 
   auto images = images::ImageStore::Open(ImageOptions(cfg));
@@ -209,7 +210,13 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   std::string url = "http://" + listen->host + ":" + std::to_string(server.port());
   spdlog::info("berthd {} listening on {} (data dir {})", BERTH_VERSION, url, cfg.data_dir);
   std::printf("berthd listening on %s (runtime %s)\n", url.c_str(), cfg.runtime.c_str());
-  std::printf("sign in to the web UI: %s/login?token=%s\n", url.c_str(), admin_token->c_str());
+  // Never the token itself (SPEC §4): where it is, and a one-time link.
+  std::printf("admin API token: %s\n", admin_token_path.c_str());
+  if (auto admin = auth.AuthenticateToken(*admin_token); admin.ok()) {
+    std::printf("sign in to the web UI (one-time link, valid %lld s): %s/login?code=%s\n",
+                static_cast<long long>(auth.login_code_ttl_s()), url.c_str(),
+                auth.MintLoginCode(admin->user_id).c_str());
+  }
   std::fflush(stdout);
   {
     // Lets tests and scripts find the bound port (with --listen HOST:0).

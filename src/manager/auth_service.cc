@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/unique_fd.h"
 #include "manager/crypto.h"
+#include "manager/user_service.h"
 
 namespace berth::manager {
 namespace {
@@ -144,42 +145,47 @@ Status AuthService::DeleteWebSession(const std::string& cookie_secret) {
 Result<store::UserRecord> AuthService::CheckPassword(const std::string& user,
                                                      const std::string& password,
                                                      const std::string& remote_addr) {
+  // Refused before it is counted, logged or audited: a name that cannot
+  // exist would only fill the failure table and the audit log.
+  if (!IsValidUserName(user)) {
+    return InvalidArgument("a user name matches [a-z_][a-z0-9_-]{0,31}", "invalid_user_name");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    return InvalidArgument("the password is too long", "invalid_password");
+  }
   const int64_t now = NowUnix();
-  const std::string keys[] = {"user:" + user, "addr:" + remote_addr};
-  {
-    std::lock_guard lock(fail_mu_);
-    for (const auto& k : keys) {
-      auto it = failures_.find(k);
-      if (it != failures_.end() && it->second.first >= kMaxFailures &&
-          now - it->second.second < kLockoutSeconds) {
-        spdlog::warn("login for '{}' from {} refused: too many failures", user, remote_addr);
-        Audit(user, "auth.login", "rate_limited", remote_addr);
-        return Status(Code::kResourceExhausted, "too many failed sign-ins; wait a minute",
-                      "rate_limited");
-      }
-    }
+  if (limiter_.RetryAfter(user, remote_addr, now) > 0) {
+    spdlog::warn("login for '{}' from {} refused: too many failures", user, remote_addr);
+    Audit(user, "auth.login", "rate_limited", remote_addr);
+    return Status(Code::kResourceExhausted, "too many failed sign-ins; wait a minute",
+                  "rate_limited");
   }
   auto u = store_.GetUserByName(user);
   if (u.ok() && VerifyPassword(u->password_hash, password)) {
-    {
-      std::lock_guard lock(fail_mu_);
-      failures_.erase(keys[0]);
-    }
+    limiter_.RecordSuccess(user, remote_addr);
     Audit(user, "auth.login", "ok", remote_addr);
     return u;
   }
-  {
-    std::lock_guard lock(fail_mu_);
-    for (const auto& k : keys) {
-      auto& f = failures_[k];
-      if (now - f.second >= kLockoutSeconds) f.first = 0;
-      f.first++;
-      f.second = now;
-    }
-  }
+  limiter_.RecordFailure(user, remote_addr, now);
   spdlog::warn("failed sign-in for '{}' from {}", user, remote_addr);
   Audit(user, "auth.login", "denied", remote_addr);
   return Unauthenticated("wrong user name or password", "bad_credentials");
+}
+
+std::string AuthService::MintLoginCode(const std::string& user_id) {
+  return login_codes_.Mint(user_id, NowUnix());
+}
+
+Result<Principal> AuthService::RedeemLoginCode(std::string_view code) {
+  auto user_id = login_codes_.Redeem(code, NowUnix());
+  if (!user_id.ok()) {
+    Audit("?", "auth.login_code", "denied");
+    return user_id.status();
+  }
+  auto p = LookupUser(*user_id);
+  if (!p.ok()) return Unauthenticated("the link's user no longer exists", "bad_credentials");
+  Audit(p->name, "auth.login_code", "ok");
+  return p;
 }
 
 Result<IssuedToken> AuthService::CreateToken(const std::string& user_id, const std::string& label) {

@@ -2,11 +2,10 @@
 // checks API tokens, web sessions (cookie + CSRF token) and passwords.
 // Knows nothing of HTTP: the REST layer (rest/auth_http.h) takes the
 // credentials out of a request and hands them over as plain values.
-// Thread-safe (state lives in the Store; sign-in failures behind a mutex).
+// Thread-safe (state lives in the Store; sign-in failures in a LoginLimiter,
+// one-time codes in LoginCodes, both locked).
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +13,8 @@
 #include "api/types.h"
 #include "common/result.h"
 #include "manager/audit_log.h"
+#include "manager/login_codes.h"
+#include "manager/login_limiter.h"
 #include "manager/principal.h"
 #include "store/store.h"
 
@@ -39,8 +40,9 @@ struct IssuedToken {
 
 class AuthService {
  public:
-  explicit AuthService(store::Store& store, AuditLog* audit = nullptr)
-      : store_(store), audit_(audit) {}
+  explicit AuthService(store::Store& store, AuditLog* audit = nullptr,
+                       int64_t login_code_ttl_s = LoginCodes::kMaxTtlSeconds)
+      : store_(store), audit_(audit), login_codes_(login_code_ttl_s) {}
 
   // On a store with no users: creates superadmin "admin" and writes a new API
   // token to `token_path` (mode 0600). With users but no readable token file,
@@ -64,15 +66,26 @@ class AuthService {
   Result<std::string> CreateWebSession(const std::string& user_id);
   Status DeleteWebSession(const std::string& cookie_secret);
   // Password sign-in: the user on success, Unauthenticated otherwise (the
-  // same message for unknown users and bad passwords). After kMaxFailures
-  // failures for one user or address, sign-ins for it are refused for
-  // kLockoutSeconds (ResourceExhausted, reason "rate_limited": HTTP 429).
+  // same message for unknown users and bad passwords). A `user` that cannot
+  // be a user name (IsValidUserName) or an oversized password is
+  // InvalidArgument before anything is counted or audited. Failures are
+  // limited per (user, address) and per address prefix (LoginLimiter);
+  // past a limit sign-ins are refused (ResourceExhausted, reason
+  // "rate_limited": HTTP 429 with Retry-After kLockoutSeconds).
   Result<store::UserRecord> CheckPassword(const std::string& user, const std::string& password,
                                           const std::string& remote_addr);
 
+  // One-time web sign-in codes (SPEC §4, login_codes.h): a code for
+  // `user_id`, and the principal a code signs in (once).
+  std::string MintLoginCode(const std::string& user_id);
+  Result<Principal> RedeemLoginCode(std::string_view code);
+  int64_t login_code_ttl_s() const { return login_codes_.ttl_s(); }
+
   static constexpr int64_t kWebSessionSeconds = 12 * 3600;
-  static constexpr int kMaxFailures = 5;
-  static constexpr int64_t kLockoutSeconds = 60;
+  static constexpr int kMaxFailures = LoginLimits{}.max_per_user_source;
+  static constexpr int kMaxPrefixFailures = LoginLimits{}.max_per_prefix;
+  static constexpr int64_t kLockoutSeconds = LoginLimits{}.window_s;
+  static constexpr size_t kMaxPasswordBytes = 1024;
 
   Result<IssuedToken> CreateToken(const std::string& user_id, const std::string& label);
   Result<std::vector<api::Token>> ListTokens(const std::string& user_id);
@@ -88,8 +101,8 @@ class AuthService {
              const std::string& detail = "");
   store::Store& store_;
   AuditLog* audit_;
-  std::mutex fail_mu_;
-  std::map<std::string, std::pair<int, int64_t>> failures_;  // key → (count, last unix)
+  LoginLimiter limiter_;
+  LoginCodes login_codes_;
 };
 
 }  // namespace berth::manager

@@ -246,18 +246,56 @@ TEST_F(AuthServiceTest, SignInLocksOutAfterRepeatedFailures) {
     auto u = auth_->CheckPassword("alice", "wrong-password", "10.0.0.2");
     EXPECT_EQ(u.status().code(), Code::kUnauthenticated) << "attempt " << i;
   }
-  // Now even the right password is refused, from any address (the user is
-  // locked) ...
-  for (const char* addr : {"10.0.0.2", "10.0.0.3"}) {
-    auto u = auth_->CheckPassword("alice", "alice-password", addr);
-    EXPECT_EQ(u.status().code(), Code::kResourceExhausted) << addr;
-    EXPECT_EQ(u.status().reason(), "rate_limited");
+  // Now even the right password is refused from that address ...
+  auto u = auth_->CheckPassword("alice", "alice-password", "10.0.0.2");
+  EXPECT_EQ(u.status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(u.status().reason(), "rate_limited");
+  // ... but a stranger cannot aim the lockout: alice still signs in from
+  // elsewhere, and other users from the same prefix are not refused until
+  // the prefix's own limit.
+  EXPECT_TRUE(auth_->CheckPassword("alice", "alice-password", "10.0.0.3").ok());
+  EXPECT_TRUE(auth_->CheckPassword("alice", "alice-password", "192.168.0.1").ok());
+  EXPECT_TRUE(auth_->CheckPassword("root", "root-password", "10.0.0.2").ok());
+}
+
+// Regression: names that cannot be user names were tracked and audited in
+// full (a 200 KB name per request).
+TEST_F(AuthServiceTest, ImpossibleUserNamesAreRefusedBeforeCounting) {
+  const std::string bad[] = {std::string(200 * 1024, 'a'), "Alice", "a b", "", "x\ny",
+                             std::string(33, 'a')};
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& name : bad) {
+      auto u = auth_->CheckPassword(name, "pw", "10.0.0.9");
+      EXPECT_EQ(u.status().code(), Code::kInvalidArgument);
+    }
   }
-  // ... and so is every user from the failing address.
-  auto other = auth_->CheckPassword("root", "root-password", "10.0.0.2");
-  EXPECT_EQ(other.status().reason(), "rate_limited");
-  // Another user from another address is unaffected.
-  EXPECT_TRUE(auth_->CheckPassword("root", "root-password", "10.0.0.4").ok());
+  // None of that counted against the address.
+  EXPECT_TRUE(auth_->CheckPassword("alice", "alice-password", "10.0.0.9").ok());
+  auto long_pw = auth_->CheckPassword("alice", std::string(AuthService::kMaxPasswordBytes + 1, 'p'),
+                                      "10.0.0.9");
+  EXPECT_EQ(long_pw.status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(AuthServiceTest, RotatingAddressesInOnePrefixHitsItsLimit) {
+  int refused_at = -1;
+  for (int i = 0; i < 2 * AuthService::kMaxPrefixFailures && refused_at < 0; ++i) {
+    std::string addr = "127." + std::to_string(i % 200) + ".0." + std::to_string(1 + i % 250);
+    auto u = auth_->CheckPassword("alice", "wrong-password", addr);
+    if (u.status().reason() == "rate_limited") refused_at = i;
+  }
+  EXPECT_EQ(refused_at, AuthService::kMaxPrefixFailures);
+  EXPECT_EQ(auth_->CheckPassword("root", "root-password", "127.0.0.1").status().reason(),
+            "rate_limited");
+}
+
+TEST_F(AuthServiceTest, LoginCodesSignInOnce) {
+  std::string code = auth_->MintLoginCode(alice_);
+  auto p = auth_->RedeemLoginCode(code);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->name, "alice");
+  EXPECT_EQ(auth_->RedeemLoginCode(code).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(auth_->RedeemLoginCode(auth_->MintLoginCode("no-such-user")).status().code(),
+            Code::kUnauthenticated);
 }
 
 TEST_F(AuthServiceTest, FewerFailuresThanTheLimitDoNotLockOut) {

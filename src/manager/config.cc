@@ -67,6 +67,9 @@ void ApplyEnvironment(DaemonConfig& cfg) {
   env("BERTH_RECIPES_DIR", cfg.recipes_dir);
   env("BERTH_WEB_ROOT", cfg.web_root);
   env("BERTH_RUNC_ROOT", cfg.runc_root);
+  std::string ttl;
+  env("BERTH_LOGIN_CODE_TTL_S", ttl);
+  if (int64_t v = std::atoll(ttl.c_str()); v >= 1 && v <= 600) cfg.login_code_ttl_s = v;
 }
 
 Result<ListenAddress> ParseListen(const std::string& s) {

@@ -23,6 +23,9 @@ struct DaemonConfig {
   std::string runc_root = "/run/berth/runc";
   uint32_t container_uid = 1000;
   uint32_t container_gid = 1000;
+  // How long a one-time web sign-in code lasts (SPEC §4: at most 600 s);
+  // BERTH_LOGIN_CODE_TTL_S sets it shorter (tests of expiry).
+  int64_t login_code_ttl_s = 600;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
@@ -32,7 +35,8 @@ std::string DefaultDataDir();
 // log_level, container_uid, container_gid from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
-// Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL.
+// Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,
+// BERTH_LOGIN_CODE_TTL_S (1..600, else ignored).
 void ApplyEnvironment(DaemonConfig& cfg);
 
 struct ListenAddress {

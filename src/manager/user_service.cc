@@ -9,6 +9,7 @@
 namespace berth::manager {
 
 bool IsValidUserName(const std::string& name) {
+  if (name.empty() || name.size() > 32) return false;  // before the regex sees a huge string
   static const std::regex kName("[a-z_][a-z0-9_-]{0,31}");
   return std::regex_match(name, kName);
 }

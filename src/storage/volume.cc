@@ -57,9 +57,12 @@ Status Volume::Init() const {
     return InvalidArgument("volume root must be an absolute path: '" + options_.root + "'");
   }
   std::error_code ec;
-  bool created = std::filesystem::create_directories(options_.root, ec);
+  std::filesystem::create_directories(options_.root, ec);
   if (ec) return Internal("create volume root " + options_.root + ": " + ec.message());
-  if (created && ::chmod(options_.root.c_str(), 0755) != 0) {
+  // 0700 whether new or not (older deployments had 0755): no local account
+  // but root may walk into users' folders. Containers still reach them:
+  // runc and dockerd bind-mount as root.
+  if (::chmod(options_.root.c_str(), 0700) != 0) {
     return ErrnoStatus("chmod " + options_.root, errno);
   }
   struct stat st;

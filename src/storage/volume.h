@@ -28,7 +28,8 @@ class Volume {
   const std::string& name() const { return options_.name; }
   const std::string& root() const { return options_.root; }
 
-  // Creates the volume root (0755) if missing.
+  // Creates the volume root if missing and sets it to 0700 (fixing older
+  // deployments' 0755 at every start).
   Status Init() const;
   // Absolute path of a folder's directory. REQUIRES: folder_id is a UUID.
   std::string FolderPath(const std::string& owner_id, const std::string& folder_id) const;

@@ -30,7 +30,7 @@ TEST_F(VolumeTest, LayoutAndCreate) {
   ASSERT_TRUE(v.Init().ok());  // idempotent
   struct stat st;
   ASSERT_EQ(::stat(v.root().c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
   std::string path = v.FolderPath(kOwner, kFolder);
   EXPECT_EQ(path, v.root() + "/u-" + kOwner + "/0f/8e/1d2c-aaaa-4bbb-8ccc-dddddddddddd");
   ASSERT_TRUE(v.CreateFolderDir(kOwner, kFolder).ok());

@@ -72,6 +72,10 @@ class World:
             self._session = r.json()["id"]
         return self._session
 
+    def login_code(self, who):
+        """A one-time web sign-in code minted by `who`."""
+        return self.api(who, "POST", "/auth/login-codes").json()["code"]
+
     def own_token_of_a(self):
         return self.api("a", "POST", "/tokens", {"label": "x"}).json()["id"]
 
@@ -109,8 +113,10 @@ TABLE = [
     ("get", "/health", lambda w, p: http_status(w, p, "GET", "/health"),
      [200, 200, 200, 200, 200, 200]),
     ("get", "/login", lambda w, p: w.d.request(
-        "GET", "/login" + (f"?token={w.tokens[p]}" if w.tokens[p] else ""), token=None).status,
+        "GET", "/login" + (f"?code={w.login_code(p)}" if w.tokens[p] else ""), token=None).status,
      [400, 302, 302, 302, 302, 302]),
+    ("post", "/auth/login-codes", lambda w, p: http_status(w, p, "POST", "/auth/login-codes"),
+     [401] + [201] * 5),
     ("post", "/auth/login", lambda w, p: w.d.api(
         "POST", "/auth/login", {"user": p if p != "anon" else "a",
                                 "password": w.passwords.get(p, "wrong-password")}, token=None).status,

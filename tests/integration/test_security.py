@@ -152,9 +152,10 @@ def test_cookie_sign_in_needs_csrf_token_for_changes(berthd):
     r = berthd.api("POST", "/folders", {"name": "x"}, token=None,
                    headers={"Cookie": cookie, "X-CSRF-Token": me["csrf_token"]})
     assert r.status == 201
-    # /login?token= signs in too; a bad token does not.
-    assert berthd.request("GET", "/login?token=berth_bad", token=None).status == 401
-    r = berthd.request("GET", "/login?token=" + berthd.token, token=None)
+    # A one-time /login?code= signs in too; a bad code does not.
+    assert berthd.request("GET", "/login?code=bad", token=None).status == 401
+    code = berthd.api("POST", "/auth/login-codes").json()["code"]
+    r = berthd.request("GET", "/login?code=" + code, token=None)
     assert r.status == 302 and "HttpOnly" in r.headers["set-cookie"] and "SameSite=Strict" in r.headers["set-cookie"]
     # Sign out ends the cookie.
     r = berthd.api("POST", "/auth/logout", token=None, headers={"Cookie": cookie, "X-CSRF-Token": me["csrf_token"]})

@@ -1,4 +1,4 @@
-// /health, /me, sign-in (/login, /auth/login), sign-out (/auth/logout) and
+// /health, /me, sign-in (/login?code=, /auth/login, /auth/login-codes), sign-out (/auth/logout) and
 // /volumes (SPEC §4, §5).
 #include "api/json.h"
 #include "manager/auth_service.h"
@@ -35,15 +35,23 @@ void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
           return JsonResponse(200, me);
         }));
 
-  // Browser sign-in with an API token in the link (SPEC §4), then home.
+  // Browser sign-in with a one-time code in the link (SPEC §4), then home.
+  // API tokens never travel in URLs: ?token= is not accepted.
   r.Add("GET", "/login", Public([&auth](Request& req) -> HandlerResult {
-          const std::string* token = req.Query("token");
-          if (!token) return InvalidArgument("the link needs ?token=<API token>");
-          BERTH_ASSIGN_OR_RETURN(Principal p, auth.AuthenticateToken(*token));
+          BERTH_ASSIGN_OR_RETURN(std::string code, RequiredQuery(req, "code", "missing_code"));
+          BERTH_ASSIGN_OR_RETURN(Principal p, auth.RedeemLoginCode(code));
           Response resp = Response::Empty(302);
           resp.SetHeader("Location", "/");
           resp.SetHeader("Cache-Control", "no-store");
           return SignIn(auth, p.user_id, std::move(resp));
+        }));
+  r.Add("POST", "/api/v1/auth/login-codes",
+        Authed(auth, [&auth](Request& req, const Principal& p) -> HandlerResult {
+          std::string code = auth.MintLoginCode(p.user_id);
+          std::string path = "/login?code=" + code;
+          std::string_view host = req.Header("host");
+          std::string url = host.empty() ? path : "http://" + std::string(host) + path;
+          return JsonResponse(201, {{"code", code}, {"url", url}});
         }));
   r.Add("POST", "/api/v1/auth/login", Public([&auth](Request& req) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"user", "password"}));

@@ -83,6 +83,13 @@ TEST(ErrorResponseTest, MapsStatusesOnce) {
     EXPECT_EQ(ToResponse(c.status).status, c.http) << c.status.ToString();
   }
   EXPECT_EQ(ToResponse(http::Response::Empty(204)).status, 204);
+  // SPEC §5: 429 comes with Retry-After.
+  http::Response limited = ErrorResponse(Status(Code::kResourceExhausted, "x", "rate_limited"));
+  bool retry_after = false;
+  for (const auto& [name, value] : limited.headers) {
+    if (name == "Retry-After" && std::stoi(value) > 0) retry_after = true;
+  }
+  EXPECT_TRUE(retry_after);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "http/websocket.h"
+#include "manager/auth_service.h"
 #include "manager/rest/auth_http.h"
 
 namespace berth::manager {
@@ -99,7 +100,10 @@ HandlerResult NoContent(const Status& st) {
 
 http::Response ErrorResponse(const Status& s) {
   http::Response r = http::Response::Error(s);
-  if (s.reason() == "rate_limited") r.status = 429;
+  if (s.reason() == "rate_limited") {
+    r.status = 429;
+    r.SetHeader("Retry-After", std::to_string(AuthService::kLockoutSeconds));
+  }
   return r;
 }
 

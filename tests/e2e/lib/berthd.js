@@ -83,3 +83,13 @@ export async function apiCall(b, method, p, body) {
   }
   return { status: resp.status, json, text };
 }
+
+// A one-time browser sign-in link for the admin (SPEC §4: GET /login?code=);
+// the API token itself never goes in a URL.
+export async function loginUrl(b) {
+  const r = await apiCall(b, 'POST', '/auth/login-codes');
+  if (r.status !== 201 || !r.json?.code) {
+    throw new Error(`POST /auth/login-codes answered ${r.status}: ${r.text}`);
+  }
+  return `${b.url}/login?code=${encodeURIComponent(r.json.code)}`;
+}

@@ -1,10 +1,11 @@
 // Launches Debian's chromium through playwright-core (no browser download)
-// with a fresh profile, and signs the page in through /login?token=.
+// with a fresh profile, and signs the page in through a one-time /login?code=.
 import { chromium } from 'playwright-core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loginUrl } from './berthd.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const screenshotDir = path.resolve(here, '../screenshots');
@@ -48,7 +49,7 @@ export async function launch({ width = 1280, height = 800 } = {}) {
 }
 
 export async function signIn(page, b) {
-  await page.goto(`${b.url}/login?token=${encodeURIComponent(b.token)}`);
+  await page.goto(await loginUrl(b));
   await page.getByRole('link', { name: 'Sessions', exact: true }).waitFor();
 }
 

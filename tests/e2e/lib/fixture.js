@@ -1,5 +1,5 @@
 // One test's world: its own berthd and browser, torn down even on failure.
-import { startBerthd, apiCall } from './berthd.js';
+import { startBerthd, apiCall, loginUrl } from './berthd.js';
 import { launch, screenshot, signIn } from './browser.js';
 
 // With needsSessions, skips the test (before starting a browser) when the
@@ -39,7 +39,7 @@ export async function withWorld(t, fn, { viewport, needsSessions = false } = {})
 }
 
 // The UI tests need berthd to serve web/dist at / and to sign a browser in
-// at /login?token=. Say so plainly instead of timing out on a blank page.
+// at /login?code=. Say so plainly instead of timing out on a blank page.
 async function checkServesUi(b) {
   const r = await fetch(`${b.url}/`);
   const type = r.headers.get('content-type') ?? '';
@@ -48,9 +48,9 @@ async function checkServesUi(b) {
     throw new Error(`berthd does not serve the web UI at ${b.url}/ (GET / answered ${r.status} ${type}); ` +
       'it must serve BERTH_WEB_ROOT (web/dist) with SPA fallback.');
   }
-  const l = await fetch(`${b.url}/login?token=${encodeURIComponent(b.token)}`, { redirect: 'manual' });
+  const l = await fetch(await loginUrl(b), { redirect: 'manual' });
   if (l.status !== 302 && l.status !== 303 || !/berth_session=/.test(l.headers.get('set-cookie') ?? '')) {
-    throw new Error(`GET /login?token= answered ${l.status} without a berth_session cookie; the browser cannot sign in.`);
+    throw new Error(`GET /login?code= answered ${l.status} without a berth_session cookie; the browser cannot sign in.`);
   }
 }
 

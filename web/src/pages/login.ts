@@ -1,5 +1,7 @@
-// The sign-in page: user name and password, or an API token (which goes
-// through /login?token=..., the same link berthd prints at start).
+// The sign-in page: user name and password, or an API token. The token is
+// sent only in an Authorization header, to mint a one-time code; the page
+// then goes to /login?code=... (the kind of link berthd prints at start), so
+// a token never appears in a URL or a log.
 
 import { api } from '../api';
 import { h, replace } from '../ui/dom';
@@ -53,7 +55,7 @@ export function renderLogin(root: HTMLElement, message: string | undefined, onSi
     tokenError,
     h('button', { type: 'submit', class: 'secondary' }, 'Sign in with token'),
   );
-  tokenForm.addEventListener('submit', (e) => {
+  tokenForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const t = token.value.trim();
     if (!t) {
@@ -61,7 +63,14 @@ export function renderLogin(root: HTMLElement, message: string | undefined, onSi
       tokenError.textContent = 'Paste an API token first.';
       return;
     }
-    location.href = `/login?token=${encodeURIComponent(t)}`;
+    const r = await fetch('/api/v1/auth/login-codes', { method: 'POST', headers: { Authorization: `Bearer ${t}` } });
+    if (!r.ok) {
+      tokenError.hidden = false;
+      tokenError.textContent = r.status === 401 ? 'That API token is not valid.' : `Sign-in failed (HTTP ${r.status}).`;
+      return;
+    }
+    const { code } = (await r.json()) as { code: string };
+    location.href = `/login?code=${encodeURIComponent(code)}`;
   });
 
   replace(
