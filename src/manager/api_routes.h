@@ -4,6 +4,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "manager/exec_limits.h"
 
 namespace berth::images {
 class ImageStore;
@@ -29,6 +30,7 @@ struct ApiContext {
   SessionService* sessions = nullptr;
   images::ImageStore* images = nullptr;
   EventBus* events = nullptr;
+  ExecLimits exec_limits;
 };
 
 void RegisterAccountRoutes(http::Router& r, ApiContext& ctx);

@@ -1,14 +1,14 @@
 // /sessions, /images and /events (SPEC §3, §5).
 #include <unistd.h>
 
-#include <cstring>
-
 #include "api/json.h"
 #include "common/unique_fd.h"
 #include "images/image_store.h"
 #include "manager/api_routes.h"
 #include "manager/auth_service.h"
 #include "manager/event_bus.h"
+#include "manager/event_stream.h"
+#include "manager/exec_limits.h"
 #include "manager/handler_util.h"
 #include "manager/session_service.h"
 #include "manager/terminal_session.h"
@@ -86,7 +86,7 @@ Result<CreateSessionRequest> ParseCreate(const Request& req) {
   return out;
 }
 
-Result<runtime::ExecOptions> ParseExec(const Request& req) {
+Result<runtime::ExecOptions> ParseExec(const Request& req, const ExecLimits& limits) {
   BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"command", "stdin", "timeout_s", "env"}));
   runtime::ExecOptions o;
   auto cmd = j.find("command");
@@ -110,33 +110,9 @@ Result<runtime::ExecOptions> ParseExec(const Request& req) {
   BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
   o.stdin_data = in.value_or("");
   BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s"));
-  o.timeout = std::chrono::milliseconds(timeout.value_or(600) * 1000);
+  BERTH_ASSIGN_OR_RETURN(o.timeout, ExecTimeout(timeout, limits));
   return o;
 }
-
-// Server-sent events for one subscriber; a comment line every 15 s keeps
-// proxies from closing an idle stream.
-class EventStream : public http::BodySource {
- public:
-  EventStream(EventBus& bus, std::shared_ptr<EventBus::Subscription> sub)
-      : bus_(bus), sub_(std::move(sub)) {}
-  ~EventStream() override { bus_.Unsubscribe(sub_); }
-  Result<size_t> Read(char* buf, size_t cap) override {
-    if (pending_.empty()) {
-      auto e = sub_->Next(std::chrono::seconds(15));
-      pending_ = e ? "event: " + e->type + "\ndata: " + e->data + "\n\n" : ": keep-alive\n\n";
-    }
-    size_t n = std::min(cap, pending_.size());
-    std::memcpy(buf, pending_.data(), n);
-    pending_.erase(0, n);
-    return n;
-  }
-
- private:
-  EventBus& bus_;
-  std::shared_ptr<EventBus::Subscription> sub_;
-  std::string pending_;
-};
 
 // Receives an image tarball into a temp file, then imports it.
 class ImageImportSink : public http::BodySink {
@@ -195,8 +171,8 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
           return st.ok() ? Response::Empty(204) : Response::Error(st);
         }));
   r.Add("POST", "/api/v1/sessions/{name}/exec",
-        Authed(auth, [&sessions](Request& req, const Principal& p) {
-          auto opts = ParseExec(req);
+        Authed(auth, [&sessions, limits = ctx.exec_limits](Request& req, const Principal& p) {
+          auto opts = ParseExec(req, limits);
           if (!opts.ok()) return Response::Error(opts.status());
           auto res = sessions.Exec(p, req.Param("name"), *opts);
           if (!res.ok()) return Response::Error(res.status());
@@ -278,7 +254,7 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
           Response resp;
           resp.SetHeader("Content-Type", "text/event-stream");
           resp.SetHeader("Cache-Control", "no-store");
-          resp.stream = std::make_unique<EventStream>(events, events.Subscribe(p.user_id, p.is_superadmin()));
+          resp.live = std::make_unique<EventStream>(events, events.Subscribe(p.user_id, p.is_superadmin()));
           return resp;
         }));
 }
