@@ -133,6 +133,7 @@ class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsS
                       if (ec) {
                         self->detached_ = true;
                         self->writing_ = false;
+                        self->Resume();  // a paused reader must see the failure
                         return;
                       }
                       self->WriteNext();
