@@ -56,6 +56,10 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }
+  if (cfg.exec_default_timeout_s == 0 || cfg.exec_default_timeout_s > cfg.exec_max_timeout_s) {
+    return InvalidArgument("config " + path +
+                           ": exec_default_timeout_s must be between 1 and exec_max_timeout_s");
+  }
   return Status::Ok();
 }
 
