@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,15 @@ int Fail(const Status& s) {
   spdlog::error("{}", s.message());
   std::fprintf(stderr, "error: %s\n", s.message().c_str());
   return 1;
+}
+
+// Each connection, terminal and open file costs a descriptor; the default
+// soft limit (often 1024) would let a few hundred clients starve berthd.
+void RaiseFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) spdlog::warn("cannot raise RLIMIT_NOFILE");
 }
 
 // Paths that default relative to the data dir or to the source tree the
@@ -138,6 +148,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   auto listen = manager::ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.status());
+  RaiseFileLimit();
 
   // Modes first (file_modes.h): the database must never exist world-readable.
   if (Status st = manager::SecureDataDir(cfg.data_dir); !st.ok()) return Fail(st);
@@ -198,12 +209,15 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.sessions = &sessions;
   api.images = images->get();
   api.events = &events;
+  api.exec_limits = {cfg.exec_default_timeout_s, cfg.exec_max_timeout_s};
   manager::RegisterApi(router, api);
   router.SetFallback(manager::StaticFiles(cfg.web_root));
 
   http::ServerOptions sopt;
   sopt.host = listen->host;
   sopt.port = listen->port;
+  sopt.max_connections = cfg.max_connections;
+  sopt.max_connections_per_client = cfg.max_connections_per_client;
   http::Server server(sopt, router);
   if (Status st = server.Start(); !st.ok()) return Fail(st);
 

@@ -3,6 +3,8 @@
 // http/server.cc. A Request is owned by one handler call; not thread-safe.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,6 +44,25 @@ class BodySource {
   virtual Result<size_t> Read(char* buf, size_t cap) = 0;
 };
 
+// A response body whose data arrives over time (server-sent events). It
+// holds no thread while it waits: the server calls TryRead on an I/O thread,
+// and when that comes up empty waits for the waker, or for kLiveBodyIdle
+// and then sends Heartbeat(). So an idle stream costs a socket and a timer,
+// never a worker.
+class LiveBodySource {
+ public:
+  virtual ~LiveBodySource() = default;
+  // Never blocks: appends what is ready to `out`; false once the body ends.
+  virtual bool TryRead(std::string& out) = 0;
+  // Sent after kLiveBodyIdle without data.
+  virtual std::string Heartbeat() = 0;
+  // `wake` may be called from any thread, any number of times, until the
+  // source is destroyed, whenever TryRead may have more. REQUIRES: called
+  // once, before the first TryRead.
+  virtual void SetWaker(std::function<void()> wake) = 0;
+};
+inline constexpr std::chrono::seconds kLiveBodyIdle{15};
+
 struct FileBody {
   UniqueFd fd;
   uint64_t offset = 0;
@@ -54,6 +75,7 @@ struct Response {
   std::string body;                     // used when neither file nor stream
   std::optional<FileBody> file;         // sent with sendfile(2)
   std::unique_ptr<BodySource> stream;   // sent chunked
+  std::unique_ptr<LiveBodySource> live; // sent chunked, as it comes
   bool close = false;                   // close the connection afterwards
 
   Response() = default;

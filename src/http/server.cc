@@ -12,7 +12,9 @@
 #include "http/server.h"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -28,6 +30,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/connection_limiter.h"
 #include "http/url.h"
 #include "http/websocket.h"
 
@@ -60,29 +63,68 @@ class ActiveGuard {
 };
 
 // Sends WebSocket messages queued from any thread, in order, on the
-// connection's strand.
+// connection's strand, and keeps the state for flow control (websocket.h):
+// bytes queued for sending, and whether reading is paused.
 class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsSender> {
  public:
-  explicit WsSender(bws::stream<beast::tcp_stream>& ws) : ws_(ws) {}
+  explicit WsSender(bws::stream<beast::tcp_stream>& ws)
+      : ws_(ws), ex_(ws.get_executor()), resume_(ex_) {}
 
-  void SendBinary(std::string data) override { Enqueue(true, std::move(data)); }
-  void SendText(std::string data) override { Enqueue(false, std::move(data)); }
-  void Close() override {
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+  bool SendBinary(std::string data) override { return Enqueue(true, std::move(data)); }
+  bool SendText(std::string data) override { return Enqueue(false, std::move(data)); }
+  void Close(WebSocketClose code) override {
+    asio::post(ex_, [self = shared_from_this(), code] {
       self->closing_ = true;
+      self->close_code_ = code;
+      self->Resume();  // a paused reader must see the close
       if (!self->writing_ && !self->detached_) self->StartClose();
     });
   }
-  // Called on the strand when the connection ends; later sends are dropped.
-  void Detach() { detached_ = true; }
+  void ResumeReading() override {
+    asio::post(ex_, [self = shared_from_this()] { self->Resume(); });
+  }
+  void SetDrainCallback(std::function<void()> f) override { on_drain_ = std::move(f); }
+
+  // The rest runs on the strand.
+  // Waits until ResumeReading (or Close) after a session asked for a pause.
+  awaitable<void> PauseReading() {
+    paused_ = true;
+    while (paused_ && !detached_) {
+      resume_.expires_at(asio::steady_timer::time_point::max());
+      beast::error_code ec;
+      co_await resume_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+  // Called when the connection ends; later sends are dropped.
+  void Detach() {
+    detached_ = true;
+    on_drain_ = nullptr;
+    Resume();
+  }
 
  private:
-  void Enqueue(bool binary, std::string data) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), binary, d = std::move(data)]() mutable {
-      if (self->detached_ || self->closing_) return;
+  bool Enqueue(bool binary, std::string data) {
+    const size_t n = data.size();
+    const size_t queued = queued_bytes_.fetch_add(n) + n;
+    asio::post(ex_, [self = shared_from_this(), binary, d = std::move(data)]() mutable {
+      if (self->detached_ || self->closing_) {
+        self->Sent(d.size());
+        return;
+      }
       self->queue_.emplace_back(binary, std::move(d));
       if (!self->writing_) self->WriteNext();
     });
+    return queued <= kWebSocketSendQueueBytes;
+  }
+  void Sent(size_t n) {
+    const size_t before = queued_bytes_.fetch_sub(n);
+    if (before > kWebSocketSendQueueBytes && before - n <= kWebSocketSendQueueBytes && on_drain_) {
+      on_drain_();
+    }
+  }
+  void Resume() {
+    paused_ = false;
+    resume_.cancel();
   }
   void WriteNext() {
     if (detached_ || queue_.empty()) {
@@ -94,10 +136,12 @@ class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsS
     ws_.binary(queue_.front().first);
     ws_.async_write(asio::buffer(queue_.front().second),
                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->Sent(self->queue_.front().second.size());
                       self->queue_.pop_front();
                       if (ec) {
                         self->detached_ = true;
                         self->writing_ = false;
+                        self->Resume();  // a paused reader must see the failure
                         return;
                       }
                       self->WriteNext();
@@ -105,27 +149,46 @@ class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsS
   }
   void StartClose() {
     detached_ = true;
-    ws_.async_close(bws::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(bws::close_reason(static_cast<bws::close_code>(close_code_)),
+                    [self = shared_from_this()](beast::error_code) {});
   }
 
   bws::stream<beast::tcp_stream>& ws_;
+  asio::any_io_executor ex_;
+  asio::steady_timer resume_;
+  std::atomic<size_t> queued_bytes_{0};
+  std::function<void()> on_drain_;
   std::deque<std::pair<bool, std::string>> queue_;
+  WebSocketClose close_code_ = WebSocketClose::kNormal;
   bool writing_ = false;
   bool closing_ = false;
   bool detached_ = false;
+  bool paused_ = false;
 };
+
+// Written to a connection refused by the caps, straight from the accept
+// loop (a fresh socket's send buffer always takes it), then closed.
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\nServer: berth\r\nConnection: close\r\n"
+    "Retry-After: 1\r\nContent-Type: application/json\r\nContent-Length: 79\r\n\r\n"
+    "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many open connections\"}}";
 
 }  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions o, const Router& r)
-      : options(std::move(o)), router(r), workers(options.worker_threads), acceptor(io) {}
+      : options(std::move(o)),
+        router(r),
+        workers(options.worker_threads),
+        acceptor(io),
+        limiter(options.max_connections, options.max_connections_per_client) {}
 
   ServerOptions options;
   const Router& router;
   asio::io_context io;
   asio::thread_pool workers;
   tcp::acceptor acceptor;
+  ConnectionLimiter limiter;
   std::vector<std::thread> threads;
   std::atomic<int> active{0};
   std::atomic<bool> stopping{false};
@@ -155,31 +218,52 @@ struct Server::Impl {
   }
 
   awaitable<void> Accept();
-  awaitable<void> Serve(tcp::socket socket);
+  awaitable<void> Serve(tcp::socket socket, ConnectionLimiter::Slot slot);
   awaitable<bool> Write(beast::tcp_stream& stream, Response& r, unsigned version,
                         bool keep_alive, bool head);
   awaitable<bool> SendFile(beast::tcp_stream& stream, FileBody& file);
+  awaitable<bool> SendLive(beast::tcp_stream& stream, LiveBodySource& live);
   awaitable<void> RunWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::empty_body> req,
                                std::shared_ptr<WebSocketSession> session);
 };
 
 awaitable<void> Server::Impl::Accept() {
+  // On errors such as EMFILE the pending connection stays in the backlog,
+  // so retrying at once spins; wait 50 ms, doubling up to 500 ms, and log
+  // once per such wait rather than once per failure.
+  using std::chrono::milliseconds;
+  milliseconds backoff{0};
+  asio::steady_timer pause(io);
   for (;;) {
     beast::error_code ec;
     tcp::socket sock =
         co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
-      spdlog::warn("accept: {}", ec.message());
+      backoff = std::clamp(backoff * 2, milliseconds(50), milliseconds(500));
+      spdlog::warn("accept: {} (retrying in {} ms)", ec.message(), backoff.count());
+      pause.expires_after(backoff);
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
+    }
+    backoff = milliseconds(0);
+    std::string client;
+    if (auto ep = sock.remote_endpoint(ec); !ec) client = ep.address().to_string();
+    std::optional<ConnectionLimiter::Slot> slot = limiter.TryAcquire(client);
+    if (!slot) {
+      spdlog::debug("refusing a connection from {}: too many open connections", client);
+      (void)::send(sock.native_handle(), kTooManyConnections.data(), kTooManyConnections.size(),
+                   MSG_DONTWAIT | MSG_NOSIGNAL);
+      sock.shutdown(tcp::socket::shutdown_send, ec);
+      continue;  // the socket closes here
     }
     sock.set_option(tcp::no_delay(true), ec);
     auto ex = sock.get_executor();
-    asio::co_spawn(ex, Serve(std::move(sock)), asio::detached);
+    asio::co_spawn(ex, Serve(std::move(sock), std::move(*slot)), asio::detached);
   }
 }
 
-awaitable<void> Server::Impl::Serve(tcp::socket socket) {
+awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot slot) {
   beast::error_code ec;
   std::string remote;
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = ep.address().to_string();
@@ -393,7 +477,7 @@ awaitable<bool> Server::Impl::Write(beast::tcp_stream& stream, Response& r, unsi
     for (const auto& [k, v] : r.headers) msg.set(k, v);
     msg.keep_alive(keep_alive);
   };
-  if (!r.file && !r.stream && !head) {
+  if (!r.file && !r.stream && !r.live && !head) {
     bhttp::response<bhttp::string_body> msg;
     fill(msg);
     msg.body() = std::move(r.body);
@@ -403,7 +487,7 @@ awaitable<bool> Server::Impl::Write(beast::tcp_stream& stream, Response& r, unsi
   }
   bhttp::response<bhttp::empty_body> msg;
   fill(msg);
-  if (r.stream) {
+  if (r.stream || r.live) {
     msg.chunked(true);
   } else {
     msg.content_length(r.file ? r.file->length : r.body.size());
@@ -413,6 +497,7 @@ awaitable<bool> Server::Impl::Write(beast::tcp_stream& stream, Response& r, unsi
   if (ec) co_return false;
   if (head) co_return true;
   if (r.file) co_return co_await SendFile(stream, *r.file);
+  if (r.live) co_return co_await SendLive(stream, *r.live);
 
   std::vector<char> buf(kStreamChunk);
   for (;;) {
@@ -505,6 +590,50 @@ awaitable<bool> Server::Impl::SendFile(beast::tcp_stream& stream, FileBody& file
   co_return ok;
 }
 
+awaitable<bool> Server::Impl::SendLive(beast::tcp_stream& stream, LiveBodySource& live) {
+  // Woken from any thread; `woken` and the timer are touched only on the
+  // connection's strand, so a wake between TryRead and the wait is not lost.
+  struct Wait {
+    explicit Wait(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool woken = false;
+  };
+  auto ex = stream.get_executor();
+  auto wait = std::make_shared<Wait>(ex);
+  live.SetWaker([wait, ex] {
+    asio::post(ex, [wait] {
+      wait->woken = true;
+      wait->timer.cancel();
+    });
+  });
+  beast::error_code ec;
+  for (;;) {
+    std::string out;
+    const bool more = live.TryRead(out);
+    if (out.empty() && more) {
+      if (!wait->woken) {
+        wait->timer.expires_after(kLiveBodyIdle);
+        co_await wait->timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
+      const bool idle = !wait->woken;
+      wait->woken = false;
+      if (!idle) continue;
+      out = live.Heartbeat();
+    }
+    stream.expires_after(std::chrono::seconds(options.idle_timeout_s));
+    if (!out.empty()) {
+      co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(out)),
+                                 asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
+    }
+    if (!more) {
+      co_await asio::async_write(stream, bhttp::make_chunk_last(),
+                                 asio::redirect_error(use_awaitable, ec));
+      co_return !ec;
+    }
+  }
+}
+
 awaitable<void> Server::Impl::RunWebSocket(beast::tcp_stream stream,
                                            bhttp::request<bhttp::empty_body> req,
                                            std::shared_ptr<WebSocketSession> session) {
@@ -517,17 +646,29 @@ awaitable<void> Server::Impl::RunWebSocket(beast::tcp_stream stream,
   co_await ws.async_accept(req, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return;
   auto sender = std::make_shared<WsSender>(ws);
-  session->OnOpen(sender);
+  // An exception from the session closes this socket (1011) and still
+  // reaches OnClose below: it must never escape into the I/O thread.
+  auto guarded = [&](auto&& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      spdlog::error("websocket session threw: {}", e.what());
+      sender->Close(WebSocketClose::kInternal);
+    }
+  };
+  guarded([&] { session->OnOpen(sender); });
   beast::flat_buffer buf;
   for (;;) {
     co_await ws.async_read(buf, asio::redirect_error(use_awaitable, ec));
-    if (ec) break;
-    bool binary = ws.got_binary();
-    session->OnMessage(binary, beast::buffers_to_string(buf.data()));
+    if (ec) break;  // closed, or failed (a message over the limit closes with 1009)
+    const bool binary = ws.got_binary();
+    auto next = WebSocketSession::Next::kContinue;
+    guarded([&] { next = session->OnMessage(binary, beast::buffers_to_string(buf.data())); });
     buf.consume(buf.size());
+    if (next == WebSocketSession::Next::kPause) co_await sender->PauseReading();
   }
   sender->Detach();
-  session->OnClose();
+  guarded([&] { session->OnClose(); });
   // Let queued handlers that reference `ws` run before it is destroyed.
   asio::steady_timer t(ws.get_executor());
   t.expires_after(std::chrono::milliseconds(50));

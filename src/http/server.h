@@ -2,8 +2,11 @@
 //
 // Network I/O runs on `io_threads` threads; handlers run on a separate pool
 // of `worker_threads` so that a slow handler (SQLite, runc, fsync) never
-// stalls other connections. Request bodies are streamed to BodySinks for
-// upload routes and limited to `max_body_bytes` otherwise; responses may be
+// stalls other connections. Nothing on an I/O thread blocks: WebSockets and
+// event streams wait for data without a thread (websocket.h,
+// LiveBodySource); connections are capped per client address and in all;
+// accept errors (EMFILE) back off instead of spinning. Request bodies are
+// streamed to BodySinks for upload routes and limited to `max_body_bytes` otherwise; responses may be
 // strings, files (sendfile) or chunked streams.
 //
 // Start/Stop are symmetric: Stop stops accepting, lets in-flight requests
@@ -11,6 +14,7 @@
 // Stop may be called from any thread (e.g. a signal watcher).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,10 +28,14 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8470;  // 0 picks a free port (see Server::port)
   int io_threads = 2;
-  // Handlers block (SQLite, runc, fsync) and each open /events stream holds
-  // one worker while it waits, so the pool is generous; idle threads cost
-  // only their stacks.
+  // Handlers block (SQLite, runc, fsync, exec up to its timeout), so the
+  // pool is generous; idle threads cost only their stacks. Event streams
+  // (LiveBodySource) and WebSockets hold no worker while they wait.
   int worker_threads = 64;
+  // Caps on open connections (0: none). Past either, a new connection gets
+  // a 503 and is closed by the accept loop, before it costs a worker.
+  size_t max_connections = 4096;
+  size_t max_connections_per_client = 256;  // per remote address
   uint64_t max_body_bytes = 1 << 20;  // non-streaming routes
   uint32_t max_header_bytes = 16 << 10;
   int idle_timeout_s = 60;   // keep-alive wait and per-read/-write progress

@@ -49,8 +49,16 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "runc_root") st = str(cfg.runc_root);
     else if (k == "container_uid") st = uint(cfg.container_uid);
     else if (k == "container_gid") st = uint(cfg.container_gid);
+    else if (k == "exec_default_timeout_s") st = uint(cfg.exec_default_timeout_s);
+    else if (k == "exec_max_timeout_s") st = uint(cfg.exec_max_timeout_s);
+    else if (k == "max_connections") st = uint(cfg.max_connections);
+    else if (k == "max_connections_per_client") st = uint(cfg.max_connections_per_client);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
+  }
+  if (cfg.exec_default_timeout_s == 0 || cfg.exec_default_timeout_s > cfg.exec_max_timeout_s) {
+    return InvalidArgument("config " + path +
+                           ": exec_default_timeout_s must be between 1 and exec_max_timeout_s");
   }
   return Status::Ok();
 }

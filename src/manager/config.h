@@ -26,13 +26,21 @@ struct DaemonConfig {
   // How long a one-time web sign-in code lasts (SPEC §4: at most 600 s);
   // BERTH_LOGIN_CODE_TTL_S sets it shorter (tests of expiry).
   int64_t login_code_ttl_s = 600;
+  // Robustness bounds (docs/operations.md): exec timeouts (SPEC §5) and
+  // open connections in all and per client address (0: no cap).
+  uint32_t exec_default_timeout_s = 600;
+  uint32_t exec_max_timeout_s = 86400;
+  uint32_t max_connections = 4096;
+  uint32_t max_connections_per_client = 256;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
 std::string DefaultDataDir();
 
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
-// log_level, container_uid, container_gid from a TOML file over `cfg`.
+// log_level, container_uid, container_gid, exec_default_timeout_s,
+// exec_max_timeout_s, max_connections, max_connections_per_client (and the
+// other string keys of DaemonConfig) from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,

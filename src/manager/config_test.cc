@@ -26,6 +26,9 @@ TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
     std::ofstream(dir / "ok.toml") << "data_dir = \"/srv/berth\"\nlisten = \"0.0.0.0:9000\"\ncontainer_uid = 2000\n";
     std::ofstream(dir / "bad.toml") << "data_dri = \"/x\"\n";
     std::ofstream(dir / "type.toml") << "listen = 5\n";
+    std::ofstream(dir / "limits.toml") << "max_connections_per_client = 4\nexec_max_timeout_s = 60\n"
+                                          "exec_default_timeout_s = 30\n";
+    std::ofstream(dir / "never.toml") << "exec_default_timeout_s = 0\n";
   }
   DaemonConfig cfg;
   ASSERT_TRUE(LoadConfigFile((dir / "ok.toml").string(), cfg).ok());
@@ -35,6 +38,13 @@ TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   EXPECT_FALSE(LoadConfigFile((dir / "bad.toml").string(), cfg).ok());
   EXPECT_FALSE(LoadConfigFile((dir / "type.toml").string(), cfg).ok());
   EXPECT_FALSE(LoadConfigFile((dir / "missing.toml").string(), cfg).ok());
+  ASSERT_TRUE(LoadConfigFile((dir / "limits.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.max_connections_per_client, 4u);
+  EXPECT_EQ(cfg.max_connections, 4096u);
+  EXPECT_EQ(cfg.exec_default_timeout_s, 30u);
+  EXPECT_EQ(cfg.exec_max_timeout_s, 60u);
+  // Every exec must end (SPEC §5): a default of "never" is refused.
+  EXPECT_FALSE(LoadConfigFile((dir / "never.toml").string(), cfg).ok());
   std::filesystem::remove_all(dir);
 }
 

@@ -6,13 +6,22 @@ namespace {
 constexpr size_t kMaxQueued = 256;
 }
 
-std::optional<Event> EventBus::Subscription::Next(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); });
+std::optional<Event> EventBus::Subscription::TryNext() {
+  std::lock_guard lock(mu_);
   if (queue_.empty()) return std::nullopt;
   Event e = std::move(queue_.front());
   queue_.pop_front();
   return e;
+}
+
+bool EventBus::Subscription::closed() {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
+void EventBus::Subscription::SetWaker(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  wake_ = std::move(wake);
 }
 
 std::shared_ptr<EventBus::Subscription> EventBus::Subscribe(const std::string& user_id,
@@ -34,23 +43,19 @@ void EventBus::Publish(const Event& e) {
   std::lock_guard lock(mu_);
   for (const auto& s : subs_) {
     if (s->user_id_ != e.user_id && !s->superadmin_) continue;
-    {
-      std::lock_guard sl(s->mu_);
-      if (s->queue_.size() >= kMaxQueued) s->queue_.pop_front();
-      s->queue_.push_back(e);
-    }
-    s->cv_.notify_one();
+    std::lock_guard sl(s->mu_);
+    if (s->queue_.size() >= kMaxQueued) s->queue_.pop_front();
+    s->queue_.push_back(e);
+    if (s->wake_) s->wake_();
   }
 }
 
 void EventBus::CloseAll() {
   std::lock_guard lock(mu_);
   for (const auto& s : subs_) {
-    {
-      std::lock_guard sl(s->mu_);
-      s->closed_ = true;
-    }
-    s->cv_.notify_all();
+    std::lock_guard sl(s->mu_);
+    s->closed_ = true;
+    if (s->wake_) s->wake_();
   }
 }
 

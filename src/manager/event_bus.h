@@ -3,9 +3,8 @@
 // bounded queue and drops its oldest events when full. Thread-safe.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,15 +23,21 @@ class EventBus {
  public:
   class Subscription {
    public:
-    // Waits up to `timeout` for the next event; nullopt on timeout or close.
-    std::optional<Event> Next(std::chrono::milliseconds timeout);
+    // Never blocks: the next queued event, if any.
+    std::optional<Event> TryNext();
+    // True once CloseAll ran (and the queue may still hold events).
+    bool closed();
+    // `wake` runs (under the subscription's lock, so it must be quick and
+    // must not call back in) on each new event and on close; nullptr stops
+    // it. Lets an event stream wait without a thread.
+    void SetWaker(std::function<void()> wake);
 
    private:
     friend class EventBus;
     std::string user_id_;
     bool superadmin_ = false;
     std::mutex mu_;
-    std::condition_variable cv_;
+    std::function<void()> wake_;
     std::deque<Event> queue_;
     bool closed_ = false;
   };

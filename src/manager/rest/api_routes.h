@@ -7,6 +7,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "manager/exec_limits.h"
 
 namespace berth::images {
 class ImageStore;
@@ -34,6 +35,7 @@ struct ApiContext {
   SessionService* sessions = nullptr;
   images::ImageStore* images = nullptr;
   EventBus* events = nullptr;
+  ExecLimits exec_limits;
 };
 
 // /health, /me, sign-in and sign-out, /volumes (rest/account.cc).

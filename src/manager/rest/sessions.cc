@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-Result<runtime::ExecOptions> ParseExec(const Request& req) {
+Result<runtime::ExecOptions> ParseExec(const Request& req, const ExecLimits& limits) {
   BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"command", "stdin", "timeout_s", "env"}));
   runtime::ExecOptions o;
   auto cmd = j.find("command");
@@ -40,7 +40,7 @@ Result<runtime::ExecOptions> ParseExec(const Request& req) {
   BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
   o.stdin_data = in.value_or("");
   BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s"));
-  o.timeout = std::chrono::milliseconds(timeout.value_or(600) * 1000);
+  BERTH_ASSIGN_OR_RETURN(o.timeout, ExecTimeout(timeout, limits));
   return o;
 }
 
@@ -70,8 +70,9 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
           return NoContent(sessions.Delete(p, req.Param("name")));
         }));
   r.Add("POST", "/api/v1/sessions/{name}/exec",
-        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(runtime::ExecOptions opts, ParseExec(req));
+        Authed(auth, [&sessions, limits = ctx.exec_limits](Request& req,
+                                                           const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(runtime::ExecOptions opts, ParseExec(req, limits));
           BERTH_ASSIGN_OR_RETURN(auto res, sessions.Exec(p, req.Param("name"), opts));
           return JsonResponse(200, {{"exit_code", res.exit_code},
                                     {"stdout", res.stdout_data},
