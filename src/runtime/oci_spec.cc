@@ -194,6 +194,14 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
       {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
       {"seccomp", SeccompProfile()},
   };
+  if (o.userns) {
+    linux_["namespaces"].push_back({{"type", "user"}});
+    json map = json::array();
+    for (const auto& l : ShiftMap(*o.userns))
+      map.push_back({{"containerID", l.inner}, {"hostID", l.outer}, {"size", l.count}});
+    linux_["uidMappings"] = map;
+    linux_["gidMappings"] = map;
+  }
 
   json config = {
       {"ociVersion", "1.0.2-dev"},

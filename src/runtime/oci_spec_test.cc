@@ -24,7 +24,7 @@ ContainerSpec SampleSpec() {
 }
 
 json Build(const ContainerSpec& s) {
-  OciConfigOptions o{"/b/rootfs", "/usr/bin/tini-static", "/b/etc", "/berth/abc"};
+  OciConfigOptions o{"/b/rootfs", "/usr/bin/tini-static", "/b/etc", "/berth/abc", {}};
   return json::parse(BuildOciConfig(s, o));
 }
 
