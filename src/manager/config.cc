@@ -49,6 +49,8 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "runc_root") st = str(cfg.runc_root);
     else if (k == "container_uid") st = uint(cfg.container_uid);
     else if (k == "container_gid") st = uint(cfg.container_gid);
+    else if (k == "userns_base") st = uint(cfg.userns_base);
+    else if (k == "userns_size") st = uint(cfg.userns_size);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }

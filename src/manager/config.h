@@ -23,13 +23,18 @@ struct DaemonConfig {
   std::string runc_root = "/run/berth/runc";
   uint32_t container_uid = 1000;
   uint32_t container_gid = 1000;
+  // Host ids userns_base.. (userns_size of them) back each runc session's
+  // user namespace (SPEC §3 "User"); userns_size 0 turns user namespaces off.
+  uint32_t userns_base = 100000;
+  uint32_t userns_size = 65536;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
 std::string DefaultDataDir();
 
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
-// log_level, container_uid, container_gid from a TOML file over `cfg`.
+// log_level, container_uid, container_gid, userns_base, userns_size from a
+// TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL.
