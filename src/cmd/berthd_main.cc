@@ -127,6 +127,8 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     runtime::RuncOptions o;
     o.state_dir = cfg.runc_root;
     o.bundles_dir = cfg.data_dir + "/containers";
+    o.userns.reset();
+    if (cfg.userns_size > 0) o.userns = runtime::IdRange{cfg.userns_base, cfg.userns_size};
     auto r = runtime::RuncRuntime::Open(o);
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));

@@ -53,6 +53,8 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "exec_max_timeout_s") st = uint(cfg.exec_max_timeout_s);
     else if (k == "max_connections") st = uint(cfg.max_connections);
     else if (k == "max_connections_per_client") st = uint(cfg.max_connections_per_client);
+    else if (k == "userns_base") st = uint(cfg.userns_base);
+    else if (k == "userns_size") st = uint(cfg.userns_size);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }

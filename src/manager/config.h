@@ -32,6 +32,10 @@ struct DaemonConfig {
   uint32_t exec_max_timeout_s = 86400;
   uint32_t max_connections = 4096;
   uint32_t max_connections_per_client = 256;
+  // Host ids userns_base.. (userns_size of them) back each runc session's
+  // user namespace (SPEC §3 "User"); userns_size 0 turns user namespaces off.
+  uint32_t userns_base = 100000;
+  uint32_t userns_size = 65536;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
@@ -39,8 +43,9 @@ std::string DefaultDataDir();
 
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
 // log_level, container_uid, container_gid, exec_default_timeout_s,
-// exec_max_timeout_s, max_connections, max_connections_per_client (and the
-// other string keys of DaemonConfig) from a TOML file over `cfg`.
+// exec_max_timeout_s, max_connections, max_connections_per_client,
+// userns_base, userns_size (and the other string keys of DaemonConfig) from a
+// TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,

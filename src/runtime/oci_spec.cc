@@ -194,6 +194,22 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
       {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
       {"seccomp", SeccompProfile()},
   };
+  if (o.userns) {
+    // A user namespace may not mount sysfs while it shares the host's
+    // network namespace (sysfs belongs to the net ns's owner): bind the
+    // host's /sys read-only instead, as rootless runtimes do. Its files are
+    // host root's, which root inside is not.
+    for (auto& m : mounts) {
+      if (m["destination"] == "/sys")
+        m = Mount("/sys", "bind", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"});
+    }
+    linux_["namespaces"].push_back({{"type", "user"}});
+    json map = json::array();
+    for (const auto& l : ShiftMap(*o.userns))
+      map.push_back({{"containerID", l.inner}, {"hostID", l.outer}, {"size", l.count}});
+    linux_["uidMappings"] = map;
+    linux_["gidMappings"] = map;
+  }
 
   json config = {
       {"ociVersion", "1.0.2-dev"},

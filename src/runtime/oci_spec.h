@@ -13,15 +13,18 @@
 //    io_uring...) returning EPERM; clone3 returns ENOSYS so libc falls back
 //    to clone, whose namespace flags are refused. A deny-list (not Docker's
 //    allow-list) keeps new, harmless syscalls working in old/new images.
-//  * namespaces: pid, ipc, uts, mount. The network namespace is the host's
+//  * namespaces: pid, ipc, uts, mount, and user when OciConfigOptions.userns
+//    is set (container ids 0.. are host ids base..; runtime/idmap.h). The network namespace is the host's
 //    (sessions reach the network and localhost services like on the host;
 //    documented trade-off of the single-node default);
 //  * runc's default masked and read-only /proc and /sys paths.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "runtime/container_runtime.h"
+#include "runtime/idmap.h"
 
 namespace berth::runtime {
 
@@ -33,6 +36,7 @@ struct OciConfigOptions {
   std::string init_path;     // host path of a static tini
   std::string etc_dir;       // host dir holding hostname, hosts, resolv.conf
   std::string cgroups_path;  // e.g. "/berth/<id>"
+  std::optional<IdRange> userns;  // unset: no user namespace (uid 0 is host root)
 };
 
 // The config.json text for `spec`.

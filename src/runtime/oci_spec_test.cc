@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -24,7 +25,7 @@ ContainerSpec SampleSpec() {
 }
 
 json Build(const ContainerSpec& s) {
-  OciConfigOptions o{"/b/rootfs", "/usr/bin/tini-static", "/b/etc", "/berth/abc"};
+  OciConfigOptions o{"/b/rootfs", "/usr/bin/tini-static", "/b/etc", "/berth/abc", {}};
   return json::parse(BuildOciConfig(s, o));
 }
 
@@ -54,6 +55,25 @@ TEST(OciSpecTest, SudoSpecKeepsEffectiveSetsEmpty) {
     EXPECT_NE(cap, "CAP_SYS_ADMIN");
     EXPECT_NE(cap, "CAP_NET_RAW");
   }
+}
+
+TEST(OciSpecTest, UserNamespaceMapsRootToTheRangeBase) {
+  OciConfigOptions o{"/b/rootfs", "/usr/bin/tini-static", "/b/etc", "/berth/abc", IdRange{}};
+  json c = json::parse(BuildOciConfig(SampleSpec(), o));
+  bool has_user = false;
+  for (const auto& ns : c["linux"]["namespaces"]) has_user |= ns["type"] == "user";
+  EXPECT_TRUE(has_user);
+  const json want = json::array({{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}});
+  EXPECT_EQ(c["linux"]["uidMappings"], want);
+  EXPECT_EQ(c["linux"]["gidMappings"], want);
+  for (const auto& m : c["mounts"]) {
+    if (m["destination"] == "/sys") {
+      EXPECT_EQ(m["type"], "bind");
+      EXPECT_NE(std::find(m["options"].begin(), m["options"].end(), "ro"), m["options"].end());
+    }
+  }
+  // Without one, no mappings (container root would be host root).
+  EXPECT_FALSE(Build(SampleSpec())["linux"].contains("uidMappings"));
 }
 
 TEST(OciSpecTest, MountsInOrderWithReadOnly) {

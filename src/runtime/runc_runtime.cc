@@ -21,6 +21,7 @@
 #include "runtime/console_socket.h"
 #include "runtime/oci_spec.h"
 #include "runtime/pidfd.h"
+#include "runtime/userns_mounts.h"
 
 namespace berth::runtime {
 namespace {
@@ -153,6 +154,7 @@ Result<std::unique_ptr<RuncRuntime>> RuncRuntime::Open(RuncOptions options) {
   options.state_dir = CleanPath(options.state_dir);
   BERTH_RETURN_IF_ERROR(MkdirAll(options.bundles_dir, 0700));
   BERTH_RETURN_IF_ERROR(MkdirAll(options.state_dir, 0700));
+  if (options.userns) BERTH_RETURN_IF_ERROR(MakeTraversable(options.bundles_dir));
   SubprocessOptions probe;
   probe.argv = {options.runc_path, "--version"};
   probe.timeout = std::chrono::seconds(10);
@@ -250,9 +252,24 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(bundle + "/etc/resolv.conf", resolv.ok() ? *resolv : "",
                                         0644, kDurable));
 
+  ContainerSpec staged = spec;
+  std::string lowerdir = lower;
+  if (options_.userns) {
+    // The container's root must reach the bundle (0711) and own the
+    // writable layer; the image and the binds are seen through idmaps.
+    if (::chmod(bundle.c_str(), 0711) != 0) return ErrnoStatus("chmod " + bundle, errno);
+    for (const char* d : {"/upper", "/work"}) {
+      if (::chown((bundle + d).c_str(), options_.userns->base, options_.userns->base) != 0)
+        return ErrnoStatus("chown " + bundle + d, errno);
+    }
+    BERTH_ASSIGN_OR_RETURN(StagedMounts m,
+                           StageUsernsMounts(spec, *options_.userns, bundle + "/userns"));
+    lowerdir = m.lower;
+    staged.mounts = std::move(m.mounts);
+  }
   const std::string rootfs = bundle + "/rootfs";
   const std::string data =
-      "lowerdir=" + lower + ",upperdir=" + bundle + "/upper,workdir=" + bundle + "/work";
+      "lowerdir=" + lowerdir + ",upperdir=" + bundle + "/upper,workdir=" + bundle + "/work";
   if (::mount("overlay", rootfs.c_str(), "overlay", 0, data.c_str()) != 0)
     return ErrnoStatus("mount overlay on " + rootfs, errno);
 
@@ -261,8 +278,9 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   oci.init_path = options_.init_path;
   oci.etc_dir = bundle + "/etc";
   oci.cgroups_path = options_.cgroup_parent + "/" + spec.id;
+  oci.userns = options_.userns;
   BERTH_RETURN_IF_ERROR(
-      WriteFileAtomic(bundle + "/config.json", BuildOciConfig(spec, oci), 0600, kDurable));
+      WriteFileAtomic(bundle + "/config.json", BuildOciConfig(staged, oci), 0600, kDurable));
 
   UniqueFd log(
       ::open((bundle + "/container.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));

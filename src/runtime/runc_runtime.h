@@ -4,6 +4,9 @@
 //   <bundles_dir>/<id>/config.json    generated (runtime/oci_spec.h)
 //                      rootfs/        overlayfs: lower = image rootfs (never
 //                                     written), upper/work below
+//                      userns/        with a user namespace: the idmapped
+//                                     image root (the overlay's lower) and
+//                                     bind sources (runtime/userns_mounts.h)
 //                      upper/ work/   the container's writable layer
 //                      etc/           hostname, hosts, resolv.conf (bound ro)
 //                      container.log  PID 1 stdout+stderr (Logs)
@@ -26,9 +29,11 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "runtime/container_runtime.h"
+#include "runtime/idmap.h"
 
 namespace berth::runtime {
 
@@ -42,6 +47,12 @@ struct RuncOptions {
   std::string cgroup_parent = "/berth";
   std::string resolv_conf = "/etc/resolv.conf";      // copied into each container
   std::chrono::milliseconds command_timeout{60000};  // per runc invocation
+  // Containers run in a user namespace: container ids 0..size-1 are host
+  // ids base..; folders and the image appear through idmapped mounts
+  // (SPEC §3 "User"). Unset: no user namespace (container root = host root).
+  // Open makes bundles_dir and its ancestors o+x (runc walks there as the
+  // container's root).
+  std::optional<IdRange> userns = IdRange{};
 };
 
 class RuncRuntime final : public ContainerRuntime {

@@ -1,0 +1,90 @@
+#include "runtime/userns_mounts.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <tuple>
+
+#include "common/fs_util.h"
+
+namespace berth::runtime {
+namespace {
+
+// An empty file or directory to mount `source` on.
+Status MakeMountPoint(const std::string& path, bool directory) {
+  if (directory) {
+    if (::mkdir(path.c_str(), 0755) != 0) return ErrnoStatus("mkdir " + path, errno);
+    return Status::Ok();
+  }
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) return ErrnoStatus("create " + path, errno);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange& range,
+                                       const std::string& staging_dir) {
+  if (spec.uid >= range.size || spec.gid >= range.size)
+    return InvalidArgument("session uid/gid " + std::to_string(spec.uid) + "/" +
+                           std::to_string(spec.gid) + " is outside the user namespace (size " +
+                           std::to_string(range.size) + ")");
+  StagedMounts out;
+  out.lower = staging_dir + "/lower";
+  BERTH_RETURN_IF_ERROR(MkdirAll(staging_dir + "/mnt", 0711));
+  BERTH_RETURN_IF_ERROR(MakeMountPoint(out.lower, true));
+  {
+    const IdMap shift = ShiftMap(range);
+    BERTH_ASSIGN_OR_RETURN(UniqueFd ns, MakeUserNamespace(shift, shift));
+    BERTH_RETURN_IF_ERROR(
+        IdmappedBind(spec.rootfs, out.lower, ns.get(), {.read_only = true, .allow_setuid = true}));
+  }
+
+  // One namespace per distinct (disk uid, disk gid, inside uid, inside gid).
+  std::map<std::tuple<uid_t, gid_t, uint32_t, uint32_t>, UniqueFd> namespaces;
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    BindMount m = spec.mounts[i];
+    struct stat st;
+    if (::stat(m.source.c_str(), &st) != 0) return ErrnoStatus("stat " + m.source, errno);
+    // A root-owned source (the sudoers file) stays root's inside; allowed
+    // read-only only, as root inside would write to it as disk uid 0.
+    if ((st.st_uid == 0 || st.st_gid == 0) && !m.read_only)
+      return InvalidArgument("writable mount source " + m.source + " is owned by host root");
+    const uint32_t inside_uid = st.st_uid == 0 ? 0 : spec.uid;
+    const uint32_t inside_gid = st.st_gid == 0 ? 0 : spec.gid;
+    auto key = std::make_tuple(st.st_uid, st.st_gid, inside_uid, inside_gid);
+    auto it = namespaces.find(key);
+    if (it == namespaces.end()) {
+      BERTH_ASSIGN_OR_RETURN(UniqueFd ns,
+                             MakeUserNamespace(FolderMap(range, st.st_uid, inside_uid),
+                                               FolderMap(range, st.st_gid, inside_gid)));
+      it = namespaces.emplace(key, std::move(ns)).first;
+    }
+    const std::string staged = staging_dir + "/mnt/" + std::to_string(i);
+    BERTH_RETURN_IF_ERROR(MakeMountPoint(staged, S_ISDIR(st.st_mode)));
+    BERTH_RETURN_IF_ERROR(IdmappedBind(m.source, staged, it->second.get(),
+                                       {.read_only = m.read_only, .allow_setuid = false}));
+    m.source = staged;
+    out.mounts.push_back(std::move(m));
+  }
+  return out;
+}
+
+Status MakeTraversable(const std::string& dir) {
+  std::string path = CleanPath(dir);
+  while (!path.empty()) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("stat " + path, errno);
+    if ((st.st_mode & S_IXOTH) == 0 && ::chmod(path.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
+      return ErrnoStatus("chmod o+x " + path, errno);
+    if (path == "/") break;
+    size_t slash = path.rfind('/');
+    path = slash == 0 ? "/" : path.substr(0, slash);
+  }
+  return Status::Ok();
+}
+
+}  // namespace berth::runtime
