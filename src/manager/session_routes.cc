@@ -63,14 +63,11 @@ Result<CreateSessionRequest> ParseCreate(const Request& req) {
     if (!it->is_object()) return InvalidArgument("resources must be an object", "invalid_field");
     for (const auto& [k, v] : it->items()) {
       if (k == "cpu") {
-        if (!v.is_number()) return InvalidArgument("resources.cpu must be a number", "invalid_resources");
-        out.resources.cpu = v.get<double>();
+        BERTH_ASSIGN_OR_RETURN(out.resources.cpu, NumberValue(v, "resources.cpu", kMaxJsonCpus,
+                                                              "invalid_resources"));
       } else if (k == "memory_bytes" || k == "memory") {
-        if (!v.is_number_unsigned()) {
-          return InvalidArgument("resources.memory_bytes must be a whole number of bytes",
-                                 "invalid_resources");
-        }
-        out.resources.memory_bytes = v.get<uint64_t>();
+        BERTH_ASSIGN_OR_RETURN(out.resources.memory_bytes,
+                               UintValue(v, "resources." + k, kMaxJsonUint, "invalid_resources"));
       } else {
         return InvalidArgument("unknown resources field '" + k + "'", "unknown_field");
       }
@@ -109,7 +106,8 @@ Result<runtime::ExecOptions> ParseExec(const Request& req) {
   }
   BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
   o.stdin_data = in.value_or("");
-  BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s"));
+  // The range is SessionService's; this bound only keeps `* 1000` in range.
+  BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s", kMaxJsonUint / 1000));
   o.timeout = std::chrono::milliseconds(timeout.value_or(600) * 1000);
   return o;
 }
@@ -191,7 +189,9 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
         }));
   r.Add("DELETE", "/api/v1/sessions/{name}",
         Authed(auth, [&sessions](Request& req, const Principal& p) {
-          Status st = sessions.Delete(p, req.Param("name"));
+          auto force = QueryBool(req, "force", false);
+          if (!force.ok()) return Response::Error(force.status());
+          Status st = sessions.Delete(p, req.Param("name"), *force);
           return st.ok() ? Response::Empty(204) : Response::Error(st);
         }));
   r.Add("POST", "/api/v1/sessions/{name}/exec",
