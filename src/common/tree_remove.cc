@@ -222,4 +222,28 @@ Status RemoveTreeAt(int parent_fd, std::string_view name_view, const RemoveTreeL
   return errors.ToStatus();
 }
 
+Status RemoveTreeContentsAt(int dir_fd, const RemoveTreeLimits& limits, RemoveErrorFn err_fn) {
+  int dup = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup < 0) return err_fn(".", errno);
+  DirReader reader{UniqueFd(dup), kTopBufferBytes};
+  Status first;
+  size_t failed = 0;
+  DirEntry e;
+  std::string name;
+  for (;;) {
+    Result<bool> more = reader.Next(&e);
+    if (!more.ok()) return err_fn(".", EIO);
+    if (!*more) break;
+    name.assign(e.name);
+    Status s = RemoveTreeAt(dir_fd, name, limits, err_fn);
+    if (s.ok()) continue;
+    if (++failed == 1) first = s;
+    if (failed >= limits.max_errors) break;
+  }
+  if (failed <= 1) return first;
+  std::string msg = first.message().substr(0, kMaxRemoveErrorBytes - 64) + " (and " +
+                    std::to_string(failed - 1) + " more entries that failed)";
+  return Status(first.code(), msg, first.reason());
+}
+
 }  // namespace berth

@@ -50,4 +50,9 @@ using RemoveErrorFn = Status (*)(std::string_view name, int err);
 Status RemoveTreeAt(int parent_fd, std::string_view name, const RemoveTreeLimits& limits = {},
                     RemoveErrorFn err_fn = &ErrnoStatus);
 
+// Removes everything inside the open directory `dir_fd` (not the directory
+// itself), entry by entry with RemoveTreeAt; the error counts add up.
+Status RemoveTreeContentsAt(int dir_fd, const RemoveTreeLimits& limits = {},
+                            RemoveErrorFn err_fn = &ErrnoStatus);
+
 }  // namespace berth
