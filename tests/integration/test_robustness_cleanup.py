@@ -84,8 +84,9 @@ def test_session_with_25000_nested_dirs_is_deleted(b):
     finally:
         # Python's shutil.rmtree (the harness's cleanup) recurses: do not
         # leave it a deep tree if the delete failed.
-        subprocess.run(["rm", "-rf", os.path.join(b.data_dir, "sessions", s["id"])],
-                       check=False, timeout=600)
+        for leftover in ("sessions", "containers"):
+            subprocess.run(["rm", "-rf", os.path.join(b.data_dir, leftover, s["id"])],
+                           check=False, timeout=600)
 
 
 def test_session_whose_cleanup_fails_is_removed_by_force(b):
