@@ -156,6 +156,19 @@ TEST_F(TreeRemoveTest, NeverFollowsSymlinks) {
   EXPECT_TRUE(Exists("outside/keep"));
 }
 
+TEST_F(TreeRemoveTest, RemoveTreeContentsKeepsTheDirectory) {
+  ASSERT_EQ(::mkdirat(dir_fd_.get(), "layer", 0755), 0);
+  ASSERT_EQ(::mkdirat(dir_fd_.get(), "layer/tmp", 0755), 0);
+  ASSERT_EQ(::symlinkat("/", dir_fd_.get(), "layer/root-link"), 0);
+  WriteAt(dir_fd_.get(), "layer/tmp/f");
+  UniqueFd layer(::openat(dir_fd_.get(), "layer", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  Status s = RemoveTreeContentsAt(layer.get());
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(Exists("layer"));
+  EXPECT_FALSE(Exists("layer/tmp"));
+  EXPECT_FALSE(Exists("layer/root-link"));
+}
+
 TEST_F(TreeRemoveTest, MissingIsNotFoundByTheErrorFunction) {
   Status s = RemoveTreeAt(dir_fd_.get(), "nope", {}, [](std::string_view name, int err) {
     return err == ENOENT ? NotFound(std::string(name) + " is gone") : ErrnoStatus(name, err);
