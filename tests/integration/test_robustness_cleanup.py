@@ -81,6 +81,10 @@ def test_session_with_25000_nested_dirs_is_deleted(b):
         assert time.time() - started < 600
         assert b.api("GET", "/sessions/deep").status == 404
         assert_nothing_left(b, s["id"])
+        # The remover's memory is bounded (berthd was at ~380 MB after this).
+        with open(f"/proc/{b.proc.pid}/status") as f:
+            rss_kb = int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+        assert rss_kb < 128 * 1024, rss_kb
     finally:
         # Python's shutil.rmtree (the harness's cleanup) recurses: do not
         # leave it a deep tree if the delete failed.
