@@ -179,13 +179,16 @@ Status ShowLogs(CliContext& ctx, const NameOptions& o) {
 
 struct DeleteOptions {
   std::vector<std::string> names;
+  bool force = false;
 };
 
 Status DeleteSessions(CliContext& ctx, const DeleteOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
   bool failed = false;
   for (const std::string& name : o.names) {
-    Result<std::string> r = c->Call("DELETE", SessionTarget(name).str());
+    Target t = SessionTarget(name);
+    if (o.force) t.Query("force", "true");
+    Result<std::string> r = c->Call("DELETE", t.str());
     if (!r.ok()) {
       PrintError(ctx, name + ": " + r.status().message());
       failed = true;
@@ -322,6 +325,8 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
                                  DeleteSessions, &cmd);
     cmd->alias("rm");
     cmd->add_option("NAME", o->names, "Session names")->required();
+    cmd->add_flag("--force", o->force,
+                  "Also remove a session in error or stuck, even if its cleanup fails");
   }
   {
     auto o = Verb<ExecOptions>(g, ctx, "exec",

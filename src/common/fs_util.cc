@@ -1,6 +1,5 @@
 #include "common/fs_util.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <sstream>
 
 #include "common/random.h"
+#include "common/tree_remove.h"
 #include "common/unique_fd.h"
 
 namespace berth {
@@ -43,47 +43,6 @@ bool IsUnder(const std::string& p, const std::string& root) {
   if (root == "/") return true;
   return p == root ||
          (p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/');
-}
-
-// Removes the contents of directory `dfd` (not the directory itself).
-// REQUIRES: no mount point beneath it (checked by the caller).
-Status RemoveContents(int dfd, const std::string& where) {
-  int dup = ::fcntl(dfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return ErrnoStatus("dup " + where, errno);
-  DIR* dir = ::fdopendir(dup);
-  if (dir == nullptr) {
-    ::close(dup);
-    return ErrnoStatus("opendir " + where, errno);
-  }
-  std::vector<std::pair<std::string, bool>> entries;
-  while (dirent* de = ::readdir(dir)) {
-    std::string name = de->d_name;
-    if (name == "." || name == "..") continue;
-    bool is_dir = false;
-    if (de->d_type == DT_DIR) {
-      is_dir = true;
-    } else if (de->d_type == DT_UNKNOWN) {
-      struct stat st;
-      if (::fstatat(dfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) is_dir = S_ISDIR(st.st_mode);
-    }
-    entries.emplace_back(std::move(name), is_dir);
-  }
-  ::closedir(dir);
-  for (const auto& [name, is_dir] : entries) {
-    if (is_dir) {
-      UniqueFd child(::openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!child) {
-        if (errno == ENOENT) continue;
-        return ErrnoStatus("open " + where + "/" + name, errno);
-      }
-      BERTH_RETURN_IF_ERROR(RemoveContents(child.get(), where + "/" + name));
-      if (::unlinkat(dfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
-        return ErrnoStatus("rmdir " + where + "/" + name, errno);
-    } else if (::unlinkat(dfd, name.c_str(), 0) != 0 && errno != ENOENT) {
-      return ErrnoStatus("unlink " + where + "/" + name, errno);
-    }
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -196,12 +155,17 @@ Status RemoveTree(const std::string& path) {
         "refusing to remove " + clean + ": " + mounts.front() + " is a mount point",
         "mount_point_in_tree");
   }
-  UniqueFd fd(::open(clean.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return ErrnoStatus("open " + clean, errno);
-  BERTH_RETURN_IF_ERROR(RemoveContents(fd.get(), clean));
-  fd.reset();
-  if (::rmdir(clean.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("rmdir " + clean, errno);
-  return Status::Ok();
+  // Removal works on names relative to the open parent, never on paths, so
+  // the depth of the tree is not limited by PATH_MAX or our descriptors.
+  const size_t slash = clean.rfind('/');
+  const std::string parent = slash == std::string::npos ? "."
+                             : slash == 0               ? "/"
+                                                        : clean.substr(0, slash);
+  UniqueFd parent_fd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!parent_fd) return ErrnoStatus("open " + parent, errno);
+  Status s = RemoveTreeAt(parent_fd.get(), slash == std::string::npos ? clean : clean.substr(slash + 1));
+  if (s.ok() || s.code() == Code::kNotFound) return Status::Ok();
+  return Status(s.code(), "remove " + clean + ": " + s.message(), s.reason());
 }
 
 std::string CleanPath(const std::string& path) {

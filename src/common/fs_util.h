@@ -35,7 +35,8 @@ Status WriteFileAtomic(const std::string& path, const std::string& data, mode_t 
 // if any mount point lies at or beneath `path` it removes nothing there and
 // returns FailedPrecondition (reason "mount_point_in_tree"). This is what
 // keeps a leftover bind mount of a user's folder from being emptied by a
-// cleanup. A missing `path` is OK.
+// cleanup. A missing `path` is OK. Any depth and width with bounded fds and
+// memory, best effort, bounded error message: see common/tree_remove.h.
 Status RemoveTree(const std::string& path);
 
 // Mount points at or beneath `path` (from /proc/self/mountinfo), deepest

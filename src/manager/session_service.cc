@@ -197,12 +197,12 @@ Result<api::Session> SessionService::Get(const Principal& p, const std::string& 
   return ToApi(r);
 }
 
-Status SessionService::Delete(const Principal& p, const std::string& ref) {
+Status SessionService::Delete(const Principal& p, const std::string& ref, bool force) {
   store::SessionRecord r;
   {
     std::lock_guard lock(mu_);
     BERTH_ASSIGN_OR_RETURN(r, Resolve(p, ref));
-    if (r.status == "creating" || r.status == "terminating") {
+    if (r.status == "creating" || (r.status == "terminating" && !force)) {
       return FailedPrecondition("session '" + r.name + "' is " + r.status + "; try again shortly",
                                 "session_busy");
     }
@@ -211,7 +211,10 @@ Status SessionService::Delete(const Principal& p, const std::string& ref) {
   }
   Publish(r, "terminating");
   Status st = deps_.agent->Delete(r.id);
-  if (!st.ok()) {
+  if (!st.ok() && force) {
+    spdlog::warn("user {} force-deleted session {} ({}); its cleanup failed and left: {}", p.name,
+                 r.name, r.id, st.message());
+  } else if (!st.ok()) {
     r.status = "error";
     r.error = "delete failed: " + st.message();
     (void)deps_.store->UpdateSession(r);

@@ -57,7 +57,11 @@ class SessionService : public FolderUseChecker {
   // The caller's sessions; a superadmin with `all` sees everyone's.
   Result<std::vector<api::Session>> List(const Principal& p, bool all);
   Result<api::Session> Get(const Principal& p, const std::string& ref);
-  Status Delete(const Principal& p, const std::string& ref);
+  // `force` (owner or superadmin, like any delete): also a session that is
+  // "terminating" (stuck), and the record goes even when the runtime cleanup
+  // fails after its best effort, so its folders are no longer in use; what
+  // was left is logged, and start-up reconcile removes it later.
+  Status Delete(const Principal& p, const std::string& ref, bool force = false);
   Result<runtime::ExecResult> Exec(const Principal& p, const std::string& ref,
                                    const runtime::ExecOptions& options);
   Result<std::string> Logs(const Principal& p, const std::string& ref);

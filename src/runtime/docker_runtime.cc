@@ -11,6 +11,7 @@
 
 #include "common/percent_encode.h"
 #include "runtime/docker_image.h"
+#include "runtime/docker_layer.h"
 #include "runtime/oci_spec.h"
 
 namespace berth::runtime {
@@ -194,6 +195,8 @@ Status DockerRuntime::Delete(const std::string& id) {
 
 Status DockerRuntime::DeleteLocked(const std::string& id) {
   const std::string name = ContainerName(id);
+  // Best effort: if something is left, dockerd's own removal below reports it.
+  (void)EmptyWritableLayer(client_, name, options_.start_timeout);
   auto deadline = Clock::now() + options_.start_timeout;
   for (;;) {
     BERTH_ASSIGN_OR_RETURN(

@@ -1,52 +1,17 @@
-// Internal to storage: DirReader streams the entries of one open directory
-// with getdents64 into a reusable buffer; no per-entry allocation and no
-// stat calls, so walking large trees costs about what `du` pays for
-// directory reads. "." and ".." are skipped.
-//
-// Not thread-safe: one DirReader per walker. It owns its fd.
+// Internal to storage: the directory reader (common/dir_reader.h) and the
+// names of upload temp files, which listings and archives hide.
+// Thread-safe (pure functions).
 #pragma once
 
-#include <cstdint>
-#include <memory>
 #include <string_view>
 
-#include "common/result.h"
-#include "common/unique_fd.h"
+#include "common/dir_reader.h"
 
 namespace berth::storage {
 
-struct DirEntry {
-  std::string_view name;  // valid until the next call to Next()/Rewind()
-  uint64_t ino = 0;
-  unsigned char type = 0;  // DT_* (DT_UNKNOWN on file systems without d_type)
-};
-
-class DirReader {
- public:
-  // REQUIRES: `fd` is a directory opened for reading (not O_PATH).
-  explicit DirReader(UniqueFd fd, size_t buffer_bytes = 32 * 1024);
-  DirReader(DirReader&&) = default;
-  DirReader& operator=(DirReader&&) = default;
-
-  int fd() const { return fd_.get(); }
-
-  // Fills `*entry` and returns true, or returns false at the end.
-  Result<bool> Next(DirEntry* entry);
-  // Starts over from the first entry.
-  Status Rewind();
-
- private:
-  UniqueFd fd_;
-  size_t cap_;
-  std::unique_ptr<char[]> buf_;
-  size_t len_ = 0;
-  size_t pos_ = 0;
-};
-
 inline constexpr std::string_view kUploadTempPrefix = ".berth-upload-";
 
-// True when `name` is one of our upload temp files (".berth-upload-*"),
-// which listings and archives hide.
-bool IsUploadTempName(std::string_view name);
+// True when `name` is one of our upload temp files (".berth-upload-*").
+inline bool IsUploadTempName(std::string_view name) { return name.starts_with(kUploadTempPrefix); }
 
 }  // namespace berth::storage

@@ -289,7 +289,7 @@ TEST_F(FolderFsTest, RemoveFilesAndDirs) {
 }
 
 TEST_F(FolderFsTest, RemovesTreesDeeperThanTheFdBudget) {
-  // Deeper than kMaxRemoveDepth (64) levels: exercises the hoisting path.
+  // Deeper than the remover holds fds for (RemoveTreeLimits): exercises hoisting.
   std::string rel = "deep";
   ASSERT_EQ(::mkdir(F(rel).c_str(), 0755), 0);
   for (int i = 0; i < 200; ++i) {

@@ -45,14 +45,39 @@ Result<std::optional<bool>> BoolField(const json& j, const char* key) {
   return std::optional<bool>(it->get<bool>());
 }
 
-Result<std::optional<uint64_t>> UintField(const json& j, const char* key) {
+Result<uint64_t> UintValue(const json& v, std::string_view name, uint64_t max, const char* reason) {
+  const std::string field = "field '" + std::string(name) + "'";
+  const std::string range = " (0 to " + std::to_string(max) + ")";
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > max) return InvalidArgument(field + " is too large" + range, reason);
+    return v.get<uint64_t>();
+  }
+  if (v.is_number_integer()) return InvalidArgument(field + " must not be negative" + range, reason);
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d < 0) return InvalidArgument(field + " must not be negative" + range, reason);
+    if (d >= 9.2e18) return InvalidArgument(field + " is too large" + range, reason);
+    return InvalidArgument(field + " must be a whole number" + range, reason);
+  }
+  return InvalidArgument(field + " must be a non-negative integer" + range, reason);
+}
+
+Result<double> NumberValue(const json& v, std::string_view name, double max, const char* reason) {
+  const std::string field = "field '" + std::string(name) + "'";
+  if (!v.is_number()) return InvalidArgument(field + " must be a number", reason);
+  double d = v.get<double>();
+  if (!(d >= 0 && d <= max)) {
+    return InvalidArgument(field + " must be between 0 and " + std::to_string(static_cast<uint64_t>(max)),
+                           reason);
+  }
+  return d;
+}
+
+Result<std::optional<uint64_t>> UintField(const json& j, const char* key, uint64_t max) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::optional<uint64_t>();
-  if (!it->is_number_unsigned()) {
-    return InvalidArgument(std::string("field '") + key + "' must be a non-negative integer",
-                           "invalid_field");
-  }
-  return std::optional<uint64_t>(it->get<uint64_t>());
+  BERTH_ASSIGN_OR_RETURN(uint64_t v, UintValue(*it, key, max));
+  return std::optional<uint64_t>(v);
 }
 
 Result<bool> QueryBool(const http::Request& req, std::string_view key, bool def) {

@@ -42,7 +42,23 @@ Result<nlohmann::json> ParseJsonObject(const http::Request& req,
 Result<std::optional<std::string>> StringField(const nlohmann::json& j, const char* key,
                                                bool required);
 Result<std::optional<bool>> BoolField(const nlohmann::json& j, const char* key);
-Result<std::optional<uint64_t>> UintField(const nlohmann::json& j, const char* key);
+
+// Every integer in a request body ends up as an int64 somewhere below us
+// (SQLite, the OCI spec, Docker's API), so that is the default range; a value
+// outside it, negative, fractional, or too large for JSON's integers (which
+// nlohmann parses as a double) is a 400 naming the field, never a 500.
+inline constexpr uint64_t kMaxJsonUint = 0x7fffffffffffffffULL;
+// No host has more CPUs; keeps cpus * 1e9 (Docker's NanoCpus) in an int64.
+inline constexpr double kMaxJsonCpus = 65536;
+// `v` as an integer in [0, max]; `name` is how the message names it.
+Result<uint64_t> UintValue(const nlohmann::json& v, std::string_view name,
+                           uint64_t max = kMaxJsonUint, const char* reason = "invalid_field");
+// `v` as a finite number in [0, max].
+Result<double> NumberValue(const nlohmann::json& v, std::string_view name, double max,
+                           const char* reason = "invalid_field");
+// The field `key` of `j` by UintValue; absent or null gives no value.
+Result<std::optional<uint64_t>> UintField(const nlohmann::json& j, const char* key,
+                                          uint64_t max = kMaxJsonUint);
 
 // "true"/"false"/"1"/"0"; absent gives `def`.
 Result<bool> QueryBool(const http::Request& req, std::string_view key, bool def);

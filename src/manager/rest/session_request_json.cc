@@ -31,16 +31,11 @@ Status ParseResources(const json& j, api::SessionResources* out) {
   if (!j.is_object()) return InvalidArgument("resources must be an object", "invalid_field");
   for (const auto& [k, v] : j.items()) {
     if (k == "cpu") {
-      if (!v.is_number()) {
-        return InvalidArgument("resources.cpu must be a number", "invalid_resources");
-      }
-      out->cpu = v.get<double>();
+      BERTH_ASSIGN_OR_RETURN(out->cpu,
+                             NumberValue(v, "resources.cpu", kMaxJsonCpus, "invalid_resources"));
     } else if (k == "memory_bytes" || k == "memory") {
-      if (!v.is_number_unsigned()) {
-        return InvalidArgument("resources.memory_bytes must be a whole number of bytes",
-                               "invalid_resources");
-      }
-      out->memory_bytes = v.get<uint64_t>();
+      BERTH_ASSIGN_OR_RETURN(out->memory_bytes,
+                             UintValue(v, "resources." + k, kMaxJsonUint, "invalid_resources"));
     } else {
       return InvalidArgument("unknown resources field '" + k + "'", "unknown_field");
     }

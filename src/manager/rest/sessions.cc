@@ -39,7 +39,8 @@ Result<runtime::ExecOptions> ParseExec(const Request& req, const ExecLimits& lim
   }
   BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
   o.stdin_data = in.value_or("");
-  BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s"));
+  // ExecTimeout checks the range; this bound only keeps `* 1000` in range.
+  BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s", kMaxJsonUint / 1000));
   BERTH_ASSIGN_OR_RETURN(o.timeout, ExecTimeout(timeout, limits));
   return o;
 }
@@ -67,7 +68,8 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
         }));
   r.Add("DELETE", "/api/v1/sessions/{name}",
         Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
-          return NoContent(sessions.Delete(p, req.Param("name")));
+          BERTH_ASSIGN_OR_RETURN(bool force, QueryBool(req, "force", false));
+          return NoContent(sessions.Delete(p, req.Param("name"), force));
         }));
   r.Add("POST", "/api/v1/sessions/{name}/exec",
         Authed(auth, [&sessions, limits = ctx.exec_limits](Request& req,

@@ -1,4 +1,4 @@
-#include "storage/dir_reader.h"
+#include "common/dir_reader.h"
 
 #include <dirent.h>
 #include <sys/syscall.h>
@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstring>
 
-namespace berth::storage {
+namespace berth {
 namespace {
 
 // The kernel's record layout for getdents64 (glibc 2.36 has no wrapper in
@@ -55,6 +55,4 @@ Status DirReader::Rewind() {
   return Status::Ok();
 }
 
-bool IsUploadTempName(std::string_view name) { return name.starts_with(kUploadTempPrefix); }
-
-}  // namespace berth::storage
+}  // namespace berth
