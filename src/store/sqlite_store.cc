@@ -86,6 +86,10 @@ CREATE TABLE folder_shares (
 );
 CREATE INDEX folder_shares_user ON folder_shares(user_id);
 )sql",
+    // 5: why a session ended (SPEC §3 status_reason, e.g. share_revoked)
+    R"sql(
+ALTER TABLE sessions ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -159,10 +163,12 @@ SessionRecord ReadSession(SQLite::Statement& q) {
   s.created_at = q.getColumn(6).getString();
   s.request_json = q.getColumn(7).getString();
   s.mounts_json = q.getColumn(8).getString();
+  s.status_reason = q.getColumn(9).getString();
   return s;
 }
 constexpr const char* kSessionCols =
-    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json";
+    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json, "
+    "status_reason";
 
 ShareRecord ReadShare(SQLite::Statement& q) {
   return ShareRecord{q.getColumn(0).getString(), q.getColumn(1).getString(),
@@ -347,7 +353,7 @@ class SqliteStore : public Store {
     return Exec("a session named '" + s.name + "'", [&] {
       SQLite::Transaction tx(db_);
       SQLite::Statement q(db_, std::string("INSERT INTO sessions (") + kSessionCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?)");
       BindSession(q, s);
       q.exec();
       WriteSessionFolders(s);
@@ -389,9 +395,9 @@ class SqliteStore : public Store {
       SQLite::Transaction tx(db_);
       SQLite::Statement q(db_,
                           "UPDATE sessions SET id=?, name=?, owner_id=?, image=?, status=?, error=?, "
-                          "created_at=?, request_json=?, mounts_json=? WHERE id=?");
+                          "created_at=?, request_json=?, mounts_json=?, status_reason=? WHERE id=?");
       BindSession(q, s);
-      q.bind(10, s.id);
+      q.bind(11, s.id);
       int n = q.exec();
       SQLite::Statement del(db_, "DELETE FROM session_folders WHERE session_id=?");
       del.bind(1, s.id);
@@ -521,6 +527,7 @@ class SqliteStore : public Store {
     q.bind(7, s.created_at);
     q.bind(8, s.request_json);
     q.bind(9, s.mounts_json);
+    q.bind(10, s.status_reason);
   }
   // REQUIRES: mu_ held, inside a transaction.
   void WriteSessionFolders(const SessionRecord& s) {

@@ -114,6 +114,24 @@ TEST_P(StoreSuite, SessionsWithTheirFolders) {
   EXPECT_EQ(store_->GetSessionByName(a.id, "s1").status().code(), Code::kNotFound);
 }
 
+TEST_P(StoreSuite, SessionKeepsWhyItEnded) {
+  UserRecord a{NewUuid(), "alice", "user", "", false, 1000, 1000, "t"};
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  SessionRecord s;
+  s.id = NewUuid();
+  s.name = "s1";
+  s.owner_id = a.id;
+  s.image = "python";
+  s.created_at = "2026-01-01T00:00:00Z";
+  ASSERT_TRUE(store_->CreateSession(s).ok());
+  EXPECT_EQ(store_->GetSession(s.id)->status_reason, "");
+  s.status = "terminated";
+  s.status_reason = "share_revoked";
+  ASSERT_TRUE(store_->UpdateSession(s).ok());
+  EXPECT_EQ(store_->GetSession(s.id)->status_reason, "share_revoked");
+  EXPECT_EQ(store_->ListSessions(a.id)->front().status_reason, "share_revoked");
+}
+
 }  // namespace
 }  // namespace berth::store
 
