@@ -44,9 +44,7 @@ void from_json(const json& j, Folder& v) {
   GetOpt(j, "usage", v.usage);
 }
 
-// Puts byte string `bytes` into j[key], adding j[key + "_raw"] when it is
-// not valid UTF-8 (api/raw_name.h).
-static void PutName(json& j, const std::string& key, const std::string& bytes) {
+void PutName(json& j, const std::string& key, const std::string& bytes) {
   if (IsValidUtf8(bytes)) {
     j[key] = bytes;
     return;
