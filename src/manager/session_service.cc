@@ -197,6 +197,12 @@ Result<api::Session> SessionService::Create(const Principal& p,
   spdlog::info("user {} started session {} ({}) with {} mounts", p.name, rec.name, rec.id,
                plan.mounts.size());
   Publish(rec, "running");
+  // A share revoked while the container started found this session still
+  // "creating" and passed it by: end it now, as it would have been.
+  if (LostAShare(p, rec)) {
+    End(rec.id, "share_revoked");
+    return Get(p, rec.id);
+  }
   return ToApi(rec);
 }
 
@@ -314,6 +320,18 @@ std::optional<std::string> SessionService::SessionUsing(const std::string& folde
   auto names = deps_.store->SessionsUsingFolder(folder_id);
   if (!names.ok() || names->empty()) return std::nullopt;
   return names->front();
+}
+
+bool SessionService::LostAShare(const Principal& p, const store::SessionRecord& r) {
+  json m = json::parse(r.mounts_json, nullptr, false);
+  if (!m.is_object()) return false;
+  for (const auto& mount : m.value("mounts", std::vector<api::SessionMount>{})) {
+    auto f = deps_.store->GetFolder(mount.folder_id);
+    if (!f.ok() || f->owner_id == p.user_id) continue;
+    Access a = deps_.folders->AccessOf(p, *f);
+    if (a == Access::kNone || (mount.permission == "rw" && a != Access::kWrite)) return true;
+  }
+  return false;
 }
 
 bool SessionService::End(const std::string& id, const std::string& reason) {

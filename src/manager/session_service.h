@@ -89,6 +89,8 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   // Stops running session `id` and records `reason`; false if it was not
   // running (any more).
   bool End(const std::string& id, const std::string& reason);
+  // Whether `p` may no longer mount a folder of someone else's as `r` does.
+  bool LostAShare(const Principal& p, const store::SessionRecord& r);
 
   SessionServiceDeps deps_;
   std::mutex mu_;  // guards session state transitions
