@@ -12,37 +12,13 @@ import subprocess
 
 import pytest
 
-from berth_harness import Berthd
 from test_security import folder_path, users
+from test_sessions_api import b  # noqa: F401 (a berthd per runtime driver, any user's sessions cleaned up)
 
-DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="sessions need root (runc)")
 BAD = b"bad\xff\xfe.txt"          # what a session can name a file
 BAD_RAW = "bad%FF%FE.txt"         # its name_raw form (SPEC §2)
 BAD_SHOWN = "bad\ufffd\ufffd.txt"  # its display form
-
-
-@pytest.fixture(params=["runc", "docker"])
-def b(request):
-    """A berthd per runtime driver, with the `python` image."""
-    if os.geteuid() != 0:
-        pytest.skip("sessions need root (runc)")
-    args = []
-    if request.param == "docker":
-        if not os.path.exists(DOCKER_SOCKET):
-            pytest.skip(f"no Docker daemon at {DOCKER_SOCKET}")
-        args = ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
-    d = Berthd(args).start()
-    d.driver = request.param
-    try:
-        images = d.api("GET", "/images").json().get("images", [])
-        if not any(i["name"] == "python" for i in images):
-            pytest.skip("no 'python' image (set BERTH_IMAGES_DIR)")
-        yield d
-    finally:
-        if d.proc:  # every user's sessions, even if the test failed half-way
-            for s in d.api("GET", "/sessions", query={"all": "true"}).json()["sessions"]:
-                d.api("DELETE", f"/sessions/{s['id']}")
-        d.stop()
 
 
 def shared(b, t, permission, owner="alice", invitee="bob", name="data"):
@@ -72,6 +48,7 @@ def run(b, token, name, script):
 
 # -- item 7: a revoked share ends the invitee's sessions --------------------
 
+@needs_root
 @pytest.mark.parametrize("how", ["revoke", "leave"])
 def test_revoke_or_leave_ends_the_invitees_session_not_the_owners(b, how):
     t = users(b, "alice", "bob")
@@ -99,6 +76,7 @@ def test_revoke_or_leave_ends_the_invitees_session_not_the_owners(b, how):
     assert b.api("DELETE", "/sessions/theirs", token=t["bob"]).status == 204
 
 
+@needs_root
 def test_narrowing_a_share_to_ro_ends_sessions_that_mount_it_rw(b):
     t = users(b, "alice", "bob")
     shared(b, t, "rw")
@@ -223,6 +201,7 @@ def container_root_on_host(b, token, name):
     return None  # root is not mapped at all: nothing can be setuid-root
 
 
+@needs_root
 def test_setuid_binary_or_device_in_a_folder_gains_nothing(b):
     t = users(b, "alice")
     f = b.api("POST", "/folders", {"name": "data"}, token=t["alice"]).json()
