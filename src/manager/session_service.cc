@@ -19,18 +19,22 @@ namespace {
 
 constexpr int kMaxExecTimeoutS = 24 * 3600;
 
+// The folder mounts recorded for session `r`.
+std::vector<api::SessionMount> MountsOf(const store::SessionRecord& r) {
+  json m = json::parse(r.mounts_json, nullptr, false);
+  if (!m.is_object()) return {};
+  return m.value("mounts", std::vector<api::SessionMount>{});
+}
+
 // Whether session `r` mounts `folder_id` (read-write, with `rw_only`).
 bool MountsFolder(const store::SessionRecord& r, const std::string& folder_id, bool rw_only) {
   if (std::find(r.folder_ids.begin(), r.folder_ids.end(), folder_id) == r.folder_ids.end()) {
     return false;
   }
-  if (!rw_only) return true;
-  json m = json::parse(r.mounts_json, nullptr, false);
-  if (!m.is_object()) return true;  // unknown: assume the worst
-  for (const auto& mount : m.value("mounts", std::vector<api::SessionMount>{})) {
-    if (mount.folder_id == folder_id && mount.permission == "rw") return true;
-  }
-  return false;
+  auto mounts = MountsOf(r);
+  return !rw_only || std::any_of(mounts.begin(), mounts.end(), [&](const auto& m) {
+    return m.folder_id == folder_id && m.permission == "rw";
+  });
 }
 
 }  // namespace
@@ -323,9 +327,7 @@ std::optional<std::string> SessionService::SessionUsing(const std::string& folde
 }
 
 bool SessionService::LostAShare(const Principal& p, const store::SessionRecord& r) {
-  json m = json::parse(r.mounts_json, nullptr, false);
-  if (!m.is_object()) return false;
-  for (const auto& mount : m.value("mounts", std::vector<api::SessionMount>{})) {
+  for (const auto& mount : MountsOf(r)) {
     auto f = deps_.store->GetFolder(mount.folder_id);
     if (!f.ok() || f->owner_id == p.user_id) continue;
     Access a = deps_.folders->AccessOf(p, *f);
