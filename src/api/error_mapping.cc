@@ -33,7 +33,10 @@ static Code CodeForHttp(int http) {
   }
 }
 
-std::string ErrorBody(const Status& s) { return ErrorJson(s).dump(); }
+// A message may quote a file name that is not UTF-8: replace, never throw.
+std::string ErrorBody(const Status& s) {
+  return ErrorJson(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 Status StatusFromHttp(int http_status, const std::string& body) {
   Code code = CodeForHttp(http_status);

@@ -1,5 +1,7 @@
 #include "api/json.h"
 
+#include "api/raw_name.h"
+
 namespace berth::api {
 
 using nlohmann::json;
@@ -42,12 +44,28 @@ void from_json(const json& j, Folder& v) {
   GetOpt(j, "usage", v.usage);
 }
 
+void PutName(json& j, const std::string& key, const std::string& bytes) {
+  if (IsValidUtf8(bytes)) {
+    j[key] = bytes;
+    return;
+  }
+  j[key] = DisplayName(bytes);
+  j[key + "_raw"] = EncodeRawName(bytes);
+}
+// The bytes of j[key]: from j[key + "_raw"] when present.
+static std::string GetName(const json& j, const std::string& key) {
+  if (auto it = j.find(key + "_raw"); it != j.end() && it->is_string()) {
+    if (auto bytes = DecodeRawName(it->get<std::string>())) return *bytes;
+  }
+  return j.value(key, "");
+}
+
 void to_json(json& j, const FileEntry& v) {
-  j = json{{"name", v.name}, {"type", v.type}, {"size", v.size},
-           {"mtime", v.mtime}, {"mode", v.mode}};
+  j = json{{"type", v.type}, {"size", v.size}, {"mtime", v.mtime}, {"mode", v.mode}};
+  PutName(j, "name", v.name);
 }
 void from_json(const json& j, FileEntry& v) {
-  v.name = j.value("name", "");
+  v.name = GetName(j, "name");
   v.type = j.value("type", "");
   v.size = j.value("size", uint64_t{0});
   v.mtime = j.value("mtime", int64_t{0});
@@ -55,13 +73,14 @@ void from_json(const json& j, FileEntry& v) {
 }
 
 void to_json(json& j, const FileList& v) {
-  j = json{{"path", v.path}, {"entries", v.entries}, {"next", nullptr}};
-  if (v.next) j["next"] = *v.next;
+  j = json{{"entries", v.entries}, {"next", nullptr}};
+  PutName(j, "path", v.path);
+  if (v.next) PutName(j, "next", *v.next);
 }
 void from_json(const json& j, FileList& v) {
-  v.path = j.value("path", "");
+  v.path = GetName(j, "path");
   v.entries = j.value("entries", std::vector<FileEntry>{});
-  GetOpt(j, "next", v.next);
+  if (auto it = j.find("next"); it != j.end() && !it->is_null()) v.next = GetName(j, "next");
 }
 
 void to_json(json& j, const User& v) {
@@ -131,6 +150,7 @@ void to_json(json& j, const Session& v) {
            {"mounts", v.mounts}, {"persistent_paths", v.persistent_paths},
            {"resources", v.resources}};
   if (!v.error.empty()) j["error"] = v.error;
+  if (!v.status_reason.empty()) j["status_reason"] = v.status_reason;
 }
 void from_json(const json& j, Session& v) {
   v.id = j.value("id", "");
@@ -139,6 +159,7 @@ void from_json(const json& j, Session& v) {
   v.image = j.value("image", "");
   v.status = j.value("status", "");
   v.error = j.value("error", "");
+  v.status_reason = j.value("status_reason", "");
   v.created_at = j.value("created_at", "");
   v.mounts = j.value("mounts", std::vector<SessionMount>{});
   v.persistent_paths = j.value("persistent_paths", std::vector<std::string>{});

@@ -9,6 +9,10 @@
 
 namespace berth::api {
 
+// Sets j[key] to byte string `bytes` (a file name or path), adding
+// j[key + "_raw"] when it is not valid UTF-8 (api/raw_name.h).
+void PutName(nlohmann::json& j, const std::string& key, const std::string& bytes);
+
 void to_json(nlohmann::json& j, const Usage& v);
 void from_json(const nlohmann::json& j, Usage& v);
 void to_json(nlohmann::json& j, const Folder& v);

@@ -30,6 +30,10 @@ struct Folder {
   bool automount = false;  // the name starts with '.'
 };
 
+// A name is the exact bytes on disk, which need not be UTF-8 (a session can
+// make any name). On the wire such a name travels as `name` (invalid bytes as
+// U+FFFD, for display) plus `name_raw` (lossless; api/raw_name.h); the JSON
+// functions convert both ways, so code holding a FileEntry sees the bytes.
 struct FileEntry {
   std::string name;
   std::string type;  // "file", "dir", "symlink", "other"
@@ -88,6 +92,7 @@ struct Session {
   std::string image;
   std::string status;  // creating | running | terminating | terminated | error
   std::string error;
+  std::string status_reason;  // why it ended, e.g. "share_revoked"; empty otherwise
   std::string created_at;
   std::vector<SessionMount> mounts;
   std::vector<std::string> persistent_paths;

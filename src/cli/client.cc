@@ -163,7 +163,8 @@ Result<api::FileList> BerthClient::ListAllFiles(const std::string& folder,
 
 Result<api::FileEntry> BerthClient::Mkdir(const std::string& folder, const std::string& path,
                                           bool parents, std::string* raw) {
-  json body{{"path", path}, {"parents", parents}};
+  json body{{"parents", parents}};
+  api::PutName(body, "path", path);
   BERTH_ASSIGN_OR_RETURN(std::string res,
                          Call("POST", FolderTarget(folder).str() + "/files/mkdir", body.dump()));
   return Parse<api::FileEntry>(res, raw);
@@ -199,7 +200,9 @@ Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContent(const std::stri
 
 Result<api::FileEntry> BerthClient::Move(const std::string& folder, const std::string& src,
                                          const std::string& dst, std::string* raw) {
-  json body{{"src", src}, {"dst", dst}};
+  json body = json::object();
+  api::PutName(body, "src", src);
+  api::PutName(body, "dst", dst);
   BERTH_ASSIGN_OR_RETURN(std::string res,
                          Call("POST", FolderTarget(folder).str() + "/files/move", body.dump()));
   return Parse<api::FileEntry>(res, raw);

@@ -193,6 +193,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   manager::SessionService sessions(
       {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image});
   folders.SetUseChecker(&sessions);
+  shares.SetRevoker(&sessions);
 
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",

@@ -197,6 +197,14 @@ Result<api::Folder> FolderService::Rename(const Principal& p, const std::string&
   BERTH_RETURN_IF_ERROR(CheckNotInUse(rec, "rename"));
   BERTH_RETURN_IF_ERROR(CheckNameFree(rec.owner_id, new_name, rec.id));
   BERTH_ASSIGN_OR_RETURN(auto shares, deps_.store->ListFolderShares(rec.id));
+  // A dot-name makes it an automount folder, which is never shared (SPEC §2):
+  // it would be mounted read-write into the owner's every session while
+  // invitees (or pending invitations) still reach it.
+  if (storage::IsAutomountName(new_name) && !shares.empty()) {
+    return FailedPrecondition("folder '" + rec.name + "' is shared or has pending invitations; "
+                                  "revoke them before giving it a name starting with '.'",
+                              "folder_shared");
+  }
   for (const auto& sh : shares) {
     if (sh.status != "accepted") continue;
     if (!CheckNameFree(sh.user_id, new_name, rec.id).ok()) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "api/json.h"
@@ -17,6 +18,24 @@ using nlohmann::json;
 namespace {
 
 constexpr int kMaxExecTimeoutS = 24 * 3600;
+
+// The folder mounts recorded for session `r`.
+std::vector<api::SessionMount> MountsOf(const store::SessionRecord& r) {
+  json m = json::parse(r.mounts_json, nullptr, false);
+  if (!m.is_object()) return {};
+  return m.value("mounts", std::vector<api::SessionMount>{});
+}
+
+// Whether session `r` mounts `folder_id` (read-write, with `rw_only`).
+bool MountsFolder(const store::SessionRecord& r, const std::string& folder_id, bool rw_only) {
+  if (std::find(r.folder_ids.begin(), r.folder_ids.end(), folder_id) == r.folder_ids.end()) {
+    return false;
+  }
+  auto mounts = MountsOf(r);
+  return !rw_only || std::any_of(mounts.begin(), mounts.end(), [&](const auto& m) {
+    return m.folder_id == folder_id && m.permission == "rw";
+  });
+}
 
 }  // namespace
 
@@ -35,6 +54,7 @@ api::Session SessionService::ToApi(const store::SessionRecord& r) {
   s.image = r.image;
   s.status = r.status;
   s.error = r.error;
+  s.status_reason = r.status_reason;
   s.created_at = r.created_at;
   json m = json::parse(r.mounts_json, nullptr, false);
   if (m.is_object()) {
@@ -181,6 +201,12 @@ Result<api::Session> SessionService::Create(const Principal& p,
   spdlog::info("user {} started session {} ({}) with {} mounts", p.name, rec.name, rec.id,
                plan.mounts.size());
   Publish(rec, "running");
+  // A share revoked while the container started found this session still
+  // "creating" and passed it by: end it now, as it would have been.
+  if (LostAShare(p, rec)) {
+    End(rec.id, "share_revoked");
+    return Get(p, rec.id);
+  }
   return ToApi(rec);
 }
 
@@ -301,6 +327,61 @@ std::optional<std::string> SessionService::SessionUsing(const std::string& folde
   auto names = deps_.store->SessionsUsingFolder(folder_id);
   if (!names.ok() || names->empty()) return std::nullopt;
   return names->front();
+}
+
+bool SessionService::LostAShare(const Principal& p, const store::SessionRecord& r) {
+  for (const auto& mount : MountsOf(r)) {
+    auto f = deps_.store->GetFolder(mount.folder_id);
+    if (!f.ok() || f->owner_id == p.user_id) continue;
+    Access a = deps_.folders->AccessOf(p, *f);
+    if (a == Access::kNone || (mount.permission == "rw" && a != Access::kWrite)) return true;
+  }
+  return false;
+}
+
+bool SessionService::End(const std::string& id, const std::string& reason) {
+  store::SessionRecord r;
+  {
+    std::lock_guard lock(mu_);
+    auto cur = deps_.store->GetSession(id);
+    if (!cur.ok() || cur->status != "running") return false;
+    r = std::move(*cur);
+    r.status = "terminating";
+    if (!deps_.store->UpdateSession(r).ok()) return false;
+  }
+  Publish(r, "terminating");
+  // Delete, not stop: the container, its mounts and the scratch home go; the
+  // record stays to tell the owner why.
+  Status st = deps_.agent->Delete(r.id);
+  r.status_reason = reason;
+  if (st.ok()) {
+    r.status = "terminated";
+    r.folder_ids.clear();  // mounts nothing now: no longer blocks folder deletes
+  } else {
+    r.status = "error";
+    r.error = "ending the session failed: " + st.message();
+  }
+  (void)deps_.store->UpdateSession(r);
+  spdlog::info("session {} ({}) ended: {}", r.name, r.id, st.ok() ? reason : r.error);
+  Publish(r, r.status);
+  return true;
+}
+
+std::vector<std::string> SessionService::EndSessionsMounting(const std::string& user_id,
+                                                             const std::string& folder_id,
+                                                             bool rw_only) {
+  std::vector<std::string> ended;
+  auto recs = deps_.store->ListSessions(user_id);
+  if (!recs.ok()) {
+    spdlog::error("cannot list sessions of {} to end those mounting {}: {}", user_id, folder_id,
+                  recs.status().ToString());
+    return ended;
+  }
+  for (const auto& r : *recs) {
+    if (r.status != "running" || !MountsFolder(r, folder_id, rw_only)) continue;
+    if (End(r.id, "share_revoked")) ended.push_back(r.name);
+  }
+  return ended;
 }
 
 }  // namespace berth::manager

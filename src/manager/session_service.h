@@ -6,7 +6,8 @@
 // node's SessionAgent a complete spec (image, planned mounts) to run. It
 // tears sessions down too.
 // It is also the FolderUseChecker that stops a mounted folder from being
-// deleted, and it reconciles the Store with the runtime at start-up.
+// deleted, the SharedMountRevoker that ends sessions whose share was taken
+// away, and it reconciles the Store with the runtime at start-up.
 //
 // Thread-safe. Create and Delete of one session are serialised by the store
 // (unique names) and a per-service lock around state transitions.
@@ -27,6 +28,7 @@
 #include "manager/event_bus.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
+#include "manager/share_revocation.h"
 #include "runtime/container_runtime.h"
 #include "store/store.h"
 
@@ -45,7 +47,7 @@ struct SessionServiceDeps {
   std::string default_image = "python";
 };
 
-class SessionService : public FolderUseChecker {
+class SessionService : public FolderUseChecker, public SharedMountRevoker {
  public:
   explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
 
@@ -74,6 +76,11 @@ class SessionService : public FolderUseChecker {
   agent::ReconcileReport Reconcile();
 
   std::optional<std::string> SessionUsing(const std::string& folder_id) override;
+  // Ended sessions stay listed ("terminated", status_reason "share_revoked")
+  // until their owner deletes them, so the user sees why they stopped.
+  std::vector<std::string> EndSessionsMounting(const std::string& user_id,
+                                               const std::string& folder_id,
+                                               bool rw_only) override;
 
  private:
   Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
@@ -83,6 +90,11 @@ class SessionService : public FolderUseChecker {
                                                std::vector<std::string>* folder_ids);
   api::Session ToApi(const store::SessionRecord& r);
   void Publish(const store::SessionRecord& r, const std::string& status);
+  // Stops running session `id` and records `reason`; false if it was not
+  // running (any more).
+  bool End(const std::string& id, const std::string& reason);
+  // Whether `p` may no longer mount a folder of someone else's as `r` does.
+  bool LostAShare(const Principal& p, const store::SessionRecord& r);
 
   SessionServiceDeps deps_;
   std::mutex mu_;  // guards session state transitions

@@ -13,6 +13,7 @@
 #include "agent/agent_testing.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "manager/share_service.h"
 #include "nlohmann/json.hpp"
 #include "storage/volume.h"
 #include "store/sqlite_store.h"
@@ -309,6 +310,107 @@ TEST_F(SessionServiceTest, ReconcileFinishesInterruptedWorkAndMarksLostSessions)
   EXPECT_EQ(sessions_->Get(alice_, "kept")->status, "running");
   // A lost session can still be deleted.
   EXPECT_TRUE(sessions_->Delete(alice_, "lost").ok());
+}
+
+
+// Share revocation (issue 10 item 7): revoking, leaving or narrowing a share
+// ends the invitee's running sessions that mount the folder; the owner's own
+// sessions and unrelated ones keep running.
+class ShareRevocationTest : public SessionServiceTest {
+ protected:
+  void SetUp() override {
+    SessionServiceTest::SetUp();
+    shares_ = std::make_unique<ShareService>(*store_, *folders_, audit_);
+    shares_->SetRevoker(sessions_.get());
+    AddFolder(alice_, "data");
+  }
+
+  // Alice shares "data" with Bob at `permission`, Bob accepts.
+  void ShareWithBob(const std::string& permission) {
+    auto inv = shares_->Share(alice_, "data", "bob", permission);
+    ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+    ASSERT_TRUE(shares_->Accept(bob_, inv->id).ok());
+  }
+
+  // Status and status_reason of `p`'s session `name`, e.g. "running/".
+  std::string StateOf(const Principal& p, const std::string& name) {
+    auto s = sessions_->Get(p, name);
+    if (!s.ok()) return s.status().ToString();
+    return s->status + "/" + s->status_reason;
+  }
+
+  AuditLog audit_{""};
+  std::unique_ptr<ShareService> shares_;
+};
+
+TEST_F(ShareRevocationTest, RevokeEndsTheInviteesSessionsOnly) {
+  ShareWithBob("rw");
+  ASSERT_TRUE(Create(alice_, "mine", {{"data", "", ""}}).ok());
+  auto theirs = Create(bob_, "theirs", {{"data", "", ""}});
+  ASSERT_TRUE(theirs.ok()) << theirs.status().ToString();
+  ASSERT_TRUE(Create(bob_, "other").ok());
+
+  ASSERT_TRUE(shares_->Unshare(alice_, "data", "bob").ok());
+  EXPECT_EQ(StateOf(bob_, "theirs"), "terminated/share_revoked");
+  EXPECT_FALSE(node_->runtime().SpecOf(theirs->id).has_value()) << "container still there";
+  EXPECT_EQ(StateOf(bob_, "other"), "running/");
+  EXPECT_EQ(StateOf(alice_, "mine"), "running/");
+  // The ended session mounts nothing: only Alice's own session blocks a delete.
+  EXPECT_EQ(sessions_->SessionUsing(theirs->mounts[0].folder_id), "mine");
+  // It stays listed until Bob deletes it, and then it is gone.
+  ASSERT_TRUE(sessions_->Delete(bob_, "theirs").ok());
+  EXPECT_EQ(sessions_->Get(bob_, "theirs").status().code(), Code::kNotFound);
+}
+
+TEST_F(ShareRevocationTest, LeaveEndsTheInviteesSessions) {
+  ShareWithBob("ro");
+  ASSERT_TRUE(Create(bob_, "theirs", {{"data", "", ""}}).ok());
+  ASSERT_TRUE(shares_->Leave(bob_, "data").ok());
+  EXPECT_EQ(StateOf(bob_, "theirs"), "terminated/share_revoked");
+}
+
+TEST_F(ShareRevocationTest, NarrowingToReadOnlyEndsOnlyReadWriteMounts) {
+  ShareWithBob("rw");
+  ASSERT_TRUE(Create(bob_, "writer", {{"data", "", "rw"}}).ok());
+  ASSERT_TRUE(Create(bob_, "reader", {{"data", "", "ro"}}).ok());
+  ASSERT_TRUE(shares_->Share(alice_, "data", "bob", "ro").ok());
+  EXPECT_EQ(StateOf(bob_, "writer"), "terminated/share_revoked");
+  EXPECT_EQ(StateOf(bob_, "reader"), "running/");
+  // Widening again ends nothing.
+  ASSERT_TRUE(shares_->Share(alice_, "data", "bob", "rw").ok());
+  EXPECT_EQ(StateOf(bob_, "reader"), "running/");
+}
+
+TEST_F(ShareRevocationTest, RevokingAPendingInvitationEndsNothing) {
+  ASSERT_TRUE(shares_->Share(alice_, "data", "bob", "rw").ok());
+  ASSERT_TRUE(Create(alice_, "mine", {{"data", "", ""}}).ok());
+  ASSERT_TRUE(shares_->Unshare(alice_, "data", "bob").ok());
+  EXPECT_EQ(StateOf(alice_, "mine"), "running/");
+}
+
+// Issue 10 item 8: dot-folders are never shared, so a shared folder cannot
+// become one, and an invitation to one cannot be accepted.
+TEST_F(ShareRevocationTest, RenameToDotNameRefusedWhileSharedOrInvited) {
+  ASSERT_TRUE(shares_->Share(alice_, "data", "bob", "rw").ok());  // pending
+  auto r = folders_->Rename(alice_, "data", ".local");
+  EXPECT_EQ(r.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(r.status().reason(), "folder_shared");
+  EXPECT_TRUE(folders_->Rename(alice_, "data", "plain").ok());  // other names are fine
+  ASSERT_TRUE(shares_->Unshare(alice_, "plain", "bob").ok());
+  EXPECT_TRUE(folders_->Rename(alice_, "plain", ".local").ok());
+}
+
+TEST_F(ShareRevocationTest, AcceptRefusedForADotFolder) {
+  auto inv = shares_->Share(alice_, "data", "bob", "rw");
+  ASSERT_TRUE(inv.ok());
+  // As a store written before the rename rule could hold it.
+  auto f = store_->GetFolder(inv->folder_id);
+  ASSERT_TRUE(f.ok());
+  f->name = ".local";
+  ASSERT_TRUE(store_->UpdateFolder(*f).ok());
+  auto a = shares_->Accept(bob_, inv->id);
+  EXPECT_EQ(a.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(a.status().reason(), "automount_not_shareable");
 }
 
 }  // namespace

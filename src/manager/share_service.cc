@@ -16,6 +16,14 @@ ShareView ShareService::View(const store::ShareRecord& s) {
   return v;
 }
 
+void ShareService::EndSessions(const std::string& actor, const store::FolderRecord& f,
+                               const std::string& user_id, bool rw_only) {
+  if (!revoker_) return;
+  for (const auto& name : revoker_->EndSessionsMounting(user_id, f.id, rw_only)) {
+    audit_.Record(actor, "session.end", f.id, "ok", name + ": share_revoked");
+  }
+}
+
 Result<store::FolderRecord> ShareService::OwnedFolder(const Principal& p, const std::string& ref) {
   BERTH_ASSIGN_OR_RETURN(auto f, folders_.Resolve(p, ref, "ready"));
   if (!folders_.authorizer().CanManageFolder(p, f)) {
@@ -46,6 +54,9 @@ Result<ShareView> ShareService::Share(const Principal& p, const std::string& fol
     rec = *existing;
     rec.permission = permission;
     BERTH_RETURN_IF_ERROR(store_.UpdateShare(rec));
+    if (existing->permission == "rw" && permission == "ro" && rec.status == "accepted") {
+      EndSessions(p.name, f, invitee->id, /*rw_only=*/true);
+    }
   } else {
     rec = store::ShareRecord{NewUuid(), f.id, invitee->id, permission, "pending", NowRfc3339()};
     BERTH_RETURN_IF_ERROR(store_.CreateShare(rec));
@@ -74,6 +85,7 @@ Status ShareService::Unshare(const Principal& p, const std::string& folder_ref,
   }
   BERTH_RETURN_IF_ERROR(store_.DeleteShare(share->id));
   audit_.Record(p.name, "folder.unshare", f.id + " -> " + user);
+  if (share->status == "accepted") EndSessions(p.name, f, invitee->id, /*rw_only=*/false);
   return Status::Ok();
 }
 
@@ -102,6 +114,14 @@ Result<ShareView> ShareService::Accept(const Principal& p, const std::string& in
   if (f.status != "ready") {
     return FailedPrecondition("folder '" + f.name + "' is in the owner's trash", "folder_in_trash");
   }
+  // The owner may have renamed it since the invitation (Rename refuses a
+  // dot-name while shares exist; this covers stores written before that).
+  if (storage::IsAutomountName(f.name)) {
+    return FailedPrecondition("folder '" + f.name +
+                                  "' is now an automount folder (its name starts with '.'); "
+                                  "those cannot be shared",
+                              "automount_not_shareable");
+  }
   if (Status free = folders_.CheckNameFree(p.user_id, f.name, f.id); !free.ok()) {
     return AlreadyExists("you already have a folder named '" + f.name +
                              "'; rename yours before accepting",
@@ -128,6 +148,7 @@ Status ShareService::Leave(const Principal& p, const std::string& folder_ref) {
   }
   BERTH_RETURN_IF_ERROR(store_.DeleteShare(s->id));
   audit_.Record(p.name, "folder.leave", f.id);
+  EndSessions(p.name, f, p.user_id, /*rw_only=*/false);
   return Status::Ok();
 }
 

@@ -45,8 +45,9 @@ struct SessionRecord {
   std::string name;
   std::string owner_id;
   std::string image;
-  std::string status = "creating";  // creating|running|terminating|error
+  std::string status = "creating";  // creating|running|terminating|terminated|error
   std::string error;                // why, when status is "error"
+  std::string status_reason;        // machine-readable why, e.g. "share_revoked"
   std::string created_at;
   std::string request_json;  // the create request as accepted (resources, env, ...)
   std::string mounts_json;   // the resolved mount plan (for display)

@@ -59,6 +59,7 @@ SessionRecord ReadSession(SQLite::Statement& q) {
   s.created_at = q.getColumn(6).getString();
   s.request_json = q.getColumn(7).getString();
   s.mounts_json = q.getColumn(8).getString();
+  s.status_reason = q.getColumn(9).getString();
   return s;
 }
 
@@ -86,6 +87,7 @@ void BindSession(SQLite::Statement& q, const SessionRecord& s) {
   q.bind(7, s.created_at);
   q.bind(8, s.request_json);
   q.bind(9, s.mounts_json);
+  q.bind(10, s.status_reason);
 }
 void BindUser(SQLite::Statement& q, const UserRecord& u) {
   q.bind(1, u.id);

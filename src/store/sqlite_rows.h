@@ -32,7 +32,8 @@ FolderRecord ReadFolder(SQLite::Statement& q);
 void BindFolder(SQLite::Statement& q, const FolderRecord& f);
 
 inline constexpr const char* kSessionCols =
-    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json";
+    "id, name, owner_id, image, status, error, created_at, request_json, mounts_json, "
+    "status_reason";
 SessionRecord ReadSession(SQLite::Statement& q);
 void BindSession(SQLite::Statement& q, const SessionRecord& s);
 

@@ -87,6 +87,10 @@ CREATE TABLE folder_shares (
 );
 CREATE INDEX folder_shares_user ON folder_shares(user_id);
 )sql",
+    // 5: why a session ended (SPEC §3 status_reason, e.g. share_revoked)
+    R"sql(
+ALTER TABLE sessions ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

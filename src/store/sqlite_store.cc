@@ -181,7 +181,7 @@ class SqliteStore : public Store {
     return Exec("a session named '" + s.name + "'", [&] {
       SQLite::Transaction tx(db_);
       SQLite::Statement q(db_, std::string("INSERT INTO sessions (") + kSessionCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?)");
       BindSession(q, s);
       q.exec();
       WriteSessionFolders(s);
@@ -223,9 +223,9 @@ class SqliteStore : public Store {
       SQLite::Transaction tx(db_);
       SQLite::Statement q(db_,
                           "UPDATE sessions SET id=?, name=?, owner_id=?, image=?, status=?, error=?, "
-                          "created_at=?, request_json=?, mounts_json=? WHERE id=?");
+                          "created_at=?, request_json=?, mounts_json=?, status_reason=? WHERE id=?");
       BindSession(q, s);
-      q.bind(10, s.id);
+      q.bind(11, s.id);
       int n = q.exec();
       SQLite::Statement del(db_, "DELETE FROM session_folders WHERE session_id=?");
       del.bind(1, s.id);

@@ -122,11 +122,14 @@ TEST_P(StoreSuite, SessionsWithTheirFolders) {
   EXPECT_EQ(store_->CreateSession(dup).code(), Code::kAlreadyExists);
   EXPECT_EQ(store_->GetSessionByName(a.id, "s1")->folder_ids, (std::vector<std::string>{"f1", "f2"}));
   EXPECT_EQ(*store_->SessionsUsingFolder("f2"), std::vector<std::string>{"s1"});
-  s.status = "running";
+  EXPECT_EQ(store_->GetSession(s.id)->status_reason, "");
+  s.status = "terminated";
+  s.status_reason = "share_revoked";
   s.folder_ids = {"f3"};
   ASSERT_TRUE(store_->UpdateSession(s).ok());
   EXPECT_TRUE(store_->SessionsUsingFolder("f2")->empty());
-  EXPECT_EQ(store_->GetSession(s.id)->status, "running");
+  EXPECT_EQ(store_->GetSession(s.id)->status, "terminated");
+  EXPECT_EQ(store_->GetSession(s.id)->status_reason, "share_revoked");
   EXPECT_EQ(store_->ListSessions("")->size(), 1u);
   EXPECT_EQ(store_->ListSessions("nobody")->size(), 0u);
   ASSERT_TRUE(store_->DeleteSession(s.id).ok());

@@ -34,14 +34,15 @@ def b(request):
             pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
         args = ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
     d = Berthd(args).start()
+    d.driver = request.param
     try:
         images = d.api("GET", "/images").json().get("images", [])
         if not any(i["name"] == "python" for i in images):
             pytest.skip("no 'python' image (set BERTH_IMAGES_DIR or run berthd build-image)")
         yield d
     finally:
-        # Leave nothing running even if the test failed half-way.
+        # Leave nothing running, of any user, even if the test failed half-way.
         if d.proc and d.proc.poll() is None:
-            for s in d.api("GET", "/sessions").json()["sessions"]:
-                d.api("DELETE", f"/sessions/{s['name']}")
+            for s in d.api("GET", "/sessions", query={"all": "true"}).json()["sessions"]:
+                d.api("DELETE", f"/sessions/{s['id']}")
         d.stop()

@@ -47,7 +47,10 @@ export interface Folder {
 }
 
 export interface Entry {
+  /** For display; a name that is not UTF-8 has its bad bytes as U+FFFD ... */
   name: string;
+  /** ... and then comes with this lossless form too (SPEC §2). */
+  name_raw?: string;
   type: 'file' | 'dir' | 'symlink' | 'other';
   size: number;
   mtime: string | number;
@@ -75,6 +78,8 @@ export interface Session {
   created_at: string;
   mounts: SessionMount[];
   error?: string;
+  /** Why it ended, e.g. 'share_revoked'. */
+  status_reason?: string;
 }
 
 export interface Share {
@@ -154,6 +159,12 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 const enc = encodeURIComponent;
 const folderPath = (name: string) => `/folders/${enc(name)}`;
 
+/** A file's path: plain, or in the name_raw form (for names that are not UTF-8). */
+export type FilePath = string | { raw: string };
+/** `{path: p}` or `{path_raw: p.raw}` (with `key` for `path`). */
+const pathParam = (p: FilePath, key = 'path'): Record<string, string> =>
+  typeof p === 'string' ? { [key]: p } : { [`${key}_raw`]: p.raw };
+
 export const api = {
   me: () => request<Me>('GET', '/me', undefined, { quiet401: true }),
   login: (user: string, password: string) => request<unknown>('POST', '/auth/login', { user, password }, { quiet401: true }),
@@ -181,13 +192,14 @@ export const api = {
     return request<Listing>('GET', `${folderPath(folder)}/files?${q}`);
   },
   mkdir: (folder: string, path: string) => request<unknown>('POST', `${folderPath(folder)}/files/mkdir`, { path, parents: false }),
-  move: (folder: string, src: string, dst: string) => request<unknown>('POST', `${folderPath(folder)}/files/move`, { src, dst }),
-  remove: (folder: string, path: string, recursive: boolean) =>
-    request<unknown>('DELETE', `${folderPath(folder)}/files?${new URLSearchParams({ path, recursive: String(recursive) })}`),
-  downloadLink: (folder: string, path: string) =>
-    request<{ url: string }>('POST', `${folderPath(folder)}/download-link`, { path }),
-  contentUrl: (folder: string, path: string) =>
-    `${kPrefix}${folderPath(folder)}/files/content?${new URLSearchParams({ path })}`,
+  move: (folder: string, src: FilePath, dst: string) =>
+    request<unknown>('POST', `${folderPath(folder)}/files/move`, { ...pathParam(src, 'src'), dst }),
+  remove: (folder: string, path: FilePath, recursive: boolean) =>
+    request<unknown>('DELETE', `${folderPath(folder)}/files?${new URLSearchParams({ ...pathParam(path), recursive: String(recursive) })}`),
+  downloadLink: (folder: string, path: FilePath) =>
+    request<{ url: string }>('POST', `${folderPath(folder)}/download-link`, pathParam(path)),
+  contentUrl: (folder: string, path: FilePath) =>
+    `${kPrefix}${folderPath(folder)}/files/content?${new URLSearchParams(pathParam(path))}`,
 
   sessions: () => request<{ sessions: Session[] }>('GET', '/sessions').then((r) => r.sessions ?? []),
   createSession: (req: CreateSession) => request<Session>('POST', '/sessions', req),

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, breadcrumbs, entryNameError, formatBytes, joinPath, parentPath, splitPath } from '../src/lib/paths';
+import { baseName, breadcrumbs, entryNameError, entryPath, formatBytes, joinPath, parentPath, splitPath } from '../src/lib/paths';
 import { formatRoute, parseRoute, type Route } from '../src/lib/route';
 
 describe('paths', () => {
+  it('names a non-UTF-8 entry by its raw form (SPEC §2 name_raw)', () => {
+    expect(entryPath('a b', { name: 'ok.txt' })).toBe('a b/ok.txt');
+    expect(entryPath('', { name: 'bad\uFFFD.txt', name_raw: 'bad%FF.txt' })).toEqual({ raw: 'bad%FF.txt' });
+    expect(entryPath('a b/c', { name: 'bad\uFFFD', name_raw: 'bad%FF' })).toEqual({ raw: 'a%20b/c/bad%FF' });
+  });
   it('splits and joins', () => {
     expect(splitPath('/a//b/./c/')).toEqual(['a', 'b', 'c']);
     expect(joinPath('', 'x')).toBe('x');

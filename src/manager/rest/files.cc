@@ -2,6 +2,7 @@
 // download links (SPEC §2, §5). Every path goes through storage::FolderFs
 // (and so PathGuard).
 #include "api/json.h"
+#include "api/raw_name.h"
 #include "common/clock.h"
 #include "http/file_response.h"
 #include "manager/auth_service.h"
@@ -19,6 +20,42 @@ using nlohmann::json;
 namespace {
 
 constexpr uint64_t kMaxPageSize = 10000;
+
+// File names are bytes and need not be UTF-8 (api/raw_name.h). A client
+// names a file by `key` or, for a name that is not UTF-8, by `key`_raw
+// holding its `name_raw` form; with both (as a listing carries them), the
+// raw form wins. The bytes, or nullopt when neither is given.
+Result<std::optional<std::string>> PlainOrRaw(const std::string& key, const std::string* plain,
+                                              const std::string* raw) {
+  if (!raw) return plain ? std::optional<std::string>(*plain) : std::nullopt;
+  auto bytes = api::DecodeRawName(*raw);
+  if (!bytes) return InvalidArgument("'" + key + "_raw' has a malformed %XX escape", "invalid_path");
+  return bytes;
+}
+
+// The query's `key` or `key`_raw.
+Result<std::optional<std::string>> PathQuery(const Request& req, const std::string& key) {
+  return PlainOrRaw(key, req.Query(key), req.Query(key + "_raw"));
+}
+
+// The body's `key` or `key`_raw; one of them is required.
+Result<std::string> PathField(const json& body, const std::string& key) {
+  BERTH_ASSIGN_OR_RETURN(auto plain, StringField(body, key.c_str(), false));
+  BERTH_ASSIGN_OR_RETURN(auto raw, StringField(body, (key + "_raw").c_str(), false));
+  BERTH_ASSIGN_OR_RETURN(auto path, PlainOrRaw(key, plain ? &*plain : nullptr, raw ? &*raw : nullptr));
+  if (!path) return InvalidArgument("field '" + key + "' is required", "missing_field");
+  return *path;
+}
+
+// The query's `path` or `path_raw`; one of them is required (and non-empty
+// unless `allow_empty`).
+Result<std::string> RequiredPathQuery(const Request& req, bool allow_empty) {
+  BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
+  if (!path || (path->empty() && !allow_empty)) {
+    return InvalidArgument("query parameter 'path' is required", "missing_path");
+  }
+  return *path;
+}
 
 std::string LastComponent(const std::string& path, const std::string& fallback) {
   std::string p = path;
@@ -102,24 +139,26 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
             return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize),
                                    "invalid_query");
           }
+          BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
+          BERTH_ASSIGN_OR_RETURN(auto after, PathQuery(req, "after"));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kRead));
-          return Reply(200, folder.fs.List(QueryString(req, "path"), limit, QueryString(req, "after")));
+          return Reply(200, folder.fs.List(path.value_or(""), limit, after.value_or("")));
         }));
 
   r.Add("POST", "/api/v1/folders/{name}/files/mkdir",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"path", "parents"}));
-          BERTH_ASSIGN_OR_RETURN(auto path, StringField(body, "path", true));
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"path", "path_raw", "parents"}));
+          BERTH_ASSIGN_OR_RETURN(auto path, PathField(body, "path"));
           BERTH_ASSIGN_OR_RETURN(auto parents, BoolField(body, "parents"));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
-          return Reply(201, folder.fs.Mkdir(*path, parents.value_or(false)));
+          return Reply(201, folder.fs.Mkdir(path, parents.value_or(false)));
         }));
 
   r.AddUpload("PUT", "/api/v1/folders/{name}/files/content",
               AuthedUpload(auth, [&folders](Request& req, const Principal& p)
                                      -> Result<std::unique_ptr<http::BodySink>> {
                 BERTH_ASSIGN_OR_RETURN(bool overwrite, QueryBool(req, "overwrite", false));
-                BERTH_ASSIGN_OR_RETURN(std::string path, RequiredQuery(req, "path", "missing_path"));
+                BERTH_ASSIGN_OR_RETURN(std::string path, RequiredPathQuery(req, false));
                 BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
                 BERTH_ASSIGN_OR_RETURN(auto max_bytes, UploadAllowance(folder, path, overwrite));
                 BERTH_ASSIGN_OR_RETURN(auto up, folder.fs.BeginUpload(path, overwrite, max_bytes));
@@ -128,18 +167,19 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("GET", "/api/v1/folders/{name}/files/content",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kRead));
-          return Download(folder, req, QueryString(req, "path"));
+          return Download(folder, req, path.value_or(""));
         }));
 
   DownloadLinks& links = *ctx.links;
   r.Add("POST", "/api/v1/folders/{name}/download-link",
         Authed(auth, [&folders, &links](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"path"}));
-          BERTH_ASSIGN_OR_RETURN(auto path, StringField(body, "path", true));
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"path", "path_raw"}));
+          BERTH_ASSIGN_OR_RETURN(auto path, PathField(body, "path"));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kRead));
-          BERTH_RETURN_IF_ERROR(folder.fs.Stat(*path).status());
-          DownloadLink link{p.user_id, folder.record.id, *path,
+          BERTH_RETURN_IF_ERROR(folder.fs.Stat(path).status());
+          DownloadLink link{p.user_id, folder.record.id, path,
                             NowUnix() + DownloadLinks::kLifetimeSeconds};
           return JsonResponse(201, {{"url", "/api/v1/download/" + links.Sign(link)},
                                     {"expires_at", FormatRfc3339(link.expires_at)}});
@@ -156,18 +196,18 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("POST", "/api/v1/folders/{name}/files/move",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"src", "dst"}));
-          BERTH_ASSIGN_OR_RETURN(auto src, StringField(body, "src", true));
-          BERTH_ASSIGN_OR_RETURN(auto dst, StringField(body, "dst", true));
+          BERTH_ASSIGN_OR_RETURN(json body,
+                                 ParseJsonObject(req, {"src", "src_raw", "dst", "dst_raw"}));
+          BERTH_ASSIGN_OR_RETURN(auto src, PathField(body, "src"));
+          BERTH_ASSIGN_OR_RETURN(auto dst, PathField(body, "dst"));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
-          return Reply(200, folder.fs.Move(*src, *dst));
+          return Reply(200, folder.fs.Move(src, dst));
         }));
 
   r.Add("DELETE", "/api/v1/folders/{name}/files",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(bool recursive, QueryBool(req, "recursive", false));
-          BERTH_ASSIGN_OR_RETURN(std::string path,
-                                 RequiredQuery(req, "path", "missing_path", /*allow_empty=*/true));
+          BERTH_ASSIGN_OR_RETURN(std::string path, RequiredPathQuery(req, /*allow_empty=*/true));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
           return NoContent(folder.fs.Remove(path, recursive));
         }));

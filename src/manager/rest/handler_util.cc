@@ -116,7 +116,11 @@ Result<std::string> RequiredQuery(const http::Request& req, std::string_view key
   return *v;
 }
 
-http::Response JsonResponse(int status, const json& j) { return http::Response::Json(status, j.dump()); }
+// Names that are not UTF-8 travel as name_raw (api/raw_name.h); anything
+// else that slips through is replaced rather than turning into a 500.
+http::Response JsonResponse(int status, const json& j) {
+  return http::Response::Json(status, j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
 
 HandlerResult NoContent(const Status& st) {
   BERTH_RETURN_IF_ERROR(st);

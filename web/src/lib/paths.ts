@@ -13,6 +13,15 @@ export function joinPath(dir: string, name: string): string {
   return parts.join('/');
 }
 
+// The path of entry `name` (with `name_raw` when its name is not UTF-8) in
+// directory `dir`, as the file endpoints take it: plain, or `{raw}` in the
+// name_raw form (SPEC §2), so such files can be downloaded, renamed and deleted.
+export function entryPath(dir: string, e: { name: string; name_raw?: string }): string | { raw: string } {
+  if (!e.name_raw) return joinPath(dir, e.name);
+  const prefix = splitPath(dir).map(encodeURIComponent).join('/');
+  return { raw: prefix ? `${prefix}/${e.name_raw}` : e.name_raw };
+}
+
 // The directory part of a folder path ('' for an entry at the root).
 export function parentPath(path: string): string {
   const parts = splitPath(path);

@@ -2,10 +2,10 @@
 // with paging, upload by button or drag-and-drop with per-file progress,
 // download per file and per directory, mkdir, rename and delete.
 
-import { api, ApiError, upload, type Entry, type Folder } from '../api';
+import { api, ApiError, upload, type Entry, type FilePath, type Folder } from '../api';
 import type { AppContext } from '../app_context';
 import { onChange } from '../events';
-import { breadcrumbs, entryNameError, formatBytes, joinPath, parentPath } from '../lib/paths';
+import { breadcrumbs, entryNameError, entryPath, formatBytes, joinPath, parentPath } from '../lib/paths';
 import { formatRoute } from '../lib/route';
 import { formatTime, h, icon, listTable, replace } from '../ui/dom';
 import { validatedField } from '../ui/field';
@@ -137,7 +137,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
         ? h('a', { href: entryHref(e) }, e.name)
         : h('span', {}, e.name);
       const dl = h('button', { type: 'button', class: 'secondary', disabled: e.type === 'other' || e.type === 'symlink' }, 'Download');
-      dl.addEventListener('click', () => download(joinPath(path, e.name), isDir ? `${e.name}.zip` : e.name, dl));
+      dl.addEventListener('click', () => download(entryPath(path, e), isDir ? `${e.name}.zip` : e.name, dl));
       const rename = h('button', { type: 'button', class: 'secondary', disabled: readOnly() }, 'Rename');
       rename.addEventListener('click', () => openRename(e));
       const del = h('button', { type: 'button', class: 'danger-outline', disabled: readOnly() }, 'Delete');
@@ -193,7 +193,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     }
   }
 
-  async function download(p: string, filename: string, btn: HTMLButtonElement): Promise<void> {
+  async function download(p: FilePath, filename: string, btn: HTMLButtonElement): Promise<void> {
     btn.disabled = true;
     try {
       let url: string;
@@ -301,7 +301,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       submitLabel: 'Rename',
       content: f.element,
       onSubmit: async () => {
-        await api.move(folderName, joinPath(path, e.name), joinPath(path, f.input.value));
+        await api.move(folderName, entryPath(path, e), joinPath(path, f.input.value));
         notify(`${e.name} renamed to ${f.input.value}.`);
         changed();
       },
@@ -317,7 +317,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       isDir ? `The directory ${e.name} and everything in it will be deleted for good.` : `${e.name} will be deleted for good.`,
     );
     if (!ok) return;
-    await attempt(() => api.remove(folderName, joinPath(path, e.name), isDir), `${e.name} deleted.`);
+    await attempt(() => api.remove(folderName, entryPath(path, e), isDir), `${e.name} deleted.`);
     changed();
   }
 

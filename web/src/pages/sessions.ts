@@ -57,7 +57,10 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
         {},
         h('th', { scope: 'row' }, s.name),
         h('td', {}, h('span', { class: `badge st-${s.status}` }, kStatusText[s.status] ?? s.status),
-          s.error ? h('div', { class: 'field-error' }, s.error) : null),
+          s.error ? h('div', { class: 'field-error' }, s.error) : null,
+          s.status_reason === 'share_revoked'
+            ? h('div', { class: 'hint' }, 'Ended: a folder it mounted is no longer shared with you.')
+            : null),
         h('td', { class: 'hide-narrow' }, s.image),
         h('td', { class: 'mounts-col' }, mounts.length ? h('ul', { class: 'mounts-cell' }, mounts) : h('span', { class: 'hint' }, 'none')),
         h('td', { class: 'hide-narrow' }, formatTime(s.created_at)),
