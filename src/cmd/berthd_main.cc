@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 #include "common/unique_fd.h"
@@ -116,6 +117,7 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     runtime::RuncOptions o;
     o.state_dir = cfg.runc_root;
     o.bundles_dir = cfg.data_dir + "/containers";
+    o.log_max_bytes = cfg.limits.container_log_max_bytes;
     auto r = runtime::RuncRuntime::Open(o);
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
@@ -126,6 +128,7 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     // Stable per data dir, so a restart adopts this deployment's containers
     // and two deployments on one daemon never touch each other's.
     o.instance = manager::Sha256Hex(cfg.data_dir).substr(0, 16);
+    o.log_max_bytes = cfg.limits.container_log_max_bytes;
     auto r = runtime::DockerRuntime::Open(o);
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
@@ -174,10 +177,11 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.audit = &audit;
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
-  manager::UserService users(**store, auth, audit);
+  manager::UserService users(**store, auth, audit, cfg.limits);
   manager::ShareService shares(**store, folders, audit);
   manager::SessionService sessions(
-      {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image});
+      {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image,
+       cfg.limits});
   folders.SetUseChecker(&sessions);
 
   agent::ReconcileReport rep = sessions.Reconcile();
@@ -239,6 +243,39 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 }  // namespace
 }  // namespace berth
 
+namespace {
+
+// The session-limit flags (docs/operations.md); each overrides the config
+// file only when given.
+struct LimitFlags {
+  std::optional<double> default_cpu, max_cpu;
+  std::optional<uint64_t> default_memory, max_memory, log_max;
+  std::optional<int64_t> default_pids, max_pids, max_sessions;
+
+  void Add(CLI::App& app) {
+    app.add_option("--default-cpu", default_cpu, "CPUs a session gets when it asks for none");
+    app.add_option("--max-cpu", max_cpu, "most CPUs a session may ask for (default: all)");
+    app.add_option("--default-memory-bytes", default_memory, "memory of a session that asks for none");
+    app.add_option("--max-memory-bytes", max_memory, "most memory a session may ask for");
+    app.add_option("--default-pids", default_pids, "pids limit of a session");
+    app.add_option("--max-pids", max_pids, "most pids a user's override may allow");
+    app.add_option("--max-sessions-per-user", max_sessions, "live sessions per user");
+    app.add_option("--container-log-max-bytes", log_max, "cap of each session's container log");
+  }
+  void ApplyTo(berth::manager::LimitSettings& l) const {
+    if (default_cpu) l.default_cpu = *default_cpu;
+    if (max_cpu) l.max_cpu = *max_cpu;
+    if (default_memory) l.default_memory_bytes = *default_memory;
+    if (max_memory) l.max_memory_bytes = *max_memory;
+    if (default_pids) l.default_pids = *default_pids;
+    if (max_pids) l.max_pids = *max_pids;
+    if (max_sessions) l.max_sessions = *max_sessions;
+    if (log_max) l.container_log_max_bytes = *log_max;
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using berth::manager::DaemonConfig;
   sigset_t stop_signals = berth::BlockStopSignals();
@@ -255,6 +292,8 @@ int main(int argc, char** argv) {
   std::string images_dir, web_root;
   app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
   app.add_option("--web-root", web_root, "directory of the built web UI");
+  LimitFlags limit_flags;
+  limit_flags.Add(app);
   std::string recipe = "python";
   bool replace = false;
   CLI::App* build = app.add_subcommand("build-image", "build a session image from a recipe and exit");
@@ -283,6 +322,12 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) cfg.log_level = log_level;
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
+  limit_flags.ApplyTo(cfg.limits);
+  berth::manager::ResolveHostDefaults(cfg.limits);
+  if (auto st = berth::manager::CheckLimitSettings(cfg.limits); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    return 2;
+  }
   cfg.data_dir = std::filesystem::absolute(cfg.data_dir).lexically_normal().string();
   berth::ApplyDefaults(cfg, argv[0]);
   if (build->parsed()) return berth::BuildImage(cfg, recipe, replace);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "manager/session_limits.h"
 
 namespace berth::manager {
 
@@ -23,13 +24,17 @@ struct DaemonConfig {
   std::string runc_root = "/run/berth/runc";
   uint32_t container_uid = 1000;
   uint32_t container_gid = 1000;
+  // Session limits (SPEC §3 "Limits"; docs/operations.md).
+  LimitSettings limits;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
 std::string DefaultDataDir();
 
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
-// log_level, container_uid, container_gid from a TOML file over `cfg`.
+// log_level, container_uid, container_gid and the limits (default_cpu,
+// max_cpu, default_memory_bytes, max_memory_bytes, default_pids, max_pids,
+// max_sessions_per_user, container_log_max_bytes) from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL.

@@ -86,6 +86,13 @@ CREATE TABLE folder_shares (
 );
 CREATE INDEX folder_shares_user ON folder_shares(user_id);
 )sql",
+    // 5: per-user session limits (NULL: the deployment's maximum)
+    R"sql(
+ALTER TABLE users ADD COLUMN max_sessions INTEGER;
+ALTER TABLE users ADD COLUMN max_cpu REAL;
+ALTER TABLE users ADD COLUMN max_memory_bytes INTEGER;
+ALTER TABLE users ADD COLUMN max_pids INTEGER;
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -117,9 +124,17 @@ UserRecord ReadUser(SQLite::Statement& q) {
   u.uid = static_cast<uint32_t>(q.getColumn(5).getInt64());
   u.gid = static_cast<uint32_t>(q.getColumn(6).getInt64());
   u.created_at = q.getColumn(7).getString();
+  if (!q.getColumn(8).isNull()) u.max_sessions = q.getColumn(8).getInt64();
+  if (!q.getColumn(9).isNull()) u.max_cpu = q.getColumn(9).getDouble();
+  if (!q.getColumn(10).isNull()) {
+    u.max_memory_bytes = static_cast<uint64_t>(q.getColumn(10).getInt64());
+  }
+  if (!q.getColumn(11).isNull()) u.max_pids = q.getColumn(11).getInt64();
   return u;
 }
-constexpr const char* kUserCols = "id, name, role, password_hash, sudo_allowed, uid, gid, created_at";
+constexpr const char* kUserCols =
+    "id, name, role, password_hash, sudo_allowed, uid, gid, created_at, max_sessions, max_cpu, "
+    "max_memory_bytes, max_pids";
 
 TokenRecord ReadToken(SQLite::Statement& q) {
   TokenRecord t;
@@ -208,7 +223,7 @@ class SqliteStore : public Store {
   Status CreateUser(const UserRecord& u) override {
     return Exec("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_, std::string("INSERT INTO users (") + kUserCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
       BindUser(q, u);
       q.exec();
     });
@@ -230,9 +245,10 @@ class SqliteStore : public Store {
     return ExecChanged("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_,
                           "UPDATE users SET id=?, name=?, role=?, password_hash=?, sudo_allowed=?, "
-                          "uid=?, gid=?, created_at=? WHERE id=?");
+                          "uid=?, gid=?, created_at=?, max_sessions=?, max_cpu=?, "
+                          "max_memory_bytes=?, max_pids=? WHERE id=?");
       BindUser(q, u);
-      q.bind(9, u.id);
+      q.bind(13, u.id);
       return q.exec();
     });
   }
@@ -549,6 +565,14 @@ class SqliteStore : public Store {
     q.bind(6, static_cast<int64_t>(u.uid));
     q.bind(7, static_cast<int64_t>(u.gid));
     q.bind(8, u.created_at);
+    auto opt = [&q](int i, const auto& v) {
+      if (v) q.bind(i, *v); else q.bind(i);
+    };
+    opt(9, u.max_sessions);
+    opt(10, u.max_cpu);
+    opt(11, u.max_memory_bytes ? std::optional<int64_t>(static_cast<int64_t>(*u.max_memory_bytes))
+                               : std::nullopt);
+    opt(12, u.max_pids);
   }
   static void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
     q.bind(1, f.id);
