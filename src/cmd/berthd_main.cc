@@ -10,7 +10,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 #include <spdlog/spdlog.h>
 
 #include "common/unique_fd.h"
@@ -246,32 +249,37 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 namespace {
 
 // The session-limit flags (docs/operations.md); each overrides the config
-// file only when given.
-struct LimitFlags {
-  std::optional<double> default_cpu, max_cpu;
-  std::optional<uint64_t> default_memory, max_memory, log_max;
-  std::optional<int64_t> default_pids, max_pids, max_sessions;
-
-  void Add(CLI::App& app) {
-    app.add_option("--default-cpu", default_cpu, "CPUs a session gets when it asks for none");
-    app.add_option("--max-cpu", max_cpu, "most CPUs a session may ask for (default: all)");
-    app.add_option("--default-memory-bytes", default_memory, "memory of a session that asks for none");
-    app.add_option("--max-memory-bytes", max_memory, "most memory a session may ask for");
-    app.add_option("--default-pids", default_pids, "pids limit of a session");
-    app.add_option("--max-pids", max_pids, "most pids a user's override may allow");
-    app.add_option("--max-sessions-per-user", max_sessions, "live sessions per user");
-    app.add_option("--container-log-max-bytes", log_max, "cap of each session's container log");
+// file only when given, so they are applied after it is read.
+class LimitFlags {
+ public:
+  explicit LimitFlags(CLI::App& app) {
+    using L = berth::manager::LimitSettings;
+    Add(app, "--default-cpu", &L::default_cpu, "CPUs a session gets when it asks for none");
+    Add(app, "--max-cpu", &L::max_cpu, "most CPUs a session may ask for (default: all)");
+    Add(app, "--default-memory-bytes", &L::default_memory_bytes,
+        "memory of a session that asks for none");
+    Add(app, "--max-memory-bytes", &L::max_memory_bytes, "most memory a session may ask for");
+    Add(app, "--default-pids", &L::default_pids, "pids limit of a session");
+    Add(app, "--max-pids", &L::max_pids, "most pids a user's override may allow");
+    Add(app, "--max-sessions-per-user", &L::max_sessions, "live sessions per user");
+    Add(app, "--container-log-max-bytes", &L::container_log_max_bytes,
+        "cap of each session's container log");
   }
   void ApplyTo(berth::manager::LimitSettings& l) const {
-    if (default_cpu) l.default_cpu = *default_cpu;
-    if (max_cpu) l.max_cpu = *max_cpu;
-    if (default_memory) l.default_memory_bytes = *default_memory;
-    if (max_memory) l.max_memory_bytes = *max_memory;
-    if (default_pids) l.default_pids = *default_pids;
-    if (max_pids) l.max_pids = *max_pids;
-    if (max_sessions) l.max_sessions = *max_sessions;
-    if (log_max) l.container_log_max_bytes = *log_max;
+    for (const auto& apply : apply_) apply(l);
   }
+
+ private:
+  template <typename T>
+  void Add(CLI::App& app, const char* flag, T berth::manager::LimitSettings::*field,
+           const char* help) {
+    auto value = std::make_shared<std::optional<T>>();
+    app.add_option(flag, *value, help);
+    apply_.push_back([value, field](berth::manager::LimitSettings& l) {
+      if (*value) l.*field = **value;
+    });
+  }
+  std::vector<std::function<void(berth::manager::LimitSettings&)>> apply_;
 };
 
 }  // namespace
@@ -292,8 +300,7 @@ int main(int argc, char** argv) {
   std::string images_dir, web_root;
   app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
   app.add_option("--web-root", web_root, "directory of the built web UI");
-  LimitFlags limit_flags;
-  limit_flags.Add(app);
+  LimitFlags limit_flags(app);
   std::string recipe = "python";
   bool replace = false;
   CLI::App* build = app.add_subcommand("build-image", "build a session image from a recipe and exit");
@@ -323,7 +330,6 @@ int main(int argc, char** argv) {
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
   limit_flags.ApplyTo(cfg.limits);
-  berth::manager::ResolveHostDefaults(cfg.limits);
   if (auto st = berth::manager::CheckLimitSettings(cfg.limits); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());
     return 2;

@@ -23,11 +23,9 @@ std::string Cpus(double cpus) {
 
 }  // namespace
 
-void ResolveHostDefaults(LimitSettings& s) {
-  if (s.max_cpu == 0) {
-    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
-    s.max_cpu = n > 0 ? static_cast<double>(n) : 1;
-  }
+double HostCpuCount() {
+  long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<double>(n) : 1;
 }
 
 Status CheckLimitSettings(const LimitSettings& s) {

@@ -28,21 +28,21 @@
 
 namespace berth::manager {
 
+// The number of online CPUs (at least 1).
+double HostCpuCount();
+
 // The deployment's settings (DaemonConfig::limits; docs/operations.md).
 struct LimitSettings {
   double default_cpu = 1;
   uint64_t default_memory_bytes = uint64_t{2} << 30;  // 2 GiB
   int64_t default_pids = 1024;
-  double max_cpu = 0;  // 0: the host's CPU count (see ResolveHostDefaults)
+  double max_cpu = HostCpuCount();
   uint64_t max_memory_bytes = uint64_t{16} << 30;  // 16 GiB
   int64_t max_pids = 4096;
   int64_t max_sessions = 8;  // live sessions per user
   // Each session's container log (runc: container.log; docker: json-file).
   uint64_t container_log_max_bytes = uint64_t{8} << 20;  // 8 MiB
 };
-
-// Fills what depends on the host (max_cpu 0 → the number of online CPUs).
-void ResolveHostDefaults(LimitSettings& s);
 
 // InvalidArgument when a default exceeds its maximum or a value is out of
 // range (zero or negative); checked once at start-up.

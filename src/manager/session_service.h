@@ -45,7 +45,7 @@ struct SessionServiceDeps {
   images::ImageStore* images = nullptr;
   EventBus* events = nullptr;  // optional
   std::string default_image = "python";
-  LimitSettings limits;  // the deployment's (ResolveHostDefaults applied)
+  LimitSettings limits;  // the deployment's
 };
 
 class SessionService : public FolderUseChecker {

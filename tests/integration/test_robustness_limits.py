@@ -17,11 +17,10 @@ import time
 
 import pytest
 
-from berth_harness import Berthd
+from berth_harness import DOCKER_SOCKET, session_berthd
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="sessions need root (runc)")
 
-DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
 MiB = 1 << 20
 DEFAULT_MEMORY = 128 * MiB
 MAX_MEMORY = 1024 * MiB
@@ -36,23 +35,7 @@ LIMIT_FLAGS = [
 @pytest.fixture(params=["runc", "docker"])
 def b(request):
     """A berthd per runtime driver with small deployment limits."""
-    args = list(LIMIT_FLAGS)
-    if request.param == "docker":
-        if not os.path.exists(DOCKER_SOCKET):
-            pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
-        args += ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
-    d = Berthd(args).start()
-    d.driver = request.param
-    try:
-        images = d.api("GET", "/images").json().get("images", [])
-        if not any(i["name"] == "python" for i in images):
-            pytest.skip("no 'python' image (set BERTH_IMAGES_DIR or run berthd build-image)")
-        yield d
-    finally:
-        if d.proc:
-            for s in d.api("GET", "/sessions", query={"all": "true"}).json()["sessions"]:
-                d.api("DELETE", f"/sessions/{s['id']}")
-        d.stop()
+    yield from session_berthd(request.param, LIMIT_FLAGS)
 
 
 def user(b, name, limits=None):

@@ -10,34 +10,15 @@ import zipfile
 
 import pytest
 
-from berth_harness import Berthd, WebSocket
+from berth_harness import WebSocket, session_berthd
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="sessions need root (runc)")
-
-
-DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
 
 
 @pytest.fixture(params=["runc", "docker"])
 def b(request):
     """A berthd per runtime driver: both drivers pass the same tests."""
-    args = []
-    if request.param == "docker":
-        if not os.path.exists(DOCKER_SOCKET):
-            pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
-        args = ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
-    d = Berthd(args).start()
-    try:
-        images = d.api("GET", "/images").json().get("images", [])
-        if not any(i["name"] == "python" for i in images):
-            pytest.skip("no 'python' image (set BERTH_IMAGES_DIR or run berthd build-image)")
-        yield d
-    finally:
-        # Leave nothing running even if the test failed half-way.
-        if d.proc:
-            for s in d.api("GET", "/sessions").json()["sessions"]:
-                d.api("DELETE", f"/sessions/{s['name']}")
-        d.stop()
+    yield from session_berthd(request.param)
 
 
 def folder(b, name):
