@@ -8,7 +8,7 @@
 namespace berth::manager {
 namespace {
 
-std::string Gib(uint64_t bytes) {
+std::string Mib(uint64_t bytes) {
   // Plain bytes unless a whole number of MiB: messages stay exact.
   if (bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
   return std::to_string(bytes) + " bytes";
@@ -79,8 +79,8 @@ Result<runtime::Resources> ResolveSessionResources(const LimitSettings& s,
                            "limit_exceeded");
   }
   if (requested.memory_bytes && *requested.memory_bytes > max_memory) {
-    return InvalidArgument("resources.memory_bytes " + Gib(*requested.memory_bytes) +
-                               " is over your limit of " + Gib(max_memory),
+    return InvalidArgument("resources.memory_bytes " + Mib(*requested.memory_bytes) +
+                               " is over your limit of " + Mib(max_memory),
                            "limit_exceeded");
   }
   runtime::Resources r;

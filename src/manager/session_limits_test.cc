@@ -32,7 +32,7 @@ struct Case {
 
 std::string Describe(const Result<runtime::Resources>& r) {
   if (!r.ok()) {
-    int http = r.status().code() == Code::kPermissionDenied ? 403
+    int http = r.status().code() == Code::kPermissionDenied  ? 403
                : r.status().code() == Code::kInvalidArgument ? 400
                                                              : 500;
     return std::to_string(http) + " " + r.status().reason();
@@ -50,17 +50,32 @@ TEST(SessionLimitsTest, Table) {
       {"asked within max", {}, {2.0, 8 * kGiB}, 0, "ok 2/8/1024"},
       {"cpu over max", {}, {2.5, std::nullopt}, 0, "400 limit_exceeded"},
       {"memory over max", {}, {std::nullopt, 17 * kGiB}, 0, "400 limit_exceeded"},
-      {"user override higher", {std::nullopt, 8.0, 64 * kGiB, std::nullopt}, {8.0, 32 * kGiB}, 0,
+      {"user override higher",
+       {std::nullopt, 8.0, 64 * kGiB, std::nullopt},
+       {8.0, 32 * kGiB},
+       0,
        "ok 8/32/1024"},
-      {"user override lower caps the defaults", {std::nullopt, 0.5, kGiB, 64}, {}, 0,
+      {"user override lower caps the defaults",
+       {std::nullopt, 0.5, kGiB, 64},
+       {},
+       0,
        "ok 0.5/1/64"},
-      {"user override lower refuses", {std::nullopt, 0.5, std::nullopt, std::nullopt}, {1.0, {}},
-       0, "400 limit_exceeded"},
+      {"user override lower refuses",
+       {std::nullopt, 0.5, std::nullopt, std::nullopt},
+       {1.0, {}},
+       0,
+       "400 limit_exceeded"},
       {"below the session cap", {}, {}, 7, "ok 1/2/1024"},
       {"at the session cap", {}, {}, 8, "403 session_limit"},
-      {"user cap 2, third session", {2, std::nullopt, std::nullopt, std::nullopt}, {}, 2,
+      {"user cap 2, third session",
+       {2, std::nullopt, std::nullopt, std::nullopt},
+       {},
+       2,
        "403 session_limit"},
-      {"user cap 20 above the deployment's", {20, std::nullopt, std::nullopt, std::nullopt}, {}, 8,
+      {"user cap 20 above the deployment's",
+       {20, std::nullopt, std::nullopt, std::nullopt},
+       {},
+       8,
        "ok 1/2/1024"},
   };
   const LimitSettings s = Deployment();

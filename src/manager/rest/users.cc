@@ -73,8 +73,8 @@ void RegisterUserRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("POST", "/api/v1/users", Authed(auth, [&users](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(
-              json body, ParseJsonObject(req, {"name", "password", "role", "sudo_allowed", "uid", "gid",
-                                       "limits"}));
+              json body, ParseJsonObject(req, {"name", "password", "role", "sudo_allowed", "uid",
+                                               "gid", "limits"}));
           BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
           BERTH_ASSIGN_OR_RETURN(UserChange change, ParseUserChange(body));
           return Reply(201, users.Create(p, *name, change));
@@ -85,8 +85,9 @@ void RegisterUserRoutes(http::Router& r, ApiContext& ctx) {
         }));
   r.Add("PATCH", "/api/v1/users/{name}",
         Authed(auth, [&users](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(json body,
-                                 ParseJsonObject(req, {"password", "role", "sudo_allowed", "uid", "gid", "limits"}));
+          BERTH_ASSIGN_OR_RETURN(
+              json body,
+              ParseJsonObject(req, {"password", "role", "sudo_allowed", "uid", "gid", "limits"}));
           BERTH_ASSIGN_OR_RETURN(UserChange change, ParseUserChange(body));
           return Reply(200, users.Update(p, req.Param("name"), change));
         }));
