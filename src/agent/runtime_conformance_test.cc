@@ -265,8 +265,8 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
 };
 
 TEST_P(RuntimeConformanceTest, MountsUserAndDelete) {
-  SessionSpec spec = Spec("it-mounts", {"data", "models:ro"},
-                          [](SessionRequest& r) { r.resources.memory_bytes = 256u << 20; });
+  SessionSpec spec = Spec("it-mounts", {"data", "models:ro"});
+  spec.resources.memory_bytes = 256u << 20;
   auto info = Create(spec);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
 

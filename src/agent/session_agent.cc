@@ -104,8 +104,7 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.uid = spec.uid;
   c.gid = spec.gid;
   c.cwd = kHome;
-  c.resources.cpus = spec.request->resources.cpu;
-  c.resources.memory_bytes = spec.request->resources.memory_bytes;
+  c.resources = spec.resources;
   c.labels = {{"session", spec.name}, {"owner", spec.owner}, {"image", image.name}};
   c.mounts.push_back({info.home_dir, kHome, false});
   for (const auto& m : plan.mounts) c.mounts.push_back({m.host_path, m.target, m.read_only});

@@ -52,7 +52,10 @@ struct SessionSpec {
   std::string id;     // the store's session id (a UUID); also the container id
   std::string name;   // request->name or one the manager chose (same rule); the hostname
   std::string owner;  // user name, kept as a label
-  ValidSessionRequest request;  // env and resources are taken from here
+  ValidSessionRequest request;  // env is taken from here
+  // cpu, memory and pids as the manager resolved them from the request and
+  // the user's limits (manager/session_limits.h); the agent passes them on.
+  runtime::Resources resources;
   images::ImageInfo image;      // as the manager looked it up
   MountPlan mounts;             // as the manager planned it (PlanMounts)
   uint32_t uid = 1000;

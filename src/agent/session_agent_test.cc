@@ -30,14 +30,13 @@ class SessionAgentTest : public ::testing::Test {
   SessionSpec Spec(const std::string& host_path) {
     SessionRequest r;
     r.env = {{"GREETING", "hi"}};
-    r.resources.cpu = 1.5;
-    r.resources.memory_bytes = 1ull << 30;
     auto valid = ValidateSessionRequest(r);
     EXPECT_TRUE(valid.ok());
     SessionSpec s(std::move(*valid));
     s.id = NewUuid();
     s.name = "web";
     s.owner = "alice";
+    s.resources = {1.5, 1ull << 30, 64};
     auto image = node_->images().Get("python");
     EXPECT_TRUE(image.ok()) << image.status().ToString();
     if (image.ok()) s.image = *image;
@@ -65,6 +64,7 @@ TEST_F(SessionAgentTest, CreateBuildsTheContainerFromTheSpec) {
   EXPECT_EQ(c->rootfs, spec.image.rootfs);
   EXPECT_EQ(c->resources.cpus, 1.5);
   EXPECT_EQ(c->resources.memory_bytes, 1ull << 30);
+  EXPECT_EQ(c->resources.pids_limit, 64);
   ASSERT_EQ(c->mounts.size(), 2u);  // the scratch home, then the folder
   EXPECT_EQ(c->mounts[1].source, data);
   EXPECT_EQ(c->mounts[1].target, "/home/work/data");

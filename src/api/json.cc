@@ -86,7 +86,7 @@ void from_json(const json& j, FileList& v) {
 void to_json(json& j, const User& v) {
   j = json{{"id", v.id},   {"name", v.name}, {"role", v.role},
            {"sudo_allowed", v.sudo_allowed}, {"uid", v.uid},
-           {"gid", v.gid}, {"created_at", v.created_at}};
+           {"gid", v.gid}, {"created_at", v.created_at}, {"limits", v.limits}};
 }
 void from_json(const json& j, User& v) {
   v.id = j.value("id", "");
@@ -96,6 +96,22 @@ void from_json(const json& j, User& v) {
   v.uid = j.value("uid", uint32_t{1000});
   v.gid = j.value("gid", uint32_t{1000});
   v.created_at = j.value("created_at", "");
+  if (j.contains("limits") && j["limits"].is_object()) v.limits = j["limits"].get<UserLimits>();
+}
+
+void to_json(json& j, const UserLimits& v) {
+  j = json{{"max_sessions", nullptr}, {"max_cpu", nullptr}, {"max_memory_bytes", nullptr},
+           {"max_pids", nullptr}};
+  if (v.max_sessions) j["max_sessions"] = *v.max_sessions;
+  if (v.max_cpu) j["max_cpu"] = *v.max_cpu;
+  if (v.max_memory_bytes) j["max_memory_bytes"] = *v.max_memory_bytes;
+  if (v.max_pids) j["max_pids"] = *v.max_pids;
+}
+void from_json(const json& j, UserLimits& v) {
+  GetOpt(j, "max_sessions", v.max_sessions);
+  GetOpt(j, "max_cpu", v.max_cpu);
+  GetOpt(j, "max_memory_bytes", v.max_memory_bytes);
+  GetOpt(j, "max_pids", v.max_pids);
 }
 
 void to_json(json& j, const Token& v) {

@@ -23,6 +23,8 @@ void to_json(nlohmann::json& j, const FileList& v);
 void from_json(const nlohmann::json& j, FileList& v);
 void to_json(nlohmann::json& j, const User& v);
 void from_json(const nlohmann::json& j, User& v);
+void to_json(nlohmann::json& j, const UserLimits& v);
+void from_json(const nlohmann::json& j, UserLimits& v);
 void to_json(nlohmann::json& j, const Token& v);
 void from_json(const nlohmann::json& j, Token& v);
 void to_json(nlohmann::json& j, const Volume& v);

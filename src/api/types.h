@@ -48,6 +48,15 @@ struct FileList {
   std::optional<std::string> next;  // pass as `after` to get the next page
 };
 
+// Per-user limits (SPEC §5 PATCH /users): a superadmin's overrides, or
+// (in GET /me and GET /users) the effective limits, every field set.
+struct UserLimits {
+  std::optional<int64_t> max_sessions;
+  std::optional<double> max_cpu;
+  std::optional<uint64_t> max_memory_bytes;
+  std::optional<int64_t> max_pids;
+};
+
 struct User {
   std::string id;
   std::string name;
@@ -56,6 +65,7 @@ struct User {
   uint32_t uid = 1000;
   uint32_t gid = 1000;
   std::string created_at;
+  UserLimits limits;
 };
 
 struct Token {

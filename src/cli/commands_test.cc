@@ -282,6 +282,16 @@ TEST_F(CommandsTest, Users) {
   EXPECT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(LastBody(), json({{"sudo_allowed", false}, {"role", "superadmin"}}));
   EXPECT_EQ(server_->requests().back().method, "PATCH");
+  o = Cli({"user", "update", "bob", "--max-sessions", "2", "--max-cpu", "1.5", "--max-memory",
+           "4G", "--max-pids", "none"});
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(LastBody(), json({{"limits",
+                               {{"max_sessions", 2},
+                                {"max_cpu", 1.5},
+                                {"max_memory_bytes", uint64_t{4} << 30},
+                                {"max_pids", nullptr}}}}));
+  EXPECT_EQ(Cli({"user", "update", "bob", "--max-sessions", "1.5"}).code, 2);
+  EXPECT_EQ(Cli({"user", "update", "bob", "--max-pids", "0"}).code, 2);
 
   o = Cli({"user", "token", "bob"});
   EXPECT_EQ(o.code, 0);

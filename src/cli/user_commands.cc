@@ -1,11 +1,16 @@
 // `berth user ...`: user accounts (SPEC §4; superadmin only, the server
 // enforces it): create, list, update, delete, and minting a token for a user.
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <ostream>
+#include <string_view>
 
 #include "api/json.h"
 #include "cli/client.h"
 #include "cli/command_helpers.h"
 #include "cli/format.h"
+#include "cli/size.h"
 #include "cli/table.h"
 #include "cli/url.h"
 
@@ -72,20 +77,56 @@ Status ListUsers(CliContext& ctx, const ListOptions& o) {
 struct UpdateOptions {
   std::string name, role, output;
   bool password_stdin = false, sudo_allowed = false, no_sudo_allowed = false;
+  // Per-user limits: a number (a size for memory), or "none" to go back to
+  // the deployment's maximum. Empty: unchanged.
+  std::string max_sessions, max_cpu, max_memory, max_pids;
 };
+
+// Adds `limits.<key>` to `body` from a flag value ("none" → null).
+Status AddLimit(json& body, const char* key, const std::string& flag, const std::string& value) {
+  if (value.empty()) return Status::Ok();
+  json& limits = body["limits"];
+  if (value == "none") {
+    limits[key] = nullptr;
+    return Status::Ok();
+  }
+  if (std::string_view(key) == "max_memory_bytes") {
+    BERTH_ASSIGN_OR_RETURN(uint64_t bytes, ParseSize(value));
+    limits[key] = bytes;
+    return Status::Ok();
+  }
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(value.c_str(), &end);
+  const bool number = end == value.c_str() + value.size() && errno == 0 && v > 0;
+  if (number && std::string_view(key) == "max_cpu") {
+    limits[key] = v;
+    return Status::Ok();
+  }
+  if (number && v == std::floor(v) && v < 1e18) {
+    limits[key] = static_cast<int64_t>(v);
+    return Status::Ok();
+  }
+  return UsageError(flag + " must be a positive number or 'none'");
+}
 
 Status UpdateUser(CliContext& ctx, const UpdateOptions& o) {
   json body = json::object();
   if (!o.role.empty()) body["role"] = o.role;
   if (o.sudo_allowed) body["sudo_allowed"] = true;
   if (o.no_sudo_allowed) body["sudo_allowed"] = false;
+  BERTH_RETURN_IF_ERROR(AddLimit(body, "max_sessions", "--max-sessions", o.max_sessions));
+  BERTH_RETURN_IF_ERROR(AddLimit(body, "max_cpu", "--max-cpu", o.max_cpu));
+  BERTH_RETURN_IF_ERROR(AddLimit(body, "max_memory_bytes", "--max-memory", o.max_memory));
+  BERTH_RETURN_IF_ERROR(AddLimit(body, "max_pids", "--max-pids", o.max_pids));
   if (o.password_stdin) {
     BERTH_ASSIGN_OR_RETURN(std::string pw, ReadPassword(ctx));
     body["password"] = pw;
   }
   if (body.empty()) {
     return UsageError(
-        "nothing to change: give --password-stdin, --role or --sudo-allowed/--no-sudo-allowed");
+        "nothing to change: give --password-stdin, --role, --sudo-allowed/--no-sudo-allowed "
+        "or a --max-* limit");
   }
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
   BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("PATCH", UserTarget(o.name).str(), body.dump()));
@@ -133,7 +174,8 @@ void AddUserCommands(CLI::App& root, CliContext& ctx) {
     AddOutputFlag(cmd, &o->output);
   }
   {
-    auto o = Verb<UpdateOptions>(g, ctx, "update", "Change a user's password, role or sudo",
+    auto o = Verb<UpdateOptions>(g, ctx, "update",
+                                 "Change a user's password, role, sudo or session limits",
                                  UpdateUser, &cmd);
     cmd->add_option("NAME", o->name, "User name")->required();
     cmd->add_flag("--password-stdin", o->password_stdin,
@@ -143,6 +185,10 @@ void AddUserCommands(CLI::App& root, CliContext& ctx) {
     CLI::Option* allow = cmd->add_flag("--sudo-allowed", o->sudo_allowed, "Allow sudo");
     CLI::Option* deny = cmd->add_flag("--no-sudo-allowed", o->no_sudo_allowed, "Block sudo");
     allow->excludes(deny);
+    cmd->add_option("--max-sessions", o->max_sessions, "Live sessions the user may have, or none");
+    cmd->add_option("--max-cpu", o->max_cpu, "Most CPUs per session, or none");
+    cmd->add_option("--max-memory", o->max_memory, "Most memory per session (e.g. 4G), or none");
+    cmd->add_option("--max-pids", o->max_pids, "Most processes per session, or none");
     AddOutputFlag(cmd, &o->output);
   }
   {

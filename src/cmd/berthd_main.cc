@@ -11,6 +11,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
 #include <spdlog/spdlog.h>
 
 #include "common/unique_fd.h"
@@ -129,6 +133,7 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     o.bundles_dir = cfg.data_dir + "/containers";
     o.userns.reset();
     if (cfg.userns_size > 0) o.userns = runtime::IdRange{cfg.userns_base, cfg.userns_size};
+    o.log_max_bytes = cfg.limits.container_log_max_bytes;
     auto r = runtime::RuncRuntime::Open(o);
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
@@ -139,6 +144,7 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     // Stable per data dir, so a restart adopts this deployment's containers
     // and two deployments on one daemon never touch each other's.
     o.instance = manager::Sha256Hex(cfg.data_dir).substr(0, 16);
+    o.log_max_bytes = cfg.limits.container_log_max_bytes;
     auto r = runtime::DockerRuntime::Open(o);
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
@@ -188,10 +194,11 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.audit = &audit;
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
-  manager::UserService users(**store, auth, audit);
+  manager::UserService users(**store, auth, audit, cfg.limits);
   manager::ShareService shares(**store, folders, audit);
   manager::SessionService sessions(
-      {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image});
+      {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image,
+       cfg.limits});
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
 
@@ -263,6 +270,44 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 }  // namespace
 }  // namespace berth
 
+namespace {
+
+// The session-limit flags (docs/operations.md); each overrides the config
+// file only when given, so they are applied after it is read.
+class LimitFlags {
+ public:
+  explicit LimitFlags(CLI::App& app) {
+    using L = berth::manager::LimitSettings;
+    Add(app, "--default-cpu", &L::default_cpu, "CPUs a session gets when it asks for none");
+    Add(app, "--max-cpu", &L::max_cpu, "most CPUs a session may ask for (default: all)");
+    Add(app, "--default-memory-bytes", &L::default_memory_bytes,
+        "memory of a session that asks for none");
+    Add(app, "--max-memory-bytes", &L::max_memory_bytes, "most memory a session may ask for");
+    Add(app, "--default-pids", &L::default_pids, "pids limit of a session");
+    Add(app, "--max-pids", &L::max_pids, "most pids a user's override may allow");
+    Add(app, "--max-sessions-per-user", &L::max_sessions, "live sessions per user");
+    Add(app, "--container-log-max-bytes", &L::container_log_max_bytes,
+        "cap of each session's container log");
+  }
+  void ApplyTo(berth::manager::LimitSettings& l) const {
+    for (const auto& apply : apply_) apply(l);
+  }
+
+ private:
+  template <typename T>
+  void Add(CLI::App& app, const char* flag, T berth::manager::LimitSettings::*field,
+           const char* help) {
+    auto value = std::make_shared<std::optional<T>>();
+    app.add_option(flag, *value, help);
+    apply_.push_back([value, field](berth::manager::LimitSettings& l) {
+      if (*value) l.*field = **value;
+    });
+  }
+  std::vector<std::function<void(berth::manager::LimitSettings&)>> apply_;
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using berth::manager::DaemonConfig;
   sigset_t stop_signals = berth::BlockStopSignals();
@@ -279,6 +324,7 @@ int main(int argc, char** argv) {
   std::string images_dir, web_root;
   app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
   app.add_option("--web-root", web_root, "directory of the built web UI");
+  LimitFlags limit_flags(app);
   std::string recipe = "python";
   bool replace = false;
   CLI::App* build = app.add_subcommand("build-image", "build a session image from a recipe and exit");
@@ -307,6 +353,11 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) cfg.log_level = log_level;
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
+  limit_flags.ApplyTo(cfg.limits);
+  if (auto st = berth::manager::CheckLimitSettings(cfg.limits); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    return 2;
+  }
   cfg.data_dir = std::filesystem::absolute(cfg.data_dir).lexically_normal().string();
   berth::ApplyDefaults(cfg, argv[0]);
   if (build->parsed()) return berth::BuildImage(cfg, recipe, replace);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <type_traits>
 #include <toml++/toml.h>
 
 namespace berth::manager {
@@ -36,8 +37,31 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       out = static_cast<uint32_t>(node.as_integer()->get());
       return Status::Ok();
     };
+    auto count = [&](auto& out) -> Status {
+      if (!node.is_integer() || node.as_integer()->get() <= 0) {
+        return InvalidArgument("config " + path + ": '" + k + "' must be a positive integer");
+      }
+      out = static_cast<std::remove_reference_t<decltype(out)>>(node.as_integer()->get());
+      return Status::Ok();
+    };
+    auto cpus = [&](double& out) -> Status {
+      if (!node.is_number() || !(node.value<double>().value_or(0) > 0)) {
+        return InvalidArgument("config " + path + ": '" + k + "' must be a positive number");
+      }
+      out = *node.value<double>();
+      return Status::Ok();
+    };
+    LimitSettings& l = cfg.limits;
     Status st;
-    if (k == "data_dir") st = str(cfg.data_dir);
+    if (k == "default_cpu") st = cpus(l.default_cpu);
+    else if (k == "max_cpu") st = cpus(l.max_cpu);
+    else if (k == "default_memory_bytes") st = count(l.default_memory_bytes);
+    else if (k == "max_memory_bytes") st = count(l.max_memory_bytes);
+    else if (k == "default_pids") st = count(l.default_pids);
+    else if (k == "max_pids") st = count(l.max_pids);
+    else if (k == "max_sessions_per_user") st = count(l.max_sessions);
+    else if (k == "container_log_max_bytes") st = count(l.container_log_max_bytes);
+    else if (k == "data_dir") st = str(cfg.data_dir);
     else if (k == "listen") st = str(cfg.listen);
     else if (k == "runtime") st = str(cfg.runtime);
     else if (k == "docker_socket") st = str(cfg.docker_socket);

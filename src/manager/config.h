@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "manager/session_limits.h"
 
 namespace berth::manager {
 
@@ -36,6 +37,8 @@ struct DaemonConfig {
   // user namespace (SPEC §3 "User"); userns_size 0 turns user namespaces off.
   uint32_t userns_base = 100000;
   uint32_t userns_size = 65536;
+  // Session limits (SPEC §3 "Limits"; docs/operations.md).
+  LimitSettings limits;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
@@ -44,8 +47,10 @@ std::string DefaultDataDir();
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
 // log_level, container_uid, container_gid, exec_default_timeout_s,
 // exec_max_timeout_s, max_connections, max_connections_per_client,
-// userns_base, userns_size (and the other string keys of DaemonConfig) from a
-// TOML file over `cfg`.
+// userns_base, userns_size, the limits (default_cpu, max_cpu,
+// default_memory_bytes, max_memory_bytes, default_pids, max_pids,
+// max_sessions_per_user, container_log_max_bytes) (and the other string keys
+// of DaemonConfig) from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,

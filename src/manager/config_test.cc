@@ -48,5 +48,28 @@ TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigTest, LimitsFromTheFile) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfgl-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "ok.toml") << "default_cpu = 0.5\nmax_cpu = 4\nmax_memory_bytes = 1073741824\n"
+                                      "max_pids = 128\nmax_sessions_per_user = 3\n"
+                                      "container_log_max_bytes = 1048576\n";
+    std::ofstream(dir / "neg.toml") << "max_pids = -1\n";
+    std::ofstream(dir / "zero.toml") << "max_cpu = 0\n";
+  }
+  DaemonConfig cfg;
+  ASSERT_TRUE(LoadConfigFile((dir / "ok.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.limits.default_cpu, 0.5);
+  EXPECT_EQ(cfg.limits.max_cpu, 4);
+  EXPECT_EQ(cfg.limits.max_memory_bytes, uint64_t{1} << 30);
+  EXPECT_EQ(cfg.limits.max_pids, 128);
+  EXPECT_EQ(cfg.limits.max_sessions, 3);
+  EXPECT_EQ(cfg.limits.container_log_max_bytes, uint64_t{1} << 20);
+  EXPECT_FALSE(LoadConfigFile((dir / "neg.toml").string(), cfg).ok());
+  EXPECT_FALSE(LoadConfigFile((dir / "zero.toml").string(), cfg).ok());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace berth::manager

@@ -129,6 +129,36 @@ Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
   return in;
 }
 
+Result<runtime::Resources> SessionService::Admit(const Principal& p,
+                                                 const api::SessionResources& requested,
+                                                 store::SessionRecord& rec, bool named) {
+  BERTH_ASSIGN_OR_RETURN(store::UserRecord user, deps_.store->GetUser(p.user_id));
+  std::lock_guard lock(mu_);
+  BERTH_ASSIGN_OR_RETURN(auto existing, deps_.store->ListSessions(p.user_id));
+  size_t live = 0;
+  for (const auto& s : existing) live += s.status != "error" && s.status != "terminated";
+  const api::UserLimits effective = EffectiveLimits(deps_.limits, UserLimitOverrides(user));
+  BERTH_ASSIGN_OR_RETURN(runtime::Resources resources,
+                         ResolveSessionResources(deps_.limits, effective, requested, live));
+  // Recorded as applied, so GET /sessions shows what the session got.
+  api::SessionResources applied{resources.cpus, resources.memory_bytes};
+  json request = json::parse(rec.request_json, nullptr, false);
+  if (!request.is_object()) request = json::object();
+  request["resources"] = applied;
+  rec.request_json = request.dump();
+  Status inserted;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (!named) rec.name = "s-" + RandomHex(3);
+    inserted = deps_.store->CreateSession(rec);
+    if (inserted.code() != Code::kAlreadyExists || named) break;
+  }
+  if (inserted.code() == Code::kAlreadyExists) {
+    return AlreadyExists("you already have a session named '" + rec.name + "'", "session_exists");
+  }
+  BERTH_RETURN_IF_ERROR(inserted);
+  return resources;
+}
+
 Result<api::Session> SessionService::Create(const Principal& p,
                                             const agent::ValidSessionRequest& valid) {
   const agent::SessionRequest& req = valid.get();
@@ -153,18 +183,11 @@ Result<api::Session> SessionService::Create(const Principal& p,
   rec.status = "creating";
   rec.created_at = NowRfc3339();
   rec.folder_ids = folder_ids;
-  json request{{"resources", req.resources}, {"automount", req.automount}, {"env", req.env}};
+  rec.name = req.name.value_or("");
+  json request{{"automount", req.automount}, {"env", req.env}};
   rec.request_json = request.dump();
-  Status inserted;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    rec.name = req.name.value_or("s-" + RandomHex(3));
-    inserted = deps_.store->CreateSession(rec);
-    if (inserted.code() != Code::kAlreadyExists || req.name) break;
-  }
-  if (inserted.code() == Code::kAlreadyExists) {
-    return AlreadyExists("you already have a session named '" + rec.name + "'", "session_exists");
-  }
-  BERTH_RETURN_IF_ERROR(inserted);
+  BERTH_ASSIGN_OR_RETURN(runtime::Resources resources,
+                         Admit(p, req.resources, rec, req.name.has_value()));
   Publish(rec, "creating");
 
   agent::SessionSpec spec(valid);
@@ -176,6 +199,7 @@ Result<api::Session> SessionService::Create(const Principal& p,
   spec.uid = p.uid;
   spec.gid = p.gid;
   spec.sudo_allowed = p.sudo_allowed;
+  spec.resources = resources;
   auto created = deps_.agent->Create(spec);
   if (!created.ok()) {
     (void)deps_.store->DeleteSession(rec.id);

@@ -2,9 +2,10 @@
 // takes a request already validated where it entered (agent::
 // ValidSessionRequest), looks the image up and resolves the caller's
 // folders and automount folders once, plans the mounts once
-// (agent::PlanMounts), records the session in the Store, and hands the
-// node's SessionAgent a complete spec (image, planned mounts) to run. It
-// tears sessions down too.
+// (agent::PlanMounts), applies the user's limits (manager/session_limits.h),
+// records the session in the Store, and hands the node's SessionAgent a
+// complete spec (image, planned mounts, resources) to run. It tears sessions
+// down too.
 // It is also the FolderUseChecker that stops a mounted folder from being
 // deleted, the SharedMountRevoker that ends sessions whose share was taken
 // away, and it reconciles the Store with the runtime at start-up.
@@ -28,6 +29,7 @@
 #include "manager/event_bus.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
+#include "manager/session_limits.h"
 #include "manager/share_revocation.h"
 #include "runtime/container_runtime.h"
 #include "store/store.h"
@@ -45,6 +47,7 @@ struct SessionServiceDeps {
   images::ImageStore* images = nullptr;
   EventBus* events = nullptr;  // optional
   std::string default_image = "python";
+  LimitSettings limits;  // the deployment's
 };
 
 class SessionService : public FolderUseChecker, public SharedMountRevoker {
@@ -53,8 +56,10 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
 
   // Returns once the session runs; on failure nothing is left behind (no
   // store record, no container). Errors: NotFound "image_not_found", the
-  // folder and mount-plan refusals (agent/mount_plan.h), AlreadyExists
-  // "session_exists", or the agent's/runtime's error.
+  // folder and mount-plan refusals (agent/mount_plan.h), InvalidArgument
+  // "limit_exceeded" and PermissionDenied "session_limit"
+  // (manager/session_limits.h), AlreadyExists "session_exists", or the
+  // agent's/runtime's error.
   Result<api::Session> Create(const Principal& p, const agent::ValidSessionRequest& req);
   // The caller's sessions; a superadmin with `all` sees everyone's.
   Result<std::vector<api::Session>> List(const Principal& p, bool all);
@@ -88,6 +93,10 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   Result<agent::MountPlanInput> ResolveFolders(const Principal& p,
                                                const agent::SessionRequest& req,
                                                std::vector<std::string>* folder_ids);
+  // Applies the limits and inserts `rec` ("creating") under mu_, so that
+  // concurrent creates cannot pass the session cap together.
+  Result<runtime::Resources> Admit(const Principal& p, const api::SessionResources& requested,
+                                   store::SessionRecord& rec, bool named);
   api::Session ToApi(const store::SessionRecord& r);
   void Publish(const store::SessionRecord& r, const std::string& status);
   // Stops running session `id` and records `reason`; false if it was not

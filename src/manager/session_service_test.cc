@@ -150,6 +150,36 @@ TEST_F(SessionServiceTest, CreateWithMountsAndAutomountRecordsTheSession) {
   EXPECT_EQ(node_->runtime().Ids().size(), 1u);
 }
 
+TEST_F(SessionServiceTest, LimitsApplyTheDefaultsTheUsersOverridesAndTheSessionCap) {
+  auto u = store_->GetUser(alice_.user_id);
+  ASSERT_TRUE(u.ok());
+  u->max_sessions = 2;
+  u->max_pids = 64;
+  ASSERT_TRUE(store_->UpdateUser(*u).ok());
+  const LimitSettings deployment;  // 1 cpu, 2 GiB, 1024 pids by default
+
+  auto s1 = Create(alice_, "one");
+  ASSERT_TRUE(s1.ok()) << s1.status().ToString();
+  EXPECT_EQ(s1->resources.cpu, deployment.default_cpu);
+  EXPECT_EQ(s1->resources.memory_bytes, deployment.default_memory_bytes);
+  auto spec = node_->runtime().SpecOf(s1->id);
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->resources.pids_limit, 64);  // the default 1024, lowered to alice's 64
+  EXPECT_EQ(spec->resources.memory_bytes, deployment.default_memory_bytes);
+
+  ASSERT_TRUE(Create(alice_, "two").ok());
+  auto three = Create(alice_, "three");
+  EXPECT_EQ(three.status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(three.status().reason(), "session_limit");
+  auto big = sessions_->Create(bob_, Request([](SessionRequest& r) {
+    r.resources.memory_bytes = uint64_t{1} << 40;
+  }));
+  EXPECT_EQ(big.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(big.status().reason(), "limit_exceeded");
+  ASSERT_TRUE(sessions_->Delete(alice_, "one").ok());
+  EXPECT_TRUE(Create(alice_, "three").ok());
+}
+
 TEST_F(SessionServiceTest, UnnamedSessionsGetAName) {
   auto s = sessions_->Create(alice_, Request());
   ASSERT_TRUE(s.ok()) << s.status().ToString();

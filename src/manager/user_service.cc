@@ -7,6 +7,13 @@
 #include "manager/crypto.h"
 
 namespace berth::manager {
+namespace {
+
+bool LimitsChanged(const UserLimitsChange& l) {
+  return l.max_sessions || l.max_cpu || l.max_memory_bytes || l.max_pids;
+}
+
+}  // namespace
 
 bool IsValidUserName(const std::string& name) {
   if (name.empty() || name.size() > 32) return false;  // before the regex sees a huge string
@@ -14,8 +21,15 @@ bool IsValidUserName(const std::string& name) {
   return std::regex_match(name, kName);
 }
 
-api::User UserService::ToApi(const store::UserRecord& u) {
-  return api::User{u.id, u.name, u.role, u.sudo_allowed, u.uid, u.gid, u.created_at};
+api::User UserService::ToApi(const store::UserRecord& u) const {
+  return api::User{u.id,  u.name,       u.role,
+                   u.sudo_allowed, u.uid, u.gid,
+                   u.created_at, EffectiveLimits(limits_, UserLimitOverrides(u))};
+}
+
+Result<api::UserLimits> UserService::LimitsOf(const Principal& p) {
+  BERTH_ASSIGN_OR_RETURN(auto u, store_.GetUser(p.user_id));
+  return EffectiveLimits(limits_, UserLimitOverrides(u));
 }
 
 Status UserService::CheckAdmin(const Principal& p) const {
@@ -47,6 +61,14 @@ Status UserService::Apply(const UserChange& c, store::UserRecord& u) const {
     if (*c.gid == 0) return InvalidArgument("sessions never run as gid 0", "invalid_gid");
     u.gid = *c.gid;
   }
+  const UserLimitsChange& l = c.limits;
+  store::UserRecord next = u;
+  if (l.max_sessions) next.max_sessions = *l.max_sessions;
+  if (l.max_cpu) next.max_cpu = *l.max_cpu;
+  if (l.max_memory_bytes) next.max_memory_bytes = *l.max_memory_bytes;
+  if (l.max_pids) next.max_pids = *l.max_pids;
+  BERTH_RETURN_IF_ERROR(CheckUserLimits(UserLimitOverrides(next)));
+  u = std::move(next);
   return Status::Ok();
 }
 
@@ -97,7 +119,8 @@ Result<api::User> UserService::Update(const Principal& p, const std::string& nam
   BERTH_RETURN_IF_ERROR(store_.UpdateUser(*u));
   audit_.Record(p.name, "user.update", name, "ok",
                 std::string(c.password ? "password " : "") + (c.role ? "role " : "") +
-                    (c.sudo_allowed ? "sudo_allowed " : "") + (c.uid || c.gid ? "uid/gid" : ""));
+                    (c.sudo_allowed ? "sudo_allowed " : "") + (c.uid || c.gid ? "uid/gid " : "") +
+                    (LimitsChanged(c.limits) ? "limits" : ""));
   return ToApi(*u);
 }
 

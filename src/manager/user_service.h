@@ -1,6 +1,7 @@
 // UserService: user accounts (SPEC §4), superadmins only: create, list,
-// update (password, role, sudo_allowed, container uid/gid), delete, and
-// minting API tokens for a user. Thread-safe.
+// update (password, role, sudo_allowed, container uid/gid, session limits),
+// delete, and minting API tokens for a user. Users as it returns them carry
+// their effective limits (manager/session_limits.h). Thread-safe.
 #pragma once
 
 #include <optional>
@@ -13,9 +14,22 @@
 #include "manager/auth_service.h"
 #include "manager/authorizer.h"
 #include "manager/principal.h"
+#include "manager/session_limits.h"
 #include "store/store.h"
 
 namespace berth::manager {
+
+// A change of one per-user limit: absent keeps it, an empty inner value
+// clears the override (back to the deployment's maximum).
+template <typename T>
+using LimitChange = std::optional<std::optional<T>>;
+
+struct UserLimitsChange {
+  LimitChange<int64_t> max_sessions;
+  LimitChange<double> max_cpu;
+  LimitChange<uint64_t> max_memory_bytes;
+  LimitChange<int64_t> max_pids;
+};
 
 struct UserChange {
   std::optional<std::string> password;
@@ -23,12 +37,14 @@ struct UserChange {
   std::optional<bool> sudo_allowed;
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
+  UserLimitsChange limits;
 };
 
 class UserService {
  public:
-  UserService(store::Store& store, AuthService& auth, AuditLog& audit)
-      : store_(store), auth_(auth), audit_(audit), authz_(store) {}
+  UserService(store::Store& store, AuthService& auth, AuditLog& audit,
+              LimitSettings limits = {})
+      : store_(store), auth_(auth), audit_(audit), authz_(store), limits_(limits) {}
 
   Result<api::User> Create(const Principal& p, const std::string& name, const UserChange& c);
   Result<std::vector<api::User>> List(const Principal& p);
@@ -38,7 +54,10 @@ class UserService {
   Status Delete(const Principal& p, const std::string& name);
   Result<IssuedToken> MintToken(const Principal& p, const std::string& name);
 
-  static api::User ToApi(const store::UserRecord& u);
+  // The caller's own effective limits (GET /me).
+  Result<api::UserLimits> LimitsOf(const Principal& p);
+
+  api::User ToApi(const store::UserRecord& u) const;
 
  private:
   Status CheckAdmin(const Principal& p) const;
@@ -48,6 +67,7 @@ class UserService {
   AuthService& auth_;
   AuditLog& audit_;
   Authorizer authz_;
+  const LimitSettings limits_;
 };
 
 // User names: [a-z_][a-z0-9_-]{0,31} (a Unix login name).

@@ -133,7 +133,10 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
       {"GroupAdd", group_add},
       {"PidsLimit", spec.resources.pids_limit.value_or(4096)},
       {"RestartPolicy", {{"Name", "no"}}},
-      {"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-size", "10m"}}}}},
+      {"LogConfig",
+       {{"Type", "json-file"},
+        {"Config",
+         {{"max-size", std::to_string(options_.log_max_bytes)}, {"max-file", "1"}}}}},
       {"IpcMode", "private"},
   };
   if (spec.resources.cpus && *spec.resources.cpus > 0)

@@ -58,6 +58,8 @@ struct DockerOptions {
   std::chrono::milliseconds request_timeout{30000};  // per API call
   std::chrono::milliseconds start_timeout{120000};   // container create/start
   std::chrono::milliseconds import_timeout{std::chrono::minutes(15)};
+  // Cap of each container's json-file log (one file, rotated by Docker).
+  uint64_t log_max_bytes = uint64_t{8} << 20;
 };
 
 class DockerRuntime final : public ContainerRuntime {

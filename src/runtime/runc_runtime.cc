@@ -19,6 +19,7 @@
 #include "common/subprocess.h"
 #include "common/unique_fd.h"
 #include "runtime/console_socket.h"
+#include "runtime/log_trim.h"
 #include "runtime/oci_spec.h"
 #include "runtime/pidfd.h"
 #include "runtime/userns_mounts.h"
@@ -163,6 +164,14 @@ Result<std::unique_ptr<RuncRuntime>> RuncRuntime::Open(RuncOptions options) {
     return FailedPrecondition("runc not usable at '" + options.runc_path + "' (install runc)");
   return std::unique_ptr<RuncRuntime>(new RuncRuntime(std::move(options)));
 }
+
+RuncRuntime::RuncRuntime(RuncOptions options)
+    : options_(std::move(options)),
+      log_trimmer_(std::make_unique<LogTrimmer>(options_.bundles_dir, "container.log",
+                                                options_.log_max_bytes,
+                                                options_.log_trim_interval)) {}
+
+RuncRuntime::~RuncRuntime() = default;
 
 std::string RuncRuntime::BundleDir(const std::string& id) const {
   return options_.bundles_dir + "/" + id;

@@ -53,12 +53,18 @@ struct RuncOptions {
   // Open makes bundles_dir and its ancestors o+x (runc walks there as the
   // container's root).
   std::optional<IdRange> userns = IdRange{};
+  // Cap of each container.log (runtime/log_trim.h), checked every interval.
+  uint64_t log_max_bytes = uint64_t{8} << 20;
+  std::chrono::milliseconds log_trim_interval{500};
 };
+
+class LogTrimmer;
 
 class RuncRuntime final : public ContainerRuntime {
  public:
   // Checks the options (runc and tini present, dirs creatable).
   static Result<std::unique_ptr<RuncRuntime>> Open(RuncOptions options);
+  ~RuncRuntime() override;
 
   Status Create(const ContainerSpec& spec) override;
   Status Delete(const std::string& id) override;
@@ -72,7 +78,7 @@ class RuncRuntime final : public ContainerRuntime {
   std::string BundleDir(const std::string& id) const;
 
  private:
-  explicit RuncRuntime(RuncOptions options) : options_(std::move(options)) {}
+  explicit RuncRuntime(RuncOptions options);
   std::mutex& LockFor(const std::string& id);
   std::vector<std::string> RuncArgv(std::initializer_list<std::string> args) const;
   Status CreateLocked(const ContainerSpec& spec);
@@ -82,6 +88,7 @@ class RuncRuntime final : public ContainerRuntime {
 
   const RuncOptions options_;
   std::array<std::mutex, 32> locks_;
+  std::unique_ptr<LogTrimmer> log_trimmer_;
 };
 
 }  // namespace berth::runtime

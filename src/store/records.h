@@ -18,6 +18,12 @@ struct UserRecord {
   uint32_t uid = 1000;
   uint32_t gid = 1000;
   std::string created_at;
+  // Limits a superadmin set for this user (manager/session_limits.h);
+  // none: the deployment's maximum.
+  std::optional<int64_t> max_sessions;
+  std::optional<double> max_cpu;
+  std::optional<uint64_t> max_memory_bytes;
+  std::optional<int64_t> max_pids;
 };
 
 struct TokenRecord {

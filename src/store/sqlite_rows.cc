@@ -21,6 +21,12 @@ UserRecord ReadUser(SQLite::Statement& q) {
   u.uid = static_cast<uint32_t>(q.getColumn(5).getInt64());
   u.gid = static_cast<uint32_t>(q.getColumn(6).getInt64());
   u.created_at = q.getColumn(7).getString();
+  if (!q.getColumn(8).isNull()) u.max_sessions = q.getColumn(8).getInt64();
+  if (!q.getColumn(9).isNull()) u.max_cpu = q.getColumn(9).getDouble();
+  if (!q.getColumn(10).isNull()) {
+    u.max_memory_bytes = static_cast<uint64_t>(q.getColumn(10).getInt64());
+  }
+  if (!q.getColumn(11).isNull()) u.max_pids = q.getColumn(11).getInt64();
   return u;
 }
 
@@ -98,6 +104,14 @@ void BindUser(SQLite::Statement& q, const UserRecord& u) {
   q.bind(6, static_cast<int64_t>(u.uid));
   q.bind(7, static_cast<int64_t>(u.gid));
   q.bind(8, u.created_at);
+  auto opt = [&q](int i, const auto& v) {
+    if (v) q.bind(i, *v); else q.bind(i);
+  };
+  opt(9, u.max_sessions);
+  opt(10, u.max_cpu);
+  opt(11, u.max_memory_bytes ? std::optional<int64_t>(static_cast<int64_t>(*u.max_memory_bytes))
+                             : std::nullopt);
+  opt(12, u.max_pids);
 }
 void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(1, f.id);

@@ -18,7 +18,8 @@ std::optional<std::string> OptText(SQLite::Column c);
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v);
 
 inline constexpr const char* kUserCols =
-    "id, name, role, password_hash, sudo_allowed, uid, gid, created_at";
+    "id, name, role, password_hash, sudo_allowed, uid, gid, created_at, max_sessions, max_cpu, "
+    "max_memory_bytes, max_pids";
 UserRecord ReadUser(SQLite::Statement& q);
 void BindUser(SQLite::Statement& q, const UserRecord& u);
 

@@ -91,6 +91,13 @@ CREATE INDEX folder_shares_user ON folder_shares(user_id);
     R"sql(
 ALTER TABLE sessions ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
 )sql",
+    // 6: per-user session limits (NULL: the deployment's maximum)
+    R"sql(
+ALTER TABLE users ADD COLUMN max_sessions INTEGER;
+ALTER TABLE users ADD COLUMN max_cpu REAL;
+ALTER TABLE users ADD COLUMN max_memory_bytes INTEGER;
+ALTER TABLE users ADD COLUMN max_pids INTEGER;
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -42,7 +42,7 @@ class SqliteStore : public Store {
   Status CreateUser(const UserRecord& u) override {
     return Exec("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_, std::string("INSERT INTO users (") + kUserCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
       BindUser(q, u);
       q.exec();
     });
@@ -64,9 +64,10 @@ class SqliteStore : public Store {
     return ExecChanged("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_,
                           "UPDATE users SET id=?, name=?, role=?, password_hash=?, sudo_allowed=?, "
-                          "uid=?, gid=?, created_at=? WHERE id=?");
+                          "uid=?, gid=?, created_at=?, max_sessions=?, max_cpu=?, "
+                          "max_memory_bytes=?, max_pids=? WHERE id=?");
       BindUser(q, u);
-      q.bind(9, u.id);
+      q.bind(13, u.id);
       return q.exec();
     });
   }

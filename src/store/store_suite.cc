@@ -55,6 +55,27 @@ TEST_P(StoreSuite, ListUsersIsOrderedByNameAndFollowsDeletes) {
   EXPECT_EQ(*store_->CountUsers(), 2);
 }
 
+TEST_P(StoreSuite, UserLimitsRoundTripAndClear) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  EXPECT_FALSE(store_->GetUser(a.id)->max_sessions.has_value());
+  a.max_sessions = 2;
+  a.max_cpu = 1.5;
+  a.max_memory_bytes = uint64_t{3} << 30;
+  a.max_pids = 64;
+  ASSERT_TRUE(store_->UpdateUser(a).ok());
+  auto got = store_->GetUserByName("alice");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->max_sessions, 2);
+  EXPECT_EQ(got->max_cpu, 1.5);
+  EXPECT_EQ(got->max_memory_bytes, uint64_t{3} << 30);
+  EXPECT_EQ(got->max_pids, 64);
+  a.max_cpu.reset();
+  ASSERT_TRUE(store_->UpdateUser(a).ok());
+  EXPECT_FALSE(store_->GetUser(a.id)->max_cpu.has_value());
+  EXPECT_EQ(store_->GetUser(a.id)->max_pids, 64);
+}
+
 TEST_P(StoreSuite, TokensByHashAndCascadeOnUserDelete) {
   auto a = MakeUser("alice");
   ASSERT_TRUE(store_->CreateUser(a).ok());

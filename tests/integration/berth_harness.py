@@ -19,6 +19,36 @@ BIN_DIR = os.environ.get(
     os.path.join(os.path.dirname(__file__), "..", "..", "build", "src", "cmd"))
 
 
+DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
+
+
+def session_berthd(driver, extra_args=()):
+    """For a pytest fixture parametrised by driver ("runc" or "docker"):
+    yields a started Berthd with the `python` image, skipping the test when
+    the driver or the image is missing; afterwards deletes every session
+    (also when the test failed half-way) and stops it. Usage:
+    `yield from session_berthd(request.param)`."""
+    import pytest
+    args = list(extra_args)
+    if driver == "docker":
+        if not os.path.exists(DOCKER_SOCKET):
+            pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
+        args += ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
+    d = Berthd(args).start()
+    d.driver = driver
+    try:
+        images = d.api("GET", "/images").json().get("images", [])
+        if not any(i["name"] == "python" for i in images):
+            pytest.skip("no 'python' image (set BERTH_IMAGES_DIR or run berthd build-image)")
+        yield d
+    finally:
+        # Leave nothing running, of any user, even if the test failed half-way.
+        if d.proc and d.proc.poll() is None:
+            for s in d.api("GET", "/sessions", query={"all": "true"}).json()["sessions"]:
+                d.api("DELETE", f"/sessions/{s['id']}")
+        d.stop()
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status

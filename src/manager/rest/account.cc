@@ -6,6 +6,7 @@
 #include "manager/rest/api_routes.h"
 #include "manager/rest/auth_http.h"
 #include "manager/rest/handler_util.h"
+#include "manager/user_service.h"
 
 namespace berth::manager {
 
@@ -28,9 +29,13 @@ void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
   AuthService& auth = *ctx.auth;
   r.Add("GET", "/api/v1/health", [](Request&) { return JsonResponse(200, {{"status", "ok"}}); });
 
-  r.Add("GET", "/api/v1/me", Authed(auth, [](Request&, const Principal& p) -> HandlerResult {
+  r.Add("GET", "/api/v1/me", Authed(auth, [users = ctx.users](Request&, const Principal& p) -> HandlerResult {
           json me{{"id", p.user_id},   {"name", p.name}, {"role", p.role},
                   {"sudo_allowed", p.sudo_allowed}, {"uid", p.uid}, {"gid", p.gid}};
+          if (users) {
+            BERTH_ASSIGN_OR_RETURN(api::UserLimits limits, users->LimitsOf(p));
+            me["limits"] = limits;
+          }
           if (!p.csrf_token.empty()) me["csrf_token"] = p.csrf_token;
           return JsonResponse(200, me);
         }));

@@ -1,5 +1,7 @@
 // /users: user accounts and tokens minted for them (SPEC §4, §5). The
 // superadmin check is UserService's (through the Authorizer).
+#include <type_traits>
+
 #include "api/json.h"
 #include "manager/rest/api_routes.h"
 #include "manager/rest/handler_util.h"
@@ -11,6 +13,41 @@ using http::Request;
 using nlohmann::json;
 
 namespace {
+
+// One key of `limits`: absent keeps, null clears, else a positive number
+// (integers except max_cpu). Range rules are UserService's.
+template <typename T>
+Result<LimitChange<T>> LimitField(const json& limits, const char* key) {
+  auto it = limits.find(key);
+  if (it == limits.end()) return LimitChange<T>();
+  if (it->is_null()) return LimitChange<T>(std::optional<T>());
+  bool ok = std::is_floating_point_v<T> ? it->is_number() : it->is_number_integer();
+  if (!ok) {
+    return InvalidArgument(std::string("limits.") + key + " must be a number or null",
+                           "invalid_limits");
+  }
+  if (it->is_number_integer() && !it->is_number_unsigned()) {
+    return InvalidArgument(std::string("limits.") + key + " must be positive", "invalid_limits");
+  }
+  return LimitChange<T>(std::optional<T>(it->get<T>()));
+}
+
+Result<UserLimitsChange> ParseLimits(const json& j) {
+  UserLimitsChange c;
+  auto it = j.find("limits");
+  if (it == j.end() || it->is_null()) return c;
+  if (!it->is_object()) return InvalidArgument("limits must be an object", "invalid_limits");
+  for (const auto& [k, v] : it->items()) {
+    if (k != "max_sessions" && k != "max_cpu" && k != "max_memory_bytes" && k != "max_pids") {
+      return InvalidArgument("unknown field 'limits." + k + "'", "invalid_limits");
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(c.max_sessions, LimitField<int64_t>(*it, "max_sessions"));
+  BERTH_ASSIGN_OR_RETURN(c.max_cpu, LimitField<double>(*it, "max_cpu"));
+  BERTH_ASSIGN_OR_RETURN(c.max_memory_bytes, LimitField<uint64_t>(*it, "max_memory_bytes"));
+  BERTH_ASSIGN_OR_RETURN(c.max_pids, LimitField<int64_t>(*it, "max_pids"));
+  return c;
+}
 
 Result<UserChange> ParseUserChange(const json& j) {
   UserChange c;
@@ -24,6 +61,7 @@ Result<UserChange> ParseUserChange(const json& j) {
   }
   if (uid) c.uid = static_cast<uint32_t>(*uid);
   if (gid) c.gid = static_cast<uint32_t>(*gid);
+  BERTH_ASSIGN_OR_RETURN(c.limits, ParseLimits(j));
   return c;
 }
 
@@ -35,7 +73,8 @@ void RegisterUserRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("POST", "/api/v1/users", Authed(auth, [&users](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(
-              json body, ParseJsonObject(req, {"name", "password", "role", "sudo_allowed", "uid", "gid"}));
+              json body, ParseJsonObject(req, {"name", "password", "role", "sudo_allowed", "uid",
+                                               "gid", "limits"}));
           BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
           BERTH_ASSIGN_OR_RETURN(UserChange change, ParseUserChange(body));
           return Reply(201, users.Create(p, *name, change));
@@ -46,8 +85,9 @@ void RegisterUserRoutes(http::Router& r, ApiContext& ctx) {
         }));
   r.Add("PATCH", "/api/v1/users/{name}",
         Authed(auth, [&users](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(json body,
-                                 ParseJsonObject(req, {"password", "role", "sudo_allowed", "uid", "gid"}));
+          BERTH_ASSIGN_OR_RETURN(
+              json body,
+              ParseJsonObject(req, {"password", "role", "sudo_allowed", "uid", "gid", "limits"}));
           BERTH_ASSIGN_OR_RETURN(UserChange change, ParseUserChange(body));
           return Reply(200, users.Update(p, req.Param("name"), change));
         }));
