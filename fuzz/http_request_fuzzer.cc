@@ -26,7 +26,7 @@ namespace bhttp = boost::beast::http;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   boost::asio::io_context ioc;
-  beast::test::stream stream(ioc, std::string_view(reinterpret_cast<const char*>(data), size));
+  beast::test::stream stream(ioc, beast::string_view(reinterpret_cast<const char*>(data), size));
   stream.close_remote();  // end of input is the peer closing
   beast::flat_buffer buffer;
   bhttp::request_parser<bhttp::empty_body> parser;
@@ -57,6 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (segments.has_value() != decoded.has_value()) std::abort();
 
   auto range = h[bhttp::field::range];
-  if (!range.empty()) (void)berth::http::ParseByteRange(range, 1 << 20);
+  if (!range.empty()) {
+    (void)berth::http::ParseByteRange(std::string_view(range.data(), range.size()), 1 << 20);
+  }
   return 0;
 }

@@ -64,7 +64,7 @@ bhttp::request<bhttp::empty_body> UpgradeRequest() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   boost::asio::io_context ioc;
   beast::test::stream peer(ioc);
-  beast::test::stream sock(ioc, std::string_view(reinterpret_cast<const char*>(data), size));
+  beast::test::stream sock(ioc, beast::string_view(reinterpret_cast<const char*>(data), size));
   sock.connect(peer);
   sock.close_remote();  // end of input is the client going away
 

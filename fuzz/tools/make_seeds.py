@@ -124,6 +124,15 @@ def main():
         ("blobs/sha256/c", "file", config), ("blobs/sha256/l", "file", small)]))
     put("image_import_fuzzer", "escape.tar", tar([
         ("manifest.json", "file", json.dumps([{"Layers": ["../../etc/passwd"]}]).encode())]))
+    # Found by the fuzzer: manifests of the wrong JSON shape threw out of
+    # ImportImageArchive (regression test: layer_import_test.cc,
+    # MalformedManifestsAreErrorsNotExceptions).
+    for name, member, text in [("layers_not_strings", "manifest.json", b'[{"Layers":[1]}]'),
+                               ("config_not_string", "manifest.json",
+                                b'[{"Layers":[],"Config":{}}]'),
+                               ("index_not_object", "index.json", b"[1]"),
+                               ("descriptor_not_object", "index.json", b'{"manifests":[5]}')]:
+        put("image_import_fuzzer", name + ".tar", tar([(member, "file", text)]))
 
 
 if __name__ == "__main__":

@@ -161,6 +161,25 @@ Result<std::string> Inside(const std::string& work, const std::string& rel) {
   return work + "/" + clean;
 }
 
+// Manifest values are attacker input: a wrong JSON type is a refusal, never
+// a nlohmann exception (fuzz/image_import_fuzzer found those).
+Result<std::string> ManifestString(const json& j, const char* what) {
+  if (!j.is_string())
+    return InvalidArgument(std::string(what) + " in the image manifest is not a string",
+                           "invalid_image_archive");
+  return j.get<std::string>();
+}
+
+// `obj[key]` as a list; an absent key is an empty list.
+Result<json> ManifestList(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return json::array();
+  if (!it->is_array())
+    return InvalidArgument(std::string(key) + " in the image manifest is not a list",
+                           "invalid_image_archive");
+  return *it;
+}
+
 // True when directory `rel` (relative to `rootfs`) resolves beneath it with
 // no symlink on the way. Whiteouts and type replacements act on host paths;
 // a symlink planted by a lower layer ("d -> /etc") must never redirect them
@@ -242,7 +261,9 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
     return j;
   };
   auto blob = [&](const json& desc) -> Result<std::string> {
-    std::string digest = desc.value("digest", "");
+    if (!desc.is_object() || !desc.contains("digest"))
+      return InvalidArgument("bad descriptor in OCI manifest", "invalid_image_archive");
+    BERTH_ASSIGN_OR_RETURN(std::string digest, ManifestString(desc["digest"], "digest"));
     auto colon = digest.find(':');
     if (colon == std::string::npos)
       return InvalidArgument("bad digest in OCI manifest", "invalid_image_archive");
@@ -252,24 +273,32 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
     BERTH_ASSIGN_OR_RETURN(json m, parse(work_dir + "/manifest.json"));
     if (!m.is_array() || m.empty() || !m[0].is_object())
       return InvalidArgument("manifest.json has no image", "invalid_image_archive");
-    for (const auto& l : m[0].value("Layers", json::array())) {
-      BERTH_ASSIGN_OR_RETURN(std::string p, Inside(work_dir, l.get<std::string>()));
+    BERTH_ASSIGN_OR_RETURN(json ls, ManifestList(m[0], "Layers"));
+    for (const auto& l : ls) {
+      BERTH_ASSIGN_OR_RETURN(std::string rel, ManifestString(l, "a layer path"));
+      BERTH_ASSIGN_OR_RETURN(std::string p, Inside(work_dir, rel));
       layers.push_back(p);
     }
     if (m[0].contains("Config")) {
-      BERTH_ASSIGN_OR_RETURN(config_path, Inside(work_dir, m[0]["Config"].get<std::string>()));
+      BERTH_ASSIGN_OR_RETURN(std::string rel, ManifestString(m[0]["Config"], "Config"));
+      BERTH_ASSIGN_OR_RETURN(config_path, Inside(work_dir, rel));
     }
   } else if (::access((work_dir + "/index.json").c_str(), F_OK) == 0) {
     BERTH_ASSIGN_OR_RETURN(json index, parse(work_dir + "/index.json"));
-    const json& manifests = index.value("manifests", json::array());
+    if (!index.is_object())
+      return InvalidArgument("index.json is not an object", "invalid_image_archive");
+    BERTH_ASSIGN_OR_RETURN(json manifests, ManifestList(index, "manifests"));
     if (manifests.empty())
       return InvalidArgument("index.json lists no manifest", "invalid_image_archive");
     BERTH_ASSIGN_OR_RETURN(std::string mpath, blob(manifests[0]));
     BERTH_ASSIGN_OR_RETURN(json manifest, parse(mpath));
+    if (!manifest.is_object())
+      return InvalidArgument("the OCI manifest is not an object", "invalid_image_archive");
     if (manifest.contains("manifests"))  // a nested index: take its first entry
       return InvalidArgument("multi-platform OCI index is not supported; save one platform",
                              "invalid_image_archive");
-    for (const auto& l : manifest.value("layers", json::array())) {
+    BERTH_ASSIGN_OR_RETURN(json ls, ManifestList(manifest, "layers"));
+    for (const auto& l : ls) {
       BERTH_ASSIGN_OR_RETURN(std::string p, blob(l));
       layers.push_back(p);
     }

@@ -194,6 +194,34 @@ TEST_F(ImportTest, RefusesEscapesAndLeavesNothing) {
             Code::kInvalidArgument);
 }
 
+// Regression (fuzz/image_import_fuzzer): manifests of the wrong JSON shape
+// threw nlohmann::type_error out of ImportImageArchive, which berthd turned
+// into a 500 and left the .build- dir behind. They are refusals.
+TEST_F(ImportTest, MalformedManifestsAreErrorsNotExceptions) {
+  const std::vector<Entry> cases[] = {
+      {{"manifest.json", 'f', R"([{"Layers":[1]}])"}},
+      {{"manifest.json", 'f', R"([{"Layers":"l.tar"}])"}},
+      {{"manifest.json", 'f', R"([{"Layers":[],"Config":{}}])"}},
+      {{"index.json", 'f', "[1]"}},
+      {{"index.json", 'f', R"({"manifests":5})"}},
+      {{"index.json", 'f', R"({"manifests":[5]})"}},
+      {{"index.json", 'f', R"({"manifests":[{"digest":7}]})"}},
+      {{"index.json", 'f', R"({"manifests":[{"digest":"sha256:m"}]})"},
+       {"blobs/sha256/m", 'f', "[]"}},
+      {{"index.json", 'f', R"({"manifests":[{"digest":"sha256:m"}]})"},
+       {"blobs/sha256/m", 'f', R"({"layers":[{"digest":"sha256:x"}],"config":"c"})"}},
+  };
+  int i = 0;
+  for (const auto& entries : cases) {
+    const std::string tar = dir_ + "/bad" + std::to_string(i++) + ".tar";
+    WriteTar(tar, entries);
+    auto info = store_->Import("bad", tar);
+    EXPECT_EQ(info.status().code(), Code::kInvalidArgument) << tar << ": " << info.status().ToString();
+  }
+  for (const auto& e : fs::directory_iterator(dir_ + "/images"))
+    EXPECT_EQ(e.path().filename().string().rfind(".build-", 0), std::string::npos) << e.path();
+}
+
 TEST_F(ImportTest, SymlinkInTreeIsNotFollowed) {
   // Layer 1 plants a symlink to the host's /tmp; layer 2 writes through it.
   const std::string s = dir_ + "/src";
