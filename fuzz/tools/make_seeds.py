@@ -109,6 +109,10 @@ def main():
                                                   ("link/passwd", "file", b"x")]))
     put("layer_import_fuzzer", "pax.tar", tar([("a" * 120 + "/long", "file", b"pax")],
                                               fmt=tarfile.PAX_FORMAT))
+    # Found by the fuzzer: a pax header with a short body made libarchive fail
+    # without a message, and the error path appended NULL to a std::string
+    # (regression test: layer_import_test.cc, TruncatedPaxHeaderIsAnErrorNotACrash).
+    # truncated_pax.tar is the fuzzer's own input, kept as found.
     # Image tarballs: docker save and OCI layout.
     config = json.dumps({"config": {"Env": ["PATH=/bin"], "User": "1000"}}).encode()
     small = tar([("hello", "file", b"hi\n")])

@@ -32,13 +32,21 @@ struct ArchiveWriteDeleter {
 using ReadPtr = std::unique_ptr<archive, ArchiveReadDeleter>;
 using WritePtr = std::unique_ptr<archive, ArchiveWriteDeleter>;
 
+// libarchive's message for the last error on `a`. It can have none (NULL),
+// and appending NULL to a std::string is a crash: a malformed pax header
+// did that (fuzz/layer_import_fuzzer).
+std::string ArchiveMessage(archive* a) {
+  const char* e = archive_error_string(a);
+  return e ? e : "unknown archive error";
+}
+
 Result<ReadPtr> OpenArchive(const std::string& path) {
   ReadPtr a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
-    return InvalidArgument("cannot open archive " + path + ": " + archive_error_string(a.get()),
+    return InvalidArgument("cannot open archive " + path + ": " + ArchiveMessage(a.get()),
                            "invalid_image_archive");
   return a;
 }
@@ -70,9 +78,9 @@ Status CopyData(archive* in, archive* out) {
   for (;;) {
     int r = archive_read_data_block(in, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) return Status::Ok();
-    if (r != ARCHIVE_OK) return Internal(std::string("read archive: ") + archive_error_string(in));
+    if (r != ARCHIVE_OK) return Internal(std::string("read archive: ") + ArchiveMessage(in));
     if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
-      return Internal(std::string("write: ") + archive_error_string(out));
+      return Internal(std::string("write: ") + ArchiveMessage(out));
   }
 }
 
@@ -89,7 +97,7 @@ Status Extract(const std::string& path, const std::string& dest, int flags, Fn o
     int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return InvalidArgument("bad archive " + path + ": " + archive_error_string(in.get()),
+      return InvalidArgument("bad archive " + path + ": " + ArchiveMessage(in.get()),
                              "invalid_image_archive");
     BERTH_ASSIGN_OR_RETURN(std::string rel, CleanEntryPath(archive_entry_pathname(entry)));
     bool keep = true;
@@ -104,14 +112,14 @@ Status Extract(const std::string& path, const std::string& dest, int flags, Fn o
     }
     r = archive_write_header(out.get(), entry);
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return InvalidArgument("cannot extract " + rel + ": " + archive_error_string(out.get()),
+      return InvalidArgument("cannot extract " + rel + ": " + ArchiveMessage(out.get()),
                              "invalid_image_archive");
     if (archive_entry_size(entry) > 0) BERTH_RETURN_IF_ERROR(CopyData(in.get(), out.get()));
     if (archive_write_finish_entry(out.get()) != ARCHIVE_OK)
-      return Internal("finish " + rel + ": " + archive_error_string(out.get()));
+      return Internal("finish " + rel + ": " + ArchiveMessage(out.get()));
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK)
-    return Internal(std::string("close: ") + archive_error_string(out.get()));
+    return Internal(std::string("close: ") + ArchiveMessage(out.get()));
   return Status::Ok();
 }
 
