@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, then runs the unit
 # tests (ctest), the integration tests against real berthd processes
-# (pytest), and the web UI's unit and end-to-end tests. Exits non-zero if any
-# suite fails; the last line sums the suites up.
+# (pytest), the fuzz harnesses and a loopback load test, and the web UI's
+# unit and end-to-end tests. Exits non-zero if any suite fails; the last line
+# sums the suites up.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test || exit 1
@@ -34,6 +35,10 @@ fi
 
 suite unit ctest --test-dir build --output-on-failure -j"$(nproc)"
 suite integration /usr/bin/python3 -m pytest -q tests/integration
+# Robustness: every fuzz harness for 20 s (clang build in build-fuzz/), and
+# the loopback load test at CI size (the full one: bench/load/run.sh).
+suite fuzz scripts/fuzz.sh 20
+suite load bench/load/run.sh --clients 40 --seconds 20
 if [ -f web/package.json ]; then
   suite web-unit bash -c 'cd web && npm test --silent'
 fi

@@ -32,13 +32,21 @@ struct ArchiveWriteDeleter {
 using ReadPtr = std::unique_ptr<archive, ArchiveReadDeleter>;
 using WritePtr = std::unique_ptr<archive, ArchiveWriteDeleter>;
 
+// libarchive's message for the last error on `a`. It can have none (NULL),
+// and appending NULL to a std::string is a crash: a malformed pax header
+// did that (fuzz/layer_import_fuzzer).
+std::string ArchiveMessage(archive* a) {
+  const char* e = archive_error_string(a);
+  return e ? e : "unknown archive error";
+}
+
 Result<ReadPtr> OpenArchive(const std::string& path) {
   ReadPtr a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_gnutar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
-    return InvalidArgument("cannot open archive " + path + ": " + archive_error_string(a.get()),
+    return InvalidArgument("cannot open archive " + path + ": " + ArchiveMessage(a.get()),
                            "invalid_image_archive");
   return a;
 }
@@ -70,9 +78,9 @@ Status CopyData(archive* in, archive* out) {
   for (;;) {
     int r = archive_read_data_block(in, &buf, &size, &offset);
     if (r == ARCHIVE_EOF) return Status::Ok();
-    if (r != ARCHIVE_OK) return Internal(std::string("read archive: ") + archive_error_string(in));
+    if (r != ARCHIVE_OK) return Internal(std::string("read archive: ") + ArchiveMessage(in));
     if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
-      return Internal(std::string("write: ") + archive_error_string(out));
+      return Internal(std::string("write: ") + ArchiveMessage(out));
   }
 }
 
@@ -89,7 +97,7 @@ Status Extract(const std::string& path, const std::string& dest, int flags, Fn o
     int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return InvalidArgument("bad archive " + path + ": " + archive_error_string(in.get()),
+      return InvalidArgument("bad archive " + path + ": " + ArchiveMessage(in.get()),
                              "invalid_image_archive");
     BERTH_ASSIGN_OR_RETURN(std::string rel, CleanEntryPath(archive_entry_pathname(entry)));
     bool keep = true;
@@ -104,14 +112,14 @@ Status Extract(const std::string& path, const std::string& dest, int flags, Fn o
     }
     r = archive_write_header(out.get(), entry);
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return InvalidArgument("cannot extract " + rel + ": " + archive_error_string(out.get()),
+      return InvalidArgument("cannot extract " + rel + ": " + ArchiveMessage(out.get()),
                              "invalid_image_archive");
     if (archive_entry_size(entry) > 0) BERTH_RETURN_IF_ERROR(CopyData(in.get(), out.get()));
     if (archive_write_finish_entry(out.get()) != ARCHIVE_OK)
-      return Internal("finish " + rel + ": " + archive_error_string(out.get()));
+      return Internal("finish " + rel + ": " + ArchiveMessage(out.get()));
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK)
-    return Internal(std::string("close: ") + archive_error_string(out.get()));
+    return Internal(std::string("close: ") + ArchiveMessage(out.get()));
   return Status::Ok();
 }
 
@@ -132,6 +140,25 @@ Result<std::string> Inside(const std::string& work, const std::string& rel) {
   if (clean.empty())
     return InvalidArgument("empty path in image manifest", "invalid_image_archive");
   return work + "/" + clean;
+}
+
+// Manifest values are attacker input: a wrong JSON type is a refusal, never
+// a nlohmann exception (fuzz/image_import_fuzzer found those).
+Result<std::string> ManifestString(const json& j, const char* what) {
+  if (!j.is_string())
+    return InvalidArgument(std::string(what) + " in the image manifest is not a string",
+                           "invalid_image_archive");
+  return j.get<std::string>();
+}
+
+// `obj[key]` as a list; an absent key is an empty list.
+Result<json> ManifestList(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return json::array();
+  if (!it->is_array())
+    return InvalidArgument(std::string(key) + " in the image manifest is not a list",
+                           "invalid_image_archive");
+  return *it;
 }
 
 // True when directory `rel` (relative to `rootfs`) resolves beneath it with
@@ -216,7 +243,9 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
     return j;
   };
   auto blob = [&](const json& desc) -> Result<std::string> {
-    std::string digest = desc.value("digest", "");
+    if (!desc.is_object() || !desc.contains("digest"))
+      return InvalidArgument("bad descriptor in OCI manifest", "invalid_image_archive");
+    BERTH_ASSIGN_OR_RETURN(std::string digest, ManifestString(desc["digest"], "digest"));
     auto colon = digest.find(':');
     if (colon == std::string::npos)
       return InvalidArgument("bad digest in OCI manifest", "invalid_image_archive");
@@ -226,24 +255,32 @@ Result<ImportedImage> ImportImageArchive(const std::string& tarball, const std::
     BERTH_ASSIGN_OR_RETURN(json m, parse(work_dir + "/manifest.json"));
     if (!m.is_array() || m.empty() || !m[0].is_object())
       return InvalidArgument("manifest.json has no image", "invalid_image_archive");
-    for (const auto& l : m[0].value("Layers", json::array())) {
-      BERTH_ASSIGN_OR_RETURN(std::string p, Inside(work_dir, l.get<std::string>()));
+    BERTH_ASSIGN_OR_RETURN(json ls, ManifestList(m[0], "Layers"));
+    for (const auto& l : ls) {
+      BERTH_ASSIGN_OR_RETURN(std::string rel, ManifestString(l, "a layer path"));
+      BERTH_ASSIGN_OR_RETURN(std::string p, Inside(work_dir, rel));
       layers.push_back(p);
     }
     if (m[0].contains("Config")) {
-      BERTH_ASSIGN_OR_RETURN(config_path, Inside(work_dir, m[0]["Config"].get<std::string>()));
+      BERTH_ASSIGN_OR_RETURN(std::string rel, ManifestString(m[0]["Config"], "Config"));
+      BERTH_ASSIGN_OR_RETURN(config_path, Inside(work_dir, rel));
     }
   } else if (::access((work_dir + "/index.json").c_str(), F_OK) == 0) {
     BERTH_ASSIGN_OR_RETURN(json index, parse(work_dir + "/index.json"));
-    const json& manifests = index.value("manifests", json::array());
+    if (!index.is_object())
+      return InvalidArgument("index.json is not an object", "invalid_image_archive");
+    BERTH_ASSIGN_OR_RETURN(json manifests, ManifestList(index, "manifests"));
     if (manifests.empty())
       return InvalidArgument("index.json lists no manifest", "invalid_image_archive");
     BERTH_ASSIGN_OR_RETURN(std::string mpath, blob(manifests[0]));
     BERTH_ASSIGN_OR_RETURN(json manifest, parse(mpath));
+    if (!manifest.is_object())
+      return InvalidArgument("the OCI manifest is not an object", "invalid_image_archive");
     if (manifest.contains("manifests"))  // a nested index: take its first entry
       return InvalidArgument("multi-platform OCI index is not supported; save one platform",
                              "invalid_image_archive");
-    for (const auto& l : manifest.value("layers", json::array())) {
+    BERTH_ASSIGN_OR_RETURN(json ls, ManifestList(manifest, "layers"));
+    for (const auto& l : ls) {
       BERTH_ASSIGN_OR_RETURN(std::string p, blob(l));
       layers.push_back(p);
     }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "common/fs_util.h"
@@ -192,6 +193,61 @@ TEST_F(ImportTest, RefusesEscapesAndLeavesNothing) {
   EXPECT_EQ(store_->Import("evil3", dir_ + "/empty.tar").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(store_->Import("Bad Name", dir_ + "/empty.tar").status().code(),
             Code::kInvalidArgument);
+}
+
+// Regression (fuzz/image_import_fuzzer): manifests of the wrong JSON shape
+// threw nlohmann::type_error out of ImportImageArchive, which berthd turned
+// into a 500 and left the .build- dir behind. They are refusals.
+TEST_F(ImportTest, MalformedManifestsAreErrorsNotExceptions) {
+  const std::vector<Entry> cases[] = {
+      {{"manifest.json", 'f', R"([{"Layers":[1]}])"}},
+      {{"manifest.json", 'f', R"([{"Layers":"l.tar"}])"}},
+      {{"manifest.json", 'f', R"([{"Layers":[],"Config":{}}])"}},
+      {{"index.json", 'f', "[1]"}},
+      {{"index.json", 'f', R"({"manifests":5})"}},
+      {{"index.json", 'f', R"({"manifests":[5]})"}},
+      {{"index.json", 'f', R"({"manifests":[{"digest":7}]})"}},
+      {{"index.json", 'f', R"({"manifests":[{"digest":"sha256:m"}]})"},
+       {"blobs/sha256/m", 'f', "[]"}},
+      {{"index.json", 'f', R"({"manifests":[{"digest":"sha256:m"}]})"},
+       {"blobs/sha256/m", 'f', R"({"layers":[{"digest":"sha256:x"}],"config":"c"})"}},
+  };
+  int i = 0;
+  for (const auto& entries : cases) {
+    const std::string tar = dir_ + "/bad" + std::to_string(i++) + ".tar";
+    WriteTar(tar, entries);
+    auto info = store_->Import("bad", tar);
+    EXPECT_EQ(info.status().code(), Code::kInvalidArgument) << tar << ": " << info.status().ToString();
+  }
+  for (const auto& e : fs::directory_iterator(dir_ + "/images"))
+    EXPECT_EQ(e.path().filename().string().rfind(".build-", 0), std::string::npos) << e.path();
+}
+
+// Regression (fuzz/layer_import_fuzzer): a pax extended header whose body is
+// cut short makes libarchive fail without an error message, and the error
+// path appended that NULL to a std::string (SEGV). It is a refusal.
+TEST_F(ImportTest, TruncatedPaxHeaderIsAnErrorNotACrash) {
+  std::string block(512, '\0');
+  auto field = [&block](size_t off, std::string_view v) { block.replace(off, v.size(), v); };
+  field(0, "././@PaxHeader");
+  field(100, "0000000");                   // mode
+  field(108, "0000000");                   // uid
+  field(116, "0000000");                   // gid
+  field(124, "00000000207");               // size: 135 bytes of pax records
+  field(136, "00000000000");               // mtime
+  field(156, "x");                         // typeflag: pax extended header
+  field(257, std::string_view("ustar\0" "00", 8));
+  field(148, "        ");                  // checksum counts itself as spaces
+  unsigned sum = 0;
+  for (unsigned char c : block) sum += c;
+  char chk[8];
+  std::snprintf(chk, sizeof chk, "%06o", sum);
+  field(148, std::string_view(chk, 7));     // six digits and a NUL, then the space
+  const std::string layer = dir_ + "/pax.tar";
+  ASSERT_TRUE(WriteFileAtomic(layer, block + std::string(151, '\0')).ok());
+  ASSERT_TRUE(MkdirAll(dir_ + "/rootfs").ok());
+  Status st = ApplyLayer(layer, dir_ + "/rootfs");
+  EXPECT_FALSE(st.ok());
 }
 
 TEST_F(ImportTest, SymlinkInTreeIsNotFollowed) {
