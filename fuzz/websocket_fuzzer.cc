@@ -5,10 +5,12 @@
 // berthd's message limit, and every message handed to
 // TerminalSession::OnMessage: binary frames go to the terminal, text frames
 // are the JSON control messages ({"type":"resize",...}). The terminal is a
-// fake whose resizes must stay within the bounds OnMessage promises.
+// fake whose resizes must stay within the bounds OnMessage promises, and a
+// malformed control message must close the socket (1007), never throw.
 #include <utility>  // before Asio (Boost 1.74)
 
-#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
@@ -16,7 +18,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -33,13 +37,20 @@ namespace {
 
 constexpr int kMaxMessages = 256;  // bounds one run whatever the input
 
-// A terminal that swallows input (/dev/null) and checks resizes.
+// A terminal that takes input like a PTY whose shell never reads (one end of
+// a socketpair: writes fill its buffer, reads find nothing) and checks
+// resizes.
 class FakeTty : public berth::runtime::TtyProcess {
  public:
-  int fd() const override {
-    static const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    return null_fd;
+  FakeTty() {
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds_) != 0)
+      std::abort();
   }
+  ~FakeTty() override {
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+  }
+  int fd() const override { return fds_[0]; }
   int exit_fd() const override { return -1; }
   berth::Status Resize(uint16_t cols, uint16_t rows) override {
     if (cols == 0 || rows == 0 || cols > 1000 || rows > 1000) std::abort();
@@ -47,6 +58,21 @@ class FakeTty : public berth::runtime::TtyProcess {
   }
   berth::Status Kill(int) override { return berth::Status::Ok(); }
   bool Wait(std::chrono::milliseconds) override { return true; }
+
+ private:
+  int fds_[2];
+};
+
+// The server's side of the socket: records a close (after which the server
+// reads no more messages) and accepts every send.
+class FakeSender : public berth::http::WebSocketSender {
+ public:
+  bool SendBinary(std::string) override { return true; }
+  bool SendText(std::string) override { return true; }
+  void Close(berth::http::WebSocketClose) override { closed = true; }
+  void ResumeReading() override {}
+  void SetDrainCallback(std::function<void()>) override {}
+  std::atomic<bool> closed{false};
 };
 
 bhttp::request<bhttp::empty_body> UpgradeRequest() {
@@ -74,12 +100,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ws.accept(UpgradeRequest(), ec);
   if (ec) std::abort();  // the upgrade itself is fixed and valid
 
+  auto sender = std::make_shared<FakeSender>();
   berth::manager::TerminalSession session(std::make_unique<FakeTty>());
-  for (int i = 0; i < kMaxMessages; ++i) {
+  session.OnOpen(sender);
+  for (int i = 0; i < kMaxMessages && !sender->closed; ++i) {
     beast::flat_buffer buf;
     ws.read(buf, ec);
     if (ec) break;
-    session.OnMessage(ws.got_binary(), beast::buffers_to_string(buf.data()));
+    // kPause (the terminal's input is full) is the server's cue to stop
+    // reading until ResumeReading; the fuzzer reads on: input past the
+    // bound must still be held, not lost or unbounded.
+    (void)session.OnMessage(ws.got_binary(), beast::buffers_to_string(buf.data()));
   }
+  session.OnClose();
   return 0;
 }
