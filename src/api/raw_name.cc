@@ -1,5 +1,7 @@
 #include "api/raw_name.h"
 
+#include "common/percent_encode.h"
+
 namespace berth::api {
 namespace {
 
@@ -31,13 +33,6 @@ size_t ValidSequenceAt(std::string_view s, size_t i) {
   return len;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 bool IsValidUtf8(std::string_view s) {
@@ -64,35 +59,8 @@ std::string DisplayName(std::string_view s) {
   return out;
 }
 
-std::string EncodeRawName(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
+std::string EncodeRawName(std::string_view s) { return PercentEncode(s); }
 
-std::optional<std::string> DecodeRawName(std::string_view raw) {
-  std::string out;
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '%') {
-      out.push_back(raw[i]);
-      continue;
-    }
-    if (i + 2 >= raw.size()) return std::nullopt;
-    int hi = HexValue(raw[i + 1]), lo = HexValue(raw[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
+std::optional<std::string> DecodeRawName(std::string_view raw) { return PercentDecode(raw); }
 
 }  // namespace berth::api

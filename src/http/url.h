@@ -14,7 +14,7 @@ namespace berth::http {
 
 // Decodes %XX escapes (and '+' as space when `plus_is_space`). nullopt on a
 // malformed escape.
-std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
+using ::berth::PercentDecode;
 using ::berth::PercentEncode;
 // "a=1&b=x%20y" → {a:1, b:"x y"}; nullopt on a malformed escape.
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view q);
