@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from test_sessions_api import b, folder, session, sh  # noqa: F401  (fixture)
+from test_sessions_api import folder, session, sh  # the fixture `b` is in conftest.py
 
 DEPTH = 25000
 
