@@ -38,6 +38,9 @@ class Authorizer {
   // The event stream carries every user's events for a superadmin, only
   // the caller's own otherwise.
   bool CanSeeAllEvents(const Principal& p) const { return p.is_superadmin(); }
+  // `GET /sessions?all=true` lists every user's sessions for a superadmin;
+  // for anyone else `all` is ignored and they see their own.
+  bool CanListAllSessions(const Principal& p) const { return p.is_superadmin(); }
   // A session belongs to its owner; a superadmin may act on every session.
   bool CanUseSession(const Principal& p, const store::SessionRecord& s) const;
 

@@ -235,8 +235,8 @@ Result<api::Session> SessionService::Create(const Principal& p,
 }
 
 Result<std::vector<api::Session>> SessionService::List(const Principal& p, bool all) {
-  BERTH_ASSIGN_OR_RETURN(auto recs,
-                         deps_.store->ListSessions(all && p.is_superadmin() ? "" : p.user_id));
+  const bool everyone = all && deps_.folders->authorizer().CanListAllSessions(p);
+  BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListSessions(everyone ? "" : p.user_id));
   std::vector<api::Session> out;
   for (const auto& r : recs) out.push_back(ToApi(r));
   return out;
