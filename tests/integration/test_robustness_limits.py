@@ -177,7 +177,19 @@ def docker_log_path(container_id):
     raise AssertionError("no docker container for " + container_id)
 
 
-def test_container_log_flood_stays_under_the_cap(b):
+@pytest.fixture(params=["runc", "docker"])
+def b_shared_stdout(request, tmp_path):
+    """Like `b`, but runc sessions without a user namespace: the test floods
+    the container log through /proc/1/fd/1, which the session user may
+    reopen only when the log's owner is mapped into the session (the log
+    cap itself does not depend on user namespaces)."""
+    config = tmp_path / "berthd.toml"
+    config.write_text("userns_size = 0\n")
+    yield from session_berthd(request.param, LIMIT_FLAGS + ["--config", str(config)])
+
+
+def test_container_log_flood_stays_under_the_cap(b_shared_stdout):
+    b = b_shared_stdout
     s = session(b, "chatty")
     flood = "yes 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' | head -c 20M > /proc/1/fd/1"
     r = run(b, "chatty", ["bash", "-c", flood])
