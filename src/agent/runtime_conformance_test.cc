@@ -152,8 +152,7 @@ Driver DockerDriver() {
     auto* docker = static_cast<runtime::DockerRuntime*>(rt);
     auto r = docker->client().Request("GET", "/containers/" + docker->ContainerName(id) + "/json",
                                       "", std::chrono::seconds(30));
-    return !r.ok() || r->status != 404 || fs::exists(dir + "/docker-binds/" + id) ||
-           !MountPointsUnder(dir + "/docker-binds").empty();
+    return !r.ok() || r->status != 404 || fs::exists(dir + "/docker-binds/" + id);
   };
   return d;
 }

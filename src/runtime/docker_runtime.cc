@@ -138,10 +138,14 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
   BERTH_ASSIGN_OR_RETURN(std::vector<BindMount> binds, StageBindsLocked(spec));
   json mounts = json::array();
   for (const auto& m : binds) {
+    // A staged bind is already read-only where it must be. Docker would make
+    // it so by a remount that drops nosuid,nodev (runc remounts with the
+    // flags it was given, and Docker gives none).
+    const bool staged = !options_.binds_dir.empty();
     mounts.push_back({{"Type", "bind"},
                       {"Source", m.source},
                       {"Target", m.target},
-                      {"ReadOnly", m.read_only},
+                      {"ReadOnly", m.read_only && !staged},
                       {"BindOptions", {{"Propagation", "rprivate"}}}});
   }
   json cap_add = json::array();

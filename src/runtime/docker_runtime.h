@@ -15,7 +15,8 @@
 //   * PID 1 is docker-init (Init: true) running `sleep infinity`; host
 //     network (like runc); binds with ro, nosuid, nodev: with binds_dir set
 //     each bind source is first staged under binds_dir/<id> with those
-//     flags (runtime/staged_binds.h) and Docker binds the staged path;
+//     flags (runtime/staged_binds.h) and Docker binds the staged path
+//     (ReadOnly false: Docker's ro remount would drop nosuid,nodev);
 //     Delete and a failed Create unmount and remove the staging; Inspect and
 //     List report a staging without its container (a crash's leftover) as
 //     kMissing with has_leftovers, for Delete; User uid:gid (+ GroupAdd);
