@@ -145,6 +145,7 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     // and two deployments on one daemon never touch each other's.
     o.instance = manager::Sha256Hex(cfg.data_dir).substr(0, 16);
     o.log_max_bytes = cfg.limits.container_log_max_bytes;
+    o.binds_dir = cfg.data_dir + "/containers";  // folder binds staged nosuid,nodev
     auto r = runtime::DockerRuntime::Open(o);
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));

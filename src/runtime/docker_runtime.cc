@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -13,6 +15,7 @@
 #include "runtime/docker_image.h"
 #include "runtime/docker_layer.h"
 #include "runtime/oci_spec.h"
+#include "runtime/staged_binds.h"
 
 namespace berth::runtime {
 namespace {
@@ -86,6 +89,30 @@ std::mutex& DockerRuntime::LockFor(const std::string& id) {
   return locks_[std::hash<std::string>{}(id) % locks_.size()];
 }
 
+std::string DockerRuntime::BindsDir(const std::string& id) const {
+  return options_.binds_dir.empty() ? std::string() : options_.binds_dir + "/" + id;
+}
+
+Result<std::vector<BindMount>> DockerRuntime::StageBindsLocked(const ContainerSpec& spec) {
+  const std::string dir = BindsDir(spec.id);
+  if (dir.empty()) return spec.mounts;
+  if (std::error_code ec; std::filesystem::exists(dir, ec)) {
+    auto existing = Inspect(spec.id);
+    if (existing.ok() && existing->state != ContainerState::kMissing)
+      return AlreadyExists("container " + spec.id + " already exists");
+    if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
+    BERTH_RETURN_IF_ERROR(UnstageBinds(dir));  // a crash's leftover
+  }
+  auto staged = StageBinds(spec.mounts, dir);
+  if (!staged.ok()) {
+    Status cleanup = UnstageBinds(dir);
+    if (!cleanup.ok())
+      return Internal(staged.status().message() + " (cleanup also failed: " + cleanup.message() +
+                      ")");
+  }
+  return staged;
+}
+
 // ---- images ----
 Result<std::string> DockerRuntime::EnsureImage(const std::string& rootfs) {
   std::lock_guard<std::mutex> lock(import_mu_);
@@ -108,12 +135,17 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
   json labels = {{kLabelManaged, "1"}, {kLabelInstance, options_.instance}, {kLabelId, spec.id}};
   for (const auto& [k, v] : spec.labels) labels[kLabelPrefix + k] = v;
 
+  BERTH_ASSIGN_OR_RETURN(std::vector<BindMount> binds, StageBindsLocked(spec));
   json mounts = json::array();
-  for (const auto& m : spec.mounts) {
+  for (const auto& m : binds) {
+    // A staged bind is already read-only where it must be. Docker would make
+    // it so by a remount that drops nosuid,nodev (runc remounts with the
+    // flags it was given, and Docker gives none).
+    const bool staged = !options_.binds_dir.empty();
     mounts.push_back({{"Type", "bind"},
                       {"Source", m.source},
                       {"Target", m.target},
-                      {"ReadOnly", m.read_only},
+                      {"ReadOnly", m.read_only && !staged},
                       {"BindOptions", {{"Propagation", "rprivate"}}}});
   }
   json cap_add = json::array();
@@ -162,19 +194,25 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
       {"OpenStdin", false},
       {"HostConfig", host},
   };
-  BERTH_ASSIGN_OR_RETURN(HttpResponse r,
-                         client_.Request("POST", "/containers/create?name=" + PercentEncode(name),
-                                         body.dump(), options_.start_timeout));
-  if (r.status == 409) return AlreadyExists("container " + spec.id + " already exists");
-  if (r.status != 201) return DockerError("create container " + spec.id, r, Code::kAlreadyExists);
-
-  // From here on a failure removes the half-made container.
+  // From here on a failure removes the staging, and the half-made container.
   auto fail = [&](Status s) {
     Status cleanup = DeleteLocked(spec.id);
     if (!cleanup.ok())
       return Internal(s.message() + " (cleanup also failed: " + cleanup.message() + ")");
     return s;
   };
+  auto created = client_.Request("POST", "/containers/create?name=" + PercentEncode(name),
+                                 body.dump(), options_.start_timeout);
+  if (!created.ok()) return fail(created.status());
+  // 409: a container of that name that is not this instance's (its own was
+  // refused by StageBindsLocked); removal would find nothing of ours.
+  if (created->status == 409) {
+    if (!options_.binds_dir.empty()) BERTH_RETURN_IF_ERROR(UnstageBinds(BindsDir(spec.id)));
+    return AlreadyExists("container " + spec.id + " already exists");
+  }
+  if (created->status != 201)
+    return fail(DockerError("create container " + spec.id, *created, Code::kAlreadyExists));
+
   auto started =
       client_.Request("POST", "/containers/" + name + "/start", "", options_.start_timeout);
   if (!started.ok()) return fail(started.status());
@@ -205,12 +243,14 @@ Status DockerRuntime::DeleteLocked(const std::string& id) {
     BERTH_ASSIGN_OR_RETURN(
         HttpResponse r, client_.Request("DELETE", "/containers/" + name + "?force=true&v=true", "",
                                         options_.start_timeout));
-    if (r.status == 204 || r.status == 404) return Status::Ok();
+    if (r.status == 204 || r.status == 404) break;
     // 409: a removal is already in progress (e.g. a concurrent Delete).
     if (r.status != 409 || Clock::now() > deadline)
       return DockerError("remove container " + id, r, Code::kInternal);
     std::this_thread::sleep_for(milliseconds(100));
   }
+  // Only once the container is gone: its binds were made from the staging.
+  return options_.binds_dir.empty() ? Status::Ok() : UnstageBinds(BindsDir(id));
 }
 
 Result<ContainerInfo> DockerRuntime::Inspect(const std::string& id) {
@@ -218,7 +258,15 @@ Result<ContainerInfo> DockerRuntime::Inspect(const std::string& id) {
   BERTH_ASSIGN_OR_RETURN(HttpResponse r,
                          client_.Request("GET", "/containers/" + ContainerName(id) + "/json", "",
                                          options_.request_timeout));
-  if (r.status == 404) return NotFound("container " + id + " does not exist");
+  if (r.status == 404) {
+    std::error_code ec;
+    if (options_.binds_dir.empty() || !std::filesystem::exists(BindsDir(id), ec))
+      return NotFound("container " + id + " does not exist");
+    ContainerInfo leftover;  // staged binds of a container gone (a crash)
+    leftover.id = id;
+    leftover.has_leftovers = true;
+    return leftover;
+  }
   if (r.status != 200) return DockerError("inspect container " + id, r);
   json j = ParseJson(r.body);
   if (!j.is_object()) return Internal("inspect container " + id + ": unparsable answer");
@@ -236,6 +284,8 @@ Result<ContainerInfo> DockerRuntime::Inspect(const std::string& id) {
     info.pid = state.value("Pid", 0);
   }
   info.labels = UserLabels(labels);
+  std::error_code ec;
+  info.has_leftovers = !options_.binds_dir.empty() && std::filesystem::exists(BindsDir(id), ec);
   return info;
 }
 
@@ -251,16 +301,23 @@ Result<std::vector<ContainerInfo>> DockerRuntime::List() {
   json list = ParseJson(r.body);
   if (!list.is_array()) return Internal("list containers: unparsable answer");
   std::vector<ContainerInfo> out;
-  for (const auto& c : list) {
-    std::string id = LabelOf(c.value("Labels", json()), kLabelId);
-    if (!IsValidContainerId(id)) continue;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& id) -> Status {
+    if (!IsValidContainerId(id) || !seen.insert(id).second) return Status::Ok();
     auto info = Inspect(id);  // for the pid; a container gone meanwhile is left out
     if (info.ok()) {
       out.push_back(std::move(*info));
     } else if (info.status().code() != Code::kNotFound) {
       return info.status();
     }
-  }
+    return Status::Ok();
+  };
+  for (const auto& c : list) BERTH_RETURN_IF_ERROR(add(LabelOf(c.value("Labels", json()), kLabelId)));
+  // Staged binds whose container is gone (berthd or dockerd died mid-way).
+  std::error_code ec;
+  if (!options_.binds_dir.empty())
+    for (const auto& e : std::filesystem::directory_iterator(options_.binds_dir, ec))
+      BERTH_RETURN_IF_ERROR(add(e.path().filename()));
   return out;
 }
 

@@ -13,7 +13,13 @@
 //     berth.label.<k>=<v> for spec.labels; List() finds them by label, so a
 //     restarted berthd sees its containers again;
 //   * PID 1 is docker-init (Init: true) running `sleep infinity`; host
-//     network (like runc); binds with ro; User uid:gid (+ GroupAdd);
+//     network (like runc); binds with ro, nosuid, nodev: with binds_dir set
+//     each bind source is first staged under binds_dir/<id> with those
+//     flags (runtime/staged_binds.h) and Docker binds the staged path
+//     (ReadOnly false: Docker's ro remount would drop nosuid,nodev);
+//     Delete and a failed Create unmount and remove the staging; Inspect and
+//     List report a staging without its container (a crash's leftover) as
+//     kMissing with has_leftovers, for Delete; User uid:gid (+ GroupAdd);
 //     CapDrop ALL + CapAdd = bounding set; no-new-privileges when asked; the
 //     same seccomp profile as runc (oci_spec.h DefaultSeccompProfileJson);
 //     NanoCpus, Memory = MemorySwap (no swap), PidsLimit (default 4096).
@@ -60,6 +66,11 @@ struct DockerOptions {
   std::chrono::milliseconds import_timeout{std::chrono::minutes(15)};
   // Cap of each container's json-file log (one file, rotated by Docker).
   uint64_t log_max_bytes = uint64_t{8} << 20;
+  // Where folder binds are staged nosuid,nodev, one directory per container
+  // (runtime/staged_binds.h); owned by this runtime: a directory there
+  // without its container is a leftover that List() reports for Delete.
+  // Empty: plain binds, without nosuid/nodev.
+  std::string binds_dir;
 };
 
 class DockerRuntime final : public ContainerRuntime {
@@ -87,6 +98,11 @@ class DockerRuntime final : public ContainerRuntime {
   std::mutex& LockFor(const std::string& id);
   Status CreateLocked(const ContainerSpec& spec, const std::string& image);
   Status DeleteLocked(const std::string& id);
+  // The staging of `id`'s binds (empty without binds_dir).
+  std::string BindsDir(const std::string& id) const;
+  // Stages spec.mounts under BindsDir(spec.id) (as given without
+  // binds_dir); AlreadyExists if they are staged for a live container.
+  Result<std::vector<BindMount>> StageBindsLocked(const ContainerSpec& spec);
   // Starts an exec and returns its id; NotFound / FailedPrecondition
   // ("not_running") when the container is missing or stopped.
   Result<std::string> CreateExec(const std::string& id, const std::string& json_body);

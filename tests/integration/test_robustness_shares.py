@@ -3,8 +3,9 @@ part of 10; docs/security.md): revoking, leaving or narrowing a share ends
 the invitee's sessions that mount the folder; dot-names and shares never
 meet; a file name that is not UTF-8 can be listed, downloaded, moved and
 deleted; folders are mounted nosuid,nodev so a setuid binary in one gains
-nothing. Each test fails on the code before these fixes (the nosuid test
-only on the docker driver, see below)."""
+nothing (on docker too: berthd stages the binds with those flags). Each
+test fails on the code before these fixes (the nosuid test on the docker
+driver only)."""
 import os
 import shutil
 import sqlite3
@@ -220,10 +221,6 @@ def test_setuid_binary_or_device_in_a_folder_gains_nothing(b):
         os.chmod(dst, 0o4755)
         r = run(b, t["alice"], "s", "/home/work/data/id -u").json()
         assert r["exit_code"] == 0 and r["stdout"].strip() == "1000", r
-    if b.driver == "docker" and "nosuid" not in options:
-        # Docker's Engine API has no nosuid/nodev for bind mounts (moby#7054);
-        # see docs/security.md.
-        pytest.xfail("docker driver: folder bind mounts lack nosuid,nodev")
     assert "nosuid" in options and "nodev" in options, r
     # A device node planted in a folder opens nothing (nodev).
     node = os.path.join(folder_dir, "null")
@@ -231,3 +228,37 @@ def test_setuid_binary_or_device_in_a_folder_gains_nothing(b):
     os.chmod(node, 0o666)
     r = run(b, t["alice"], "s", "echo x > /home/work/data/null").json()
     assert r["exit_code"] != 0, r
+
+
+def mounts_under(path):
+    """Mount points at or beneath `path` in this (berthd's) mount namespace."""
+    path = os.path.realpath(path)
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    return [p for p in points if p == path or p.startswith(path + "/")]
+
+
+@needs_root
+def test_folder_mounts_staged_by_berthd_are_gone_after_delete_and_after_kill_9(b):
+    """The docker driver stages each folder bind nosuid,nodev in berthd's
+    mount namespace: nothing of it may outlive the session, also when berthd
+    is killed -9 and the session vanished meanwhile (reconcile cleans up)."""
+    t = users(b, "alice")
+    assert b.api("POST", "/folders", {"name": "data"}, token=t["alice"]).status == 201
+    kept = start(b, t["alice"], "kept", [{"folder": "data"}])
+    gone = start(b, t["alice"], "gone", [{"folder": "data", "permission": "ro"}])
+    staged = [m for m in mounts_under(b.data_dir) if gone["id"] in m]
+    assert staged, "no mount of the session under the data dir to clean up"
+    b.kill()  # SIGKILL: no cleanup of its own
+    db = sqlite3.connect(os.path.join(b.data_dir, "berth.db"), timeout=10)
+    try:
+        db.execute("DELETE FROM sessions WHERE id=?", (gone["id"],))
+        db.commit()
+    finally:
+        db.close()
+    b.start()
+    # Reconcile removed the session that is no longer in the store.
+    left = [m for m in mounts_under(b.data_dir) if gone["id"] in m]
+    assert left == [], left
+    assert b.api("DELETE", f"/sessions/{kept['id']}", token=t["alice"]).status in (200, 204)
+    assert mounts_under(b.data_dir) == [], mounts_under(b.data_dir)
