@@ -287,6 +287,7 @@ class LimitFlags {
     Add(app, "--default-pids", &L::default_pids, "pids limit of a session");
     Add(app, "--max-pids", &L::max_pids, "most pids a user's override may allow");
     Add(app, "--max-sessions-per-user", &L::max_sessions, "live sessions per user");
+    Add(app, "--max-execs-per-user", &L::max_execs, "concurrent execs per user");
     Add(app, "--container-log-max-bytes", &L::container_log_max_bytes,
         "cap of each session's container log");
   }

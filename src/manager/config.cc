@@ -60,6 +60,7 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "default_pids") st = count(l.default_pids);
     else if (k == "max_pids") st = count(l.max_pids);
     else if (k == "max_sessions_per_user") st = count(l.max_sessions);
+    else if (k == "max_execs_per_user") st = count(l.max_execs);
     else if (k == "container_log_max_bytes") st = count(l.container_log_max_bytes);
     else if (k == "data_dir") st = str(cfg.data_dir);
     else if (k == "listen") st = str(cfg.listen);

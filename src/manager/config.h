@@ -49,7 +49,7 @@ std::string DefaultDataDir();
 // exec_max_timeout_s, max_connections, max_connections_per_client,
 // userns_base, userns_size, the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
-// max_sessions_per_user, container_log_max_bytes) (and the other string keys
+// max_sessions_per_user, max_execs_per_user, container_log_max_bytes) (and the other string keys
 // of DaemonConfig) from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);

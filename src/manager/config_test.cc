@@ -53,10 +53,11 @@ TEST(ConfigTest, LimitsFromTheFile) {
   std::filesystem::create_directories(dir);
   {
     std::ofstream(dir / "ok.toml") << "default_cpu = 0.5\nmax_cpu = 4\nmax_memory_bytes = 1073741824\n"
-                                      "max_pids = 128\nmax_sessions_per_user = 3\n"
+                                      "max_pids = 128\nmax_sessions_per_user = 3\nmax_execs_per_user = 2\n"
                                       "container_log_max_bytes = 1048576\n";
     std::ofstream(dir / "neg.toml") << "max_pids = -1\n";
     std::ofstream(dir / "zero.toml") << "max_cpu = 0\n";
+    std::ofstream(dir / "noexec.toml") << "max_execs_per_user = 0\n";
   }
   DaemonConfig cfg;
   ASSERT_TRUE(LoadConfigFile((dir / "ok.toml").string(), cfg).ok());
@@ -65,9 +66,11 @@ TEST(ConfigTest, LimitsFromTheFile) {
   EXPECT_EQ(cfg.limits.max_memory_bytes, uint64_t{1} << 30);
   EXPECT_EQ(cfg.limits.max_pids, 128);
   EXPECT_EQ(cfg.limits.max_sessions, 3);
+  EXPECT_EQ(cfg.limits.max_execs, 2);
   EXPECT_EQ(cfg.limits.container_log_max_bytes, uint64_t{1} << 20);
   EXPECT_FALSE(LoadConfigFile((dir / "neg.toml").string(), cfg).ok());
   EXPECT_FALSE(LoadConfigFile((dir / "zero.toml").string(), cfg).ok());
+  EXPECT_FALSE(LoadConfigFile((dir / "noexec.toml").string(), cfg).ok());
   std::filesystem::remove_all(dir);
 }
 

@@ -40,6 +40,7 @@ struct LimitSettings {
   uint64_t max_memory_bytes = uint64_t{16} << 30;  // 16 GiB
   int64_t max_pids = 4096;
   int64_t max_sessions = 8;  // live sessions per user
+  int64_t max_execs = 4;     // concurrent execs per user (manager/exec_slots.h)
   // Each session's container log (runc: container.log; docker: json-file).
   uint64_t container_log_max_bytes = uint64_t{8} << 20;  // 8 MiB
 };

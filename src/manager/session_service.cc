@@ -290,6 +290,7 @@ Result<runtime::ExecResult> SessionService::Exec(const Principal& p, const std::
                            "invalid_timeout");
   }
   BERTH_ASSIGN_OR_RETURN(auto r, ResolveRunning(p, ref));
+  BERTH_ASSIGN_OR_RETURN(ExecSlots::Slot slot, exec_slots_.Acquire(p.user_id));
   return deps_.agent->Exec(r.id, options);
 }
 

@@ -27,6 +27,7 @@
 #include "api/types.h"
 #include "common/result.h"
 #include "manager/event_bus.h"
+#include "manager/exec_slots.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
 #include "manager/session_limits.h"
@@ -69,6 +70,9 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   // fails after its best effort, so its folders are no longer in use; what
   // was left is logged, and start-up reconcile removes it later.
   Status Delete(const Principal& p, const std::string& ref, bool force = false);
+  // Holds one of the caller's exec slots while the command runs; past
+  // limits.max_execs at once: ResourceExhausted "too_many_execs"
+  // (manager/exec_slots.h), superadmins included.
   Result<runtime::ExecResult> Exec(const Principal& p, const std::string& ref,
                                    const runtime::ExecOptions& options);
   Result<std::string> Logs(const Principal& p, const std::string& ref);
@@ -107,6 +111,7 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
 
   SessionServiceDeps deps_;
   std::mutex mu_;  // guards session state transitions
+  ExecSlots exec_slots_{deps_.limits.max_execs};  // after deps_: built from it
 };
 
 }  // namespace berth::manager

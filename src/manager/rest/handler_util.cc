@@ -4,6 +4,7 @@
 
 #include "http/websocket.h"
 #include "manager/auth_service.h"
+#include "manager/exec_slots.h"
 #include "manager/rest/auth_http.h"
 
 namespace berth::manager {
@@ -127,11 +128,25 @@ HandlerResult NoContent(const Status& st) {
   return http::Response::Empty(204);
 }
 
+// Refusals that pass if retried later: 429 with Retry-After (SPEC §5)
+// instead of the 413 of other ResourceExhausted errors.
+struct RetryLater {
+  std::string_view reason;
+  int64_t retry_after_s;
+};
+constexpr RetryLater kRetryLater[] = {
+    {"rate_limited", AuthService::kLockoutSeconds},       // sign-in lockout
+    {"too_many_execs", ExecSlots::kRetryAfterSeconds},  // per-user exec cap
+};
+
 http::Response ErrorResponse(const Status& s) {
   http::Response r = http::Response::Error(s);
-  if (s.reason() == "rate_limited") {
-    r.status = 429;
-    r.SetHeader("Retry-After", std::to_string(AuthService::kLockoutSeconds));
+  const std::string reason = s.reason();
+  for (const RetryLater& l : kRetryLater) {
+    if (reason == l.reason) {
+      r.status = 429;
+      r.SetHeader("Retry-After", std::to_string(l.retry_after_s));
+    }
   }
   return r;
 }

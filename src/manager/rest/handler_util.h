@@ -80,7 +80,8 @@ HandlerResult Reply(int status, const Result<T>& r) {
 HandlerResult NoContent(const Status& st);
 
 // The SPEC §5 error response for `s`: the one place a handler's Status
-// becomes HTTP. A sign-in refused for too many failures is 429.
+// becomes HTTP. A sign-in refused for too many failures and an exec over
+// the per-user cap (manager/exec_slots.h) are 429 with Retry-After.
 http::Response ErrorResponse(const Status& s);
 // `r`'s Response, or ErrorResponse of its error.
 http::Response ToResponse(HandlerResult r);
