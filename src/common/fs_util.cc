@@ -47,6 +47,17 @@ bool IsUnder(const std::string& p, const std::string& root) {
 
 }  // namespace
 
+Status MakeMountPoint(const std::string& path, bool directory, mode_t mode) {
+  if (directory) {
+    if (::mkdir(path.c_str(), mode) != 0) return ErrnoStatus("mkdir " + path, errno);
+    return Status::Ok();
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & ~mode_t{0111});
+  if (fd < 0) return ErrnoStatus("create " + path, errno);
+  ::close(fd);
+  return Status::Ok();
+}
+
 Status MkdirAll(const std::string& path, mode_t mode) {
   std::string clean = CleanPath(path);
   size_t pos = 0;

@@ -16,6 +16,9 @@ namespace berth {
 
 // mkdir -p; existing directories are fine. New directories get `mode`.
 Status MkdirAll(const std::string& path, mode_t mode = 0755);
+// An empty directory (`mode`) or file (`mode` without execute bits) at
+// `path` to bind-mount something on; fails if `path` exists.
+Status MakeMountPoint(const std::string& path, bool directory, mode_t mode);
 
 // The whole file; NotFound when it does not exist.
 Result<std::string> ReadFile(const std::string& path);

@@ -17,13 +17,7 @@ namespace {
 Status MakeMountPointFor(const std::string& source, const std::string& path) {
   struct stat st;
   if (::stat(source.c_str(), &st) != 0) return ErrnoStatus("stat " + source, errno);
-  if (S_ISDIR(st.st_mode)) {
-    if (::mkdir(path.c_str(), 0700) != 0) return ErrnoStatus("mkdir " + path, errno);
-    return Status::Ok();
-  }
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) return ErrnoStatus("create " + path, errno);
-  return Status::Ok();
+  return MakeMountPoint(path, S_ISDIR(st.st_mode), 0700);
 }
 
 }  // namespace

@@ -11,20 +11,6 @@
 #include "common/fs_util.h"
 
 namespace berth::runtime {
-namespace {
-
-// An empty file or directory to mount `source` on.
-Status MakeMountPoint(const std::string& path, bool directory) {
-  if (directory) {
-    if (::mkdir(path.c_str(), 0755) != 0) return ErrnoStatus("mkdir " + path, errno);
-    return Status::Ok();
-  }
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd) return ErrnoStatus("create " + path, errno);
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange& range,
                                        const std::string& staging_dir) {
@@ -35,7 +21,7 @@ Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange&
   StagedMounts out;
   out.lower = staging_dir + "/lower";
   BERTH_RETURN_IF_ERROR(MkdirAll(staging_dir + "/mnt", 0711));
-  BERTH_RETURN_IF_ERROR(MakeMountPoint(out.lower, true));
+  BERTH_RETURN_IF_ERROR(MakeMountPoint(out.lower, true, 0755));
   {
     const IdMap shift = ShiftMap(range);
     BERTH_ASSIGN_OR_RETURN(UniqueFd ns, MakeUserNamespace(shift, shift));
@@ -64,7 +50,7 @@ Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange&
       it = namespaces.emplace(key, std::move(ns)).first;
     }
     const std::string staged = staging_dir + "/mnt/" + std::to_string(i);
-    BERTH_RETURN_IF_ERROR(MakeMountPoint(staged, S_ISDIR(st.st_mode)));
+    BERTH_RETURN_IF_ERROR(MakeMountPoint(staged, S_ISDIR(st.st_mode), 0755));
     BERTH_RETURN_IF_ERROR(IdmappedBind(m.source, staged, it->second.get(),
                                        {.read_only = m.read_only, .allow_setuid = false}));
     m.source = staged;
