@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withWorld } from '../lib/fixture.js';
+import { apiCall, loginUrl } from '../lib/berthd.js';
 import { signIn, screenshot } from '../lib/browser.js';
 import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
 
@@ -153,5 +154,38 @@ test('START dialog lists the automount folders it will add and checks targets in
     await row.getByText('/home/work/.local').waitFor();
     assert.equal((await api('DELETE', '/sessions/from-cli')).status < 300, true);
     await row.waitFor({ state: 'detached' });
+  }, { needsSessions: true });
+});
+
+// SPEC §5: revoking a share ends the invitee's sessions that mount it, with
+// status_reason share_revoked; the invitee sees why in the Sessions page
+// (pushed over /events, no reload).
+test('a session whose shared folder is revoked shows the invitee why it ended', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    assert.equal((await api('POST', '/folders', { name: 'team' })).status, 201);
+    assert.equal((await api('POST', '/users', { name: 'bob', password: 'correct horse battery' })).status, 201);
+    const minted = await api('POST', '/users/bob/tokens');
+    assert.equal(minted.status, 201, minted.text);
+    const asBob = { ...b, token: minted.json.token };
+    const bob = (m, p, body) => apiCall(asBob, m, p, body);
+    assert.equal((await api('POST', '/folders/team/shares', { user: 'bob', permission: 'rw' })).status, 201);
+    const inv = (await bob('GET', '/invitations')).json.invitations[0];
+    assert.equal((await bob('POST', `/invitations/${inv.id}/accept`)).status, 200);
+    const created = await bob('POST', '/sessions', { name: 'work', mounts: ['team'], automount: false });
+    assert.equal(created.status, 201, created.text);
+
+    // bob signs in with his own one-time code.
+    await page.goto(await loginUrl(asBob));
+    await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'work', exact: true }) });
+    await row.getByText('team', { exact: true }).waitFor();
+    const reason = 'Ended: a folder it mounted is no longer shared with you.';
+    assert.equal(await row.getByText(reason).count(), 0);
+
+    assert.equal((await api('DELETE', '/folders/team/shares/bob')).status, 204);
+    await row.getByText(reason).waitFor({ timeout: 20000 });
+    await screenshot(page, 'sessions-share-revoked');
+    assert.equal((await bob('GET', '/sessions/work')).json.status_reason, 'share_revoked');
+    assert.equal((await bob('DELETE', '/sessions/work')).status, 204);
   }, { needsSessions: true });
 });

@@ -80,7 +80,9 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
     if (unavailable) return;
     try {
       const list = await api.sessions();
-      showTable(list.filter((s) => s.status !== 'terminated'));
+      // A session the server ended (e.g. share_revoked) stays listed until
+      // its owner deletes it, so they can see why; others vanish once gone.
+      showTable(list.filter((s) => s.status !== 'terminated' || s.status_reason));
     } catch (e) {
       if (e instanceof ApiError && e.noEndpoint) {
         unavailable = true;
