@@ -2,6 +2,8 @@
 // inline validation, explorer operations, trash, login and phone width.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { withWorld } from '../lib/fixture.js';
 import { signIn, screenshot } from '../lib/browser.js';
 import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
@@ -383,5 +385,41 @@ test('a cancelled upload leaves no file behind', async (t) => {
     }
     assert.deepEqual((await api('GET', '/folders/slow/files?path=')).json.entries, []);
     assert.equal((await api('GET', '/folders/slow/files/content?path=big.bin')).status, 404);
+  });
+});
+
+// A session can make a file whose name is not valid UTF-8; the explorer lists
+// it (U+FFFD for the bad bytes) and downloads, renames and deletes the exact
+// file through the lossless name_raw form.
+test('explorer: a file name that is not UTF-8 lists, downloads, renames and deletes', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    const folder = await api('POST', '/folders', { name: 'odd' });
+    assert.equal(folder.status, 201, folder.text);
+    const me = (await api('GET', '/me')).json;
+    const fid = folder.json.id;
+    const dir = path.join(b.dataDir, 'volumes', 'local', `u-${me.id}`, fid.slice(0, 2), fid.slice(2, 4), fid.slice(4));
+    const raw = Buffer.concat([Buffer.from('bad'), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]);
+    writeFileSync(Buffer.concat([Buffer.from(dir + '/'), raw]), 'odd bytes');
+    const shown = 'bad\uFFFD\uFFFD.txt';
+
+    await signIn(page, b);
+    await goStorage(page);
+    await openFolder(page, 'odd');
+    await fileRow(page, shown).waitFor();
+    const { bytes } = await downloadFile(page, shown);
+    assert.equal(bytes.toString(), 'odd bytes');
+
+    await fileRow(page, shown).getByRole('button', { name: 'Rename', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Rename ${shown}` });
+    await dialog.getByLabel('New name').fill('fixed.txt');
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await fileRow(page, 'fixed.txt').waitFor();
+    assert.equal(readdirSync(dir).join(','), 'fixed.txt');
+
+    await fileRow(page, 'fixed.txt').getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    await page.getByText('This folder is empty').waitFor();
+    assert.deepEqual(readdirSync(dir), []);
   });
 });
