@@ -10,6 +10,15 @@ std::optional<std::string> OptText(SQLite::Column c) {
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
   if (v) q.bind(i, *v); else q.bind(i);
 }
+void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v) {
+  if (v) q.bind(i, *v); else q.bind(i);
+}
+void BindOpt(SQLite::Statement& q, int i, const std::optional<uint64_t>& v) {
+  if (v) q.bind(i, static_cast<int64_t>(*v)); else q.bind(i);
+}
+void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v) {
+  if (v) q.bind(i, *v); else q.bind(i);
+}
 
 UserRecord ReadUser(SQLite::Statement& q) {
   UserRecord u;
@@ -104,14 +113,10 @@ void BindUser(SQLite::Statement& q, const UserRecord& u) {
   q.bind(6, static_cast<int64_t>(u.uid));
   q.bind(7, static_cast<int64_t>(u.gid));
   q.bind(8, u.created_at);
-  auto opt = [&q](int i, const auto& v) {
-    if (v) q.bind(i, *v); else q.bind(i);
-  };
-  opt(9, u.max_sessions);
-  opt(10, u.max_cpu);
-  opt(11, u.max_memory_bytes ? std::optional<int64_t>(static_cast<int64_t>(*u.max_memory_bytes))
-                             : std::nullopt);
-  opt(12, u.max_pids);
+  BindOpt(q, 9, u.max_sessions);
+  BindOpt(q, 10, u.max_cpu);
+  BindOpt(q, 11, u.max_memory_bytes);
+  BindOpt(q, 12, u.max_pids);
 }
 void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(1, f.id);
@@ -121,7 +126,7 @@ void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(5, f.status);
   q.bind(6, f.created_at);
   BindOpt(q, 7, f.trashed_at);
-  if (f.quota_bytes) q.bind(8, static_cast<int64_t>(*f.quota_bytes)); else q.bind(8);
+  BindOpt(q, 8, f.quota_bytes);
 }
 
 }  // namespace berth::store

@@ -15,7 +15,12 @@
 namespace berth::store {
 
 std::optional<std::string> OptText(SQLite::Column c);
+// Binds `v`, or NULL when it is absent. uint64_t values are stored as
+// int64 (every one the API accepts fits: see kMaxJsonUint).
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v);
+void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v);
+void BindOpt(SQLite::Statement& q, int i, const std::optional<uint64_t>& v);
+void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v);
 
 inline constexpr const char* kUserCols =
     "id, name, role, password_hash, sudo_allowed, uid, gid, created_at, max_sessions, max_cpu, "
