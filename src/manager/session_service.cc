@@ -330,6 +330,9 @@ agent::ReconcileReport SessionService::Reconcile() {
       }
       continue;
     }
+    // Ended by Berth (e.g. share_revoked): its container is gone on purpose
+    // and the record only tells the owner why; not a session to adopt.
+    if (r.status == "terminated") continue;
     live.insert(r.id);
   }
   agent::ReconcileReport rep = deps_.agent->Reconcile(live);

@@ -315,6 +315,17 @@ TEST_F(SessionServiceTest, ReconcileFinishesInterruptedWorkAndMarksLostSessions)
     node_->runtime().SetState(r.id, runtime::ContainerState::kRunning);
     interrupted.push_back(r.id);
   }
+  // Ended by Berth (share_revoked): kept to tell the owner why; neither
+  // adopted nor reported lost, and left in the store.
+  store::SessionRecord ended;
+  ended.id = NewUuid();
+  ended.name = "ended";
+  ended.owner_id = alice_.user_id;
+  ended.image = "python";
+  ended.status = "terminated";
+  ended.status_reason = "share_revoked";
+  ended.created_at = NowRfc3339();
+  ASSERT_TRUE(store_->CreateSession(ended).ok());
   const std::string stray = NewUuid();  // a container the store never heard of
   node_->runtime().SetState(stray, runtime::ContainerState::kRunning);
 
@@ -322,6 +333,7 @@ TEST_F(SessionServiceTest, ReconcileFinishesInterruptedWorkAndMarksLostSessions)
   EXPECT_TRUE(rep.errors.empty());
   EXPECT_EQ(rep.adopted, std::vector<std::string>{kept->id});
   EXPECT_EQ(rep.lost, std::vector<std::string>{lost->id});
+  EXPECT_EQ(store_->GetSession(ended.id)->status, "terminated");
   for (const auto& id : interrupted) {
     EXPECT_NE(std::find(rep.removed.begin(), rep.removed.end(), id), rep.removed.end());
     EXPECT_EQ(store_->GetSession(id).status().code(), Code::kNotFound);
