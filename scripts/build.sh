@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds berthd, berth and the tests into build/ (CMake + Ninja, ccache).
+# Builds into build/ (CMake + Ninja, ccache), then the web UI into web/dist.
+# Without arguments: everything (berthd, berth and every test); with
+# arguments: only those Ninja targets (scripts/up.sh builds berthd and berth).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 type=${BERTH_BUILD_TYPE:-RelWithDebInfo}
@@ -7,7 +9,7 @@ jobs=${BERTH_JOBS:-$(nproc)}
 export CCACHE_BASEDIR=$PWD  # cache hits across checkouts in other folders
 export CCACHE_NOHASHDIR=1   # ... also with -g (RelWithDebInfo)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$type" >/dev/null
-ninja -C build -j"$jobs"
+ninja -C build -j"$jobs" "$@"
 if [ -f web/package.json ]; then
   (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build --silent)
 fi

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh run
-scripts/build.sh
+scripts/build.sh berthd berth   # what it runs, not the tests
 export BERTH_WEB_ROOT=${BERTH_WEB_ROOT:-$PWD/web/dist}
 # The default session image (Debian bookworm + Python), built once.
 build/src/cmd/berthd "$@" build-image python
