@@ -11,5 +11,7 @@ export CCACHE_NOHASHDIR=1   # ... also with -g (RelWithDebInfo)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$type" >/dev/null
 ninja -C build -j"$jobs" "$@"
 if [ -f web/package.json ]; then
-  (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build --silent)
+  # npm ci again when package-lock.json changed since the last install.
+  (cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } &&
+     npm run build --silent)
 fi

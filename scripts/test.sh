@@ -41,9 +41,17 @@ suite fuzz scripts/fuzz.sh 20
 suite load bench/load/run.sh --clients 40 --seconds 20
 if [ -f web/package.json ]; then
   suite web-unit bash -c 'cd web && npm test --silent'
+  # Debian 12's own nodejs (18) must be enough: no dependency may exclude it,
+  # and the unit tests run on it (scripts/node18.sh unpacks it once, ~30 MB).
+  suite node-engines node scripts/check-node-engines.mjs web tests/e2e
+  if node18=$(scripts/node18.sh); then
+    suite web-unit-node18 env PATH="$node18:$PATH" bash -c 'cd web && npm test --silent'
+  else
+    echo "skipped web-unit-node18: scripts/node18.sh could not provide Debian's node 18"
+  fi
 fi
 if [ -f tests/e2e/package.json ]; then
-  suite e2e bash -c 'cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test --silent'
+  suite e2e bash -c 'cd tests/e2e && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm test --silent'
 fi
 
 [ $failed -gt 0 ] && echo "failed suites: ${names[*]}"
