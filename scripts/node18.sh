@@ -28,10 +28,13 @@ BIN=$DIR/bin
 
 log() { echo "node18.sh: $*" >&2; }
 
-if [ -x "$BIN/node" ] && [ -f "$DIR/ok" ]; then
-  echo "$BIN"
-  exit 0
-fi
+ready() { [ -x "$BIN/node" ] && [ -f "$DIR/ok" ]; }
+if ready; then echo "$BIN"; exit 0; fi
+# One unpacker at a time; a second caller waits and then finds it ready.
+mkdir -p "$(dirname "$DIR")"
+exec 9>"$DIR.lock"
+flock 9
+if ready; then echo "$BIN"; exit 0; fi
 
 # Debian's version of nodejs, not a third-party repository's (nodesource).
 version=$(apt-cache madison nodejs 2>/dev/null |
