@@ -38,4 +38,6 @@ Result<std::optional<IdRange>> DockerUsernsFromInfo(const std::string& info_json
   return std::optional<IdRange>(IdRange{uid, size});
 }
 
+const char* DockerNetworkMode(bool remapped) { return remapped ? "none" : "host"; }
+
 }  // namespace berth::runtime

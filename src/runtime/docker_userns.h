@@ -26,4 +26,11 @@ namespace berth::runtime {
 // the base; Internal for an answer that is not a JSON object.
 Result<std::optional<IdRange>> DockerUsernsFromInfo(const std::string& info_json, uint32_t size);
 
+// A container's HostConfig.NetworkMode: the host's network, as runc's, but a
+// remapping daemon refuses that ("cannot share the host's network namespace
+// when user namespaces are enabled"; only --userns=host, which Berth never
+// sets, would allow it), so there the container gets a namespace of its own
+// ("none": loopback only, until a session network is attached to it).
+const char* DockerNetworkMode(bool remapped);
+
 }  // namespace berth::runtime

@@ -42,5 +42,10 @@ TEST(DockerUsernsFromInfo, RefusesWhatItCannotMap) {
   EXPECT_EQ(DockerUsernsFromInfo("not json", 65536).status().code(), Code::kInternal);
 }
 
+TEST(DockerNetworkMode, HostUnlessRemapped) {
+  EXPECT_STREQ(DockerNetworkMode(false), "host");
+  EXPECT_STREQ(DockerNetworkMode(true), "none");
+}
+
 }  // namespace
 }  // namespace berth::runtime

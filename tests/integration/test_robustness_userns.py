@@ -118,6 +118,12 @@ def test_sudo_root_cannot_reach_sysrq_trigger(session):
 
 def test_sudo_root_cannot_bind_a_privileged_host_port(session):
     b, token, _ = session
+    inside = exec_in(b, token, ["readlink", "/proc/self/ns/net"])["stdout"].strip()
+    if inside != os.readlink("/proc/self/ns/net"):
+        # Its own network namespace (docker under --userns-remap, where
+        # Docker opens low ports inside): port 80 there is not the host's.
+        assert b.driver == "docker", inside
+        return
     out = exec_in(b, token, ["sudo", "-n", "python3", "-c",
                              "import socket; socket.socket().bind(('127.0.0.1', 80))"])
     assert out["exit_code"] != 0, out
