@@ -17,7 +17,7 @@ import socket
 
 import pytest
 
-from berth_harness import DOCKER_SOCKET, session_berthd
+from berth_harness import DOCKER_SOCKET, WebSocket, session_berthd
 
 USERNS_BASE = 100000
 
@@ -150,3 +150,23 @@ def test_folder_files_are_the_session_users_inside_and_the_owners_outside(sessio
     owner = os.stat(path).st_uid
     assert os.stat(os.path.join(path, "new.txt")).st_uid == owner
     assert owner < USERNS_BASE
+
+
+def test_in_the_terminal_sudo_root_writes_a_folder_as_the_unprivileged_base(session):
+    """As a user works: the browser terminal's shell, sudo, a file in the
+    folder; on the host it is owned by the base id, and `ls` inside shows
+    the uploaded file as `work`'s."""
+    b, token, path = session
+    ws = WebSocket(b.hostport, "/api/v1/sessions/s/terminal?cols=120&rows=30",
+                   {"Authorization": "Bearer " + token})
+    assert ws.status == 101, ws.head
+    try:
+        ws.send(b"echo root-uid=$(sudo -n sh -c 'touch /home/work/data/term-root; id -u'); "
+                b"stat -c '%U=%u' /home/work/data/up.txt; echo end-$((6*7))\n")
+        out = ws.read_until(b"end-42")
+        assert b"root-uid=0\r\n" in out, out
+        assert b"work=1000" in out, out
+    finally:
+        ws.close()
+    st = os.stat(os.path.join(path, "term-root"))
+    assert (st.st_uid, st.st_gid) == (USERNS_BASE, USERNS_BASE)
