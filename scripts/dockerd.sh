@@ -17,7 +17,10 @@
 # Environment: BERTH_DOCKERD_ROOT (default /tmp/berth-dockerd),
 # BERTH_DOCKER_SOCKET (default /run/berth-dockerd.sock), DOCKERD (dockerd
 # binary, default /usr/sbin/dockerd), BERTH_DOCKERD_STORAGE (force a storage
-# driver; default: overlay2, falling back to vfs).
+# driver; default: overlay2, falling back to vfs), BERTH_DOCKERD_USERNS (the
+# remap user, default berth-remap; empty: no user namespaces). If dockerd
+# cannot start with remap on any storage driver, it starts without and says
+# so (the docker driver then warns, and the userns tests fail).
 # REQUIRES: root.
 set -euo pipefail
 
@@ -26,6 +29,8 @@ SOCK=${BERTH_DOCKER_SOCKET:-/run/berth-dockerd.sock}
 DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
 PIDFILE="$ROOT/dockerd.pid"
 LOG="$ROOT/dockerd.log"
+REMAP_USER=${BERTH_DOCKERD_USERNS-berth-remap}
+REMAP_RANGE="100000:65536"  # = berthd's userns_base:userns_size
 
 log() { echo "dockerd.sh: $*" >&2; }
 
@@ -40,11 +45,31 @@ running_pid() {
   [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-# Try one storage driver; returns 0 once /_ping answers.
+# The remap user and group (system, no home, no shell) and one subordinate
+# id range each; an existing line for the user is kept as it is.
+ensure_remap_user() {
+  local u=$1 f
+  getent group "$u" >/dev/null || groupadd --system "$u"
+  getent passwd "$u" >/dev/null ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+      --gid "$u" "$u"
+  for f in /etc/subuid /etc/subgid; do
+    touch "$f"
+    if ! grep -q "^$u:" "$f"; then echo "$u:$REMAP_RANGE" >>"$f"; fi
+    if ! grep -qx "$u:$REMAP_RANGE" "$f"; then
+      log "warning: $f gives $u another range than $REMAP_RANGE: $(grep "^$u:" "$f" | tr '\n' ' ')"
+    fi
+  done
+}
+
+# Try one storage driver, with user namespace remap to $2 ("" for none);
+# returns 0 once /_ping answers.
 try_start() {
-  local driver=$1
+  local driver=$1 remap=$2
+  local userns=()
+  [[ -n $remap ]] && userns=(--userns-remap "$remap")
   mkdir -p "$ROOT/data" "$ROOT/exec"
-  log "starting dockerd (storage driver $driver, socket $SOCK, root $ROOT)"
+  log "starting dockerd (storage driver $driver, userns-remap ${remap:-off}, socket $SOCK, root $ROOT)"
   # setsid: its own session, so a Ctrl-C in the calling shell does not reach
   # it. Debian's dockerd starts (and later stops) its own containerd.
   setsid "$DOCKERD" \
@@ -57,6 +82,7 @@ try_start() {
     --bridge=none \
     --exec-opt native.cgroupdriver=cgroupfs \
     --cgroup-parent /berth-docker \
+    "${userns[@]}" \
     --log-level warn \
     </dev/null >>"$LOG" 2>&1 &
   local pid=$!
@@ -137,11 +163,21 @@ start() {
   mkdir -p "$ROOT"
   local drivers=(overlay2 vfs)
   [[ -n ${BERTH_DOCKERD_STORAGE:-} ]] && drivers=("$BERTH_DOCKERD_STORAGE")
-  local d
-  for d in "${drivers[@]}"; do
-    if try_start "$d"; then return 0; fi
-    stop
-    mkdir -p "$ROOT"
+  local remaps=("")
+  if [[ -n $REMAP_USER ]]; then
+    ensure_remap_user "$REMAP_USER"
+    remaps=("$REMAP_USER" "")
+  fi
+  local d r
+  for r in "${remaps[@]}"; do
+    if [[ -z $r && -n $REMAP_USER ]]; then
+      log "warning: dockerd did not start with --userns-remap; starting it WITHOUT user namespaces"
+    fi
+    for d in "${drivers[@]}"; do
+      if try_start "$d" "$r"; then return 0; fi
+      stop
+      mkdir -p "$ROOT"
+    done
   done
   log "could not start dockerd; see the log above"
   exit 1

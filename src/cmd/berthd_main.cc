@@ -146,8 +146,18 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
     o.instance = manager::Sha256Hex(cfg.data_dir).substr(0, 16);
     o.log_max_bytes = cfg.limits.container_log_max_bytes;
     o.binds_dir = cfg.data_dir + "/containers";  // folder binds staged nosuid,nodev
+    if (cfg.userns_size > 0) o.userns_size = cfg.userns_size;
     auto r = runtime::DockerRuntime::Open(o);
     if (!r.ok()) return r.status();
+    if (const auto& range = (*r)->userns()) {
+      spdlog::info("docker: the daemon remaps user namespaces (container uid 0 = host uid {})",
+                   range->base);
+    } else {
+      spdlog::warn(
+          "docker: the daemon at {} runs without --userns-remap: root in a session (sudo) is "
+          "host root (docs/operations.md, \"User namespaces\")",
+          cfg.docker_socket);
+    }
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
   }
   return InvalidArgument("runtime must be 'runc' or 'docker', not '" + cfg.runtime + "'");

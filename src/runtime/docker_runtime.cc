@@ -11,11 +11,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/fs_util.h"
 #include "common/percent_encode.h"
 #include "runtime/docker_image.h"
 #include "runtime/docker_layer.h"
+#include "runtime/docker_userns.h"
 #include "runtime/oci_spec.h"
 #include "runtime/staged_binds.h"
+#include "runtime/userns_mounts.h"
 
 namespace berth::runtime {
 namespace {
@@ -82,7 +85,26 @@ Result<std::unique_ptr<DockerRuntime>> DockerRuntime::Open(DockerOptions options
                                   ") is too old: Berth needs API 1.41 (Docker 20.10) or newer",
                               "docker_too_old");
   DockerClient client = bare.WithApiPrefix("/v1.41");
-  return std::unique_ptr<DockerRuntime>(new DockerRuntime(std::move(options), std::move(client)));
+  BERTH_ASSIGN_OR_RETURN(std::optional<IdRange> userns, DaemonUserns(client, options));
+  return std::unique_ptr<DockerRuntime>(
+      new DockerRuntime(std::move(options), std::move(client), userns));
+}
+
+Result<std::optional<IdRange>> DockerRuntime::DaemonUserns(const DockerClient& client,
+                                                           const DockerOptions& options) {
+  BERTH_ASSIGN_OR_RETURN(HttpResponse r,
+                         client.Request("GET", "/info", "", options.request_timeout));
+  if (r.status != 200) return DockerError("daemon info", r);
+  BERTH_ASSIGN_OR_RETURN(std::optional<IdRange> userns,
+                         DockerUsernsFromInfo(r.body, options.userns_size));
+  // runc mounts the staged binds from inside the user namespace, as the
+  // remap base without any capability over host files: it must be able to
+  // walk there (o+x only, never r).
+  if (userns && !options.binds_dir.empty()) {
+    BERTH_RETURN_IF_ERROR(MkdirAll(options.binds_dir, 0711));
+    BERTH_RETURN_IF_ERROR(MakeTraversable(options.binds_dir));
+  }
+  return userns;
 }
 
 std::mutex& DockerRuntime::LockFor(const std::string& id) {
@@ -103,7 +125,8 @@ Result<std::vector<BindMount>> DockerRuntime::StageBindsLocked(const ContainerSp
     if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
     BERTH_RETURN_IF_ERROR(UnstageBinds(dir));  // a crash's leftover
   }
-  auto staged = StageBinds(spec.mounts, dir);
+  auto staged = userns_ ? StageIdmappedBinds(spec.mounts, spec.uid, spec.gid, *userns_, dir)
+                        : StageBinds(spec.mounts, dir);
   if (!staged.ok()) {
     Status cleanup = UnstageBinds(dir);
     if (!cleanup.ok())
@@ -156,7 +179,7 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
   for (uint32_t g : spec.additional_gids) group_add.push_back(std::to_string(g));
 
   json host = {
-      {"NetworkMode", "host"},
+      {"NetworkMode", DockerNetworkMode(userns_.has_value())},
       {"Init", true},
       {"Mounts", mounts},
       {"CapDrop", {"ALL"}},

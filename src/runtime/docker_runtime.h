@@ -31,6 +31,13 @@
 //     ways), exit_fd() a pidfd of the process, Resize = /exec/{id}/resize.
 //   * Delete: DELETE ?force=true&v=true; idempotent, also for containers
 //     removed behind Berth's back.
+//   * User namespaces (SPEC §3 "User"): when the daemon runs with
+//     --userns-remap (GET /info at Open, runtime/docker_userns.h), the
+//     binds are staged as idmapped mounts instead (StageIdmappedBinds in
+//     runtime/userns_mounts.h: a folder's disk owner meets the session user,
+//     root inside writes as the unprivileged remap base), nosuid,nodev too;
+//     Docker shifts the image itself. Without remap, plain staged binds and
+//     userns() is nullopt (berthd warns at start).
 // The imported image stays in Docker as a cache shared by sessions; older
 // tags of the same image are removed (best effort) after a re-import.
 //
@@ -47,10 +54,12 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "runtime/container_runtime.h"
 #include "runtime/docker_client.h"
+#include "runtime/idmap.h"
 
 namespace berth::runtime {
 
@@ -69,8 +78,11 @@ struct DockerOptions {
   // Where folder binds are staged nosuid,nodev, one directory per container
   // (runtime/staged_binds.h); owned by this runtime: a directory there
   // without its container is a leftover that List() reports for Delete.
-  // Empty: plain binds, without nosuid/nodev.
+  // Empty: plain binds, without nosuid/nodev (nor idmaps under remap).
   std::string binds_dir;
+  // The size of a remapping daemon's id range (not in its /info; berthd's
+  // userns_size). Its base is read from the daemon.
+  uint32_t userns_size = 65536;
 };
 
 class DockerRuntime final : public ContainerRuntime {
@@ -91,10 +103,17 @@ class DockerRuntime final : public ContainerRuntime {
   Result<std::string> EnsureImage(const std::string& rootfs);
   std::string ContainerName(const std::string& id) const { return options_.name_prefix + id; }
   const DockerClient& client() const { return client_; }
+  // The daemon's user-namespace range; nullopt when it does not remap
+  // (root in a session is then host root).
+  const std::optional<IdRange>& userns() const { return userns_; }
 
  private:
-  DockerRuntime(DockerOptions options, DockerClient client)
-      : options_(std::move(options)), client_(std::move(client)) {}
+  DockerRuntime(DockerOptions options, DockerClient client, std::optional<IdRange> userns)
+      : options_(std::move(options)), client_(std::move(client)), userns_(userns) {}
+  // The daemon's remap range from GET /info (nullopt: no remap); makes
+  // binds_dir traversable for the remapped root when there is one.
+  static Result<std::optional<IdRange>> DaemonUserns(const DockerClient& client,
+                                                     const DockerOptions& options);
   std::mutex& LockFor(const std::string& id);
   Status CreateLocked(const ContainerSpec& spec, const std::string& image);
   Status DeleteLocked(const std::string& id);
@@ -110,6 +129,7 @@ class DockerRuntime final : public ContainerRuntime {
 
   const DockerOptions options_;
   const DockerClient client_;
+  const std::optional<IdRange> userns_;
   std::array<std::mutex, 32> locks_;
   std::mutex import_mu_;
 };

@@ -12,35 +12,35 @@
 
 namespace berth::runtime {
 
-Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange& range,
-                                       const std::string& staging_dir) {
-  if (spec.uid >= range.size || spec.gid >= range.size)
-    return InvalidArgument("session uid/gid " + std::to_string(spec.uid) + "/" +
-                           std::to_string(spec.gid) + " is outside the user namespace (size " +
-                           std::to_string(range.size) + ")");
-  StagedMounts out;
-  out.lower = staging_dir + "/lower";
-  BERTH_RETURN_IF_ERROR(MkdirAll(staging_dir + "/mnt", 0711));
-  BERTH_RETURN_IF_ERROR(MakeMountPoint(out.lower, true, 0755));
-  {
-    const IdMap shift = ShiftMap(range);
-    BERTH_ASSIGN_OR_RETURN(UniqueFd ns, MakeUserNamespace(shift, shift));
-    BERTH_RETURN_IF_ERROR(
-        IdmappedBind(spec.rootfs, out.lower, ns.get(), {.read_only = true, .allow_setuid = true}));
-  }
+namespace {
 
+Status CheckInRange(uint32_t uid, uint32_t gid, const IdRange& range) {
+  if (uid < range.size && gid < range.size) return Status::Ok();
+  return InvalidArgument("session uid/gid " + std::to_string(uid) + "/" + std::to_string(gid) +
+                         " is outside the user namespace (size " + std::to_string(range.size) +
+                         ")");
+}
+
+}  // namespace
+
+Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& mounts,
+                                                  uint32_t uid, uint32_t gid,
+                                                  const IdRange& range, const std::string& dir) {
+  BERTH_RETURN_IF_ERROR(CheckInRange(uid, gid, range));
+  BERTH_RETURN_IF_ERROR(MkdirAll(dir, 0711));
   // One namespace per distinct (disk uid, disk gid, inside uid, inside gid).
   std::map<std::tuple<uid_t, gid_t, uint32_t, uint32_t>, UniqueFd> namespaces;
-  for (size_t i = 0; i < spec.mounts.size(); ++i) {
-    BindMount m = spec.mounts[i];
+  std::vector<BindMount> out;
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    BindMount m = mounts[i];
     struct stat st;
     if (::stat(m.source.c_str(), &st) != 0) return ErrnoStatus("stat " + m.source, errno);
     // A root-owned source (the sudoers file) stays root's inside; allowed
     // read-only only, as root inside would write to it as disk uid 0.
     if ((st.st_uid == 0 || st.st_gid == 0) && !m.read_only)
       return InvalidArgument("writable mount source " + m.source + " is owned by host root");
-    const uint32_t inside_uid = st.st_uid == 0 ? 0 : spec.uid;
-    const uint32_t inside_gid = st.st_gid == 0 ? 0 : spec.gid;
+    const uint32_t inside_uid = st.st_uid == 0 ? 0 : uid;
+    const uint32_t inside_gid = st.st_gid == 0 ? 0 : gid;
     auto key = std::make_tuple(st.st_uid, st.st_gid, inside_uid, inside_gid);
     auto it = namespaces.find(key);
     if (it == namespaces.end()) {
@@ -49,13 +49,31 @@ Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange&
                                                FolderMap(range, st.st_gid, inside_gid)));
       it = namespaces.emplace(key, std::move(ns)).first;
     }
-    const std::string staged = staging_dir + "/mnt/" + std::to_string(i);
+    const std::string staged = dir + "/" + std::to_string(i);
     BERTH_RETURN_IF_ERROR(MakeMountPoint(staged, S_ISDIR(st.st_mode), 0755));
     BERTH_RETURN_IF_ERROR(IdmappedBind(m.source, staged, it->second.get(),
                                        {.read_only = m.read_only, .allow_setuid = false}));
     m.source = staged;
-    out.mounts.push_back(std::move(m));
+    out.push_back(std::move(m));
   }
+  return out;
+}
+
+Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange& range,
+                                       const std::string& staging_dir) {
+  BERTH_RETURN_IF_ERROR(CheckInRange(spec.uid, spec.gid, range));
+  StagedMounts out;
+  out.lower = staging_dir + "/lower";
+  BERTH_RETURN_IF_ERROR(MkdirAll(staging_dir, 0711));
+  BERTH_RETURN_IF_ERROR(MakeMountPoint(out.lower, true, 0755));
+  {
+    const IdMap shift = ShiftMap(range);
+    BERTH_ASSIGN_OR_RETURN(UniqueFd ns, MakeUserNamespace(shift, shift));
+    BERTH_RETURN_IF_ERROR(
+        IdmappedBind(spec.rootfs, out.lower, ns.get(), {.read_only = true, .allow_setuid = true}));
+  }
+  BERTH_ASSIGN_OR_RETURN(out.mounts, StageIdmappedBinds(spec.mounts, spec.uid, spec.gid, range,
+                                                        staging_dir + "/mnt"));
   return out;
 }
 

@@ -27,6 +27,15 @@ struct StagedMounts {
   std::vector<BindMount> mounts;  // spec.mounts with their staged sources
 };
 
+// Stages `mounts` of a container whose ids are `range` and whose session
+// user is uid:gid inside, each FolderMap'ed on `dir`/<i> (dir is created
+// 0711; nosuid, nodev, read-only where asked), and returns them with their
+// staged sources. The same rules and errors as StageUsernsMounts; shared by
+// both drivers (Docker under --userns-remap binds the staged paths).
+Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& mounts,
+                                                  uint32_t uid, uint32_t gid,
+                                                  const IdRange& range, const std::string& dir);
+
 // Stages the mounts of `spec` for a container whose ids are `range`.
 // InvalidArgument if spec.uid/gid fall outside the range, or a writable
 // mount's source is owned by host root (root inside would then write files
