@@ -99,7 +99,7 @@ def test_brew_prefix_of_one_session_runs_by_name_in_the_next(b):
     t = Terminal(b, "brew1")
     try:
         t.run("mkdir -p ~/.linuxbrew/bin && for p in brewprobe brew; do "
-              "printf '#!/bin/sh\\necho probe-$p-ran\\n' > ~/.linuxbrew/bin/$p && "
+              "printf '#!/bin/sh\\necho probe-${0##*/}-ran\\n' > ~/.linuxbrew/bin/$p && "
               "chmod +x ~/.linuxbrew/bin/$p; done")
     finally:
         t.close()
