@@ -129,15 +129,13 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   }
 
   // Environment: one list for the process env and the login shells' drop-in.
-  SessionEnvFacts facts;
-  facts.session_name = spec.name;
-  facts.image_env = image.env;
-  facts.path_prepend = plan.path_prepend;
-  facts.persistent_paths = plan.persistent_paths;
-  facts.brew_prefix = plan.brew_prefix;
-  facts.pip_break_system_packages = image.source.starts_with("import:");
-  facts.user_env = spec.request->env;
-  c.env = SessionEnv(facts);
+  c.env = SessionEnv({.session_name = spec.name,
+                      .image_env = image.env,
+                      .path_prepend = plan.path_prepend,
+                      .persistent_paths = plan.persistent_paths,
+                      .brew_prefix = plan.brew_prefix,
+                      .pip_break_system_packages = image.source.starts_with("import:"),
+                      .user_env = spec.request->env});
   const std::string drop_in = dir + "/profile.sh";
   s = WriteFileAtomic(
       drop_in, ProfileDropIn(c.env, {spec.name, plan.persistent_paths, python_notice}), 0644);
