@@ -139,6 +139,27 @@ def test_python_notice_when_local_has_another_version(b):
     assert "runs Python 3.11" in sh(b, "py", "cat ~/README-BERTH.txt")["stdout"]
 
 
+def test_python_notice_between_bookworm_and_trixie(b):
+    """A .local used by the bookworm image (3.11), then a trixie (3.13) session."""
+    if not any(i["name"] == "python-trixie" for i in b.api("GET", "/images").json()["images"]):
+        pytest.skip("no 'python-trixie' image (berthd build-image python-trixie)")
+    folder(b, ".local")
+    session(b, "b311")
+    sh(b, "b311", "mkdir -p ~/.local/lib/python3.11/site-packages")
+    t = Terminal(b, "b311")
+    try:
+        assert "runs Python" not in t.banner, t.banner  # its own version only
+    finally:
+        t.close()
+    session(b, "t313", image="python-trixie")
+    t = Terminal(b, "t313")
+    try:
+        assert "this session runs Python 3.13" in t.banner, t.banner
+        assert "packages of Python 3.11 (lib/python3.11)" in t.banner, t.banner
+    finally:
+        t.close()
+
+
 # -- imported images --------------------------------------------------------
 
 IMPORTED = "shells-import"
