@@ -180,15 +180,17 @@ Result<MountPlan> PlanMounts(const MountPlanInput& input) {
   };
   if (mounted(".local", std::string(kHome) + "/.local"))
     plan.path_prepend.push_back(std::string(kHome) + "/.local/bin");
-  std::string brew;
-  if (mounted(".linuxbrew", kLinuxbrewPrefix)) {
-    brew = kLinuxbrewPrefix;
-  } else if (mounted(".linuxbrew", std::string(kHome) + "/.linuxbrew")) {
-    brew = std::string(kHome) + "/.linuxbrew";
-  }
-  if (!brew.empty()) {
-    plan.path_prepend.push_back(brew + "/bin");
-    plan.path_prepend.push_back(brew + "/sbin");
+  // SPEC §3 "Shells": the prefix's bin and sbin, then the folder's bin at
+  // its home target (the same files; a script that hard-codes either path
+  // finds its siblings by name).
+  const std::string home_brew = std::string(kHome) + "/.linuxbrew";
+  const bool at_prefix = mounted(".linuxbrew", kLinuxbrewPrefix);
+  const bool at_home = mounted(".linuxbrew", home_brew);
+  plan.brew_prefix = at_prefix ? kLinuxbrewPrefix : at_home ? home_brew : "";
+  if (!plan.brew_prefix.empty()) {
+    plan.path_prepend.push_back(plan.brew_prefix + "/bin");
+    plan.path_prepend.push_back(plan.brew_prefix + "/sbin");
+    if (at_prefix && at_home) plan.path_prepend.push_back(home_brew + "/bin");
   }
   return plan;
 }

@@ -60,6 +60,9 @@ struct MountPlan {
   std::vector<PlannedMount> mounts;           // in mount order (sorted by target)
   std::vector<std::string> persistent_paths;  // every target, sorted
   std::vector<std::string> path_prepend;      // PATH entries to put first
+  // Where .linuxbrew is mounted as Homebrew's prefix (HOMEBREW_PREFIX):
+  // kLinuxbrewPrefix, else its /home/work target; empty when not mounted.
+  std::string brew_prefix;
 };
 
 struct MountPlanInput {

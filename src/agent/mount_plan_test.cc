@@ -299,7 +299,9 @@ TEST(PlanMountsTest, PathAdditions) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->path_prepend,
             (std::vector<std::string>{"/home/work/.local/bin", "/home/linuxbrew/.linuxbrew/bin",
-                                      "/home/linuxbrew/.linuxbrew/sbin"}));
+                                      "/home/linuxbrew/.linuxbrew/sbin",
+                                      "/home/work/.linuxbrew/bin"}));
+  EXPECT_EQ(r->brew_prefix, "/home/linuxbrew/.linuxbrew");
   EXPECT_EQ(r->persistent_paths,
             (std::vector<std::string>{"/home/linuxbrew/.linuxbrew", "/home/work/.linuxbrew",
                                       "/home/work/.local"}));
@@ -307,7 +309,15 @@ TEST(PlanMountsTest, PathAdditions) {
   r = PlanMounts(in);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->path_prepend.empty());
+  EXPECT_TRUE(r->brew_prefix.empty());
   EXPECT_TRUE(r->persistent_paths.empty());
+  // .linuxbrew asked for by hand without automount: its home target is the prefix.
+  in.requests = {{".linuxbrew", "", ""}};
+  r = PlanMounts(in);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->brew_prefix, "/home/work/.linuxbrew");
+  EXPECT_EQ(r->path_prepend,
+            (std::vector<std::string>{"/home/work/.linuxbrew/bin", "/home/work/.linuxbrew/sbin"}));
 }
 
 TEST(PlanMountsTest, TrashedDotFolderIsNotAutomounted) {

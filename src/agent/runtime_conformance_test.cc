@@ -314,10 +314,16 @@ TEST_P(RuntimeConformanceTest, MountsUserAndDelete) {
                      "/home/work/.local:/home/work/data:/home/work/models\n"),
             std::string::npos)
       << env;
-  EXPECT_NE(env.find("PATH=/home/work/.local/bin:/home/linuxbrew/.linuxbrew/bin:"
-                     "/home/linuxbrew/.linuxbrew/sbin:/usr/local/sbin"),
-            std::string::npos)
-      << env;
+  const std::string path =
+      "/home/work/.local/bin:/home/linuxbrew/.linuxbrew/bin:/home/linuxbrew/.linuxbrew/sbin:"
+      "/home/work/.linuxbrew/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  EXPECT_NE(("\n" + env).find("\nPATH=" + path + "\n"), std::string::npos) << env;
+  // Login shells (after /etc/profile reset PATH) get it from the drop-in.
+  for (const char* shell : {"bash", "sh"}) {
+    EXPECT_EQ(Run(spec.id, {shell, "-lc", "echo $PATH $HOMEBREW_PREFIX"}).stdout_data,
+              path + " /home/linuxbrew/.linuxbrew\n")
+        << shell;
+  }
   EXPECT_NE(
       Run(spec.id, {"cat", "/home/work/README-BERTH.txt"}).stdout_data.find("/home/work/data"),
       std::string::npos);

@@ -6,21 +6,16 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "agent/python_versions.h"
 #include "agent/scratch_home.h"
+#include "agent/shell_env.h"
 #include "common/fs_util.h"
 #include "runtime/oci_spec.h"
 
 namespace berth::agent {
 namespace {
 
-constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr char kSudoersTarget[] = "/etc/sudoers.d/berth-session";
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 bool HasDotDot(const std::string& path) {
   return path == ".." || path.starts_with("../") || path.find("/../") != std::string::npos ||
@@ -45,6 +40,17 @@ Status CheckBindSources(const MountPlan& plan, const std::vector<std::string>& v
     }
   }
   return Status::Ok();
+}
+
+// The Python-version notice (agent/python_versions.h) for a session of the
+// image at `rootfs` with `plan`'s mounts: only .local at its own target is
+// the user base pip --user writes to.
+std::string SessionPythonNotice(const std::string& rootfs, const MountPlan& plan) {
+  for (const auto& m : plan.mounts) {
+    if (m.folder == ".local" && m.target == std::string(kHome) + "/.local")
+      return PythonVersionNotice(ImagePythonVersion(rootfs), UserSitePythonVersions(m.host_path));
+  }
+  return "";
 }
 
 }  // namespace
@@ -93,8 +99,11 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   info.name = spec.name;
   info.image = image.name;
   info.home_dir = dir + "/home";
-  Status s = CreateScratchHome(image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
-                               NoticeText(spec.name, plan.persistent_paths));
+  const std::string python_notice = SessionPythonNotice(image.rootfs, plan);
+  Status s = CreateScratchHome(
+      image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
+      NoticeText(spec.name, plan.persistent_paths) +
+          (python_notice.empty() ? "" : "\n" + python_notice));
   if (!s.ok()) return fail(s);
 
   runtime::ContainerSpec c;
@@ -119,24 +128,19 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
     c.bounding_capabilities = runtime::SudoBoundingCapabilities();
   }
 
-  // Environment: image env (imports), then ours, then the user's.
-  std::string image_path = kDefaultPath;
-  for (const auto& e : image.env) {
-    if (e.rfind("PATH=", 0) == 0) {
-      image_path = e.substr(5);
-    } else {
-      c.env.push_back(e);
-    }
-  }
-  std::vector<std::string> path = plan.path_prepend;
-  path.push_back(image_path);
-  c.env.push_back("PATH=" + Join(path, ":"));
-  c.env.push_back(std::string("HOME=") + kHome);
-  c.env.push_back("USER=work");
-  c.env.push_back("LANG=C.UTF-8");
-  c.env.push_back("BERTH_SESSION_NAME=" + spec.name);
-  c.env.push_back("BERTH_PERSISTENT_PATHS=" + Join(plan.persistent_paths, ":"));
-  for (const auto& [k, v] : spec.request->env) c.env.push_back(k + "=" + v);
+  // Environment: one list for the process env and the login shells' drop-in.
+  c.env = SessionEnv({.session_name = spec.name,
+                      .image_env = image.env,
+                      .path_prepend = plan.path_prepend,
+                      .persistent_paths = plan.persistent_paths,
+                      .brew_prefix = plan.brew_prefix,
+                      .pip_break_system_packages = image.source.starts_with("import:"),
+                      .user_env = spec.request->env});
+  const std::string drop_in = dir + "/profile.sh";
+  s = WriteFileAtomic(
+      drop_in, ProfileDropIn(c.env, {spec.name, plan.persistent_paths, python_notice}), 0644);
+  if (!s.ok()) return fail(s);
+  c.mounts.push_back({drop_in, kProfileDropInTarget, true});
 
   s = options_.runtime->Create(c);
   if (!s.ok()) return fail(s);

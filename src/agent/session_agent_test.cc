@@ -65,9 +65,15 @@ TEST_F(SessionAgentTest, CreateBuildsTheContainerFromTheSpec) {
   EXPECT_EQ(c->resources.cpus, 1.5);
   EXPECT_EQ(c->resources.memory_bytes, 1ull << 30);
   EXPECT_EQ(c->resources.pids_limit, 64);
-  ASSERT_EQ(c->mounts.size(), 2u);  // the scratch home, then the folder
+  ASSERT_EQ(c->mounts.size(), 3u);  // the scratch home, the folder, the profile drop-in
   EXPECT_EQ(c->mounts[1].source, data);
   EXPECT_EQ(c->mounts[1].target, "/home/work/data");
+  EXPECT_EQ(c->mounts[2].target, "/etc/profile.d/zz-berth.sh");
+  EXPECT_TRUE(c->mounts[2].read_only);
+  auto drop_in = ReadFile(c->mounts[2].source);
+  ASSERT_TRUE(drop_in.ok());
+  EXPECT_NE(drop_in->find("export BERTH_PERSISTENT_PATHS='/home/work/data'\n"), std::string::npos);
+  EXPECT_NE(drop_in->find("export GREETING='hi'\n"), std::string::npos);
   auto has = [&](const std::string& e) {
     return std::find(c->env.begin(), c->env.end(), e) != c->env.end();
   };

@@ -4,25 +4,13 @@
 
 #include <sstream>
 
+#include "common/sh_quote.h"
+
 namespace berth::images {
 namespace {
 
 Status Bad(const std::string& name, const std::string& what) {
   return InvalidArgument("recipe " + name + ": " + what, "invalid_recipe");
-}
-
-// Single-quotes `s` for sh. Only used for values we write into hook
-// snippets (which mmdebstrap runs with sh by design).
-std::string ShQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
 }
 
 Result<std::vector<std::string>> StringArray(const toml::table& t, const std::string& key,

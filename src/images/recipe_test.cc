@@ -24,6 +24,9 @@ TEST(RecipeTest, RepoRecipesParse) {
     for (const char* p : {"python3", "python3-pip", "python3-venv", "bash", "coreutils", "procps",
                           "sudo", "less", "ca-certificates"})
       EXPECT_TRUE(Has(r->packages, p)) << name << " lacks " << p;
+    // Homebrew's documented prerequisites (issue 11): the guide's installer line.
+    for (const char* p : {"build-essential", "curl", "file", "git", "procps"})
+      EXPECT_TRUE(Has(r->packages, p)) << name << " lacks Homebrew's " << p;
     EXPECT_TRUE(r->pip_allow_user_install);
   }
 }

@@ -22,12 +22,12 @@ BIN_DIR = os.environ.get(
 DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
 
 
-def session_berthd(driver, extra_args=()):
+def session_berthd(driver, extra_args=(), need_image="python"):
     """For a pytest fixture parametrised by driver ("runc" or "docker"):
-    yields a started Berthd with the `python` image, skipping the test when
-    the driver or the image is missing; afterwards deletes every session
-    (also when the test failed half-way) and stops it. Usage:
-    `yield from session_berthd(request.param)`."""
+    yields a started Berthd with the `need_image` image (None: any images),
+    skipping the test when the driver or the image is missing; afterwards
+    deletes every session (also when the test failed half-way) and stops it.
+    Usage: `yield from session_berthd(request.param)`."""
     import pytest
     args = list(extra_args)
     if driver == "docker":
@@ -38,7 +38,7 @@ def session_berthd(driver, extra_args=()):
     d.driver = driver
     try:
         images = d.api("GET", "/images").json().get("images", [])
-        if not any(i["name"] == "python" for i in images):
+        if need_image and not any(i["name"] == need_image for i in images):
             pytest.skip("no 'python' image (set BERTH_IMAGES_DIR or run berthd build-image)")
         yield d
     finally:
