@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <filesystem>
 
+#include "agent/python_version.h"
 #include "agent/scratch_home.h"
 #include "common/fs_util.h"
 #include "runtime/oci_spec.h"
@@ -45,6 +47,15 @@ Status CheckBindSources(const MountPlan& plan, const std::vector<std::string>& v
     }
   }
   return Status::Ok();
+}
+
+// PYTHONUSERBASE for a per_version user: /home/work/.local/py3.X for the
+// image's Python 3.X; none for a shared user or an image without Python 3.
+std::optional<std::string> PythonUserBase(const SessionSpec& spec) {
+  if (!spec.python_user_base_per_version) return std::nullopt;
+  std::optional<std::string> version = DetectPython3Version(spec.image.rootfs);
+  if (!version) return std::nullopt;
+  return PerVersionUserBase(*version);
 }
 
 }  // namespace
@@ -96,6 +107,11 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   Status s = CreateScratchHome(image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
                                NoticeText(spec.name, plan.persistent_paths));
   if (!s.ok()) return fail(s);
+  std::vector<std::string> mount_targets;
+  for (const auto& m : plan.mounts) mount_targets.push_back(m.target);
+  auto dotfiles = WriteDotfiles(info.home_dir, spec.dotfiles, mount_targets, spec.uid, spec.gid);
+  if (!dotfiles.ok()) return fail(dotfiles.status());
+  info.dotfiles = std::move(*dotfiles);
 
   runtime::ContainerSpec c;
   c.id = spec.id;
@@ -129,6 +145,10 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
     }
   }
   std::vector<std::string> path = plan.path_prepend;
+  // python_user_base per_version (SPEC §3 Dotfiles). TODO(shells merge): move
+  // into the one function that computes the session env and profile.d drop-in.
+  std::optional<std::string> user_base = PythonUserBase(spec);
+  if (user_base) path.insert(path.begin(), *user_base + "/bin");
   path.push_back(image_path);
   c.env.push_back("PATH=" + Join(path, ":"));
   c.env.push_back(std::string("HOME=") + kHome);
@@ -136,6 +156,7 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.env.push_back("LANG=C.UTF-8");
   c.env.push_back("BERTH_SESSION_NAME=" + spec.name);
   c.env.push_back("BERTH_PERSISTENT_PATHS=" + Join(plan.persistent_paths, ":"));
+  if (user_base) c.env.push_back("PYTHONUSERBASE=" + *user_base);
   for (const auto& [k, v] : spec.request->env) c.env.push_back(k + "=" + v);
 
   s = options_.runtime->Create(c);
