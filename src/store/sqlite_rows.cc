@@ -99,7 +99,9 @@ DotfileRecord ReadDotfile(SQLite::Statement& q) {
   d.path = q.getColumn(1).getString();
   d.mode = static_cast<uint32_t>(q.getColumn(2).getInt64());
   auto blob = q.getColumn(3);
-  d.content.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+  if (blob.getBytes() > 0) {
+    d.content.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+  }
   d.updated_at = q.getColumn(4).getString();
   return d;
 }
