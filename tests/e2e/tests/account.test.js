@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withWorld } from '../lib/fixture.js';
 import { signIn, screenshot } from '../lib/browser.js';
+import { screenRows, typeLine } from '../lib/terminal.js';
 import { confirmOk } from '../lib/ui.js';
 
 async function screenText(page) {
-  const rows = await page.locator('.xterm-rows > div').evaluateAll((rs) => rs.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
-  return rows.join('\n');
+  return (await screenRows(page)).join('\n');
 }
 
 async function waitForScreen(page, re, what, timeout = 30000) {
@@ -22,12 +22,6 @@ async function waitForScreen(page, re, what, timeout = 30000) {
     await page.waitForTimeout(200);
   }
   throw new Error(`terminal never showed ${what}; screen:\n${text}`);
-}
-
-async function typeLine(page, line) {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line, { delay: 5 });
-  await page.keyboard.press('Enter');
 }
 
 test('a .bashrc edited on the Account page holds in a new session terminal', async (t) => {
