@@ -70,6 +70,9 @@ test('a .bashrc edited on the Account page holds in a new session terminal', asy
     await waitForScreen(page, /\[from-account-page\]/, 'the variable from the dotfile');
     await waitForScreen(page, /alias-42/, 'the alias from the dotfile');
     await screenshot(page, 'account-dotfile-terminal');
+    await srow.getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    await srow.waitFor({ state: 'detached', timeout: 60000 });
 
     // Delete with the confirm dialog's OK.
     await page.getByRole('link', { name: 'Account', exact: true }).click();
