@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "agent/mount_plan.h"
 #include "common/unique_fd.h"
 
 namespace berth::agent {
@@ -100,6 +101,10 @@ std::string PythonVersionNotice(const std::string& session_version,
          " does not see them (install them again with `pip install --user`), and\n"
          "  scripts in /home/work/.local/bin may belong to " +
          them + ".\n";
+}
+
+std::string PerVersionUserBase(const std::string& version) {
+  return std::string(kHome) + "/.local/py" + version;
 }
 
 }  // namespace berth::agent

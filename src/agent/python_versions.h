@@ -30,4 +30,9 @@ std::vector<std::string> UserSitePythonVersions(const std::string& local_dir);
 std::string PythonVersionNotice(const std::string& session_version,
                                 const std::vector<std::string>& local_versions);
 
+// The PYTHONUSERBASE of a user whose python_user_base is "per_version"
+// (SPEC §3 Dotfiles) in a session with Python `version` ("3.11"):
+// /home/work/.local/py3.11.
+std::string PerVersionUserBase(const std::string& version);
+
 }  // namespace berth::agent

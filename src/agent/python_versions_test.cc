@@ -67,5 +67,10 @@ TEST(PythonVersionNoticeTest, SaysWhichOtherVersionsHavePackages) {
       << two;
 }
 
+TEST(PerVersionUserBaseTest, IsUnderLocal) {
+  EXPECT_EQ(PerVersionUserBase("3.11"), "/home/work/.local/py3.11");
+  EXPECT_EQ(PerVersionUserBase("3.13"), "/home/work/.local/py3.13");
+}
+
 }  // namespace
 }  // namespace berth::agent

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <filesystem>
 
 #include "agent/python_versions.h"
@@ -51,6 +52,15 @@ std::string SessionPythonNotice(const std::string& rootfs, const MountPlan& plan
       return PythonVersionNotice(ImagePythonVersion(rootfs), UserSitePythonVersions(m.host_path));
   }
   return "";
+}
+
+// PYTHONUSERBASE for a per_version user: /home/work/.local/py3.X for the
+// image's Python 3.X; none for a shared user or an image without Python 3.
+std::optional<std::string> PythonUserBase(const SessionSpec& spec) {
+  if (!spec.python_user_base_per_version) return std::nullopt;
+  const std::string version = ImagePythonVersion(spec.image.rootfs);
+  if (version.empty()) return std::nullopt;
+  return PerVersionUserBase(version);
 }
 
 }  // namespace
@@ -105,6 +115,11 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
       NoticeText(spec.name, plan.persistent_paths) +
           (python_notice.empty() ? "" : "\n" + python_notice));
   if (!s.ok()) return fail(s);
+  std::vector<std::string> mount_targets;
+  for (const auto& m : plan.mounts) mount_targets.push_back(m.target);
+  auto dotfiles = WriteDotfiles(info.home_dir, spec.dotfiles, mount_targets, spec.uid, spec.gid);
+  if (!dotfiles.ok()) return fail(dotfiles.status());
+  info.dotfiles = std::move(*dotfiles);
 
   runtime::ContainerSpec c;
   c.id = spec.id;
@@ -129,13 +144,18 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   }
 
   // Environment: one list for the process env and the login shells' drop-in.
+  // python_user_base per_version (SPEC §3 Dotfiles): its bin first on PATH.
+  const std::optional<std::string> user_base = PythonUserBase(spec);
+  std::vector<std::string> path_prepend = plan.path_prepend;
+  if (user_base) path_prepend.insert(path_prepend.begin(), *user_base + "/bin");
   c.env = SessionEnv({.session_name = spec.name,
                       .image_env = image.env,
-                      .path_prepend = plan.path_prepend,
+                      .path_prepend = path_prepend,
                       .persistent_paths = plan.persistent_paths,
                       .brew_prefix = plan.brew_prefix,
                       .pip_break_system_packages = image.source.starts_with("import:"),
                       .user_env = spec.request->env});
+  if (user_base) SetEnv(&c.env, "PYTHONUSERBASE", *user_base);
   const std::string drop_in = dir + "/profile.sh";
   s = WriteFileAtomic(
       drop_in, ProfileDropIn(c.env, {spec.name, plan.persistent_paths, python_notice}), 0644);

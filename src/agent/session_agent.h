@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/dotfiles.h"
 #include "agent/mount_plan.h"
 #include "agent/session_request.h"
 #include "common/result.h"
@@ -61,6 +62,12 @@ struct SessionSpec {
   uint32_t uid = 1000;
   uint32_t gid = 1000;
   bool sudo_allowed = false;
+  // The owner's dotfiles, written into the scratch home before the first
+  // process starts (agent/dotfiles.h); those under a mount target are skipped.
+  std::vector<Dotfile> dotfiles;
+  // python_user_base "per_version": PYTHONUSERBASE=/home/work/.local/py3.X
+  // for the image's Python 3.X (agent/python_versions.h).
+  bool python_user_base_per_version = false;
 };
 
 struct SessionInfo {
@@ -70,6 +77,7 @@ struct SessionInfo {
   MountPlan mounts;
   std::string home_dir;  // host path of the scratch home
   std::vector<std::string> env;
+  DotfileReport dotfiles;
 };
 
 struct ReconcileReport {

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "agent/agent_testing.h"
@@ -155,6 +157,40 @@ TEST_F(SessionAgentTest, OpenRefusesRelativeVolumeRoots) {
   o.runtime = &node_->runtime();
   o.volume_roots = {"volumes/local"};
   EXPECT_EQ(SessionAgent::Open(o).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(SessionAgentTest, DotfilesAreWrittenBeforeStartAndPerVersionSetsTheUserBase) {
+  const std::string data = node_->volume_root() + "/u/ab/cd/data";
+  ASSERT_TRUE(MkdirAll(data).ok());
+  SessionSpec spec = Spec(data);
+  spec.dotfiles = {{".profile", 0600, "export FROM_DOTFILE=1\n"}, {"data/x", 0644, "hidden"}};
+  spec.python_user_base_per_version = true;
+  // Give the fake image a Python 3.12.
+  ASSERT_TRUE(MkdirAll(spec.image.rootfs + "/usr/bin").ok());
+  ASSERT_EQ(::symlink("python3.12", (spec.image.rootfs + "/usr/bin/python3").c_str()), 0);
+  auto info = node_->agent().Create(spec);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->dotfiles.written, std::vector<std::string>{".profile"});
+  EXPECT_EQ(info->dotfiles.skipped.size(), 1u);
+  EXPECT_FALSE(fs::exists(data + "/x"));
+  auto c = node_->runtime().SpecOf(spec.id);
+  ASSERT_TRUE(c.has_value());
+  auto env = [&](const std::string& key) {
+    for (const auto& e : c->env)
+      if (e.rfind(key + "=", 0) == 0) return e.substr(key.size() + 1);
+    return std::string("<unset>");
+  };
+  EXPECT_EQ(env("PYTHONUSERBASE"), "/home/work/.local/py3.12");
+  EXPECT_EQ(env("PATH").rfind("/home/work/.local/py3.12/bin:", 0), 0u) << env("PATH");
+  ASSERT_TRUE(node_->agent().Delete(spec.id).ok());
+
+  // A shared user gets no PYTHONUSERBASE.
+  SessionSpec shared = Spec("");
+  auto info2 = node_->agent().Create(shared);
+  ASSERT_TRUE(info2.ok());
+  c = node_->runtime().SpecOf(shared.id);
+  EXPECT_EQ(env("PYTHONUSERBASE"), "<unset>");
+  ASSERT_TRUE(node_->agent().Delete(shared.id).ok());
 }
 
 }  // namespace

@@ -73,6 +73,7 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx);  // session_commands.c
 void AddImageCommands(CLI::App& root, CliContext& ctx);    // image_commands.cc
 void AddUserCommands(CLI::App& root, CliContext& ctx);     // user_commands.cc
 void AddTokenCommands(CLI::App& root, CliContext& ctx);    // token_commands.cc
+void AddDotfileCommands(CLI::App& root, CliContext& ctx);  // dotfile_commands.cc
 // The file verbs (file_commands.cc) and the sharing verbs
 // (folder_share_commands.cc) of the folder group; called by
 // AddFolderCommands.

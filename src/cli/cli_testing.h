@@ -76,6 +76,7 @@ class CliTest : public ::testing::Test {
                                 {"image", AddImageCommands},
                                 {"user", AddUserCommands},
                                 {"token", AddTokenCommands},
+                                {"dotfile", AddDotfileCommands},
                                 {"login", AddLoginCommand}});
     return {code, out.str(), err.str()};
   }

@@ -379,5 +379,37 @@ TEST_F(CommandsTest, FolderSharing) {
   EXPECT_EQ(Cli({"folder", "leave", "data"}).out, "Left shared folder data\n");
 }
 
+TEST_F(CommandsTest, Dotfiles) {
+  Serve([](const TestRequest& r) {
+    json d = {{"path", ".ssh/authorized_keys"},
+              {"mode", "0600"},
+              {"size", 4},
+              {"updated_at", "2024-05-01T12:00:00Z"}};
+    if (r.path == "/api/v1/dotfiles") return Json(200, {{"dotfiles", {d}}});
+    if (r.method == "PUT") return Json(201, d);
+    if (r.method == "GET" && r.path == "/api/v1/dotfiles/.bashrc") {
+      return TestResponse{200, "application/octet-stream", "export A=1\n"};
+    }
+    if (r.method == "DELETE") return TestResponse{204, "", ""};
+    return Error(404, "dotfile_not_found", "no dotfile");
+  });
+  Outcome o = Cli({"dotfile", "set", ".ssh/authorized_keys", "-", "--mode", "0600"}, "key\n");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(server_->requests().back().method, "PUT");
+  EXPECT_EQ(server_->requests().back().target, "/api/v1/dotfiles/.ssh/authorized_keys?mode=0600");
+  EXPECT_EQ(server_->requests().back().body, "key\n");
+  o = Cli({"dotfile", "list"});
+  EXPECT_NE(o.out.find(".ssh/authorized_keys  0600"), std::string::npos) << o.out;
+  EXPECT_EQ(json::parse(Cli({"dotfile", "list", "-o", "json"}).out)["dotfiles"][0]["mode"], "0600");
+  EXPECT_EQ(Cli({"dotfile", "get", ".bashrc"}).out, "export A=1\n");
+  o = Cli({"dotfile", "get", ".nope"});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("error: "), std::string::npos);
+  EXPECT_EQ(Cli({"dotfile", "rm", ".bashrc"}).code, 0);
+  EXPECT_EQ(server_->requests().back().method, "DELETE");
+  EXPECT_EQ(Cli({"dotfile", "set", ".bashrc"}).code, 2);
+  EXPECT_EQ(Cli({"dotfile", "set", ".bashrc", "/nonexistent/file"}).code, 1);
+}
+
 }  // namespace
 }  // namespace berth::cli

@@ -23,6 +23,7 @@
 #include "agent/session_agent.h"
 #include "images/image_store.h"
 #include "manager/rest/api_routes.h"
+#include "manager/dotfile_service.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/session_service.h"
@@ -207,6 +208,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   manager::FolderService folders(std::move(folder_deps));
   manager::UserService users(**store, auth, audit, cfg.limits);
   manager::ShareService shares(**store, folders, audit);
+  manager::DotfileService dotfiles(**store);
   manager::SessionService sessions(
       {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image,
        cfg.limits});
@@ -227,6 +229,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.links = &links;
   api.users = &users;
   api.shares = &shares;
+  api.dotfiles = &dotfiles;
   api.sessions = &sessions;
   api.images = images->get();
   api.events = &events;

@@ -1,6 +1,7 @@
 // Router: maps (method, path pattern) to a handler. Patterns are literal
 // segments and "{param}" captures that match exactly one decoded segment,
-// e.g. "/api/v1/folders/{name}/files". Routes are added at start-up, then
+// e.g. "/api/v1/folders/{name}/files"; a last "{param...}" captures the rest
+// of the path, its segments joined with '/' ("/api/v1/dotfiles/{path...}"). Routes are added at start-up, then
 // the router is read-only and safe to share between threads.
 #pragma once
 

@@ -28,6 +28,7 @@
 #include "manager/rest/api_routes.h"
 #include "manager/audit_log.h"
 #include "manager/auth_service.h"
+#include "manager/dotfile_service.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/folder_service.h"
@@ -54,7 +55,10 @@ std::string Describe(const std::set<Endpoint>& endpoints) {
 
 std::string DocPath(const std::vector<std::string>& segments) {
   std::string path;
-  for (const auto& s : segments) path += "/" + s;
+  // A tail capture "{path...}" (http/router.h) is documented as "{path}".
+  for (const auto& s : segments) {
+    path += "/" + (s.ends_with("...}") ? s.substr(0, s.size() - 4) + "}" : s);
+  }
   if (path.empty()) path = "/";
   if (path.starts_with(kApiPrefix) &&
       (path.size() == kApiPrefix.size() || path[kApiPrefix.size()] == '/')) {
@@ -155,6 +159,7 @@ class OpenApiTest : public ::testing::Test {
 
     users_ = std::make_unique<UserService>(*store_, *auth_, audit_);
     shares_ = std::make_unique<ShareService>(*store_, *folders_, audit_);
+    dotfiles_ = std::make_unique<DotfileService>(*store_);
 
     ApiContext ctx;
     ctx.auth = auth_.get();
@@ -163,6 +168,7 @@ class OpenApiTest : public ::testing::Test {
     ctx.links = &links_;
     ctx.users = users_.get();
     ctx.shares = shares_.get();
+    ctx.dotfiles = dotfiles_.get();
     ctx.sessions = sessions_.get();
     ctx.images = images_.get();
     ctx.events = &events_;
@@ -194,6 +200,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<SessionService> sessions_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<ShareService> shares_;
+  std::unique_ptr<DotfileService> dotfiles_;
   http::Router router_;
 };
 

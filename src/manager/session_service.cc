@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "images/image_store.h"
+#include "manager/dotfile_service.h"
 #include "storage/names.h"
 
 namespace berth::manager {
@@ -200,6 +201,15 @@ Result<api::Session> SessionService::Create(const Principal& p,
   spec.gid = p.gid;
   spec.sudo_allowed = p.sudo_allowed;
   spec.resources = resources;
+  auto dotfiles = SessionDotfiles(*deps_.store, p.user_id);
+  auto owner = deps_.store->GetUser(p.user_id);
+  if (!dotfiles.ok() || !owner.ok()) {
+    (void)deps_.store->DeleteSession(rec.id);
+    Publish(rec, "terminated");
+    return !dotfiles.ok() ? dotfiles.status() : owner.status();
+  }
+  spec.dotfiles = std::move(*dotfiles);
+  spec.python_user_base_per_version = owner->python_user_base == "per_version";
   auto created = deps_.agent->Create(spec);
   if (!created.ok()) {
     (void)deps_.store->DeleteSession(rec.id);
@@ -207,6 +217,9 @@ Result<api::Session> SessionService::Create(const Principal& p,
     spdlog::warn("session {} of {} failed to start: {}", rec.name, p.name,
                  created.status().ToString());
     return created.status();
+  }
+  for (const auto& skipped : created->dotfiles.skipped) {
+    spdlog::info("session {} of {}: dotfile skipped: {}", rec.name, p.name, skipped);
   }
   json mj{{"mounts", json::array()}, {"persistent_paths", plan.persistent_paths}};
   std::map<std::string, std::string> ids;

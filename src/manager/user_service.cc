@@ -32,6 +32,42 @@ Result<api::UserLimits> UserService::LimitsOf(const Principal& p) {
   return EffectiveLimits(limits_, UserLimitOverrides(u));
 }
 
+Result<store::UserRecord> UserService::Self(const Principal& p) {
+  return store_.GetUser(p.user_id);
+}
+
+Status UserService::UpdateSelf(const Principal& p, const SelfChange& c) {
+  BERTH_ASSIGN_OR_RETURN(auto u, store_.GetUser(p.user_id));
+  if (c.python_user_base) {
+    if (*c.python_user_base != "shared" && *c.python_user_base != "per_version") {
+      return InvalidArgument("python_user_base must be 'shared' or 'per_version'",
+                             "invalid_python_user_base");
+    }
+    u.python_user_base = *c.python_user_base;
+  }
+  if (c.old_password && !c.password) {
+    return InvalidArgument("old_password is only needed with a new password", "invalid_field");
+  }
+  if (c.password) {
+    if (!c.old_password) {
+      return InvalidArgument("changing the password needs old_password", "old_password_required");
+    }
+    if (c.old_password->size() > AuthService::kMaxPasswordBytes ||
+        !VerifyPassword(u.password_hash, *c.old_password)) {
+      audit_.Record(p.name, "me.password", p.name, "denied", "wrong old password");
+      return PermissionDenied("the current password is wrong", "wrong_password");
+    }
+    UserChange pw;
+    pw.password = c.password;
+    BERTH_RETURN_IF_ERROR(Apply(pw, u));
+  }
+  BERTH_RETURN_IF_ERROR(store_.UpdateUser(u));
+  audit_.Record(p.name, "me.update", p.name, "ok",
+                std::string(c.python_user_base ? "python_user_base " : "") +
+                    (c.password ? "password" : ""));
+  return Status::Ok();
+}
+
 Status UserService::CheckAdmin(const Principal& p) const {
   if (!authz_.CanAdminister(p)) {
     return PermissionDenied("only a superadmin can manage users", "superadmin_only");

@@ -40,6 +40,13 @@ struct UserChange {
   UserLimitsChange limits;
 };
 
+// PATCH /me: a user's own settings. A new password needs the current one.
+struct SelfChange {
+  std::optional<std::string> python_user_base;  // "shared" | "per_version"
+  std::optional<std::string> password;
+  std::optional<std::string> old_password;
+};
+
 class UserService {
  public:
   UserService(store::Store& store, AuthService& auth, AuditLog& audit,
@@ -56,6 +63,11 @@ class UserService {
 
   // The caller's own effective limits (GET /me).
   Result<api::UserLimits> LimitsOf(const Principal& p);
+  // The caller's own record (GET /me: python_user_base).
+  Result<store::UserRecord> Self(const Principal& p);
+  // Errors: InvalidArgument "invalid_python_user_base", "invalid_password",
+  // "old_password_required"; PermissionDenied "wrong_password".
+  Status UpdateSelf(const Principal& p, const SelfChange& c);
 
   api::User ToApi(const store::UserRecord& u) const;
 

@@ -197,5 +197,30 @@ TEST_F(UserServiceTest, PromotedUserMayAdminister) {
   EXPECT_EQ(Outcome(users_->Create(alice, "dave", {})), "ok");
 }
 
+TEST_F(UserServiceTest, UpdateSelfPythonUserBaseAndPassword) {
+  EXPECT_EQ(users_->Self(alice_)->python_user_base, "shared");
+  ASSERT_TRUE(users_->UpdateSelf(alice_, {.python_user_base = "per_version"}).ok());
+  EXPECT_EQ(users_->Self(alice_)->python_user_base, "per_version");
+  EXPECT_EQ(users_->Self(admin_)->python_user_base, "shared");
+  EXPECT_EQ(Outcome(users_->UpdateSelf(alice_, {.python_user_base = "mine"})),
+            "400 invalid_python_user_base");
+
+  // Alice has a password; a new one needs it.
+  ASSERT_TRUE(users_->Update(admin_, "alice", {.password = "first-pass"}).ok());
+  EXPECT_EQ(Outcome(users_->UpdateSelf(alice_, {.password = "second-pass"})),
+            "400 old_password_required");
+  EXPECT_EQ(Outcome(users_->UpdateSelf(alice_, {.old_password = "first-pass"})),
+            "400 invalid_field");
+  EXPECT_EQ(Outcome(users_->UpdateSelf(
+                alice_, {.password = "second-pass", .old_password = "wrong-pass"})),
+            "403 wrong_password");
+  EXPECT_EQ(Outcome(users_->UpdateSelf(alice_, {.password = "short", .old_password = "first-pass"})),
+            "400 invalid_password");
+  ASSERT_TRUE(
+      users_->UpdateSelf(alice_, {.password = "second-pass", .old_password = "first-pass"}).ok());
+  EXPECT_TRUE(auth_->CheckPassword("alice", "second-pass", "127.0.0.1").ok());
+  EXPECT_EQ(users_->Self(alice_)->python_user_base, "per_version");  // kept
+}
+
 }  // namespace
 }  // namespace berth::manager

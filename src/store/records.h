@@ -24,6 +24,9 @@ struct UserRecord {
   std::optional<double> max_cpu;
   std::optional<uint64_t> max_memory_bytes;
   std::optional<int64_t> max_pids;
+  // Where pip --user installs in sessions: "shared" (~/.local) or
+  // "per_version" (~/.local/py3.X per interpreter).
+  std::string python_user_base = "shared";
 };
 
 struct TokenRecord {
@@ -68,6 +71,17 @@ struct ShareRecord {
   std::string permission = "ro";  // "ro" | "rw"
   std::string status = "pending";  // "pending" | "accepted"
   std::string created_at;
+};
+
+// A user's dotfile (SPEC §3 Dotfiles), written into every new session's
+// scratch home. `path` is relative to /home/work and already validated
+// (manager/dotfile_path.h); `content` is raw bytes.
+struct DotfileRecord {
+  std::string user_id;
+  std::string path;
+  uint32_t mode = 0644;
+  std::string content;
+  std::string updated_at;
 };
 
 // A signed-in browser (cookie auth). Only the hash of the cookie is kept.

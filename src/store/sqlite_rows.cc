@@ -36,6 +36,7 @@ UserRecord ReadUser(SQLite::Statement& q) {
     u.max_memory_bytes = static_cast<uint64_t>(q.getColumn(10).getInt64());
   }
   if (!q.getColumn(11).isNull()) u.max_pids = q.getColumn(11).getInt64();
+  u.python_user_base = q.getColumn(12).getString();
   return u;
 }
 
@@ -92,6 +93,27 @@ void BindShare(SQLite::Statement& q, const ShareRecord& r) {
   q.bind(5, r.status);
   q.bind(6, r.created_at);
 }
+DotfileRecord ReadDotfile(SQLite::Statement& q) {
+  DotfileRecord d;
+  d.user_id = q.getColumn(0).getString();
+  d.path = q.getColumn(1).getString();
+  d.mode = static_cast<uint32_t>(q.getColumn(2).getInt64());
+  auto blob = q.getColumn(3);
+  if (blob.getBytes() > 0) {
+    d.content.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+  }
+  d.updated_at = q.getColumn(4).getString();
+  return d;
+}
+
+void BindDotfile(SQLite::Statement& q, const DotfileRecord& d) {
+  q.bind(1, d.user_id);
+  q.bind(2, d.path);
+  q.bind(3, static_cast<int64_t>(d.mode));
+  q.bind(4, d.content.data(), static_cast<int>(d.content.size()));
+  q.bind(5, d.updated_at);
+}
+
 void BindSession(SQLite::Statement& q, const SessionRecord& s) {
   q.bind(1, s.id);
   q.bind(2, s.name);
@@ -117,6 +139,7 @@ void BindUser(SQLite::Statement& q, const UserRecord& u) {
   BindOpt(q, 10, u.max_cpu);
   BindOpt(q, 11, u.max_memory_bytes);
   BindOpt(q, 12, u.max_pids);
+  q.bind(13, u.python_user_base);
 }
 void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(1, f.id);

@@ -24,7 +24,7 @@ void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v);
 
 inline constexpr const char* kUserCols =
     "id, name, role, password_hash, sudo_allowed, uid, gid, created_at, max_sessions, max_cpu, "
-    "max_memory_bytes, max_pids";
+    "max_memory_bytes, max_pids, python_user_base";
 UserRecord ReadUser(SQLite::Statement& q);
 void BindUser(SQLite::Statement& q, const UserRecord& u);
 
@@ -46,5 +46,9 @@ void BindSession(SQLite::Statement& q, const SessionRecord& s);
 inline constexpr const char* kShareCols = "id, folder_id, user_id, permission, status, created_at";
 ShareRecord ReadShare(SQLite::Statement& q);
 void BindShare(SQLite::Statement& q, const ShareRecord& r);
+
+inline constexpr const char* kDotfileCols = "user_id, path, mode, content, updated_at";
+DotfileRecord ReadDotfile(SQLite::Statement& q);
+void BindDotfile(SQLite::Statement& q, const DotfileRecord& d);
 
 }  // namespace berth::store

@@ -98,6 +98,19 @@ ALTER TABLE users ADD COLUMN max_cpu REAL;
 ALTER TABLE users ADD COLUMN max_memory_bytes INTEGER;
 ALTER TABLE users ADD COLUMN max_pids INTEGER;
 )sql",
+    // 7: per-user dotfiles written into every new session's scratch home, and
+    // where pip --user installs ("shared" | "per_version", SPEC §3 Dotfiles)
+    R"sql(
+CREATE TABLE dotfiles (
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  mode INTEGER NOT NULL,
+  content BLOB NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, path)
+);
+ALTER TABLE users ADD COLUMN python_user_base TEXT NOT NULL DEFAULT 'shared';
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

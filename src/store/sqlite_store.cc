@@ -42,7 +42,7 @@ class SqliteStore : public Store {
   Status CreateUser(const UserRecord& u) override {
     return Exec("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_, std::string("INSERT INTO users (") + kUserCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
       BindUser(q, u);
       q.exec();
     });
@@ -65,9 +65,9 @@ class SqliteStore : public Store {
       SQLite::Statement q(db_,
                           "UPDATE users SET id=?, name=?, role=?, password_hash=?, sudo_allowed=?, "
                           "uid=?, gid=?, created_at=?, max_sessions=?, max_cpu=?, "
-                          "max_memory_bytes=?, max_pids=? WHERE id=?");
+                          "max_memory_bytes=?, max_pids=?, python_user_base=? WHERE id=?");
       BindUser(q, u);
-      q.bind(13, u.id);
+      q.bind(14, u.id);
       return q.exec();
     });
   }
@@ -301,6 +301,37 @@ class SqliteStore : public Store {
     return ExecChanged("share", [&] {
       SQLite::Statement q(db_, "DELETE FROM folder_shares WHERE id=?");
       q.bind(1, id);
+      return q.exec();
+    });
+  }
+
+  // Dotfiles.
+  Result<std::vector<DotfileRecord>> ListDotfiles(const std::string& user_id) override {
+    return Many<DotfileRecord>(
+        std::string("SELECT ") + kDotfileCols + " FROM dotfiles WHERE user_id=? ORDER BY path",
+        {user_id}, ReadDotfile);
+  }
+  Result<DotfileRecord> GetDotfile(const std::string& user_id, const std::string& path) override {
+    auto rows = Many<DotfileRecord>(std::string("SELECT ") + kDotfileCols +
+                                        " FROM dotfiles WHERE user_id=? AND path=?",
+                                    {user_id, path}, ReadDotfile);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return NotFound("dotfile '" + path + "' not found");
+    return std::move(rows->front());
+  }
+  Status PutDotfile(const DotfileRecord& d) override {
+    return Exec("dotfile '" + d.path + "'", [&] {
+      SQLite::Statement q(db_, std::string("INSERT OR REPLACE INTO dotfiles (") + kDotfileCols +
+                                   ") VALUES (?,?,?,?,?)");
+      BindDotfile(q, d);
+      q.exec();
+    });
+  }
+  Status DeleteDotfile(const std::string& user_id, const std::string& path) override {
+    return ExecChanged("dotfile '" + path + "'", [&] {
+      SQLite::Statement q(db_, "DELETE FROM dotfiles WHERE user_id=? AND path=?");
+      q.bind(1, user_id);
+      q.bind(2, path);
       return q.exec();
     });
   }

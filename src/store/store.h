@@ -1,5 +1,5 @@
 // Store: the metadata store interface (users, API tokens, folders, sessions,
-// shares, browser sign-ins). One implementation exists today: SqliteStore
+// shares, dotfiles, browser sign-ins). One implementation exists today: SqliteStore
 // (the embedded default), which runs the shared suite store_suite.h. A
 // PostgreSQL store for multi-node deployments is still to come; it will
 // implement this interface and run the same suite.
@@ -75,6 +75,15 @@ class Store {
                                                           const std::string& status) = 0;
   virtual Status UpdateShare(const ShareRecord& s) = 0;
   virtual Status DeleteShare(const std::string& id) = 0;
+
+  // Dotfiles. (user_id, path) is unique; deleted with their user.
+  // Ordered by path.
+  virtual Result<std::vector<DotfileRecord>> ListDotfiles(const std::string& user_id) = 0;
+  virtual Result<DotfileRecord> GetDotfile(const std::string& user_id,
+                                           const std::string& path) = 0;
+  // Creates or replaces the row (user_id, path).
+  virtual Status PutDotfile(const DotfileRecord& d) = 0;
+  virtual Status DeleteDotfile(const std::string& user_id, const std::string& path) = 0;
 
   // Browser sign-ins.
   virtual Status CreateWebSession(const WebSessionRecord& w) = 0;

@@ -243,3 +243,52 @@ TEST_P(StoreSuite, WebSessionsByHashDeleteAndCascadeOnUserDelete) {
 
 }  // namespace
 }  // namespace berth::store
+
+namespace berth::store {
+namespace {
+
+TEST_P(StoreSuite, DotfilesPutReplaceListDeleteAndCascade) {
+  auto a = MakeUser("alice"), b = MakeUser("bob");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  ASSERT_TRUE(store_->CreateUser(b).ok());
+  const std::string binary("x\0y\xff", 4);
+  ASSERT_TRUE(store_->PutDotfile({a.id, ".ssh/authorized_keys", 0600, binary, "t1"}).ok());
+  ASSERT_TRUE(store_->PutDotfile({a.id, ".bashrc", 0644, "echo hi\n", "t1"}).ok());
+  ASSERT_TRUE(store_->PutDotfile({b.id, ".bashrc", 0644, "bob\n", "t1"}).ok());
+
+  auto got = store_->GetDotfile(a.id, ".ssh/authorized_keys");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->content, binary);
+  EXPECT_EQ(got->mode, 0600u);
+  EXPECT_EQ(store_->GetDotfile(a.id, ".vimrc").status().code(), Code::kNotFound);
+
+  // Replacing keeps one row with the new content, mode and time.
+  ASSERT_TRUE(store_->PutDotfile({a.id, ".bashrc", 0600, "new\n", "t2"}).ok());
+  auto list = store_->ListDotfiles(a.id);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ(list->at(0).path, ".bashrc");
+  EXPECT_EQ(list->at(0).content, "new\n");
+  EXPECT_EQ(list->at(0).mode, 0600u);
+  EXPECT_EQ(list->at(0).updated_at, "t2");
+  EXPECT_EQ(store_->GetDotfile(b.id, ".bashrc")->content, "bob\n");
+
+  ASSERT_TRUE(store_->DeleteDotfile(a.id, ".bashrc").ok());
+  EXPECT_EQ(store_->DeleteDotfile(a.id, ".bashrc").code(), Code::kNotFound);
+  EXPECT_EQ(store_->ListDotfiles(a.id)->size(), 1u);
+
+  ASSERT_TRUE(store_->DeleteUser(a.id).ok());
+  EXPECT_TRUE(store_->ListDotfiles(a.id)->empty());
+}
+
+TEST_P(StoreSuite, PythonUserBaseDefaultsToSharedAndRoundTrips) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  EXPECT_EQ(store_->GetUser(a.id)->python_user_base, "shared");
+  a.python_user_base = "per_version";
+  ASSERT_TRUE(store_->UpdateUser(a).ok());
+  EXPECT_EQ(store_->GetUserByName("alice")->python_user_base, "per_version");
+}
+
+}  // namespace
+}  // namespace berth::store

@@ -76,6 +76,12 @@ class World:
         """A one-time web sign-in code minted by `who`."""
         return self.api(who, "POST", "/auth/login-codes").json()["code"]
 
+    def dotfile_of_a(self):
+        """A fresh dotfile of A's; dotfiles are per caller, so others see none."""
+        path = self.uniq(".rc")
+        assert self.api("a", "PUT", f"/dotfiles/{path}", b"x").status == 201
+        return path
+
     def own_token_of_a(self):
         return self.api("a", "POST", "/tokens", {"label": "x"}).json()["id"]
 
@@ -124,6 +130,16 @@ TABLE = [
     ("post", "/auth/logout", lambda w, p: http_status(w, p, "POST", "/auth/logout"),
      [401, 204, 204, 204, 204, 204]),
     ("get", "/me", lambda w, p: http_status(w, p, "GET", "/me"), [401] + [200] * 5),
+    ("patch", "/me", lambda w, p: http_status(w, p, "PATCH", "/me", {"python_user_base": "shared"}),
+     [401] + [200] * 5),
+    ("get", "/dotfiles", lambda w, p: http_status(w, p, "GET", "/dotfiles"), [401] + [200] * 5),
+    ("put", "/dotfiles/{path}", lambda w, p: w.api(p, "PUT", f"/dotfiles/{w.uniq('.new')}", b"x").status,
+     [401] + [201] * 5),
+    ("get", "/dotfiles/{path}", lambda w, p: http_status(w, p, "GET", f"/dotfiles/{w.dotfile_of_a()}"),
+     [401, 200, 404, 404, 404, 404]),
+    ("delete", "/dotfiles/{path}",
+     lambda w, p: http_status(w, p, "DELETE", f"/dotfiles/{w.dotfile_of_a()}"),
+     [401, 204, 404, 404, 404, 404]),
     ("post", "/tokens", lambda w, p: http_status(w, p, "POST", "/tokens", {}), [401] + [201] * 5),
     ("get", "/tokens", lambda w, p: http_status(w, p, "GET", "/tokens"), [401] + [200] * 5),
     ("delete", "/tokens/{id}", lambda w, p: http_status(w, p, "DELETE", f"/tokens/{w.own_token_of_a()}"),

@@ -3,6 +3,8 @@
 // token that /me returns. Errors come back as ApiError whose message is the
 // server's sentence.
 
+import { dotfileApiPath } from './lib/dotfiles';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -25,6 +27,16 @@ export interface Me {
   uid?: number;
   gid?: number;
   csrf_token?: string;
+  python_user_base?: PythonUserBase;
+}
+
+export type PythonUserBase = 'shared' | 'per_version';
+
+export interface Dotfile {
+  path: string;
+  mode: string; // octal, "0644"
+  size: number;
+  updated_at: string;
 }
 
 export interface Usage {
@@ -156,6 +168,25 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   return JSON.parse(text) as T;
 }
 
+// A raw (non-JSON) body both ways: dotfile contents.
+async function requestRaw(method: string, path: string, body?: string): Promise<string> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/octet-stream';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let resp: Response;
+  try {
+    resp = await fetch(kPrefix + path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw await errorFrom(0, '');
+  }
+  const text = await resp.text();
+  if (!resp.ok) {
+    if (resp.status === 401) onUnauthorized();
+    throw await errorFrom(resp.status, text);
+  }
+  return text;
+}
+
 const enc = encodeURIComponent;
 const folderPath = (name: string) => `/folders/${enc(name)}`;
 
@@ -205,6 +236,13 @@ export const api = {
   createSession: (req: CreateSession) => request<Session>('POST', '/sessions', req),
   deleteSession: (name: string) => request<unknown>('DELETE', `/sessions/${enc(name)}`),
   images: () => request<{ images: Image[] }>('GET', '/images').then((r) => r.images ?? []),
+
+  updateMe: (change: { python_user_base?: PythonUserBase }) => request<Me>('PATCH', '/me', change),
+  dotfiles: () => request<{ dotfiles: Dotfile[] }>('GET', '/dotfiles').then((r) => r.dotfiles ?? []),
+  dotfile: (path: string) => requestRaw('GET', dotfileApiPath(path)),
+  putDotfile: (path: string, content: string, mode: string) =>
+    requestRaw('PUT', `${dotfileApiPath(path)}?${new URLSearchParams({ mode })}`, content),
+  deleteDotfile: (path: string) => requestRaw('DELETE', dotfileApiPath(path)),
 };
 
 export interface UploadHandle {

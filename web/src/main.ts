@@ -12,6 +12,7 @@ import { renderLogin } from './pages/login';
 import { renderSessions } from './pages/sessions';
 import { renderStorage } from './pages/storage';
 import { renderExplorer } from './pages/explorer';
+import { renderAccount } from './pages/account';
 import { h, replace } from './ui/dom';
 import { errorMessage } from './ui/dialog';
 import { notifyError } from './ui/notice';
@@ -40,6 +41,7 @@ function render(): void {
   cleanup = undefined;
   const route = parseRoute(location.hash);
   const onSessions = route.page === 'sessions';
+  const onAccount = route.page === 'account';
   const main = h('main', { id: 'main', tabindex: '-1' });
   const logout = h('button', { type: 'button', class: 'link' }, 'Sign out');
   logout.addEventListener('click', async () => {
@@ -57,7 +59,8 @@ function render(): void {
       'header',
       { class: 'topbar' },
       h('a', { class: 'brand', href: '#/sessions', 'aria-label': 'Berth home' }, '⚓ Berth'),
-      h('nav', { 'aria-label': 'Main' }, navLink('Sessions', '#/sessions', onSessions), navLink('Data & Storage', '#/storage', !onSessions)),
+      h('nav', { 'aria-label': 'Main' }, navLink('Sessions', '#/sessions', onSessions), navLink('Data & Storage', '#/storage', !onSessions && !onAccount),
+        navLink('Account', '#/account', onAccount)),
       h('div', { class: 'who' }, h('span', { title: `role: ${me.role}` }, me.name), logout),
     ),
     main,
@@ -65,8 +68,10 @@ function render(): void {
   const ctx: AppContext = { me, navigate };
   if (route.page === 'sessions') cleanup = renderSessions(main, ctx, route.terminal);
   else if (route.page === 'storage') cleanup = renderStorage(main, ctx, route.tab);
+  else if (route.page === 'account') cleanup = renderAccount(main, ctx);
   else cleanup = renderExplorer(main, ctx, route.folder, route.path);
-  document.title = `${route.page === 'sessions' ? 'Sessions' : 'Data & Storage'} · Berth`;
+  const title = route.page === 'sessions' ? 'Sessions' : route.page === 'account' ? 'Account' : 'Data & Storage';
+  document.title = `${title} · Berth`;
   const again = focusedId ? document.getElementById(focusedId) : null;
   if (again) again.focus();
 }

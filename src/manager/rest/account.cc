@@ -23,22 +23,42 @@ HandlerResult SignIn(AuthService& auth, const std::string& user_id, Response res
   return resp;
 }
 
+// GET /me and PATCH /me's reply.
+HandlerResult Me(UserService* users, const Principal& p) {
+  json me{{"id", p.user_id},   {"name", p.name}, {"role", p.role},
+          {"sudo_allowed", p.sudo_allowed}, {"uid", p.uid}, {"gid", p.gid}};
+  if (users) {
+    BERTH_ASSIGN_OR_RETURN(api::UserLimits limits, users->LimitsOf(p));
+    me["limits"] = limits;
+    BERTH_ASSIGN_OR_RETURN(store::UserRecord self, users->Self(p));
+    me["python_user_base"] = self.python_user_base;
+  }
+  if (!p.csrf_token.empty()) me["csrf_token"] = p.csrf_token;
+  return JsonResponse(200, me);
+}
+
 }  // namespace
 
 void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
   AuthService& auth = *ctx.auth;
   r.Add("GET", "/api/v1/health", [](Request&) { return JsonResponse(200, {{"status", "ok"}}); });
 
-  r.Add("GET", "/api/v1/me", Authed(auth, [users = ctx.users](Request&, const Principal& p) -> HandlerResult {
-          json me{{"id", p.user_id},   {"name", p.name}, {"role", p.role},
-                  {"sudo_allowed", p.sudo_allowed}, {"uid", p.uid}, {"gid", p.gid}};
-          if (users) {
-            BERTH_ASSIGN_OR_RETURN(api::UserLimits limits, users->LimitsOf(p));
-            me["limits"] = limits;
-          }
-          if (!p.csrf_token.empty()) me["csrf_token"] = p.csrf_token;
-          return JsonResponse(200, me);
+  r.Add("GET", "/api/v1/me", Authed(auth, [users = ctx.users](Request&, const Principal& p) {
+          return Me(users, p);
         }));
+  if (ctx.users) {
+    r.Add("PATCH", "/api/v1/me",
+          Authed(auth, [users = ctx.users](Request& req, const Principal& p) -> HandlerResult {
+            BERTH_ASSIGN_OR_RETURN(
+                json body, ParseJsonObject(req, {"python_user_base", "password", "old_password"}));
+            SelfChange c;
+            BERTH_ASSIGN_OR_RETURN(c.python_user_base, StringField(body, "python_user_base", false));
+            BERTH_ASSIGN_OR_RETURN(c.password, StringField(body, "password", false));
+            BERTH_ASSIGN_OR_RETURN(c.old_password, StringField(body, "old_password", false));
+            BERTH_RETURN_IF_ERROR(users->UpdateSelf(p, c));
+            return Me(users, p);
+          }));
+  }
 
   // Browser sign-in with a one-time code in the link (SPEC §4), then home.
   // API tokens never travel in URLs: ?token= is not accepted.

@@ -17,6 +17,7 @@ namespace berth::manager {
 
 class AuthService;
 class Authorizer;
+class DotfileService;
 class DownloadLinks;
 class EventBus;
 class FolderService;
@@ -31,6 +32,7 @@ struct ApiContext {
   DownloadLinks* links = nullptr;
   UserService* users = nullptr;
   ShareService* shares = nullptr;
+  DotfileService* dotfiles = nullptr;
   // Sessions, images and events: absent on a storage-only manager.
   SessionService* sessions = nullptr;
   images::ImageStore* images = nullptr;
@@ -49,6 +51,8 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx);
 void RegisterUserRoutes(http::Router& r, ApiContext& ctx);
 // Shares of a folder and the caller's invitations. REQUIRES: ctx.shares.
 void RegisterShareRoutes(http::Router& r, ApiContext& ctx);
+// The caller's dotfiles (rest/dotfiles.cc). REQUIRES: ctx.dotfiles.
+void RegisterDotfileRoutes(http::Router& r, ApiContext& ctx);
 // REQUIRES: ctx.sessions.
 void RegisterSessionRoutes(http::Router& r, ApiContext& ctx);
 // REQUIRES: ctx.images and ctx.authz.
@@ -66,6 +70,7 @@ inline void RegisterApi(http::Router& r, ApiContext& ctx) {
     RegisterUserRoutes(r, ctx);
     RegisterShareRoutes(r, ctx);
   }
+  if (ctx.dotfiles) RegisterDotfileRoutes(r, ctx);
   if (ctx.sessions && ctx.images && ctx.events) {
     RegisterSessionRoutes(r, ctx);
     RegisterImageRoutes(r, ctx);

@@ -6,14 +6,10 @@ import assert from 'node:assert/strict';
 import { withWorld } from '../lib/fixture.js';
 import { apiCall, loginUrl } from '../lib/berthd.js';
 import { signIn, screenshot } from '../lib/browser.js';
+import { screenRows, typeLine } from '../lib/terminal.js';
 import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
 
 const kContent = 'file inside user2-vfolder';
-
-// The terminal's visible rows, as text (xterm's DOM renderer uses NBSP).
-async function screenRows(page) {
-  return page.locator('.xterm-rows > div').evaluateAll((rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
-}
 
 async function waitForScreen(page, predicate, what, timeout = 20000) {
   const deadline = Date.now() + timeout;
@@ -31,12 +27,6 @@ function outputOf(rows, cmd) {
   let i = rows.length - 1;
   while (i >= 0 && !rows[i].trimEnd().endsWith(cmd)) i--;
   return i < 0 ? [] : rows.slice(i + 1);
-}
-
-async function typeLine(page, line) {
-  await page.locator('.xterm-helper-textarea').focus();
-  await page.keyboard.type(line, { delay: 5 });
-  await page.keyboard.press('Enter');
 }
 
 test('seed story: START with two folders, write a file in the terminal, delete, file persists', async (t) => {

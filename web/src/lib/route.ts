@@ -4,6 +4,7 @@
 //   #/storage                        Data & Storage, folders tab
 //   #/storage?tab=automount|trash    the other tabs
 //   #/storage/<folder>/<path...>     the file explorer of <folder> at <path>
+//   #/account                        Account page (dotfiles, Python user base)
 // Path components are percent-encoded one by one, so any file name survives.
 
 import { splitPath } from './paths';
@@ -13,7 +14,8 @@ export type StorageTab = 'folders' | 'automount' | 'trash';
 export type Route =
   | { page: 'sessions'; terminal?: string }
   | { page: 'storage'; tab: StorageTab }
-  | { page: 'explorer'; folder: string; path: string };
+  | { page: 'explorer'; folder: string; path: string }
+  | { page: 'account' };
 
 const kTabs: StorageTab[] = ['folders', 'automount', 'trash'];
 
@@ -41,6 +43,7 @@ export function parseRoute(hash: string): Route {
     const tab = new URLSearchParams(query).get('tab') as StorageTab | null;
     return { page: 'storage', tab: tab && kTabs.includes(tab) ? tab : 'folders' };
   }
+  if (parts[0] === 'account') return { page: 'account' };
   if (parts[0] === 'sessions' && parts.length >= 3 && parts[2] === 'terminal') {
     return { page: 'sessions', terminal: parts[1] };
   }
@@ -57,5 +60,7 @@ export function formatRoute(r: Route): string {
       const comps = [r.folder, ...splitPath(r.path)].map(encodeURIComponent);
       return `#/storage/${comps.join('/')}`;
     }
+    case 'account':
+      return '#/account';
   }
 }
