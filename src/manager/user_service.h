@@ -1,5 +1,6 @@
 // UserService: user accounts (SPEC §4), superadmins only: create, list,
-// update (password, role, sudo_allowed, container uid/gid, session limits),
+// update (password, role, sudo_allowed, container uid/gid, session limits,
+// storage quota),
 // delete, and minting API tokens for a user. Users as it returns them carry
 // their effective limits (manager/session_limits.h). Thread-safe.
 #pragma once
@@ -15,6 +16,7 @@
 #include "manager/authorizer.h"
 #include "manager/principal.h"
 #include "manager/session_limits.h"
+#include "manager/user_quota.h"
 #include "store/store.h"
 
 namespace berth::manager {
@@ -38,13 +40,15 @@ struct UserChange {
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
   UserLimitsChange limits;
+  LimitChange<uint64_t> quota_bytes;  // empty inner value: the deployment's default
 };
 
 class UserService {
  public:
+  // `quota` (optional): users then carry quota_bytes and used_bytes.
   UserService(store::Store& store, AuthService& auth, AuditLog& audit,
-              LimitSettings limits = {})
-      : store_(store), auth_(auth), audit_(audit), authz_(store), limits_(limits) {}
+              LimitSettings limits = {}, UserQuota* quota = nullptr)
+      : store_(store), auth_(auth), audit_(audit), authz_(store), limits_(limits), quota_(quota) {}
 
   Result<api::User> Create(const Principal& p, const std::string& name, const UserChange& c);
   Result<std::vector<api::User>> List(const Principal& p);
@@ -56,6 +60,8 @@ class UserService {
 
   // The caller's own effective limits (GET /me).
   Result<api::UserLimits> LimitsOf(const Principal& p);
+  // The caller's own storage quota and use (GET /me).
+  Result<StorageUse> StorageOf(const Principal& p);
 
   api::User ToApi(const store::UserRecord& u) const;
 
@@ -68,6 +74,7 @@ class UserService {
   AuditLog& audit_;
   Authorizer authz_;
   const LimitSettings limits_;
+  UserQuota* const quota_;
 };
 
 // User names: [a-z_][a-z0-9_-]{0,31} (a Unix login name).

@@ -24,6 +24,9 @@ struct UserRecord {
   std::optional<double> max_cpu;
   std::optional<uint64_t> max_memory_bytes;
   std::optional<int64_t> max_pids;
+  // Total storage quota a superadmin set (manager/user_quota.h); none: the
+  // deployment's default_user_quota_bytes.
+  std::optional<uint64_t> quota_bytes;
 };
 
 struct TokenRecord {

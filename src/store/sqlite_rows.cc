@@ -36,6 +36,9 @@ UserRecord ReadUser(SQLite::Statement& q) {
     u.max_memory_bytes = static_cast<uint64_t>(q.getColumn(10).getInt64());
   }
   if (!q.getColumn(11).isNull()) u.max_pids = q.getColumn(11).getInt64();
+  if (!q.getColumn(12).isNull()) {
+    u.quota_bytes = static_cast<uint64_t>(q.getColumn(12).getInt64());
+  }
   return u;
 }
 
@@ -117,6 +120,7 @@ void BindUser(SQLite::Statement& q, const UserRecord& u) {
   BindOpt(q, 10, u.max_cpu);
   BindOpt(q, 11, u.max_memory_bytes);
   BindOpt(q, 12, u.max_pids);
+  BindOpt(q, 13, u.quota_bytes);
 }
 void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(1, f.id);

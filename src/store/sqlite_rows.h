@@ -24,7 +24,7 @@ void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v);
 
 inline constexpr const char* kUserCols =
     "id, name, role, password_hash, sudo_allowed, uid, gid, created_at, max_sessions, max_cpu, "
-    "max_memory_bytes, max_pids";
+    "max_memory_bytes, max_pids, quota_bytes";
 UserRecord ReadUser(SQLite::Statement& q);
 void BindUser(SQLite::Statement& q, const UserRecord& u);
 

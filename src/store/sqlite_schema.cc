@@ -98,6 +98,15 @@ ALTER TABLE users ADD COLUMN max_cpu REAL;
 ALTER TABLE users ADD COLUMN max_memory_bytes INTEGER;
 ALTER TABLE users ADD COLUMN max_pids INTEGER;
 )sql",
+    // 7: reserved for the dotfiles branch (users.python_user_base); the lead
+    // replaces this no-op with that migration when merging.
+    R"sql(
+SELECT 1;
+)sql",
+    // 8: per-user total storage quota (NULL: the deployment's default)
+    R"sql(
+ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -42,7 +42,7 @@ class SqliteStore : public Store {
   Status CreateUser(const UserRecord& u) override {
     return Exec("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_, std::string("INSERT INTO users (") + kUserCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
       BindUser(q, u);
       q.exec();
     });
@@ -65,9 +65,9 @@ class SqliteStore : public Store {
       SQLite::Statement q(db_,
                           "UPDATE users SET id=?, name=?, role=?, password_hash=?, sudo_allowed=?, "
                           "uid=?, gid=?, created_at=?, max_sessions=?, max_cpu=?, "
-                          "max_memory_bytes=?, max_pids=? WHERE id=?");
+                          "max_memory_bytes=?, max_pids=?, quota_bytes=? WHERE id=?");
       BindUser(q, u);
-      q.bind(13, u.id);
+      q.bind(14, u.id);
       return q.exec();
     });
   }

@@ -35,6 +35,9 @@ void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
           if (users) {
             BERTH_ASSIGN_OR_RETURN(api::UserLimits limits, users->LimitsOf(p));
             me["limits"] = limits;
+            BERTH_ASSIGN_OR_RETURN(StorageUse use, users->StorageOf(p));
+            me["quota_bytes"] = use.quota_bytes ? json(*use.quota_bytes) : json(nullptr);
+            me["used_bytes"] = use.used_bytes;
           }
           if (!p.csrf_token.empty()) me["csrf_token"] = p.csrf_token;
           return JsonResponse(200, me);
