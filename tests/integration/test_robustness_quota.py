@@ -21,19 +21,10 @@ import time
 
 import pytest
 
-from berth_harness import Berthd, session_berthd
+from berth_harness import Berthd, session_berthd_config
 
 KIB = 1024
 MIB = 1024 * KIB
-
-
-@pytest.fixture
-def berthd():
-    d = Berthd().start()
-    try:
-        yield d
-    finally:
-        d.stop()
 
 
 def user_with_token(b, name):
@@ -228,12 +219,9 @@ SLEEP_S = 6
 @pytest.fixture(params=["runc", "docker"])
 def capped(request):
     """A berthd with a small worker pool and a global exec cap below it."""
-    with tempfile.TemporaryDirectory(prefix="berth-execs-") as d:
-        cfg = os.path.join(d, "berthd.toml")
-        with open(cfg, "w") as f:
-            f.write(f"worker_threads = {WORKERS}\nmax_execs_total = {TOTAL}\n"
-                    f"max_execs_per_user = {PER_USER}\n")
-        yield from session_berthd(request.param, ["--config", cfg])
+    yield from session_berthd_config(
+        request.param, f"worker_threads = {WORKERS}\nmax_execs_total = {TOTAL}\n"
+                       f"max_execs_per_user = {PER_USER}\n")
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="sessions need root (runc)")
