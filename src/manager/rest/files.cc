@@ -142,7 +142,9 @@ HandlerResult Download(OpenFolder& folder, const Request& req, const std::string
 Result<std::optional<uint64_t>> UploadRoom(OpenFolder& folder, UserQuota* quota,
                                            const std::string& path, bool overwrite) {
   std::optional<uint64_t> user_room;
-  if (quota) BERTH_ASSIGN_OR_RETURN(user_room, quota->Room(folder.record.owner_id));
+  if (quota) {
+    BERTH_ASSIGN_OR_RETURN(user_room, quota->Room(folder.record.owner_id));
+  }
   if (!folder.quota_bytes && !user_room) return std::optional<uint64_t>();
   uint64_t freed = 0;
   if (overwrite) {
