@@ -183,14 +183,16 @@ def test_cli_user_update_quota_and_folder_list_total(berthd):
     assert raw_put(b, alice, "data", "f.bin", data=b"x" * (512 * KIB))[0] == 201
     p = b.cli("folder", "list", token=alice)
     assert p.returncode == 0, p.stderr
-    assert "used 512.0 KiB of 1.0 MiB" in p.stdout.decode(), p.stdout
+    # The total is a footer on stderr; stdout stays one row per folder.
+    assert "used 512.0 KiB of 1.0 MiB" in p.stderr.decode(), p.stderr
+    assert "used" not in p.stdout.decode()
     # -o json stays the folder list only.
     p = b.cli("folder", "list", "-o", "json", token=alice)
     assert "used_bytes" not in p.stdout.decode()
     p = b.cli("user", "update", "alice", "--quota", "none")
     assert p.returncode == 0, p.stderr
     assert b.api("GET", "/me", token=alice).json()["quota_bytes"] is None
-    assert "of unlimited" in b.cli("folder", "list", token=alice).stdout.decode()
+    assert "of unlimited" in b.cli("folder", "list", token=alice).stderr.decode()
 
 
 def test_default_user_quota_from_the_config():
