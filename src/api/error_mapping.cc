@@ -1,5 +1,8 @@
 #include "api/error_mapping.h"
 
+#include <cstdlib>
+#include <string_view>
+
 #include "api/json.h"
 
 namespace berth::api {
@@ -18,6 +21,22 @@ int HttpStatusFor(Code code) {
     case Code::kInternal: return 500;
   }
   return 500;
+}
+
+namespace {
+constexpr std::string_view kAvailableMarker = "quota_exceeded;available_bytes=";
+}  // namespace
+
+Status QuotaExceeded(std::string message, uint64_t available_bytes) {
+  return Status(Code::kResourceExhausted, std::move(message),
+                std::string(kAvailableMarker) + std::to_string(available_bytes));
+}
+
+ErrorCodeParts SplitErrorCode(const Status& s) {
+  std::string reason = s.reason();
+  if (reason.rfind(kAvailableMarker, 0) != 0) return {std::move(reason), std::nullopt};
+  return {"quota_exceeded",
+          std::strtoull(reason.c_str() + kAvailableMarker.size(), nullptr, 10)};
 }
 
 static Code CodeForHttp(int http) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace berth::api {
 namespace {
@@ -50,6 +51,24 @@ TEST(ErrorMappingTest, EveryCodeHasAStatus) {
     EXPECT_EQ(back.message(), "m");
   }
   EXPECT_EQ(seen, static_cast<int>(kWant.size()));
+}
+
+}  // namespace
+}  // namespace berth::api
+
+namespace berth::api {
+namespace {
+
+TEST(ErrorMappingTest, QuotaExceededCarriesAvailableBytes) {
+  Status s = QuotaExceeded("upload of 'a' does not fit", 12345);
+  EXPECT_EQ(HttpStatusFor(s.code()), 413);
+  auto j = nlohmann::json::parse(ErrorBody(s));
+  EXPECT_EQ(j["error"]["code"], "quota_exceeded");
+  EXPECT_EQ(j["error"]["available_bytes"], 12345);
+  EXPECT_EQ(StatusFromHttp(413, ErrorBody(s)).reason(), "quota_exceeded");
+  // Other errors have no available_bytes.
+  auto other = nlohmann::json::parse(ErrorBody(Status(Code::kResourceExhausted, "m", "x")));
+  EXPECT_FALSE(other["error"].contains("available_bytes"));
 }
 
 }  // namespace

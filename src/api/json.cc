@@ -1,5 +1,6 @@
 #include "api/json.h"
 
+#include "api/error_mapping.h"
 #include "api/raw_name.h"
 
 namespace berth::api {
@@ -86,7 +87,9 @@ void from_json(const json& j, FileList& v) {
 void to_json(json& j, const User& v) {
   j = json{{"id", v.id},   {"name", v.name}, {"role", v.role},
            {"sudo_allowed", v.sudo_allowed}, {"uid", v.uid},
-           {"gid", v.gid}, {"created_at", v.created_at}, {"limits", v.limits}};
+           {"gid", v.gid}, {"created_at", v.created_at}, {"limits", v.limits},
+           {"quota_bytes", nullptr}, {"used_bytes", v.used_bytes}};
+  if (v.quota_bytes) j["quota_bytes"] = *v.quota_bytes;
 }
 void from_json(const json& j, User& v) {
   v.id = j.value("id", "");
@@ -97,6 +100,8 @@ void from_json(const json& j, User& v) {
   v.gid = j.value("gid", uint32_t{1000});
   v.created_at = j.value("created_at", "");
   if (j.contains("limits") && j["limits"].is_object()) v.limits = j["limits"].get<UserLimits>();
+  GetOpt(j, "quota_bytes", v.quota_bytes);
+  v.used_bytes = j.value("used_bytes", uint64_t{0});
 }
 
 void to_json(json& j, const UserLimits& v) {
@@ -196,7 +201,10 @@ void from_json(const json& j, Image& v) {
 }
 
 json ErrorJson(const Status& s) {
-  return json{{"error", {{"code", s.reason()}, {"message", s.message()}}}};
+  ErrorCodeParts parts = SplitErrorCode(s);
+  json j{{"error", {{"code", parts.code}, {"message", s.message()}}}};
+  if (parts.available_bytes) j["error"]["available_bytes"] = *parts.available_bytes;
+  return j;
 }
 
 }  // namespace berth::api

@@ -66,6 +66,10 @@ struct User {
   uint32_t gid = 1000;
   std::string created_at;
   UserLimits limits;
+  // Total storage quota (none: unlimited) and the bytes in the folders the
+  // user owns, trash included (manager/user_quota.h).
+  std::optional<uint64_t> quota_bytes;
+  uint64_t used_bytes = 0;
 };
 
 struct Token {

@@ -16,6 +16,8 @@
 namespace berth::cli {
 namespace {
 
+using nlohmann::json;
+
 // ---- Folder verbs. ----
 
 struct CreateOptions {
@@ -54,6 +56,16 @@ Status ListFolders(CliContext& ctx, const ListOptions& o) {
     return Status::Ok();
   }
   ctx.out << FoldersTable(folders, o.trash);
+  // The caller's total over the folders they own, trash included (GET /me),
+  // as a footer on stderr: stdout stays one row per folder for scripts.
+  if (Result<std::string> me = c->Call("GET", "/api/v1/me"); me.ok()) {
+    json j = json::parse(*me, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("used_bytes") && j["used_bytes"].is_number_unsigned()) {
+      const auto& q = j["quota_bytes"];
+      ctx.err << "used " << FormatSize(j["used_bytes"].get<uint64_t>()) << " of "
+              << (q.is_number_unsigned() ? FormatSize(q.get<uint64_t>()) : "unlimited") << "\n";
+    }
+  }
   return Status::Ok();
 }
 

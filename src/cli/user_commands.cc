@@ -80,6 +80,7 @@ struct UpdateOptions {
   // Per-user limits: a number (a size for memory), or "none" to go back to
   // the deployment's maximum. Empty: unchanged.
   std::string max_sessions, max_cpu, max_memory, max_pids;
+  std::string quota;  // SIZE or "none" (the deployment's default)
 };
 
 // Adds `limits.<key>` to `body` from a flag value ("none" → null).
@@ -119,6 +120,13 @@ Status UpdateUser(CliContext& ctx, const UpdateOptions& o) {
   BERTH_RETURN_IF_ERROR(AddLimit(body, "max_cpu", "--max-cpu", o.max_cpu));
   BERTH_RETURN_IF_ERROR(AddLimit(body, "max_memory_bytes", "--max-memory", o.max_memory));
   BERTH_RETURN_IF_ERROR(AddLimit(body, "max_pids", "--max-pids", o.max_pids));
+  if (o.quota == "none") {
+    body["quota_bytes"] = nullptr;
+  } else if (!o.quota.empty()) {
+    Result<uint64_t> q = ParseSize(o.quota);
+    if (!q.ok() || *q == 0) return UsageError("--quota must be a size such as 10G, or 'none'");
+    body["quota_bytes"] = *q;
+  }
   if (o.password_stdin) {
     BERTH_ASSIGN_OR_RETURN(std::string pw, ReadPassword(ctx));
     body["password"] = pw;
@@ -126,7 +134,7 @@ Status UpdateUser(CliContext& ctx, const UpdateOptions& o) {
   if (body.empty()) {
     return UsageError(
         "nothing to change: give --password-stdin, --role, --sudo-allowed/--no-sudo-allowed "
-        "or a --max-* limit");
+        "a --max-* limit or --quota");
   }
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
   BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("PATCH", UserTarget(o.name).str(), body.dump()));
@@ -175,7 +183,7 @@ void AddUserCommands(CLI::App& root, CliContext& ctx) {
   }
   {
     auto o = Verb<UpdateOptions>(g, ctx, "update",
-                                 "Change a user's password, role, sudo or session limits",
+                                 "Change a user's password, role, sudo, session limits or storage quota",
                                  UpdateUser, &cmd);
     cmd->add_option("NAME", o->name, "User name")->required();
     cmd->add_flag("--password-stdin", o->password_stdin,
@@ -189,6 +197,8 @@ void AddUserCommands(CLI::App& root, CliContext& ctx) {
     cmd->add_option("--max-cpu", o->max_cpu, "Most CPUs per session, or none");
     cmd->add_option("--max-memory", o->max_memory, "Most memory per session (e.g. 4G), or none");
     cmd->add_option("--max-pids", o->max_pids, "Most processes per session, or none");
+    cmd->add_option("--quota", o->quota,
+                    "Total storage of the user's folders (e.g. 10G), or none for the default");
     AddOutputFlag(cmd, &o->output);
   }
   {

@@ -206,7 +206,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.audit = &audit;
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
-  manager::UserService users(**store, auth, audit, cfg.limits);
+  manager::UserQuota quota(**store, folders, cfg.default_user_quota_bytes);
+  manager::UserService users(**store, auth, audit, cfg.limits, &quota);
   manager::ShareService shares(**store, folders, audit);
   manager::DotfileService dotfiles(**store);
   manager::SessionService sessions(
@@ -228,6 +229,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.folders = &folders;
   api.links = &links;
   api.users = &users;
+  api.quota = &quota;
   api.shares = &shares;
   api.dotfiles = &dotfiles;
   api.sessions = &sessions;
@@ -241,6 +243,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sopt.host = listen->host;
   sopt.port = listen->port;
   sopt.max_connections = cfg.max_connections;
+  sopt.worker_threads = static_cast<int>(cfg.worker_threads);
   sopt.max_connections_per_client = cfg.max_connections_per_client;
   http::Server server(sopt, router);
   if (Status st = server.Start(); !st.ok()) return Fail(st);
@@ -369,6 +372,10 @@ int main(int argc, char** argv) {
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
   limit_flags.ApplyTo(cfg.limits);
+  if (auto st = berth::manager::ResolveExecCap(cfg); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    return 2;
+  }
   if (auto st = berth::manager::CheckLimitSettings(cfg.limits); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());
     return 2;

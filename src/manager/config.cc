@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <toml++/toml.h>
 
+#include "manager/user_quota.h"
+
 namespace berth::manager {
 
 std::string DefaultDataDir() {
@@ -80,6 +82,13 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "max_connections_per_client") st = uint(cfg.max_connections_per_client);
     else if (k == "userns_base") st = uint(cfg.userns_base);
     else if (k == "userns_size") st = uint(cfg.userns_size);
+    else if (k == "worker_threads") st = uint(cfg.worker_threads);
+    else if (k == "max_execs_total") st = uint(cfg.max_execs_total);
+    else if (k == "default_user_quota_bytes") {
+      uint64_t q = 0;
+      st = count(q);
+      if (st.ok() && (st = CheckQuotaBytes(q)).ok()) cfg.default_user_quota_bytes = q;
+    }
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }
@@ -87,6 +96,19 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     return InvalidArgument("config " + path +
                            ": exec_default_timeout_s must be between 1 and exec_max_timeout_s");
   }
+  return ResolveExecCap(cfg);
+}
+
+Status ResolveExecCap(DaemonConfig& cfg) {
+  if (cfg.worker_threads < 2 || cfg.worker_threads > 4096) {
+    return InvalidArgument("worker_threads must be between 2 and 4096");
+  }
+  const uint32_t cap = cfg.max_execs_total == 0 ? cfg.worker_threads / 2 : cfg.max_execs_total;
+  if (cap >= cfg.worker_threads) {
+    return InvalidArgument("max_execs_total must be less than worker_threads (" +
+                           std::to_string(cfg.worker_threads) + ")");
+  }
+  cfg.limits.max_execs_total = cap;
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -37,9 +38,22 @@ struct DaemonConfig {
   // user namespace (SPEC §3 "User"); userns_size 0 turns user namespaces off.
   uint32_t userns_base = 100000;
   uint32_t userns_size = 65536;
+  // HTTP handler threads (http::ServerOptions::worker_threads), and how
+  // many of them execs may hold at once in all (0: worker_threads / 2;
+  // ResolveExecCap puts the result in limits.max_execs_total).
+  uint32_t worker_threads = 64;
+  uint32_t max_execs_total = 0;
+  // Each user's total storage quota unless a superadmin set one (none:
+  // unlimited; manager/user_quota.h).
+  std::optional<uint64_t> default_user_quota_bytes;
   // Session limits (SPEC §3 "Limits"; docs/operations.md).
   LimitSettings limits;
 };
+
+// Sets limits.max_execs_total from max_execs_total and worker_threads;
+// InvalidArgument unless 2 <= worker_threads and 1 <= the cap < worker_threads
+// (execs must never hold every worker: /health has to answer).
+Status ResolveExecCap(DaemonConfig& cfg);
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
 std::string DefaultDataDir();
@@ -49,7 +63,8 @@ std::string DefaultDataDir();
 // exec_max_timeout_s, max_connections, max_connections_per_client,
 // userns_base, userns_size, the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
-// max_sessions_per_user, max_execs_per_user, container_log_max_bytes) (and the other string keys
+// max_sessions_per_user, max_execs_per_user, container_log_max_bytes),
+// worker_threads, max_execs_total, default_user_quota_bytes (and the other string keys
 // of DaemonConfig) from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);

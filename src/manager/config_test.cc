@@ -74,5 +74,36 @@ TEST(ConfigTest, LimitsFromTheFile) {
   std::filesystem::remove_all(dir);
 }
 
+// Execs of all users together stay below the worker pool (default: half of
+// it); the default user quota is a positive size.
+TEST(ConfigTest, ExecCapAndDefaultUserQuota) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfgq-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "workers.toml") << "worker_threads = 16\n";
+    std::ofstream(dir / "cap.toml") << "worker_threads = 16\nmax_execs_total = 10\n"
+                                       "default_user_quota_bytes = 1048576\n";
+    std::ofstream(dir / "all.toml") << "worker_threads = 16\nmax_execs_total = 16\n";
+    std::ofstream(dir / "one.toml") << "worker_threads = 1\n";
+    std::ofstream(dir / "noquota.toml") << "default_user_quota_bytes = 0\n";
+  }
+  DaemonConfig defaults;
+  ASSERT_TRUE(ResolveExecCap(defaults).ok());
+  EXPECT_EQ(defaults.limits.max_execs_total, 32);
+  EXPECT_FALSE(defaults.default_user_quota_bytes.has_value());
+  DaemonConfig cfg;
+  ASSERT_TRUE(LoadConfigFile((dir / "workers.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.limits.max_execs_total, 8);
+  DaemonConfig cap;
+  ASSERT_TRUE(LoadConfigFile((dir / "cap.toml").string(), cap).ok());
+  EXPECT_EQ(cap.limits.max_execs_total, 10);
+  EXPECT_EQ(cap.default_user_quota_bytes, uint64_t{1} << 20);
+  for (const char* bad : {"all.toml", "one.toml", "noquota.toml"}) {
+    DaemonConfig c;
+    EXPECT_FALSE(LoadConfigFile((dir / bad).string(), c).ok()) << bad;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace berth::manager

@@ -24,6 +24,11 @@ void ExecSlots::Slot::Release() {
 
 Result<ExecSlots::Slot> ExecSlots::Acquire(const std::string& user_id) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (total_ >= max_total_) {
+    return ResourceExhausted("too many concurrent execs on this server (at most " +
+                                 std::to_string(max_total_) + " in all); retry when one ends",
+                             "too_many_execs");
+  }
   int64_t& n = in_use_[user_id];
   if (n >= max_per_user_) {
     if (n == 0) in_use_.erase(user_id);
@@ -32,6 +37,7 @@ Result<ExecSlots::Slot> ExecSlots::Acquire(const std::string& user_id) {
                              "too_many_execs");
   }
   ++n;
+  ++total_;
   return Slot(this, user_id);
 }
 
@@ -41,10 +47,16 @@ int64_t ExecSlots::InUse(const std::string& user_id) const {
   return it == in_use_.end() ? 0 : it->second;
 }
 
+int64_t ExecSlots::TotalInUse() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_;
+}
+
 void ExecSlots::Release(const std::string& user_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = in_use_.find(user_id);
   if (it == in_use_.end()) return;  // cannot happen: every Slot counted once
+  --total_;
   if (--it->second <= 0) in_use_.erase(it);
 }
 

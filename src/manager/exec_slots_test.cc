@@ -23,19 +23,25 @@ TEST(ExecSlotsTest, PerUserCap) {
   struct Case {
     const char* name;
     int64_t cap;
+    int64_t total;
     std::vector<Step> steps;
   } cases[] = {
-      {"one allowed, second refused", 1, {{"a", -1, true}, {"a", -1, false}}},
-      {"cap is per user", 1, {{"a", -1, true}, {"b", -1, true}, {"a", -1, false}}},
-      {"release frees a slot", 2,
+      {"one allowed, second refused", 1, 8, {{"a", -1, true}, {"a", -1, false}}},
+      {"cap is per user", 1, 8, {{"a", -1, true}, {"b", -1, true}, {"a", -1, false}}},
+      {"global cap across users", 2, 3,
+       {{"a", -1, true}, {"b", -1, true}, {"c", -1, true}, {"d", -1, false}, {"a", -1, false}}},
+      {"global release lets another user in", 1, 2,
+       {{"a", -1, true}, {"b", -1, true}, {"c", -1, false}, {"a", 0, true}, {"c", -1, true},
+        {"d", -1, false}}},
+      {"release frees a slot", 2, 8,
        {{"a", -1, true}, {"a", -1, true}, {"a", -1, false}, {"a", 0, true}, {"a", -1, true},
         {"a", -1, false}}},
-      {"refusal takes no slot", 1, {{"a", -1, true}, {"a", -1, false}, {"a", 0, true},
+      {"refusal takes no slot", 1, 8, {{"a", -1, true}, {"a", -1, false}, {"a", 0, true},
                                     {"a", -1, true}}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    ExecSlots slots(c.cap);
+    ExecSlots slots(c.cap, c.total);
     std::vector<std::optional<ExecSlots::Slot>> held(c.steps.size());
     for (size_t i = 0; i < c.steps.size(); ++i) {
       const Step& s = c.steps[i];
@@ -52,15 +58,17 @@ TEST(ExecSlotsTest, PerUserCap) {
         EXPECT_EQ(r.status().reason(), "too_many_execs");
       }
       EXPECT_LE(slots.InUse(s.user), c.cap);
+      EXPECT_LE(slots.TotalInUse(), c.total);
     }
     held.clear();
     EXPECT_EQ(slots.InUse("a"), 0);
     EXPECT_EQ(slots.InUse("b"), 0);
+    EXPECT_EQ(slots.TotalInUse(), 0);
   }
 }
 
 TEST(ExecSlotsTest, MovedSlotReleasesOnce) {
-  ExecSlots slots(1);
+  ExecSlots slots(1, 4);
   {
     auto r = slots.Acquire("a");
     ASSERT_TRUE(r.ok());
@@ -78,7 +86,7 @@ TEST(ExecSlotsTest, ConcurrentAcquireRelease) {
   constexpr int64_t kCap = 3;
   constexpr int kThreads = 16;
   constexpr int kRounds = 2000;
-  ExecSlots slots(kCap);
+  ExecSlots slots(kCap, 2 * kCap);
   std::atomic<int64_t> holding[2] = {0, 0};
   std::atomic<int64_t> most[2] = {0, 0};
   std::atomic<int64_t> granted{0};
@@ -107,10 +115,40 @@ TEST(ExecSlotsTest, ConcurrentAcquireRelease) {
   EXPECT_EQ(slots.InUse("b"), 0);
 }
 
+// Sixteen users race for a global cap smaller than their caps together:
+// never more than the global cap at once, and every slot comes back.
+TEST(ExecSlotsTest, ConcurrentGlobalCap) {
+  constexpr int64_t kTotal = 5;
+  constexpr int kThreads = 16;
+  constexpr int kRounds = 2000;
+  ExecSlots slots(2, kTotal);
+  std::atomic<int64_t> holding{0}, most{0}, granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string user = "u" + std::to_string(t);
+      for (int i = 0; i < kRounds; ++i) {
+        auto r = slots.Acquire(user);
+        if (!r.ok()) continue;
+        ++granted;
+        int64_t now = ++holding;
+        int64_t seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        --holding;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_LE(most.load(), kTotal);
+  EXPECT_GT(granted.load(), 0);
+  EXPECT_EQ(slots.TotalInUse(), 0);
+}
+
 // SPEC §5: the refusal is a 429 with Retry-After, not the 413 other
 // ResourceExhausted errors get.
 TEST(ExecSlotsTest, RefusalIs429WithRetryAfter) {
-  ExecSlots slots(1);
+  ExecSlots slots(1, 4);
   auto held = slots.Acquire("a");
   ASSERT_TRUE(held.ok());
   auto refused = slots.Acquire("a");

@@ -186,6 +186,20 @@ Result<api::Folder> FolderService::Get(const Principal& p, const std::string& re
   return out;
 }
 
+Result<uint64_t> FolderService::OwnedBytes(const std::string& owner_id) {
+  BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListFolders(owner_id, ""));
+  uint64_t total = 0;
+  for (const auto& rec : recs) {
+    BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(rec));
+    auto fs = storage::FolderFs::Open(v->FolderPath(rec.owner_id, rec.id));
+    if (!fs.ok() && fs.status().code() == Code::kNotFound) continue;  // purged meanwhile
+    if (!fs.ok()) return fs.status();
+    BERTH_ASSIGN_OR_RETURN(api::Usage usage, fs->ComputeUsage());
+    total += usage.bytes;
+  }
+  return total;
+}
+
 Result<api::Folder> FolderService::Rename(const Principal& p, const std::string& ref,
                                           const std::string& new_name) {
   BERTH_RETURN_IF_ERROR(storage::ValidateFolderName(new_name));

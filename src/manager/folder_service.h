@@ -78,6 +78,9 @@ class FolderService {
                        const std::string& except_folder_id);
   const Authorizer& authorizer() const { return authz_; }
   Result<std::vector<store::FolderRecord>> OwnedReady(const std::string& owner_id);
+  // Bytes in every folder `owner_id` owns, the trash included (a tree walk
+  // per folder; manager/user_quota.h caches it).
+  Result<uint64_t> OwnedBytes(const std::string& owner_id);
   // Host path of a folder's directory.
   Result<std::string> HostPath(const store::FolderRecord& f) const;
   Access AccessOf(const Principal& p, const store::FolderRecord& f) const {

@@ -32,7 +32,7 @@ Status CheckLimitSettings(const LimitSettings& s) {
   // Written so that NaN fails too.
   if (!(s.default_cpu > 0) || !(s.max_cpu > 0) || s.default_memory_bytes == 0 ||
       s.max_memory_bytes == 0 || s.default_pids <= 0 || s.max_pids <= 0 || s.max_sessions <= 0 ||
-      s.max_execs <= 0 || s.container_log_max_bytes == 0) {
+      s.max_execs <= 0 || s.max_execs_total <= 0 || s.container_log_max_bytes == 0) {
     return InvalidArgument("limits must be positive");
   }
   if (s.default_cpu > s.max_cpu || s.default_memory_bytes > s.max_memory_bytes ||

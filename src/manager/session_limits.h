@@ -41,6 +41,7 @@ struct LimitSettings {
   int64_t max_pids = 4096;
   int64_t max_sessions = 8;  // live sessions per user
   int64_t max_execs = 4;     // concurrent execs per user (manager/exec_slots.h)
+  int64_t max_execs_total = 32;  // ... of all users (< the server's worker threads)
   // Each session's container log (runc: container.log; docker: json-file).
   uint64_t container_log_max_bytes = uint64_t{8} << 20;  // 8 MiB
 };

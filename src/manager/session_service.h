@@ -111,7 +111,7 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
 
   SessionServiceDeps deps_;
   std::mutex mu_;  // guards session state transitions
-  ExecSlots exec_slots_{deps_.limits.max_execs};  // after deps_: built from it
+  ExecSlots exec_slots_{deps_.limits.max_execs, deps_.limits.max_execs_total};  // after deps_
 };
 
 }  // namespace berth::manager

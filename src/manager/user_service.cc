@@ -1,5 +1,7 @@
 #include "manager/user_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <regex>
 
 #include "common/clock.h"
@@ -22,9 +24,26 @@ bool IsValidUserName(const std::string& name) {
 }
 
 api::User UserService::ToApi(const store::UserRecord& u) const {
-  return api::User{u.id,  u.name,       u.role,
-                   u.sudo_allowed, u.uid, u.gid,
-                   u.created_at, EffectiveLimits(limits_, UserLimitOverrides(u))};
+  api::User out{u.id,  u.name,       u.role,
+                u.sudo_allowed, u.uid, u.gid,
+                u.created_at, EffectiveLimits(limits_, UserLimitOverrides(u))};
+  out.quota_bytes = u.quota_bytes;
+  if (quota_) {
+    auto use = quota_->Of(u);
+    if (use.ok()) {
+      out.quota_bytes = use->quota_bytes;
+      out.used_bytes = use->used_bytes;
+    } else {
+      spdlog::warn("storage use of user {}: {}", u.name, use.status().ToString());
+    }
+  }
+  return out;
+}
+
+Result<StorageUse> UserService::StorageOf(const Principal& p) {
+  BERTH_ASSIGN_OR_RETURN(auto u, store_.GetUser(p.user_id));
+  if (!quota_) return StorageUse{u.quota_bytes, 0};
+  return quota_->Of(u);
 }
 
 Result<api::UserLimits> UserService::LimitsOf(const Principal& p) {
@@ -104,6 +123,10 @@ Status UserService::Apply(const UserChange& c, store::UserRecord& u) const {
   if (l.max_memory_bytes) next.max_memory_bytes = *l.max_memory_bytes;
   if (l.max_pids) next.max_pids = *l.max_pids;
   BERTH_RETURN_IF_ERROR(CheckUserLimits(UserLimitOverrides(next)));
+  if (c.quota_bytes) {
+    if (*c.quota_bytes) BERTH_RETURN_IF_ERROR(CheckQuotaBytes(**c.quota_bytes));
+    next.quota_bytes = *c.quota_bytes;
+  }
   u = std::move(next);
   return Status::Ok();
 }
@@ -156,7 +179,7 @@ Result<api::User> UserService::Update(const Principal& p, const std::string& nam
   audit_.Record(p.name, "user.update", name, "ok",
                 std::string(c.password ? "password " : "") + (c.role ? "role " : "") +
                     (c.sudo_allowed ? "sudo_allowed " : "") + (c.uid || c.gid ? "uid/gid " : "") +
-                    (LimitsChanged(c.limits) ? "limits" : ""));
+                    (LimitsChanged(c.limits) ? "limits " : "") + (c.quota_bytes ? "quota" : ""));
   return ToApi(*u);
 }
 

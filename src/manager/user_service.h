@@ -1,5 +1,6 @@
 // UserService: user accounts (SPEC §4), superadmins only: create, list,
-// update (password, role, sudo_allowed, container uid/gid, session limits),
+// update (password, role, sudo_allowed, container uid/gid, session limits,
+// storage quota),
 // delete, and minting API tokens for a user. Users as it returns them carry
 // their effective limits (manager/session_limits.h). Thread-safe.
 #pragma once
@@ -15,6 +16,7 @@
 #include "manager/authorizer.h"
 #include "manager/principal.h"
 #include "manager/session_limits.h"
+#include "manager/user_quota.h"
 #include "store/store.h"
 
 namespace berth::manager {
@@ -38,6 +40,7 @@ struct UserChange {
   std::optional<uint32_t> uid;
   std::optional<uint32_t> gid;
   UserLimitsChange limits;
+  LimitChange<uint64_t> quota_bytes;  // empty inner value: the deployment's default
 };
 
 // PATCH /me: a user's own settings. A new password needs the current one.
@@ -49,9 +52,10 @@ struct SelfChange {
 
 class UserService {
  public:
+  // `quota` (optional): users then carry quota_bytes and used_bytes.
   UserService(store::Store& store, AuthService& auth, AuditLog& audit,
-              LimitSettings limits = {})
-      : store_(store), auth_(auth), audit_(audit), authz_(store), limits_(limits) {}
+              LimitSettings limits = {}, UserQuota* quota = nullptr)
+      : store_(store), auth_(auth), audit_(audit), authz_(store), limits_(limits), quota_(quota) {}
 
   Result<api::User> Create(const Principal& p, const std::string& name, const UserChange& c);
   Result<std::vector<api::User>> List(const Principal& p);
@@ -68,6 +72,8 @@ class UserService {
   // Errors: InvalidArgument "invalid_python_user_base", "invalid_password",
   // "old_password_required"; PermissionDenied "wrong_password".
   Status UpdateSelf(const Principal& p, const SelfChange& c);
+  // The caller's own storage quota and use (GET /me).
+  Result<StorageUse> StorageOf(const Principal& p);
 
   api::User ToApi(const store::UserRecord& u) const;
 
@@ -80,6 +86,7 @@ class UserService {
   AuditLog& audit_;
   Authorizer authz_;
   const LimitSettings limits_;
+  UserQuota* const quota_;
 };
 
 // User names: [a-z_][a-z0-9_-]{0,31} (a Unix login name).

@@ -27,6 +27,9 @@ struct UserRecord {
   // Where pip --user installs in sessions: "shared" (~/.local) or
   // "per_version" (~/.local/py3.X per interpreter).
   std::string python_user_base = "shared";
+  // Total storage quota a superadmin set (manager/user_quota.h); none: the
+  // deployment's default_user_quota_bytes.
+  std::optional<uint64_t> quota_bytes;
 };
 
 struct TokenRecord {

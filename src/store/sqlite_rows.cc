@@ -37,6 +37,9 @@ UserRecord ReadUser(SQLite::Statement& q) {
   }
   if (!q.getColumn(11).isNull()) u.max_pids = q.getColumn(11).getInt64();
   u.python_user_base = q.getColumn(12).getString();
+  if (!q.getColumn(13).isNull()) {
+    u.quota_bytes = static_cast<uint64_t>(q.getColumn(13).getInt64());
+  }
   return u;
 }
 
@@ -140,6 +143,7 @@ void BindUser(SQLite::Statement& q, const UserRecord& u) {
   BindOpt(q, 11, u.max_memory_bytes);
   BindOpt(q, 12, u.max_pids);
   q.bind(13, u.python_user_base);
+  BindOpt(q, 14, u.quota_bytes);
 }
 void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(1, f.id);

@@ -7,8 +7,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "store/records.h"
 
@@ -24,7 +26,10 @@ void BindOpt(SQLite::Statement& q, int i, const std::optional<double>& v);
 
 inline constexpr const char* kUserCols =
     "id, name, role, password_hash, sudo_allowed, uid, gid, created_at, max_sessions, max_cpu, "
-    "max_memory_bytes, max_pids, python_user_base";
+    "max_memory_bytes, max_pids, python_user_base, quota_bytes";
+// How many columns kUserCols names (BindUser binds 1..kUserColCount).
+inline constexpr int kUserColCount =
+    1 + static_cast<int>(std::ranges::count(std::string_view(kUserCols), ','));
 UserRecord ReadUser(SQLite::Statement& q);
 void BindUser(SQLite::Statement& q, const UserRecord& u);
 

@@ -111,6 +111,10 @@ CREATE TABLE dotfiles (
 );
 ALTER TABLE users ADD COLUMN python_user_base TEXT NOT NULL DEFAULT 'shared';
 )sql",
+    // 8: per-user total storage quota (NULL: the deployment's default)
+    R"sql(
+ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -42,7 +42,8 @@ class SqliteStore : public Store {
   Status CreateUser(const UserRecord& u) override {
     return Exec("user '" + u.name + "'", [&] {
       SQLite::Statement q(db_, std::string("INSERT INTO users (") + kUserCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      static_assert(kUserColCount == 14, "one ? per column above");
       BindUser(q, u);
       q.exec();
     });
@@ -65,9 +66,9 @@ class SqliteStore : public Store {
       SQLite::Statement q(db_,
                           "UPDATE users SET id=?, name=?, role=?, password_hash=?, sudo_allowed=?, "
                           "uid=?, gid=?, created_at=?, max_sessions=?, max_cpu=?, "
-                          "max_memory_bytes=?, max_pids=?, python_user_base=? WHERE id=?");
+                          "max_memory_bytes=?, max_pids=?, python_user_base=?, quota_bytes=? WHERE id=?");
       BindUser(q, u);
-      q.bind(14, u.id);
+      q.bind(kUserColCount + 1, u.id);
       return q.exec();
     });
   }

@@ -76,6 +76,19 @@ TEST_P(StoreSuite, UserLimitsRoundTripAndClear) {
   EXPECT_EQ(store_->GetUser(a.id)->max_pids, 64);
 }
 
+TEST_P(StoreSuite, UserQuotaRoundTripAndClear) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  EXPECT_FALSE(store_->GetUser(a.id)->quota_bytes.has_value());
+  a.quota_bytes = uint64_t{5} << 40;  // past 32 bits
+  ASSERT_TRUE(store_->UpdateUser(a).ok());
+  EXPECT_EQ(store_->GetUserByName("alice")->quota_bytes, uint64_t{5} << 40);
+  EXPECT_EQ(store_->ListUsers()->at(0).quota_bytes, uint64_t{5} << 40);
+  a.quota_bytes.reset();
+  ASSERT_TRUE(store_->UpdateUser(a).ok());
+  EXPECT_FALSE(store_->GetUser(a.id)->quota_bytes.has_value());
+}
+
 TEST_P(StoreSuite, TokensByHashAndCascadeOnUserDelete) {
   auto a = MakeUser("alice");
   ASSERT_TRUE(store_->CreateUser(a).ok());

@@ -22,6 +22,16 @@ BIN_DIR = os.environ.get(
 DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
 
 
+def session_berthd_config(driver, toml_text):
+    """session_berthd with a temporary `--config` file holding `toml_text`
+    (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="berth-cfg-") as d:
+        cfg = os.path.join(d, "berthd.toml")
+        with open(cfg, "w") as f:
+            f.write(toml_text)
+        yield from session_berthd(driver, ["--config", cfg])
+
+
 def session_berthd(driver, extra_args=(), need_image="python"):
     """For a pytest fixture parametrised by driver ("runc" or "docker"):
     yields a started Berthd with the `need_image` image (None: any images),

@@ -10,13 +10,12 @@ the docker case) and the `python` image.
 Every client talks only to 127.0.0.1; every loop is bounded in count and
 time; the fixture deletes every session and stops berthd."""
 import os
-import tempfile
 import threading
 import time
 
 import pytest
 
-from berth_harness import session_berthd
+from berth_harness import session_berthd_config
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="sessions need root (runc)")
 
@@ -27,11 +26,7 @@ SLEEP_S = 5
 @pytest.fixture(params=["runc", "docker"])
 def b(request):
     """A berthd per runtime driver whose config file sets the exec cap."""
-    with tempfile.TemporaryDirectory(prefix="berth-execcap-") as d:
-        cfg = os.path.join(d, "berthd.toml")
-        with open(cfg, "w") as f:
-            f.write(f"max_execs_per_user = {CAP}\n")
-        yield from session_berthd(request.param, ["--config", cfg])
+    yield from session_berthd_config(request.param, f"max_execs_per_user = {CAP}\n")
 
 
 def exec_(b, name, argv, token="default", timeout_s=30):

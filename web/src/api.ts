@@ -27,6 +27,9 @@ export interface Me {
   uid?: number;
   gid?: number;
   csrf_token?: string;
+  /** Total storage quota (null: unlimited) and the bytes in the folders the user owns, trash included. */
+  quota_bytes?: number | null;
+  used_bytes?: number;
   python_user_base?: PythonUserBase;
 }
 

@@ -32,6 +32,9 @@ HandlerResult Me(UserService* users, const Principal& p) {
     me["limits"] = limits;
     BERTH_ASSIGN_OR_RETURN(store::UserRecord self, users->Self(p));
     me["python_user_base"] = self.python_user_base;
+    BERTH_ASSIGN_OR_RETURN(StorageUse use, users->StorageOf(p));
+    me["quota_bytes"] = use.quota_bytes ? json(*use.quota_bytes) : json(nullptr);
+    me["used_bytes"] = use.used_bytes;
   }
   if (!p.csrf_token.empty()) me["csrf_token"] = p.csrf_token;
   return JsonResponse(200, me);

@@ -23,6 +23,7 @@ class EventBus;
 class FolderService;
 class SessionService;
 class ShareService;
+class UserQuota;
 class UserService;
 
 struct ApiContext {
@@ -31,6 +32,7 @@ struct ApiContext {
   FolderService* folders = nullptr;
   DownloadLinks* links = nullptr;
   UserService* users = nullptr;
+  UserQuota* quota = nullptr;  // optional: per-user storage quotas on uploads
   ShareService* shares = nullptr;
   DotfileService* dotfiles = nullptr;
   // Sessions, images and events: absent on a storage-only manager.

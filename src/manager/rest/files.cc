@@ -1,6 +1,8 @@
 // /folders/{name}/files...: file operations inside a folder, and signed
 // download links (SPEC §2, §5). Every path goes through storage::FolderFs
 // (and so PathGuard).
+#include <charconv>
+
 #include "api/json.h"
 #include "api/raw_name.h"
 #include "common/clock.h"
@@ -10,6 +12,7 @@
 #include "manager/folder_service.h"
 #include "manager/rest/api_routes.h"
 #include "manager/rest/handler_util.h"
+#include "manager/user_quota.h"
 
 namespace berth::manager {
 
@@ -65,16 +68,38 @@ std::string LastComponent(const std::string& path, const std::string& fallback) 
   return last.empty() || last == "." ? fallback : last;
 }
 
+// `room`: the bytes the upload may write (UploadRoom); past them the upload
+// stops with 413 quota_exceeded + available_bytes and the partial file goes
+// (the Upload's destructor). The owner's cached use is dropped on commit.
 class UploadSink : public ResultSink {
  public:
-  explicit UploadSink(std::unique_ptr<storage::Upload> up) : up_(std::move(up)) {}
-  Status Write(const char* data, size_t n) override { return up_->Write(data, n); }
+  UploadSink(std::unique_ptr<storage::Upload> up, std::optional<uint64_t> room,
+             UserQuota* quota, std::string owner_id)
+      : up_(std::move(up)), room_(room), quota_(quota), owner_id_(std::move(owner_id)) {}
+  Status Write(const char* data, size_t n) override {
+    if (room_ && (written_ > *room_ || n > *room_ - written_)) {
+      up_.reset();  // deletes the partial file now, not when the connection goes
+      return OverQuota("the upload", *room_);
+    }
+    if (!up_) return FailedPrecondition("upload already stopped");
+    written_ += n;
+    return up_->Write(data, n);
+  }
 
  protected:
-  HandlerResult Commit() override { return Reply(201, up_->Commit()); }
+  HandlerResult Commit() override {
+    if (!up_) return FailedPrecondition("upload already stopped");
+    auto entry = up_->Commit();
+    if (quota_) quota_->Invalidate(owner_id_);
+    return Reply(201, std::move(entry));
+  }
 
  private:
   std::unique_ptr<storage::Upload> up_;
+  const std::optional<uint64_t> room_;
+  uint64_t written_ = 0;
+  UserQuota* const quota_;
+  const std::string owner_id_;
 };
 
 // Serves a storage archive as a chunked response body.
@@ -111,19 +136,36 @@ HandlerResult Download(OpenFolder& folder, const Request& req, const std::string
   return r;
 }
 
-// The bytes an upload may write: what the folder's quota leaves, counting
-// the file it replaces as freed. None without a quota.
-Result<std::optional<uint64_t>> UploadAllowance(OpenFolder& folder, const std::string& path,
-                                                bool overwrite) {
-  if (!folder.quota_bytes) return std::optional<uint64_t>();
-  BERTH_ASSIGN_OR_RETURN(auto usage, folder.fs.ComputeUsage());
-  uint64_t used = usage.bytes;
-  if (overwrite) {
-    if (auto old = folder.fs.Stat(path); old.ok() && old->type == "file") {
-      used -= std::min(used, old->size);
-    }
+// The bytes an upload may write: the smaller of what the folder's quota and
+// its owner's total quota (manager/user_quota.h) leave, counting the file it
+// replaces as freed. None without either quota.
+Result<std::optional<uint64_t>> UploadRoom(OpenFolder& folder, UserQuota* quota,
+                                           const std::string& path, bool overwrite) {
+  std::optional<uint64_t> user_room;
+  if (quota) {
+    BERTH_ASSIGN_OR_RETURN(user_room, quota->Room(folder.record.owner_id));
   }
-  return std::optional<uint64_t>(*folder.quota_bytes > used ? *folder.quota_bytes - used : 0);
+  if (!folder.quota_bytes && !user_room) return std::optional<uint64_t>();
+  uint64_t freed = 0;
+  if (overwrite) {
+    if (auto old = folder.fs.Stat(path); old.ok() && old->type == "file") freed = old->size;
+  }
+  std::optional<uint64_t> folder_room;
+  if (folder.quota_bytes) {
+    BERTH_ASSIGN_OR_RETURN(auto usage, folder.fs.ComputeUsage());
+    folder_room = RoomLeft(folder.quota_bytes, usage.bytes - std::min(usage.bytes, freed));
+  }
+  if (user_room) *user_room += freed;
+  return SmallerRoom(folder_room, user_room);
+}
+
+// The declared length of a request body, if any and well-formed.
+std::optional<uint64_t> ContentLength(const Request& req) {
+  std::string_view v = req.Header("content-length");
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return n;
 }
 
 }  // namespace
@@ -131,6 +173,7 @@ Result<std::optional<uint64_t>> UploadAllowance(OpenFolder& folder, const std::s
 void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
   AuthService& auth = *ctx.auth;
   FolderService& folders = *ctx.folders;
+  UserQuota* quota = ctx.quota;  // optional
 
   r.Add("GET", "/api/v1/folders/{name}/files",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
@@ -155,14 +198,19 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
         }));
 
   r.AddUpload("PUT", "/api/v1/folders/{name}/files/content",
-              AuthedUpload(auth, [&folders](Request& req, const Principal& p)
+              AuthedUpload(auth, [&folders, quota](Request& req, const Principal& p)
                                      -> Result<std::unique_ptr<http::BodySink>> {
                 BERTH_ASSIGN_OR_RETURN(bool overwrite, QueryBool(req, "overwrite", false));
                 BERTH_ASSIGN_OR_RETURN(std::string path, RequiredPathQuery(req, false));
                 BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
-                BERTH_ASSIGN_OR_RETURN(auto max_bytes, UploadAllowance(folder, path, overwrite));
-                BERTH_ASSIGN_OR_RETURN(auto up, folder.fs.BeginUpload(path, overwrite, max_bytes));
-                return std::unique_ptr<http::BodySink>(std::make_unique<UploadSink>(std::move(up)));
+                BERTH_ASSIGN_OR_RETURN(auto room, UploadRoom(folder, quota, path, overwrite));
+                // Refused before a byte is read when the declared length cannot fit.
+                if (auto length = ContentLength(req); room && length && *length > *room) {
+                  return OverQuota("an upload of " + std::to_string(*length) + " bytes", *room);
+                }
+                BERTH_ASSIGN_OR_RETURN(auto up, folder.fs.BeginUpload(path, overwrite, std::nullopt));
+                return std::unique_ptr<http::BodySink>(std::make_unique<UploadSink>(
+                    std::move(up), room, quota, folder.record.owner_id));
               }));
 
   r.Add("GET", "/api/v1/folders/{name}/files/content",
@@ -205,11 +253,13 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
         }));
 
   r.Add("DELETE", "/api/v1/folders/{name}/files",
-        Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+        Authed(auth, [&folders, quota](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(bool recursive, QueryBool(req, "recursive", false));
           BERTH_ASSIGN_OR_RETURN(std::string path, RequiredPathQuery(req, /*allow_empty=*/true));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
-          return NoContent(folder.fs.Remove(path, recursive));
+          Status removed = folder.fs.Remove(path, recursive);
+          if (quota) quota->Invalidate(folder.record.owner_id);
+          return NoContent(removed);
         }));
 }
 

@@ -49,6 +49,16 @@ Result<UserLimitsChange> ParseLimits(const json& j) {
   return c;
 }
 
+// `quota_bytes`: absent keeps it, null clears it (the deployment's
+// default), else an integer; the range is UserService's (CheckQuotaBytes).
+Result<LimitChange<uint64_t>> QuotaField(const json& j) {
+  auto it = j.find("quota_bytes");
+  if (it == j.end()) return LimitChange<uint64_t>();
+  if (it->is_null()) return LimitChange<uint64_t>(std::optional<uint64_t>());
+  BERTH_ASSIGN_OR_RETURN(uint64_t v, UintValue(*it, "quota_bytes", kMaxJsonUint, "invalid_quota"));
+  return LimitChange<uint64_t>(std::optional<uint64_t>(v));
+}
+
 Result<UserChange> ParseUserChange(const json& j) {
   UserChange c;
   BERTH_ASSIGN_OR_RETURN(c.password, StringField(j, "password", false));
@@ -62,6 +72,7 @@ Result<UserChange> ParseUserChange(const json& j) {
   if (uid) c.uid = static_cast<uint32_t>(*uid);
   if (gid) c.gid = static_cast<uint32_t>(*gid);
   BERTH_ASSIGN_OR_RETURN(c.limits, ParseLimits(j));
+  BERTH_ASSIGN_OR_RETURN(c.quota_bytes, QuotaField(j));
   return c;
 }
 
@@ -74,7 +85,7 @@ void RegisterUserRoutes(http::Router& r, ApiContext& ctx) {
   r.Add("POST", "/api/v1/users", Authed(auth, [&users](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(
               json body, ParseJsonObject(req, {"name", "password", "role", "sudo_allowed", "uid",
-                                               "gid", "limits"}));
+                                               "gid", "limits", "quota_bytes"}));
           BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
           BERTH_ASSIGN_OR_RETURN(UserChange change, ParseUserChange(body));
           return Reply(201, users.Create(p, *name, change));
@@ -87,7 +98,8 @@ void RegisterUserRoutes(http::Router& r, ApiContext& ctx) {
         Authed(auth, [&users](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(
               json body,
-              ParseJsonObject(req, {"password", "role", "sudo_allowed", "uid", "gid", "limits"}));
+              ParseJsonObject(req, {"password", "role", "sudo_allowed", "uid", "gid", "limits",
+                                      "quota_bytes"}));
           BERTH_ASSIGN_OR_RETURN(UserChange change, ParseUserChange(body));
           return Reply(200, users.Update(p, req.Param("name"), change));
         }));

@@ -423,3 +423,31 @@ test('explorer: a file name that is not UTF-8 lists, downloads, renames and dele
     assert.deepEqual(readdirSync(dir), []);
   });
 });
+
+test('storage quota: the page shows used of quota, and an upload past it is refused', async (t) => {
+  await withWorld(t, async ({ b, page, api }) => {
+    assert.equal((await api('PATCH', '/users/admin', { quota_bytes: 1024 * 1024 })).status, 200);
+    assert.equal((await api('POST', '/folders', { name: 'q' })).status, 201);
+    await signIn(page, b);
+    await goStorage(page);
+    await openFolder(page, 'q');
+    const upload = async (name, size) => {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser'),
+        page.getByRole('button', { name: 'Upload', exact: true }).click(),
+      ]);
+      await chooser.setFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.alloc(size, 120) });
+    };
+    await upload('half.bin', 512 * 1024);
+    await fileRow(page, 'half.bin').waitFor();
+    await goStorage(page);
+    await page.getByText('Used 512 KiB of 1.0 MiB (50%)').waitFor();
+    await screenshot(page, 'storage-quota');
+
+    await openFolder(page, 'q');
+    await upload('big.bin', 600 * 1024);
+    await page.getByRole('list', { name: 'Uploads' }).getByText(/quota/i).waitFor();
+    const names = (await api('GET', '/folders/q/files')).json.entries.map((e) => e.name);
+    assert.deepEqual(names, ['half.bin'], 'the refused upload left nothing');
+  });
+});

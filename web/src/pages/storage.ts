@@ -7,6 +7,7 @@ import { onChange } from '../events';
 import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
 import { formatBytes } from '../lib/paths';
+import { storageSummary } from '../lib/quota';
 import { formatTime, h, listTable, replace } from '../ui/dom';
 import { openShareDialog, renderInvitations } from './sharing';
 import { validatedField, type Field } from '../ui/field';
@@ -76,9 +77,12 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
   };
   const body = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading folders…'));
   const invitations = h('div', { class: 'inv-slot' });
+  // The user's total over the folders they own, trash included (GET /me).
+  const quotaLine = h('p', { class: 'storage-quota', 'aria-live': 'polite' });
   replace(
     main,
     h('div', { class: 'page-head' }, h('h1', {}, 'Data & Storage'), tab !== 'trash' ? newFolder : null),
+    quotaLine,
     tabs,
     h('section', { id: 'storage-panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` },
       h('p', { class: 'lead' }, intro[tab]), tab === 'folders' ? invitations : null, body),
@@ -181,7 +185,20 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
   }
 
   let current: Folder[] = [];
+  async function showQuota(): Promise<void> {
+    try {
+      const me = await api.me();
+      const sum = storageSummary(me.used_bytes, me.quota_bytes);
+      quotaLine.textContent = sum ? sum.text : '';
+      quotaLine.classList.toggle('full', !!sum?.full);
+      if (sum?.full) quotaLine.textContent += ' — over quota: uploads are refused until you delete or purge files.';
+    } catch {
+      quotaLine.textContent = '';
+    }
+  }
+
   async function refresh(withUsage = false): Promise<void> {
+    void showQuota();
     try {
       const all = await api.folders(tab === 'trash');
       current = tab === 'trash' ? all : all.filter((f) => (tab === 'automount') === isAutomountName(f.name));
