@@ -22,11 +22,12 @@ BIN_DIR = os.environ.get(
 DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
 
 
-def session_berthd(driver, extra_args=()):
+def session_berthd(driver, extra_args=(), prepare=None):
     """For a pytest fixture parametrised by driver ("runc" or "docker"):
     yields a started Berthd with the `python` image, skipping the test when
     the driver or the image is missing; afterwards deletes every session
-    (also when the test failed half-way) and stops it. Usage:
+    (also when the test failed half-way) and stops it. `prepare(berthd)`
+    runs before the start (e.g. to set ssl_context). Usage:
     `yield from session_berthd(request.param)`."""
     import pytest
     args = list(extra_args)
@@ -34,7 +35,10 @@ def session_berthd(driver, extra_args=()):
         if not os.path.exists(DOCKER_SOCKET):
             pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
         args += ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
-    d = Berthd(args).start()
+    d = Berthd(args)
+    if prepare:
+        prepare(d)
+    d.start()
     d.driver = driver
     try:
         images = d.api("GET", "/images").json().get("images", [])
@@ -73,6 +77,10 @@ class Berthd:
         self.proc = None
         self.url = None
         self.token = None
+        # For an https:// berthd: an ssl.SSLContext that trusts its CA
+        # (request() and WebSocket use it) and the CA file for the CLI.
+        self.ssl_context = None
+        self.cacert = None
 
     # -- process -----------------------------------------------------------
     def start(self, timeout=20):
@@ -146,7 +154,10 @@ class Berthd:
         if body is not None and not isinstance(body, (bytes, str)):
             body = json.dumps(body)
             h.setdefault("Content-Type", "application/json")
-        conn = http.client.HTTPConnection(self.hostport, timeout=60)
+        if self.url.startswith("https://"):
+            conn = http.client.HTTPSConnection(self.hostport, timeout=60, context=self.ssl_context)
+        else:
+            conn = http.client.HTTPConnection(self.hostport, timeout=60)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
@@ -159,10 +170,13 @@ class Berthd:
         return self.request(method, "/api/v1" + path, body, **kw)
 
     # -- CLI ---------------------------------------------------------------
-    def cli(self, *args, input=None, token="default", check=False, cwd=None):
+    def cli(self, *args, input=None, token="default", check=False, cwd=None, env_extra=None):
         env = dict(os.environ)
         env["BERTH_ENDPOINT"] = self.url
         env["BERTH_DATA_DIR"] = self.data_dir
+        if self.cacert:
+            env["BERTH_CACERT"] = self.cacert
+        env.update(env_extra or {})
         if token == "default":
             env["BERTH_TOKEN"] = self.token
         elif token:
@@ -202,13 +216,16 @@ def fails(berthd, *args, code=1, **kw):
 
 
 class WebSocket:
-    """A minimal RFC 6455 client (enough for the terminal endpoint)."""
+    """A minimal RFC 6455 client (enough for the terminal endpoint); with an
+    ssl.SSLContext it speaks wss://."""
 
-    def __init__(self, hostport, path, headers):
+    def __init__(self, hostport, path, headers, ssl_context=None):
         import base64
         import socket
         host, port = hostport.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=30)
+        if ssl_context is not None:
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname=host)
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: {hostport}", "Upgrade: websocket",
                  "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
