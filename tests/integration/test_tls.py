@@ -95,6 +95,7 @@ def test_cli_over_https_with_cacert(tb, tmp):
     (tree / "sub").mkdir(parents=True)
     (tree / "sub" / "f.txt").write_text("deep")
     ok(tb, "folder", "upload", "data", "-r", str(tree))
+    (tmp / "dl").mkdir()
     ok(tb, "folder", "download", "data", "tree", "-o", str(tmp / "dl"))
     assert (tmp / "dl" / "tree" / "sub" / "f.txt").read_text() == "deep"
     assert out(ok(tb, "folder", "cat", "data", "tree/sub/f.txt")) == "deep"
