@@ -22,12 +22,11 @@ BIN_DIR = os.environ.get(
 DOCKER_SOCKET = os.environ.get("BERTH_DOCKER_SOCKET", "/run/berth-dockerd.sock")
 
 
-def session_berthd(driver, extra_args=(), prepare=None):
+def session_berthd(driver, extra_args=()):
     """For a pytest fixture parametrised by driver ("runc" or "docker"):
     yields a started Berthd with the `python` image, skipping the test when
     the driver or the image is missing; afterwards deletes every session
-    (also when the test failed half-way) and stops it. `prepare(berthd)`
-    runs before the start (e.g. to set ssl_context). Usage:
+    (also when the test failed half-way) and stops it. Usage:
     `yield from session_berthd(request.param)`."""
     import pytest
     args = list(extra_args)
@@ -35,10 +34,7 @@ def session_berthd(driver, extra_args=(), prepare=None):
         if not os.path.exists(DOCKER_SOCKET):
             pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
         args += ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
-    d = Berthd(args)
-    if prepare:
-        prepare(d)
-    d.start()
+    d = Berthd(args).start()
     d.driver = driver
     try:
         images = d.api("GET", "/images").json().get("images", [])

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from berth_harness import Berthd, WebSocket, err, fails, ok, out, session_berthd
+from berth_harness import Berthd, WebSocket, err, fails, ok, out
 
 MAX_PER_USER_SOURCE = 5  # src/manager/login_limiter.h
 
@@ -72,9 +72,21 @@ def tb(pki):
 
 @pytest.fixture
 def tls_sessions(pki):
-    """A berthd serving https with the runc driver and the python image."""
+    """A berthd serving https with the runc driver and the python image;
+    deletes its sessions at the end, also after a failure."""
     args, prepare = tls_setup(pki)
-    yield from session_berthd("runc", args, prepare)
+    d = Berthd(args)
+    prepare(d)
+    try:
+        d.start()
+        if not any(i["name"] == "python" for i in d.api("GET", "/images").json()["images"]):
+            pytest.skip("no 'python' image (set BERTH_IMAGES_DIR)")
+        yield d
+    finally:
+        if d.proc and d.proc.poll() is None:
+            for s in d.api("GET", "/sessions", query={"all": "true"}).json()["sessions"]:
+                d.api("DELETE", f"/sessions/{s['id']}")
+        d.stop()
 
 
 def test_cli_over_https_with_cacert(tb, tmp):
