@@ -74,9 +74,17 @@ class Berthd:
         self.url = None
         self.token = None
         # For an https:// berthd: an ssl.SSLContext that trusts its CA
-        # (request() and WebSocket use it) and the CA file for the CLI.
+        # (request() and WebSocket use it) and the CA file for the CLI
+        # (BERTH_CACERT). A test CA lies beside the certificate, as ca.pem.
         self.ssl_context = None
         self.cacert = None
+        if "--tls-cert" in self.extra_args[:-1]:
+            cert = self.extra_args[self.extra_args.index("--tls-cert") + 1]
+            ca = os.path.join(os.path.dirname(cert), "ca.pem")
+            if os.path.exists(ca):
+                import ssl
+                self.cacert = ca
+                self.ssl_context = ssl.create_default_context(cafile=ca)
 
     # -- process -----------------------------------------------------------
     def start(self, timeout=20):

@@ -11,13 +11,12 @@ import http.client
 import json
 import os
 import socket
-import ssl
 import subprocess
 import time
 
 import pytest
 
-from berth_harness import Berthd, WebSocket, err, fails, ok, out
+from berth_harness import Berthd, WebSocket, err, fails, ok, out, session_berthd
 
 MAX_PER_USER_SOURCE = 5  # src/manager/login_limiter.h
 
@@ -48,21 +47,16 @@ def pki(tmp_path_factory):
     return make_pki(str(tmp_path_factory.mktemp("pki")))
 
 
-def tls_setup(pki):
-    ca, cert, key = pki
-
-    def prepare(d):
-        d.ssl_context = ssl.create_default_context(cafile=ca)
-        d.cacert = ca
-    return ["--tls-cert", cert, "--tls-key", key], prepare
+def tls_args(pki):
+    """berthd's flags; the harness trusts ca.pem beside the certificate."""
+    _, cert, key = pki
+    return ["--tls-cert", cert, "--tls-key", key]
 
 
 @pytest.fixture
 def tb(pki):
     """A berthd serving https only, without sessions."""
-    args, prepare = tls_setup(pki)
-    d = Berthd(args)
-    prepare(d)
+    d = Berthd(tls_args(pki))
     try:
         d.start()
         yield d
@@ -72,21 +66,8 @@ def tb(pki):
 
 @pytest.fixture
 def tls_sessions(pki):
-    """A berthd serving https with the runc driver and the python image;
-    deletes its sessions at the end, also after a failure."""
-    args, prepare = tls_setup(pki)
-    d = Berthd(args)
-    prepare(d)
-    try:
-        d.start()
-        if not any(i["name"] == "python" for i in d.api("GET", "/images").json()["images"]):
-            pytest.skip("no 'python' image (set BERTH_IMAGES_DIR)")
-        yield d
-    finally:
-        if d.proc and d.proc.poll() is None:
-            for s in d.api("GET", "/sessions", query={"all": "true"}).json()["sessions"]:
-                d.api("DELETE", f"/sessions/{s['id']}")
-        d.stop()
+    """A berthd serving https with the runc driver and the python image."""
+    yield from session_berthd("runc", tls_args(pki))
 
 
 def test_cli_over_https_with_cacert(tb, tmp):
