@@ -10,7 +10,7 @@ build=(build-essential cmake ninja-build ccache pkg-config git
        libspdlog-dev libfmt-dev libcli11-dev libarchive-dev libssl-dev libsodium-dev
        libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev)
 run=(runc tini mmdebstrap ca-certificates iproute2 util-linux)
-test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io
+test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io openssl
       clang-14 libclang-rt-14-dev)  # the last two: scripts/fuzz.sh
 
 pkgs=("${build[@]}" "${run[@]}")

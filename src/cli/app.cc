@@ -32,6 +32,7 @@ Result<BerthClient*> CliContext::Client() {
   if (!client_) {
     Result<Endpoint> ep = ParseEndpoint(EndpointUrl());
     if (!ep.ok()) return UsageError(ep.status().message());
+    ep->ca_file = !cacert_flag.empty() ? cacert_flag : env.get("BERTH_CACERT").value_or("");
     client_ = std::make_unique<BerthClient>(*ep, ResolveToken(token_flag, env).token);
   }
   return client_.get();
@@ -77,7 +78,10 @@ int Run(int argc, const char* const* argv, CliContext& ctx,
   app.set_version_flag("--version", "berth " BERTH_VERSION);
   app.require_subcommand(0, 1);
   app.fallthrough();  // global flags are accepted after the verb too
-  app.add_option("--endpoint", ctx.endpoint_flag, "Berth server URL (http://HOST:PORT)");
+  app.add_option("--endpoint", ctx.endpoint_flag,
+                 "Berth server URL (http://HOST:PORT or https://HOST[:PORT])");
+  app.add_option("--cacert", ctx.cacert_flag,
+                 "PEM CA certificate(s) to trust for https:// besides the system's (BERTH_CACERT)");
   app.add_option("--token", ctx.token_flag, "API token");
   for (const CommandGroup& g : groups) g.add(app, ctx);
 

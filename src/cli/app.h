@@ -44,6 +44,8 @@ struct CliContext {
   // Global flags.
   std::string endpoint_flag;
   std::string token_flag;
+  // --cacert FILE (else BERTH_CACERT): a private CA for https:// endpoints.
+  std::string cacert_flag;
 
   // Set by the chosen verb's callback during parsing; run afterwards.
   std::function<Status()> action;

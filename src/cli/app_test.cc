@@ -77,7 +77,7 @@ TEST_F(AppTest, UsageErrorsExitTwo) {
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.err.find("error: "), std::string::npos) << o.err;
   EXPECT_EQ(Cli({"folder", "list", "-o", "yaml"}).code, 2);
-  EXPECT_EQ(Cli({"--endpoint", "https://x", "folder", "list"}).code, 2);
+  EXPECT_EQ(Cli({"--endpoint", "ftp://x", "folder", "list"}).code, 2);
 }
 
 TEST_F(AppTest, HelpAndVersionExitZero) {

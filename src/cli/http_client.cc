@@ -6,14 +6,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <utility>  // before Asio: Boost 1.74 + g++12 need it
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <limits>
-#include <utility>  // before Asio: Boost 1.74 + g++12 need it
+
+#include "cli/tls_client.h"
 
 namespace berth::cli {
 
@@ -57,23 +61,53 @@ struct HttpClient::Rep {
 
   Endpoint ep;
   net::io_context ioc;
-  tcp::socket socket{ioc};
+  tcp::socket socket{ioc};  // plain http://
+  // https://: the context (made on first use) and this connection's stream,
+  // which owns its own socket.
+  std::shared_ptr<net::ssl::context> tls_ctx;
+  std::unique_ptr<net::ssl::stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
   bool connected = false;
   bool reused = false;  // the connection already carried a request
 
+  tcp::socket& Lowest() { return tls ? tls->next_layer() : socket; }
+  // Calls f with the stream requests and responses go through.
+  template <class F>
+  void WithStream(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(socket);
+    }
+  }
+
   Status Connect() {
     if (connected) return Status::Ok();
+    if (ep.tls) {
+      if (!tls_ctx) {
+        BERTH_ASSIGN_OR_RETURN(tls_ctx, MakeClientTlsContext(ep));
+      }
+      tls = std::make_unique<net::ssl::stream<tcp::socket>>(ioc, *tls_ctx);
+      BERTH_RETURN_IF_ERROR(PrepareTlsConnection(tls->native_handle(), ep.host));
+    }
     beast::error_code ec;
     tcp::resolver resolver(ioc);
     auto results = resolver.resolve(ep.host, ep.port, ec);
-    if (!ec) net::connect(socket, results, ec);
+    if (!ec) net::connect(Lowest(), results, ec);
     if (ec) {
       Close();
       return Unavailable("cannot connect to " + ep.ToString() + ": " + ec.message() +
                          " (is berthd running?)");
     }
-    socket.set_option(tcp::no_delay(true), ec);
+    Lowest().set_option(tcp::no_delay(true), ec);
+    if (tls) {
+      tls->handshake(net::ssl::stream_base::client, ec);
+      if (ec) {
+        Status st = TlsHandshakeFailure(ep, tls->native_handle(), ec);
+        Close();
+        return st;
+      }
+    }
     connected = true;
     reused = false;
     buffer.clear();
@@ -82,8 +116,9 @@ struct HttpClient::Rep {
 
   void Close() {
     beast::error_code ec;
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
+    Lowest().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().close(ec);
+    tls.reset();
     connected = false;
     buffer.clear();
   }
@@ -113,7 +148,7 @@ struct HttpClient::Rep {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(kNoLimit);
     beast::error_code ec;
-    bhttp::read(socket, buffer, parser, ec);
+    WithStream([&](auto& s) { bhttp::read(s, buffer, parser, ec); });
     if (ec) return Failure("reading the response from", ec);
     auto& res = parser.get();
     out.status = static_cast<int>(res.result_int());
@@ -149,7 +184,7 @@ class BeastResponseStream : public ResponseStream {
       body.data = buf;
       body.size = cap;
       beast::error_code ec;
-      bhttp::read(rep_->socket, rep_->buffer, *parser_, ec);
+      rep_->WithStream([&](auto& s) { bhttp::read(s, rep_->buffer, *parser_, ec); });
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) return rep_->Failure("reading the response from", ec);
       size_t n = cap - body.size;
@@ -198,7 +233,7 @@ Result<HttpResponse> HttpClient::SendFile(const HttpRequest& in, int fd, uint64_
   req.content_length(size);
   beast::error_code ec;
   bhttp::request_serializer<bhttp::empty_body> sr(req);
-  bhttp::write_header(rep_->socket, sr, ec);
+  rep_->WithStream([&](auto& s) { bhttp::write_header(s, sr, ec); });
   if (ec) return rep_->Failure("sending the request to", ec);
 
   // Body: poll for writability and for an early response (an error the
@@ -206,7 +241,9 @@ Result<HttpResponse> HttpClient::SendFile(const HttpRequest& in, int fd, uint64_
   // server that stops reading never leaves us blocked in send().
   std::vector<char> buf(256 * 1024);
   uint64_t sent = 0;
-  const int sock = rep_->socket.native_handle();
+  // Over TLS the server sends nothing unasked (no session tickets), so
+  // readability still means an early response.
+  const int sock = rep_->Lowest().native_handle();
   bool early_response = false;
   while (sent < size) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - sent));
@@ -230,7 +267,8 @@ Result<HttpResponse> HttpClient::SendFile(const HttpRequest& in, int fd, uint64_
         early_response = true;
         break;
       }
-      size_t w = rep_->socket.write_some(net::buffer(buf.data() + off, n - off), ec);
+      size_t w = 0;
+      rep_->WithStream([&](auto& s) { w = s.write_some(net::buffer(buf.data() + off, n - off), ec); });
       if (ec) {
         early_response = true;
         break;
@@ -260,7 +298,7 @@ Result<std::unique_ptr<ResponseStream>> HttpClient::Open(const HttpRequest& in) 
     BERTH_RETURN_IF_ERROR(rep_->Connect());
     bool may_retry = rep_->reused && attempt == 0;
     beast::error_code ec;
-    bhttp::write(rep_->socket, req, ec);
+    rep_->WithStream([&](auto& s) { bhttp::write(s, req, ec); });
     if (ec) {
       Status st = rep_->Failure("sending the request to", ec);
       if (may_retry) continue;
@@ -269,7 +307,7 @@ Result<std::unique_ptr<ResponseStream>> HttpClient::Open(const HttpRequest& in) 
     auto parser = std::make_unique<bhttp::response_parser<bhttp::buffer_body>>();
     parser->body_limit(kNoLimit);
     size_t buffered = rep_->buffer.size();
-    bhttp::read_header(rep_->socket, rep_->buffer, *parser, ec);
+    rep_->WithStream([&](auto& s) { bhttp::read_header(s, rep_->buffer, *parser, ec); });
     if (ec) {
       Status st = rep_->Failure("reading the response from", ec);
       if (may_retry && buffered == 0) continue;

@@ -1,5 +1,5 @@
-// HttpClient: a small synchronous HTTP/1.1 client for the CLI (plain TCP,
-// http:// only). It keeps one keep-alive connection to the endpoint and
+// HttpClient: a small synchronous HTTP/1.1 client for the CLI, over plain
+// TCP (http://) or TLS (https://, verified: tls_client.h). It keeps one keep-alive connection to the endpoint and
 // reconnects when the server closes it. Boost.Beast stays inside
 // http_client.cc; this header is cheap to include.
 //

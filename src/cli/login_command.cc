@@ -77,7 +77,7 @@ void AddLoginCommand(CLI::App& root, CliContext& ctx) {
   CLI::App* cmd =
       root.add_subcommand("login", "Store an API token (read from stdin) for later commands");
   cmd->add_option("--endpoint", ctx.endpoint_flag,
-                  "Berth server URL to log in to and remember (http://HOST:PORT)");
+                  "Berth server URL to log in to and remember (http[s]://HOST:PORT)");
   auto web = std::make_shared<bool>(false);
   cmd->add_flag("--web", *web, "Print a one-time link that signs a browser in as you");
   OnRun(cmd, ctx, [&ctx, web] { return Login(ctx, *web); });

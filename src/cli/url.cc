@@ -4,20 +4,22 @@ namespace berth::cli {
 
 std::string Endpoint::ToString() const {
   bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + port + base_path;
+  return (tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + port + base_path;
 }
 
 Result<Endpoint> ParseEndpoint(std::string_view url) {
   std::string_view rest = url;
+  Endpoint ep;
   if (auto pos = rest.find("://"); pos != std::string_view::npos) {
     std::string_view scheme = rest.substr(0, pos);
-    if (scheme != "http") {
+    if (scheme != "http" && scheme != "https") {
       return InvalidArgument("unsupported endpoint scheme '" + std::string(scheme) +
-                             "' (only http:// is supported): " + std::string(url));
+                             "' (http:// or https://): " + std::string(url));
     }
+    ep.tls = scheme == "https";
+    if (ep.tls) ep.port = "443";
     rest.remove_prefix(pos + 3);
   }
-  Endpoint ep;
   std::string_view authority = rest.substr(0, rest.find('/'));
   if (authority.size() < rest.size()) {
     std::string_view path = rest.substr(authority.size());

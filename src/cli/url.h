@@ -13,16 +13,21 @@
 
 namespace berth::cli {
 
-// A parsed `--endpoint`: only plain http:// is supported.
+// A parsed `--endpoint`: http:// or https://.
 struct Endpoint {
   std::string host;  // "127.0.0.1", "example.org", "::1" (no brackets)
   std::string port = "80";
   std::string base_path;  // "" or "/prefix" (no trailing slash)
+  bool tls = false;       // https://: the server's certificate and name are verified
+  // PEM CA certificates trusted in addition to the system's (--cacert,
+  // BERTH_CACERT); "" for the system CAs only.
+  std::string ca_file;
   std::string ToString() const;
 };
 
-// "http://host[:port][/prefix]" → Endpoint. A missing scheme means http://.
-// InvalidArgument for https:// and other schemes or an empty host.
+// "http[s]://host[:port][/prefix]" → Endpoint (port 80 or 443 by default).
+// A missing scheme means http://. InvalidArgument for other schemes or an
+// empty host.
 Result<Endpoint> ParseEndpoint(std::string_view url);
 
 using ::berth::PercentEncode;

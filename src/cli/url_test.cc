@@ -11,6 +11,7 @@ TEST(ParseEndpointTest, Accepts) {
     const char* host;
     const char* port;
     const char* base;
+    bool tls = false;
   } cases[] = {
       {"http://127.0.0.1:8470", "127.0.0.1", "8470", ""},
       {"http://example.org", "example.org", "80", ""},
@@ -18,6 +19,8 @@ TEST(ParseEndpointTest, Accepts) {
       {"http://h:1/prefix/", "h", "1", "/prefix"},
       {"http://[::1]:8470", "::1", "8470", ""},
       {"http://[::1]", "::1", "80", ""},
+      {"https://example.org", "example.org", "443", "", true},
+      {"https://127.0.0.1:8471/b", "127.0.0.1", "8471", "/b", true},
   };
   for (const auto& c : cases) {
     Result<Endpoint> ep = ParseEndpoint(c.url);
@@ -25,12 +28,14 @@ TEST(ParseEndpointTest, Accepts) {
     EXPECT_EQ(ep->host, c.host) << c.url;
     EXPECT_EQ(ep->port, c.port) << c.url;
     EXPECT_EQ(ep->base_path, c.base) << c.url;
+    EXPECT_EQ(ep->tls, c.tls) << c.url;
   }
+  EXPECT_EQ(ParseEndpoint("https://h")->ToString(), "https://h:443");
   EXPECT_EQ(ParseEndpoint("http://[::1]:80")->ToString(), "http://[::1]:80");
 }
 
 TEST(ParseEndpointTest, Rejects) {
-  for (const char* url : {"https://h:1", "ftp://h", "http://", "http://:80",
+  for (const char* url : {"https://", "ftp://h", "http://", "http://:80",
                           "http://h:", "http://h:x", "http://h:123456", "http://[::1"}) {
     EXPECT_FALSE(ParseEndpoint(url).ok()) << url;
   }

@@ -9,19 +9,23 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <utility>  // before Asio: Boost 1.74 + g++12 need it
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <cerrno>
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <utility>  // before Asio: Boost 1.74 + g++12 need it
 
+#include "cli/tls_client.h"
 #include "common/unique_fd.h"
 
 namespace berth::cli {
@@ -59,20 +63,31 @@ bool IsControlMessage(const std::string& text) {
   return j.is_object() && j.contains("type");
 }
 
+// NextLayer: tcp::socket (ws://) or ssl::stream<tcp::socket> (wss://).
+template <class NextLayer>
 class Bridge {
  public:
-  explicit Bridge(const TerminalIo& io) : io_(io) {}
+  static constexpr bool kTls = !std::is_same_v<NextLayer, tcp::socket>;
+  // `next_args`: what NextLayer takes after the io_context (the TLS context).
+  template <class... Args>
+  explicit Bridge(const TerminalIo& io, Args&... next_args) : io_(io), ws_(ioc_, next_args...) {}
 
   Status Connect(const Endpoint& ep, const std::string& target, const HttpHeaders& headers) {
     beast::error_code ec;
     tcp::resolver resolver(ioc_);
     auto results = resolver.resolve(ep.host, ep.port, ec);
-    if (!ec) net::connect(ws_.next_layer(), results, ec);
+    if (!ec) net::connect(beast::get_lowest_layer(ws_), results, ec);
     if (ec) {
       return Unavailable("cannot connect to " + ep.ToString() + ": " + ec.message() +
                          " (is berthd running?)");
     }
-    ws_.next_layer().set_option(tcp::no_delay(true), ec);
+    beast::get_lowest_layer(ws_).set_option(tcp::no_delay(true), ec);
+    if constexpr (kTls) {
+      SSL* ssl = ws_.next_layer().native_handle();
+      BERTH_RETURN_IF_ERROR(PrepareTlsConnection(ssl, ep.host));
+      ws_.next_layer().handshake(net::ssl::stream_base::client, ec);
+      if (ec) return TlsHandshakeFailure(ep, ssl, ec);
+    }
     ws_.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
       req.set(bhttp::field::user_agent, "berth/" BERTH_VERSION);
       for (const auto& [k, v] : headers) req.set(k, v);
@@ -180,11 +195,11 @@ class Bridge {
     if (close && ws_.is_open()) {
       ws_.async_close(websocket::close_code::normal, [this](const beast::error_code&) {
         beast::error_code ignored;
-        ws_.next_layer().close(ignored);
+        beast::get_lowest_layer(ws_).close(ignored);
       });
     } else {
       beast::error_code ignored;
-      ws_.next_layer().close(ignored);
+      beast::get_lowest_layer(ws_).close(ignored);
     }
   }
 
@@ -222,7 +237,7 @@ class Bridge {
 
   const TerminalIo& io_;
   net::io_context ioc_;
-  websocket::stream<tcp::socket> ws_{ioc_};
+  websocket::stream<NextLayer> ws_;
   beast::flat_buffer rbuf_;
   std::deque<std::pair<bool, std::string>> outq_;  // (text?, payload)
   bool writing_ = false;
@@ -237,7 +252,13 @@ class Bridge {
 
 Status RunTerminal(const Endpoint& endpoint, const std::string& target, const HttpHeaders& headers,
                    const TerminalIo& io) {
-  Bridge bridge(io);
+  if (endpoint.tls) {
+    BERTH_ASSIGN_OR_RETURN(auto ctx, MakeClientTlsContext(endpoint));
+    Bridge<net::ssl::stream<tcp::socket>> bridge(io, *ctx);
+    BERTH_RETURN_IF_ERROR(bridge.Connect(endpoint, target, headers));
+    return bridge.Run();
+  }
+  Bridge<tcp::socket> bridge(io);
   BERTH_RETURN_IF_ERROR(bridge.Connect(endpoint, target, headers));
   return bridge.Run();
 }

@@ -127,7 +127,12 @@ class TinyWsServer {
   }
   ~TinyWsServer() { thread_.join(); }
 
-  Endpoint endpoint() const { return Endpoint{"127.0.0.1", std::to_string(port_), ""}; }
+  Endpoint endpoint() const {
+    Endpoint e;
+    e.host = "127.0.0.1";
+    e.port = std::to_string(port_);
+    return e;
+  }
 
  private:
   UniqueFd listen_;

@@ -245,10 +245,13 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sopt.max_connections = cfg.max_connections;
   sopt.worker_threads = static_cast<int>(cfg.worker_threads);
   sopt.max_connections_per_client = cfg.max_connections_per_client;
+  sopt.tls_cert_file = cfg.tls_cert;
+  sopt.tls_key_file = cfg.tls_key;
+  sopt.trusted_proxies = cfg.trusted_proxies;
   http::Server server(sopt, router);
   if (Status st = server.Start(); !st.ok()) return Fail(st);
 
-  std::string url = "http://" + listen->host + ":" + std::to_string(server.port());
+  std::string url = std::string(cfg.tls_cert.empty() ? "http" : "https") + "://" + listen->host + ":" + std::to_string(server.port());
   spdlog::info("berthd {} listening on {} (data dir {})", BERTH_VERSION, url, cfg.data_dir);
   std::printf("berthd listening on %s (runtime %s)\n", url.c_str(), cfg.runtime.c_str());
   // Never the token itself (SPEC §4): where it is, and a one-time link.
@@ -342,6 +345,12 @@ int main(int argc, char** argv) {
   std::string images_dir, web_root;
   app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
   app.add_option("--web-root", web_root, "directory of the built web UI");
+  std::string tls_cert, tls_key;
+  std::vector<std::string> trusted_proxies;
+  app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https (with --tls-key)");
+  app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert (not readable by others)");
+  app.add_option("--trusted-proxy", trusted_proxies,
+                 "CIDR of a reverse proxy whose X-Forwarded-For/-Proto are believed (repeatable)");
   LimitFlags limit_flags(app);
   std::string recipe = "python";
   bool replace = false;
@@ -371,6 +380,13 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) cfg.log_level = log_level;
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
+  if (!tls_cert.empty()) cfg.tls_cert = tls_cert;
+  if (!tls_key.empty()) cfg.tls_key = tls_key;
+  if (!trusted_proxies.empty()) cfg.trusted_proxies = trusted_proxies;
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) {
+    std::fprintf(stderr, "error: --tls-cert and --tls-key go together (give both or neither)\n");
+    return 2;
+  }
   limit_flags.ApplyTo(cfg.limits);
   if (auto st = berth::manager::ResolveExecCap(cfg); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());

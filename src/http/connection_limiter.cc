@@ -6,11 +6,12 @@ ConnectionLimiter::Slot::~Slot() {
   if (owner_) owner_->Release(client_);
 }
 
-std::optional<ConnectionLimiter::Slot> ConnectionLimiter::TryAcquire(const std::string& client) {
+std::optional<ConnectionLimiter::Slot> ConnectionLimiter::TryAcquire(const std::string& client,
+                                                                    bool per_client_cap) {
   std::lock_guard lock(mu_);
   if (max_total_ > 0 && total_ >= max_total_) return std::nullopt;
   size_t& mine = per_client_[client];
-  if (max_per_client_ > 0 && mine >= max_per_client_) return std::nullopt;
+  if (per_client_cap && max_per_client_ > 0 && mine >= max_per_client_) return std::nullopt;
   ++mine;
   ++total_;
   return Slot(this, client);

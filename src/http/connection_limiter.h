@@ -38,8 +38,9 @@ class ConnectionLimiter {
       : max_total_(max_total), max_per_client_(max_per_client) {}
 
   // A slot for one more connection from `client` (its address), or nullopt
-  // when either cap is reached.
-  std::optional<Slot> TryAcquire(const std::string& client);
+  // when either cap is reached. Without `per_client_cap` (a trusted proxy,
+  // which carries many clients) only the total cap applies.
+  std::optional<Slot> TryAcquire(const std::string& client, bool per_client_cap = true);
 
   size_t open() const;
 

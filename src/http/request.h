@@ -26,7 +26,12 @@ struct Request {
   std::map<std::string, std::string> params;  // route captures ("{name}"), decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;  // for non-streaming routes
+  // The client's address: the TCP peer's, or what a trusted proxy's
+  // X-Forwarded-For names (trusted_proxy.h).
   std::string remote_addr;
+  // The client spoke TLS: to berthd, or to a trusted proxy that said so in
+  // X-Forwarded-Proto. Cookies are then marked Secure.
+  bool https = false;
 
   // Empty when absent. REQUIRES: `lower_name` is lower-case.
   std::string_view Header(std::string_view lower_name) const;

@@ -4,7 +4,8 @@
 // one concept, the life of a connection on the io_context: accept, read a
 // request, dispatch it to the Router on the worker pool, write the response
 // (string, chunked stream or sendfile with a progress watchdog), upgrade to
-// WebSocket, and drain on Stop. Everything not tied to Beast or Asio lives
+// WebSocket, and drain on Stop; over plain TCP or TLS, with one code path
+// (templates over the stream type, both instantiated here). Everything not tied to Beast or Asio lives
 // elsewhere: routing in router.cc, the Beast-free Request/Response types in
 // request.cc, URL decoding in url.cc.
 #include <utility>  // before Asio's coroutine headers (Boost 1.74 + g++ 12)
@@ -25,12 +26,16 @@
 #include <vector>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/connection_limiter.h"
+#include "http/tls_context.h"
+#include "http/trusted_proxy.h"
 #include "http/url.h"
 #include "http/websocket.h"
 
@@ -43,6 +48,10 @@ namespace bws = beast::websocket;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
+// A connection is one of two stream types; everything past the TLS
+// handshake is written once, as templates over the stream.
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -51,6 +60,10 @@ constexpr size_t kStreamChunk = 256 << 10;
 // Like nginx's sendfile_max_chunk: one huge sendfile(2) call keeps the
 // page cache walk and the socket copy far apart; 2 MiB steps are faster.
 constexpr uint64_t kSendfileChunk = 2 << 20;
+constexpr const char* kHsts = "max-age=31536000";
+
+template <class Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
 // Counts requests in flight so Stop can drain them.
 class ActiveGuard {
@@ -65,9 +78,11 @@ class ActiveGuard {
 // Sends WebSocket messages queued from any thread, in order, on the
 // connection's strand, and keeps the state for flow control (websocket.h):
 // bytes queued for sending, and whether reading is paused.
-class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsSender> {
+template <class Ws>
+class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsSender<Ws>> {
  public:
-  explicit WsSender(bws::stream<beast::tcp_stream>& ws)
+  using std::enable_shared_from_this<WsSender<Ws>>::shared_from_this;
+  explicit WsSender(Ws& ws)
       : ws_(ws), ex_(ws.get_executor()), resume_(ex_) {}
 
   bool SendBinary(std::string data) override { return Enqueue(true, std::move(data)); }
@@ -153,7 +168,7 @@ class WsSender : public WebSocketSender, public std::enable_shared_from_this<WsS
                     [self = shared_from_this()](beast::error_code) {});
   }
 
-  bws::stream<beast::tcp_stream>& ws_;
+  Ws& ws_;
   asio::any_io_executor ex_;
   asio::steady_timer resume_;
   std::atomic<size_t> queued_bytes_{0};
@@ -185,6 +200,8 @@ struct Server::Impl {
 
   ServerOptions options;
   const Router& router;
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
+  TrustedProxies proxies;
   asio::io_context io;
   asio::thread_pool workers;
   tcp::acceptor acceptor;
@@ -219,11 +236,17 @@ struct Server::Impl {
 
   awaitable<void> Accept();
   awaitable<void> Serve(tcp::socket socket, ConnectionLimiter::Slot slot);
-  awaitable<bool> Write(beast::tcp_stream& stream, Response& r, unsigned version,
-                        bool keep_alive, bool head);
-  awaitable<bool> SendFile(beast::tcp_stream& stream, FileBody& file);
-  awaitable<bool> SendLive(beast::tcp_stream& stream, LiveBodySource& live);
-  awaitable<void> RunWebSocket(beast::tcp_stream stream, bhttp::request<bhttp::empty_body> req,
+  template <class Stream>
+  awaitable<void> ServeHttp(Stream& stream, const std::string& peer);
+  template <class Stream>
+  awaitable<bool> Write(Stream& stream, Response& r, unsigned version, bool keep_alive, bool head,
+                        bool hsts);
+  template <class Stream>
+  awaitable<bool> SendFile(Stream& stream, FileBody& file);
+  template <class Stream>
+  awaitable<bool> SendLive(Stream& stream, LiveBodySource& live);
+  template <class Stream>
+  awaitable<void> RunWebSocket(Stream stream, bhttp::request<bhttp::empty_body> req,
                                std::shared_ptr<WebSocketSession> session);
 };
 
@@ -249,11 +272,17 @@ awaitable<void> Server::Impl::Accept() {
     backoff = milliseconds(0);
     std::string client;
     if (auto ep = sock.remote_endpoint(ec); !ec) client = ep.address().to_string();
-    std::optional<ConnectionLimiter::Slot> slot = limiter.TryAcquire(client);
+    // A trusted proxy carries many clients: only the total cap applies to it
+    // (each client's own address is known only once its request is read).
+    std::optional<ConnectionLimiter::Slot> slot =
+        limiter.TryAcquire(client, /*per_client_cap=*/!proxies.Contains(client));
     if (!slot) {
       spdlog::debug("refusing a connection from {}: too many open connections", client);
-      (void)::send(sock.native_handle(), kTooManyConnections.data(), kTooManyConnections.size(),
-                   MSG_DONTWAIT | MSG_NOSIGNAL);
+      // A TLS client could not read a plaintext answer: it just sees the close.
+      if (!tls) {
+        (void)::send(sock.native_handle(), kTooManyConnections.data(), kTooManyConnections.size(),
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+      }
       sock.shutdown(tcp::socket::shutdown_send, ec);
       continue;  // the socket closes here
     }
@@ -267,7 +296,28 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
   beast::error_code ec;
   std::string remote;
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = ep.address().to_string();
-  beast::tcp_stream stream(std::move(socket));
+  if (!tls) {
+    PlainStream stream(std::move(socket));
+    co_await ServeHttp(stream, remote);
+    co_return;
+  }
+  TlsStream stream(std::move(socket), *tls);
+  stream.next_layer().expires_after(std::chrono::seconds(options.idle_timeout_s));
+  co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                  asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    // Plain HTTP, a port scan or a client that distrusts our certificate.
+    spdlog::debug("TLS handshake with {} failed: {}", remote, ec.message());
+    co_return;
+  }
+  co_await ServeHttp(stream, remote);
+}
+
+// Serves requests on one connection until it closes (or turns WebSocket).
+template <class Stream>
+awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer) {
+  beast::error_code ec;
+  auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   const auto idle = std::chrono::seconds(options.idle_timeout_s);
 
@@ -277,7 +327,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
     // Checked per route below. (Not boost::none: Beast 1.74 compares
     // `len > optional` and so refuses every body with it.)
     header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    stream.expires_after(idle);
+    tcp_layer.expires_after(idle);
     co_await bhttp::async_read_header(stream, buffer, header_parser,
                                       asio::redirect_error(use_awaitable, ec));
     if (ec) {
@@ -286,7 +336,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
           ec.category() == beast::error_code(bhttp::error::bad_target).category()) {
         Response r = Response::Error(InvalidArgument(
             ec == bhttp::error::header_limit ? "request headers are too large" : "malformed HTTP request"));
-        co_await Write(stream, r, 11, false, false);
+        co_await Write(stream, r, 11, false, false, kIsTls<Stream>);
       }
       break;
     }
@@ -298,12 +348,21 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
     Request req;
     req.method = std::string(h.method_string());
     req.target = std::string(h.target());
-    req.remote_addr = remote;
+    std::string forwarded_for, forwarded_proto;
     for (const auto& f : h) {
       std::string name(f.name_string());
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == "x-forwarded-for") {
+        forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(f.value());
+      } else if (name == "x-forwarded-proto" && forwarded_proto.empty()) {
+        forwarded_proto = std::string(f.value());
+      }
       req.headers.emplace_back(std::move(name), std::string(f.value()));
     }
+    ClientOrigin origin =
+        ResolveClient(proxies, peer, kIsTls<Stream>, forwarded_for, forwarded_proto);
+    req.remote_addr = std::move(origin.addr);
+    req.https = origin.https;
     const bool head = req.method == "HEAD";
     const bool has_body = h.has_content_length() ? header_parser.content_length().value_or(0) > 0
                                                  : h.chunked();
@@ -361,7 +420,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
         std::unique_ptr<BodySink> sink = std::move(std::get<std::unique_ptr<BodySink>>(result));
         if (expect_continue) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-          stream.expires_after(idle);
+          tcp_layer.expires_after(idle);
           co_await bhttp::async_write(stream, cont, asio::redirect_error(use_awaitable, ec));
           if (ec) break;
         }
@@ -382,7 +441,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
           }
           while (left > 0 && write_status.ok()) {
             size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), left));
-            stream.expires_after(idle);
+            tcp_layer.expires_after(idle);
             size_t n = co_await asio::async_read(stream, asio::buffer(chunk.data(), want),
                                                  asio::redirect_error(use_awaitable, ec));
             if (ec) break;
@@ -396,7 +455,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
           while (!body_parser.is_done()) {
             body_parser.get().body().data = chunk.data();
             body_parser.get().body().size = chunk.size();
-            stream.expires_after(idle);
+            tcp_layer.expires_after(idle);
             co_await bhttp::async_read(stream, buffer, body_parser,
                                        asio::redirect_error(use_awaitable, ec));
             if (ec == bhttp::error::need_buffer) ec = {};
@@ -427,7 +486,7 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
       bhttp::request_parser<bhttp::string_body> body_parser(std::move(header_parser));
       body_parser.body_limit(options.max_body_bytes);
       if (!too_long) {
-        stream.expires_after(idle);
+        tcp_layer.expires_after(idle);
         co_await bhttp::async_read(stream, buffer, body_parser,
                                    asio::redirect_error(use_awaitable, ec));
       }
@@ -459,21 +518,29 @@ awaitable<void> Server::Impl::Serve(tcp::socket socket, ConnectionLimiter::Slot 
     }
 
     keep_alive = keep_alive && !resp.close && !stopping;
-    bool ok = co_await Write(stream, resp, version, keep_alive, head);
+    bool ok = co_await Write(stream, resp, version, keep_alive, head, req.https);
     if (resp.stream) co_await OnWorkers([&] { resp.stream.reset(); return 0; });
     if (!ok || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if constexpr (kIsTls<Stream>) {
+    // close_notify, so that the client can tell the end from a truncation.
+    tcp_layer.expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+  }
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-awaitable<bool> Server::Impl::Write(beast::tcp_stream& stream, Response& r, unsigned version,
-                                    bool keep_alive, bool head) {
+template <class Stream>
+awaitable<bool> Server::Impl::Write(Stream& stream, Response& r, unsigned version, bool keep_alive,
+                                    bool head, bool hsts) {
   beast::error_code ec;
-  stream.expires_after(std::chrono::seconds(options.idle_timeout_s));
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp_layer.expires_after(std::chrono::seconds(options.idle_timeout_s));
   auto fill = [&](auto& msg) {
     msg.result(static_cast<unsigned>(r.status));
     msg.version(version);
     msg.set(bhttp::field::server, "berth");
+    if (hsts) msg.set(bhttp::field::strict_transport_security, kHsts);
     for (const auto& [k, v] : r.headers) msg.set(k, v);
     msg.keep_alive(keep_alive);
   };
@@ -506,7 +573,7 @@ awaitable<bool> Server::Impl::Write(beast::tcp_stream& stream, Response& r, unsi
       spdlog::warn("stream aborted: {}", n.status().ToString());
       co_return false;  // no last chunk: the client sees a truncated body
     }
-    stream.expires_after(std::chrono::seconds(options.idle_timeout_s));
+    tcp_layer.expires_after(std::chrono::seconds(options.idle_timeout_s));
     if (*n == 0) {
       co_await asio::async_write(stream, bhttp::make_chunk_last(),
                                  asio::redirect_error(use_awaitable, ec));
@@ -553,8 +620,36 @@ class ProgressWatchdog : public std::enable_shared_from_this<ProgressWatchdog> {
   bool done_ = false;
 };
 
-awaitable<bool> Server::Impl::SendFile(beast::tcp_stream& stream, FileBody& file) {
-  auto& sock = stream.socket();
+template <class Stream>
+awaitable<bool> Server::Impl::SendFile(Stream& stream, FileBody& file) {
+  if constexpr (kIsTls<Stream>) {
+    // No sendfile through OpenSSL: read on the workers, encrypt and write here.
+    std::vector<char> buf(kStreamChunk);
+    uint64_t offset = file.offset;
+    uint64_t left = file.length;
+    beast::error_code ec;
+    while (left > 0) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
+      ssize_t n = co_await OnWorkers([&] {
+        ssize_t r;
+        do r = ::pread(file.fd.get(), buf.data(), want, static_cast<off_t>(offset));
+        while (r < 0 && errno == EINTR);
+        return r;
+      });
+      if (n <= 0) {
+        spdlog::warn("file read stopped with {} bytes left: {}", left, n < 0 ? strerror(errno) : "EOF");
+        co_return false;
+      }
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(options.idle_timeout_s));
+      co_await asio::async_write(stream, asio::buffer(buf.data(), static_cast<size_t>(n)),
+                                 asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return false;
+      offset += static_cast<uint64_t>(n);
+      left -= static_cast<uint64_t>(n);
+    }
+    co_return true;
+  }
+  auto& sock = beast::get_lowest_layer(stream).socket();
   beast::error_code ec;
   sock.native_non_blocking(true, ec);
   if (ec) co_return false;
@@ -590,7 +685,8 @@ awaitable<bool> Server::Impl::SendFile(beast::tcp_stream& stream, FileBody& file
   co_return ok;
 }
 
-awaitable<bool> Server::Impl::SendLive(beast::tcp_stream& stream, LiveBodySource& live) {
+template <class Stream>
+awaitable<bool> Server::Impl::SendLive(Stream& stream, LiveBodySource& live) {
   // Woken from any thread; `woken` and the timer are touched only on the
   // connection's strand, so a wake between TryRead and the wait is not lost.
   struct Wait {
@@ -620,7 +716,7 @@ awaitable<bool> Server::Impl::SendLive(beast::tcp_stream& stream, LiveBodySource
       if (!idle) continue;
       out = live.Heartbeat();
     }
-    stream.expires_after(std::chrono::seconds(options.idle_timeout_s));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(options.idle_timeout_s));
     if (!out.empty()) {
       co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(out)),
                                  asio::redirect_error(use_awaitable, ec));
@@ -634,18 +730,18 @@ awaitable<bool> Server::Impl::SendLive(beast::tcp_stream& stream, LiveBodySource
   }
 }
 
-awaitable<void> Server::Impl::RunWebSocket(beast::tcp_stream stream,
-                                           bhttp::request<bhttp::empty_body> req,
+template <class Stream>
+awaitable<void> Server::Impl::RunWebSocket(Stream stream, bhttp::request<bhttp::empty_body> req,
                                            std::shared_ptr<WebSocketSession> session) {
   ActiveGuard guard(active);
-  stream.expires_never();
-  bws::stream<beast::tcp_stream> ws(std::move(stream));
+  beast::get_lowest_layer(stream).expires_never();
+  bws::stream<Stream> ws(std::move(stream));
   ws.set_option(bws::stream_base::timeout::suggested(beast::role_type::server));
   ws.read_message_max(1 << 20);
   beast::error_code ec;
   co_await ws.async_accept(req, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return;
-  auto sender = std::make_shared<WsSender>(ws);
+  auto sender = std::make_shared<WsSender<bws::stream<Stream>>>(ws);
   // An exception from the session closes this socket (1011) and still
   // reaches OnClose below: it must never escape into the I/O thread.
   auto guarded = [&](auto&& f) {
@@ -681,6 +777,11 @@ Server::Server(ServerOptions options, const Router& router)
 Server::~Server() { Stop(); }
 
 Status Server::Start() {
+  if (!impl_->options.tls_cert_file.empty() || !impl_->options.tls_key_file.empty()) {
+    BERTH_ASSIGN_OR_RETURN(impl_->tls, MakeServerTlsContext(impl_->options.tls_cert_file,
+                                                            impl_->options.tls_key_file));
+  }
+  BERTH_ASSIGN_OR_RETURN(impl_->proxies, TrustedProxies::Parse(impl_->options.trusted_proxies));
   beast::error_code ec;
   auto addr = asio::ip::make_address(impl_->options.host, ec);
   if (ec) return InvalidArgument("bad listen address '" + impl_->options.host + "'");

@@ -9,6 +9,10 @@
 // streamed to BodySinks for upload routes and limited to `max_body_bytes` otherwise; responses may be
 // strings, files (sendfile) or chunked streams.
 //
+// With TLS, every connection starts with a handshake (TLS 1.2+) and then
+// runs the very same code as a plain one (templates over the stream type);
+// responses carry Strict-Transport-Security and Request::https is set.
+//
 // Start/Stop are symmetric: Stop stops accepting, lets in-flight requests
 // finish for up to `drain_timeout_s`, then closes everything. Thread-safe:
 // Stop may be called from any thread (e.g. a signal watcher).
@@ -18,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "http/router.h"
@@ -40,6 +45,14 @@ struct ServerOptions {
   uint32_t max_header_bytes = 16 << 10;
   int idle_timeout_s = 60;   // keep-alive wait and per-read/-write progress
   int drain_timeout_s = 10;
+  // TLS (docs/operations.md "TLS"): both set, or neither for plain HTTP.
+  // Start fails with a clear message when they cannot be loaded or the key
+  // is readable by other users.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Peers (CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are believed
+  // (trusted_proxy.h); everyone else's are ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 class Server {

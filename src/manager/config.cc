@@ -32,6 +32,15 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       out = node.as_string()->get();
       return Status::Ok();
     };
+    auto strings = [&](std::vector<std::string>& out) -> Status {
+      const toml::array* a = node.as_array();
+      if (!a || (!a->empty() && !a->is_homogeneous(toml::node_type::string))) {
+        return InvalidArgument("config " + path + ": '" + k + "' must be an array of strings");
+      }
+      out.clear();
+      for (const auto& e : *a) out.push_back(e.as_string()->get());
+      return Status::Ok();
+    };
     auto uint = [&](uint32_t& out) -> Status {
       if (!node.is_integer() || node.as_integer()->get() < 0) {
         return InvalidArgument("config " + path + ": '" + k + "' must be a non-negative integer");
@@ -74,6 +83,9 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "recipes_dir") st = str(cfg.recipes_dir);
     else if (k == "web_root") st = str(cfg.web_root);
     else if (k == "runc_root") st = str(cfg.runc_root);
+    else if (k == "tls_cert") st = str(cfg.tls_cert);
+    else if (k == "tls_key") st = str(cfg.tls_key);
+    else if (k == "trusted_proxies") st = strings(cfg.trusted_proxies);
     else if (k == "container_uid") st = uint(cfg.container_uid);
     else if (k == "container_gid") st = uint(cfg.container_gid);
     else if (k == "exec_default_timeout_s") st = uint(cfg.exec_default_timeout_s);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "manager/session_limits.h"
@@ -23,6 +24,11 @@ struct DaemonConfig {
   std::string recipes_dir;  // default: the repo's recipes/ next to the binary
   std::string web_root;     // default: the repo's web/dist next to the binary
   std::string runc_root = "/run/berth/runc";
+  // TLS on the listener (both or neither; docs/operations.md "TLS") and the
+  // reverse proxies whose X-Forwarded-* headers are believed (CIDRs).
+  std::string tls_cert;
+  std::string tls_key;
+  std::vector<std::string> trusted_proxies;
   uint32_t container_uid = 1000;
   uint32_t container_gid = 1000;
   // How long a one-time web sign-in code lasts (SPEC §4: at most 600 s);
@@ -61,7 +67,8 @@ std::string DefaultDataDir();
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
 // log_level, container_uid, container_gid, exec_default_timeout_s,
 // exec_max_timeout_s, max_connections, max_connections_per_client,
-// userns_base, userns_size, the limits (default_cpu, max_cpu,
+// userns_base, userns_size, tls_cert, tls_key, trusted_proxies (an array of
+// CIDR strings), the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
 // max_sessions_per_user, max_execs_per_user, container_log_max_bytes),
 // worker_threads, max_execs_total, default_user_quota_bytes (and the other string keys

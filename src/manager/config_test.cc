@@ -48,6 +48,23 @@ TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigTest, TlsAndTrustedProxiesFromTheFile) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfg-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "tls.toml") << "tls_cert = \"/etc/berth/cert.pem\"\ntls_key = \"/etc/berth/key.pem\"\n"
+                                     "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n";
+  std::ofstream(dir / "bad.toml") << "trusted_proxies = \"10.0.0.0/8\"\n";
+  std::ofstream(dir / "mixed.toml") << "trusted_proxies = [\"10.0.0.0/8\", 5]\n";
+  DaemonConfig cfg;
+  ASSERT_TRUE(LoadConfigFile((dir / "tls.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.tls_cert, "/etc/berth/cert.pem");
+  EXPECT_EQ(cfg.tls_key, "/etc/berth/key.pem");
+  EXPECT_EQ(cfg.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  EXPECT_FALSE(LoadConfigFile((dir / "bad.toml").string(), cfg).ok());
+  EXPECT_FALSE(LoadConfigFile((dir / "mixed.toml").string(), cfg).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ConfigTest, LimitsFromTheFile) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfgl-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -83,6 +83,18 @@ class Berthd:
         self.proc = None
         self.url = None
         self.token = None
+        # For an https:// berthd: an ssl.SSLContext that trusts its CA
+        # (request() and WebSocket use it) and the CA file for the CLI
+        # (BERTH_CACERT). A test CA lies beside the certificate, as ca.pem.
+        self.ssl_context = None
+        self.cacert = None
+        if "--tls-cert" in self.extra_args[:-1]:
+            cert = self.extra_args[self.extra_args.index("--tls-cert") + 1]
+            ca = os.path.join(os.path.dirname(cert), "ca.pem")
+            if os.path.exists(ca):
+                import ssl
+                self.cacert = ca
+                self.ssl_context = ssl.create_default_context(cafile=ca)
 
     # -- process -----------------------------------------------------------
     def start(self, timeout=20):
@@ -156,7 +168,10 @@ class Berthd:
         if body is not None and not isinstance(body, (bytes, str)):
             body = json.dumps(body)
             h.setdefault("Content-Type", "application/json")
-        conn = http.client.HTTPConnection(self.hostport, timeout=60)
+        if self.url.startswith("https://"):
+            conn = http.client.HTTPSConnection(self.hostport, timeout=60, context=self.ssl_context)
+        else:
+            conn = http.client.HTTPConnection(self.hostport, timeout=60)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
@@ -169,10 +184,13 @@ class Berthd:
         return self.request(method, "/api/v1" + path, body, **kw)
 
     # -- CLI ---------------------------------------------------------------
-    def cli(self, *args, input=None, token="default", check=False, cwd=None):
+    def cli(self, *args, input=None, token="default", check=False, cwd=None, env_extra=None):
         env = dict(os.environ)
         env["BERTH_ENDPOINT"] = self.url
         env["BERTH_DATA_DIR"] = self.data_dir
+        if self.cacert:
+            env["BERTH_CACERT"] = self.cacert
+        env.update(env_extra or {})
         if token == "default":
             env["BERTH_TOKEN"] = self.token
         elif token:
@@ -212,13 +230,16 @@ def fails(berthd, *args, code=1, **kw):
 
 
 class WebSocket:
-    """A minimal RFC 6455 client (enough for the terminal endpoint)."""
+    """A minimal RFC 6455 client (enough for the terminal endpoint); with an
+    ssl.SSLContext it speaks wss://."""
 
-    def __init__(self, hostport, path, headers):
+    def __init__(self, hostport, path, headers, ssl_context=None):
         import base64
         import socket
         host, port = hostport.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=30)
+        if ssl_context is not None:
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname=host)
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: {hostport}", "Upgrade: websocket",
                  "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]

@@ -17,9 +17,11 @@ using nlohmann::json;
 namespace {
 
 // Signs `user_id` in: a new web session, its cookie set on `resp`.
-HandlerResult SignIn(AuthService& auth, const std::string& user_id, Response resp) {
+HandlerResult SignIn(AuthService& auth, const Request& req, const std::string& user_id,
+                     Response resp) {
   BERTH_ASSIGN_OR_RETURN(std::string secret, auth.CreateWebSession(user_id));
-  resp.SetHeader("Set-Cookie", SetSessionCookie(secret, AuthService::kWebSessionSeconds));
+  resp.SetHeader("Set-Cookie",
+                 SetSessionCookie(secret, AuthService::kWebSessionSeconds, req.https));
   return resp;
 }
 
@@ -71,14 +73,15 @@ void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
           Response resp = Response::Empty(302);
           resp.SetHeader("Location", "/");
           resp.SetHeader("Cache-Control", "no-store");
-          return SignIn(auth, p.user_id, std::move(resp));
+          return SignIn(auth, req, p.user_id, std::move(resp));
         }));
   r.Add("POST", "/api/v1/auth/login-codes",
         Authed(auth, [&auth](Request& req, const Principal& p) -> HandlerResult {
           std::string code = auth.MintLoginCode(p.user_id);
           std::string path = "/login?code=" + code;
           std::string_view host = req.Header("host");
-          std::string url = host.empty() ? path : "http://" + std::string(host) + path;
+          std::string url =
+              host.empty() ? path : (req.https ? "https://" : "http://") + std::string(host) + path;
           return JsonResponse(201, {{"code", code}, {"url", url}});
         }));
   r.Add("POST", "/api/v1/auth/login", Public([&auth](Request& req) -> HandlerResult {
@@ -86,14 +89,14 @@ void RegisterAccountRoutes(http::Router& r, ApiContext& ctx) {
           BERTH_ASSIGN_OR_RETURN(auto user, StringField(body, "user", true));
           BERTH_ASSIGN_OR_RETURN(auto password, StringField(body, "password", true));
           BERTH_ASSIGN_OR_RETURN(auto u, auth.CheckPassword(*user, *password, req.remote_addr));
-          return SignIn(auth, u.id, JsonResponse(200, {{"name", u.name}, {"role", u.role}}));
+          return SignIn(auth, req, u.id, JsonResponse(200, {{"name", u.name}, {"role", u.role}}));
         }));
   r.Add("POST", "/api/v1/auth/logout",
         Authed(auth, [&auth](Request& req, const Principal&) -> HandlerResult {
           std::string secret = SessionCookie(req);
           if (!secret.empty()) (void)auth.DeleteWebSession(secret);
           Response resp = Response::Empty(204);
-          resp.SetHeader("Set-Cookie", SetSessionCookie("", 0));
+          resp.SetHeader("Set-Cookie", SetSessionCookie("", 0, req.https));
           return resp;
         }));
 

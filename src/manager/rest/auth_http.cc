@@ -22,9 +22,10 @@ std::string SessionCookie(const http::Request& req) {
   return CookieValue(req.Header("cookie"), kSessionCookieName);
 }
 
-std::string SetSessionCookie(std::string_view value, int64_t max_age) {
+std::string SetSessionCookie(std::string_view value, int64_t max_age, bool secure) {
   return std::string(kSessionCookieName) + "=" + std::string(value) +
-         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age) +
+         (secure ? "; Secure" : "");
 }
 
 Result<std::string_view> BearerToken(std::string_view header) {

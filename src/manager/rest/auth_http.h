@@ -22,9 +22,10 @@ inline constexpr std::string_view kSessionCookieName = "berth_session";
 std::string CookieValue(std::string_view cookie_header, std::string_view name);
 // The web session cookie's value in `req`, or "".
 std::string SessionCookie(const http::Request& req);
-// A Set-Cookie value for the session cookie (HttpOnly, SameSite=Strict);
+// A Set-Cookie value for the session cookie (HttpOnly, SameSite=Strict, and
+// Secure when `secure`: the client spoke https, Request::https);
 // an empty value with max_age 0 clears it.
-std::string SetSessionCookie(std::string_view value, int64_t max_age);
+std::string SetSessionCookie(std::string_view value, int64_t max_age, bool secure = false);
 
 // The token of an "Authorization: Bearer <token>" header value.
 // REQUIRES: !authorization.empty()

@@ -38,6 +38,8 @@ TEST(SessionCookieTest, ReadsTheCookieHeader) {
 TEST(SetSessionCookieTest, SetsAndClears) {
   EXPECT_EQ(SetSessionCookie("v", 60), "berth_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60");
   EXPECT_EQ(SetSessionCookie("", 0), "berth_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+  EXPECT_EQ(SetSessionCookie("v", 60, true),
+            "berth_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure");
 }
 
 TEST(BearerTokenTest, Table) {
