@@ -73,6 +73,13 @@ std::string StartingReply() {
                Headers{{"Retry-After", std::to_string(kRetryAfterS)}});
 }
 
+std::string ExitedReply(const std::string& app) {
+  return Reply(502, "application/json",
+               api::ErrorBody(Unavailable("the app has exited; open it again from Berth to restart "
+                                          "it (its output is in ~/.berth-apps/" + app + ".log)",
+                                          "app_exited")) + "\n");
+}
+
 std::string ErrorReply(const Status& s) {
   return Reply(api::HttpStatusFor(s.code()), "application/json", api::ErrorBody(s) + "\n");
 }
@@ -277,14 +284,6 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     co_await Send(client, ErrorReply(target.status()));
     co_return;
   }
-  if (target->exited) {
-    co_await Send(client, Reply(502, "application/json",
-                                api::ErrorBody(Unavailable(
-                                    "the app has exited; open it again from Berth to restart it "
-                                    "(its output is in ~/.berth-apps/" + path.app + ".log)",
-                                    "app_exited")) + "\n"));
-    co_return;
-  }
   auto fd = co_await OnWorkers([&] { return NetnsSocket(target->netns_pid); });
   if (!fd.ok()) {
     co_await Send(client, Reply(502, "application/json", api::ErrorBody(fd.status()) + "\n"));
@@ -302,7 +301,10 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
   co_await upstream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), target->port),
                                   asio::redirect_error(use_awaitable, ec));
   if (ec) {
-    co_await Send(client, StartingReply());
+    // Not accepting: starting, or (its process ended) gone for good. A
+    // connection that succeeds wins over the registry (e.g. an instance
+    // left from before a berthd restart still serves).
+    co_await Send(client, target->exited ? ExitedReply(path.app) : StartingReply());
     co_return;
   }
   (void)co_await OnWorkers([&] {
