@@ -304,7 +304,9 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     // Not accepting: starting, or (its process ended) gone for good. A
     // connection that succeeds wins over the registry (e.g. an instance
     // left from before a berthd restart still serves).
-    co_await Send(client, target->exited ? ExitedReply(path.app) : StartingReply());
+    // (A local, not a ?: inside co_await: g++ 12 miscompiles that.)
+    std::string reply = target->exited ? ExitedReply(path.app) : StartingReply();
+    co_await Send(client, std::move(reply));
     co_return;
   }
   (void)co_await OnWorkers([&] {
