@@ -155,8 +155,6 @@ def echo_session(b, token, name="echo1"):
 
 
 def test_echo_app_sees_no_berth_credential_and_a_local_host(ab):
-    if ab.driver == "docker":
-        pytest.skip("the echoapp image links the python rootfs; the docker import is tested with Jupyter")
     alice = user_token(ab, "alice")
     s = echo_session(ab, alice)
     app = app_of(ab, "echo1", "echo", token=alice)
@@ -206,8 +204,6 @@ def test_echo_app_sees_no_berth_credential_and_a_local_host(ab):
 
 
 def test_open_sets_a_path_scoped_cookie_once(ab):
-    if ab.driver == "docker":
-        pytest.skip("the echoapp image links the python rootfs")
     alice = user_token(ab, "alice")
     s = echo_session(ab, alice)
     r = ab.api("GET", "/sessions/echo1/apps/echo/open", token=alice)
@@ -239,8 +235,6 @@ def test_open_sets_a_path_scoped_cookie_once(ab):
 
 
 def test_an_exited_app_is_502_until_opened_again(ab):
-    if ab.driver == "docker":
-        pytest.skip("the echoapp image links the python rootfs")
     alice = user_token(ab, "alice")
     echo_session(ab, alice)
     url = app_of(ab, "echo1", "echo", token=alice)["url"]
@@ -260,8 +254,6 @@ def test_an_exited_app_is_502_until_opened_again(ab):
 
 
 def test_cli_lists_apps(ab):
-    if ab.driver == "docker":
-        pytest.skip("the echoapp image links the python rootfs")
     echo_session(ab, ab.token)
     p = ab.cli("session", "apps", "echo1")
     assert p.returncode == 0, p.stderr
