@@ -21,6 +21,7 @@
 #include "api/error_mapping.h"
 #include "apps/netns_dialer.h"
 #include "apps/proxy_rules.h"
+#include "http/asio_util.h"
 
 namespace berth::apps {
 
@@ -183,11 +184,7 @@ struct ProxyServer::Impl {
   // Runs f() on the worker pool and resumes on the caller's executor.
   template <typename F>
   awaitable<std::invoke_result_t<F>> OnWorkers(F f) {
-    using R = std::invoke_result_t<F>;
-    std::optional<R> out = co_await asio::co_spawn(
-        workers.get_executor(), [&f]() -> awaitable<std::optional<R>> { co_return std::optional<R>(f()); },
-        use_awaitable);
-    co_return std::move(*out);
+    return http::OnPool(workers, std::move(f));
   }
 
   awaitable<void> Accept();
@@ -385,24 +382,10 @@ ProxyServer::ProxyServer(ProxyOptions options, Gate* gate)
 ProxyServer::~ProxyServer() { Stop(); }
 
 Status ProxyServer::Start() {
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) return InvalidArgument("bad apps listen address '" + impl_->options.host + "'");
-  tcp::endpoint ep(addr, impl_->options.port);
-  auto& acc = impl_->acceptor;
-  acc.open(ep.protocol(), ec);
-  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acc.bind(ep, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Unavailable("cannot listen on " + impl_->options.host + ":" +
-                       std::to_string(impl_->options.port) + " for apps: " + ec.message());
-  }
-  impl_->port = acc.local_endpoint().port();
+  BERTH_ASSIGN_OR_RETURN(impl_->port, http::Listen(impl_->acceptor, impl_->options.host,
+                                                   impl_->options.port, "apps"));
   asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
-  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
-  }
+  http::RunThreads(impl_->io, impl_->options.io_threads, impl_->threads);
   return Status::Ok();
 }
 
