@@ -6,6 +6,9 @@
 
 #include "apps/proxy_server.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -21,6 +24,7 @@
 #include "api/error_mapping.h"
 #include "apps/netns_dialer.h"
 #include "apps/proxy_rules.h"
+#include "common/unique_fd.h"
 #include "http/asio_util.h"
 
 namespace berth::apps {
@@ -35,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr size_t kCopyChunk = 64 << 10;
+constexpr size_t kCopyChunk = 1 << 20;  // bytes per splice(2), the pipe's size
 constexpr int kRetryAfterS = 2;
 constexpr auto kHeadTimeout = std::chrono::seconds(30);
 
@@ -129,22 +133,54 @@ struct Link {
   Clock::time_point last = Clock::now();
 };
 
-// Copies `from` → `to` until EOF or an error. On a clean EOF with
-// `half_close`, only shuts `to`'s sending side (the other direction may
-// still carry the response); otherwise closes the whole link.
+// Copies `from` → `to` until EOF or an error, with splice(2) through a
+// pipe: the bytes never enter user space (a 100 MB download through the
+// proxy ran at 0.5-0.6 x direct with read/write and 64-512 KiB buffers on
+// a loaded 2-core host; bench/apps). On a clean EOF with `half_close`, only
+// shuts `to`'s sending side (the other direction may still carry the
+// response); otherwise closes the whole link.
 awaitable<void> Copy(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to,
                      bool half_close) {
-  std::vector<char> buf(kCopyChunk);
   beast::error_code ec;
-  for (;;) {
-    size_t n = co_await from.async_read_some(asio::buffer(buf), asio::redirect_error(use_awaitable, ec));
-    if (ec) break;
-    link->Touch();
-    co_await asio::async_write(to, asio::buffer(buf.data(), n), asio::redirect_error(use_awaitable, ec));
-    if (ec) break;
-    link->Touch();
+  int fds[2];
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+    link->Close();
+    co_return;
   }
-  if (ec == asio::error::eof && half_close) {
+  UniqueFd pipe_out(fds[0]), pipe_in(fds[1]);
+  (void)::fcntl(pipe_in.get(), F_SETPIPE_SZ, static_cast<int>(kCopyChunk));
+  from.native_non_blocking(true, ec);
+  to.native_non_blocking(true, ec);
+  bool eof = false;
+  while (!ec) {
+    ssize_t n = ::splice(from.native_handle(), nullptr, pipe_in.get(), nullptr, kCopyChunk,
+                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n == 0) {
+      eof = true;
+      break;
+    }
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EINTR) break;
+      co_await from.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    link->Touch();
+    for (size_t left = static_cast<size_t>(n); left > 0 && !ec;) {
+      ssize_t m = ::splice(pipe_out.get(), nullptr, to.native_handle(), nullptr, left,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (m < 0) {
+        if (errno != EAGAIN && errno != EINTR) {
+          ec = asio::error::broken_pipe;
+          break;
+        }
+        co_await to.async_wait(tcp::socket::wait_write, asio::redirect_error(use_awaitable, ec));
+        continue;
+      }
+      left -= static_cast<size_t>(m);
+      link->Touch();
+    }
+  }
+  if (eof && !ec && half_close) {
     to.shutdown(tcp::socket::shutdown_send, ec);
     co_return;
   }

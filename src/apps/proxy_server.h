@@ -14,7 +14,7 @@
 // connection after its response (one request per client connection, which
 // the response says with Connection: close); a WebSocket upgrade keeps its
 // connection and is copied the same way. Bodies stream both ways; memory
-// per connection is two 64 KiB buffers.
+// per connection is two pipes (splice(2)), no user-space buffer.
 //
 // Answers of its own: 401 without a credential, 403/404 from the Gate, 503
 // with Retry-After and a page that reloads while the app does not accept

@@ -19,15 +19,13 @@ import base64
 import http.client
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import time
 import urllib.parse
 import uuid
 
 import pytest
 
+from app_images import make_images_dir, remove_images_dir
 from berth_harness import WebSocket, session_berthd
 
 ECHO_APP = r'''
@@ -61,44 +59,17 @@ SOURCE_IMAGES = os.environ.get("BERTH_TEST_IMAGE_DIR") or os.environ.get(
     "BERTH_IMAGES_DIR", "/var/cache/berth-test/images")
 
 
-def make_images_dir():
-    """A temp images dir: `python` (a link to the test image) and `echoapp`
-    (the same rootfs, bind-mounted read-only: the runtime refuses a symlinked
-    rootfs; and a manifest declaring the echo app). Undo with
-    remove_images_dir."""
-    src = os.path.join(SOURCE_IMAGES, "python")
-    if not os.path.exists(os.path.join(src, "image.json")):
-        pytest.skip(f"no python image in {SOURCE_IMAGES}")
-    d = tempfile.mkdtemp(prefix="berth-apps-images-")
-    os.symlink(src, os.path.join(d, "python"))
-    echo = os.path.join(d, "echoapp")
-    os.makedirs(os.path.join(echo, "rootfs"))
-    subprocess.run(["mount", "--bind", "-o", "ro", os.path.join(src, "rootfs"),
-                    os.path.join(echo, "rootfs")], check=True)
-    with open(os.path.join(src, "image.json")) as f:
-        manifest = json.load(f)
+def echo_app():
     code = base64.b64encode(ECHO_APP.encode()).decode()
-    manifest.update(name="echoapp", source="recipe:echoapp", apps=[{
-        "name": "echo", "display_name": "Echo", "port": 8899,
-        "command": f"python3 -c \"import base64;exec(base64.b64decode('{code}'))\" {{port}}"}])
-    with open(os.path.join(echo, "image.json"), "w") as f:
-        json.dump(manifest, f)
-    return d
-
-
-def remove_images_dir(d):
-    rootfs = os.path.join(d, "echoapp", "rootfs")
-    with open("/proc/self/mounts") as f:
-        mounted = any(line.split()[1] == rootfs for line in f)
-    if mounted:
-        subprocess.run(["umount", rootfs], check=True)
-    os.rmdir(rootfs)  # empty once unmounted; never recurse into the image
-    shutil.rmtree(d)
+    return {"name": "echo", "display_name": "Echo", "port": 8899,
+            "command": f"python3 -c \"import base64;exec(base64.b64decode('{code}'))\" {{port}}"}
 
 
 @pytest.fixture(params=["runc", "docker"])
 def ab(request):
-    images = make_images_dir()
+    if not os.path.exists(os.path.join(SOURCE_IMAGES, "python", "image.json")):
+        pytest.skip(f"no python image in {SOURCE_IMAGES}")
+    images = make_images_dir(SOURCE_IMAGES, {"echoapp": [echo_app()]})
     try:
         yield from session_berthd(request.param, ["--images-dir", images])
     finally:
