@@ -149,8 +149,11 @@ awaitable<void> Copy(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket&
   }
   UniqueFd pipe_out(fds[0]), pipe_in(fds[1]);
   (void)::fcntl(pipe_in.get(), F_SETPIPE_SZ, static_cast<int>(kCopyChunk));
-  from.native_non_blocking(true, ec);
-  to.native_non_blocking(true, ec);
+  {
+    beast::error_code ignored;  // asio's own sockets are non-blocking already
+    from.native_non_blocking(true, ignored);
+    to.native_non_blocking(true, ignored);
+  }
   bool eof = false;
   while (!ec) {
     ssize_t n = ::splice(from.native_handle(), nullptr, pipe_in.get(), nullptr, kCopyChunk,

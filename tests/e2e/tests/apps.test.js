@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withWorld } from '../lib/fixture.js';
 import { screenshot, signIn } from '../lib/browser.js';
-import { createFolder, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
+import { createFolder, fileRow, folderRow, goStorage, launchWithFolders, openFolder } from '../lib/ui.js';
 
 const kContent = 'written by a notebook cell';
 
@@ -36,13 +36,7 @@ async function jupyterStory(t, { b, page, context, api }) {
   await folderRow(page, 'user2-vfolder').waitFor();
 
   await page.getByRole('link', { name: 'Sessions', exact: true }).click();
-  await page.getByRole('button', { name: 'START', exact: true }).click();
-  const dialog = page.getByRole('dialog');
-  const folders = dialog.getByRole('group', { name: 'Folders to mount' });
-  await folders.getByRole('checkbox', { name: 'user1-ml-test', exact: true }).check();
-  await folders.getByRole('checkbox', { name: 'user2-vfolder', exact: true }).check();
-  await dialog.getByRole('button', { name: 'Launch', exact: true }).click();
-  await dialog.waitFor({ state: 'detached', timeout: 120000 });
+  await launchWithFolders(page, ['user1-ml-test', 'user2-vfolder']);
 
   const name = (await api('GET', '/sessions')).json.sessions[0].name;
   const apps = (await api('GET', `/sessions/${name}/apps`)).json.apps ?? [];
