@@ -1,5 +1,5 @@
 // `berth session ...`: compute sessions (SPEC §3, §6): create, list, info,
-// logs, delete, exec (exits with the command's own exit code) and shell (an
+// logs, apps, delete, exec (exits with the command's own exit code) and shell (an
 // interactive terminal over a WebSocket, see websocket_client.h).
 #include <unistd.h>
 
@@ -177,6 +177,26 @@ Status ShowLogs(CliContext& ctx, const NameOptions& o) {
   return Status::Ok();
 }
 
+// `berth session apps NAME`: the session's apps with their apps-origin URL.
+Status ShowApps(CliContext& ctx, const NameOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  Target t = SessionTarget(o.name);
+  t.Segment("apps");
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", t.str()));
+  BERTH_ASSIGN_OR_RETURN(json apps, ParseList(raw, "apps"));
+  if (o.output == "json") return PrintJson(ctx, raw);
+  if (apps.empty()) {
+    ctx.out << "No apps.\n";
+    return Status::Ok();
+  }
+  Table table({"NAME", "DISPLAY NAME", "STATUS", "URL"});
+  for (const json& a : apps) {
+    table.AddRow({Field(a, "name"), Field(a, "display_name"), Field(a, "status"), Field(a, "url")});
+  }
+  ctx.out << table.Render();
+  return Status::Ok();
+}
+
 struct DeleteOptions {
   std::vector<std::string> names;
   bool force = false;
@@ -318,6 +338,13 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
     auto o =
         Verb<NameOptions>(g, ctx, "logs", "Print a session's container output", ShowLogs, &cmd);
     cmd->add_option("NAME", o->name, "Session name")->required();
+  }
+  {
+    auto o = Verb<NameOptions>(g, ctx, "apps",
+                               "List a session's apps (e.g. Jupyter) and their URLs", ShowApps,
+                               &cmd);
+    cmd->add_option("NAME", o->name, "Session name")->required();
+    AddOutputFlag(cmd, &o->output);
   }
   {
     auto o = Verb<DeleteOptions>(g, ctx, "delete",

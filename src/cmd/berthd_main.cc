@@ -21,6 +21,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "agent/session_agent.h"
+#include "apps/app_registry.h"
+#include "apps/proxy_server.h"
+#include "manager/app_service.h"
 #include "images/image_store.h"
 #include "manager/rest/api_routes.h"
 #include "manager/dotfile_service.h"
@@ -168,6 +171,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   auto listen = manager::ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.status());
+  auto apps_listen = manager::AppsListen(cfg);
+  if (!apps_listen.ok()) return Fail(apps_listen.status());
   RaiseFileLimit();
 
   // Modes first (file_modes.h): the database must never exist world-readable.
@@ -221,6 +226,15 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
   for (const auto& e : rep.errors) spdlog::warn("reconcile: {}", e);
 
+  apps::AppRegistry app_registry(runtime->get());
+  manager::AppService app_service({store->get(), &auth, &folders.authorizer(), &sessions,
+                                   images->get(), &app_registry});
+  apps::ProxyOptions popt;
+  popt.host = apps_listen->host;
+  popt.port = apps_listen->port;
+  apps::ProxyServer apps_server(popt, &app_service);
+  if (Status st = apps_server.Start(); !st.ok()) return Fail(st);
+
   manager::DownloadLinks links;
   http::Router router;
   manager::ApiContext api;
@@ -236,6 +250,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.images = images->get();
   api.events = &events;
   api.exec_limits = {cfg.exec_default_timeout_s, cfg.exec_max_timeout_s};
+  api.apps = &app_service;
+  api.apps_endpoint = {apps_listen->host, apps_server.port(), false};
   manager::RegisterApi(router, api);
   router.SetFallback(manager::StaticFiles(cfg.web_root));
 
@@ -252,7 +268,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (Status st = server.Start(); !st.ok()) return Fail(st);
 
   std::string url = std::string(cfg.tls_cert.empty() ? "http" : "https") + "://" + listen->host + ":" + std::to_string(server.port());
-  spdlog::info("berthd {} listening on {} (data dir {})", BERTH_VERSION, url, cfg.data_dir);
+  spdlog::info("berthd {} listening on {} (data dir {}); apps on {}:{}", BERTH_VERSION, url,
+               cfg.data_dir, apps_listen->host, apps_server.port());
   std::printf("berthd listening on %s (runtime %s)\n", url.c_str(), cfg.runtime.c_str());
   // Never the token itself (SPEC §4): where it is, and a one-time link.
   std::printf("admin API token: %s\n", admin_token_path.c_str());
@@ -276,6 +293,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::info("received signal {}, stopping", sig);
   events.CloseAll();
   server.Stop();
+  apps_server.Stop();
   if (cfg.runtime == "runc") {
     // Leave no empty state dirs in /run: these fail (harmlessly) while
     // sessions still run, which the next start adopts.
@@ -339,6 +357,9 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path, "TOML config file");
   app.add_option("--data-dir", data_dir, "data directory (database, volumes, images)");
   app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8470)");
+  std::string apps_listen;
+  app.add_option("--apps-listen", apps_listen,
+                 "HOST:PORT of the apps origin (default: the --listen host, its port + 1)");
   app.add_option("--runtime", runtime, "container runtime: runc or docker");
   app.add_option("--docker-socket", docker_socket, "Docker Engine socket for --runtime docker");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
@@ -375,6 +396,7 @@ int main(int argc, char** argv) {
   berth::manager::ApplyEnvironment(cfg);
   if (!data_dir.empty()) cfg.data_dir = data_dir;
   if (!listen.empty()) cfg.listen = listen;
+  if (!apps_listen.empty()) cfg.apps_listen = apps_listen;
   if (!runtime.empty()) cfg.runtime = runtime;
   if (!docker_socket.empty()) cfg.docker_socket = docker_socket;
   if (!log_level.empty()) cfg.log_level = log_level;

@@ -33,6 +33,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/asio_util.h"
 #include "http/connection_limiter.h"
 #include "http/tls_context.h"
 #include "http/trusted_proxy.h"
@@ -217,12 +218,7 @@ struct Server::Impl {
   // Runs f() on the worker pool and resumes on the caller's executor.
   template <typename F>
   awaitable<std::invoke_result_t<F>> OnWorkers(F f) {
-    using R = std::invoke_result_t<F>;
-    std::optional<R> out = co_await asio::co_spawn(
-        workers.get_executor(),
-        [&f]() -> awaitable<std::optional<R>> { co_return std::optional<R>(f()); },
-        use_awaitable);
-    co_return std::move(*out);
+    return OnPool(workers, std::move(f));
   }
 
   static Response Guarded(const std::function<Response()>& f) {
@@ -782,24 +778,10 @@ Status Server::Start() {
                                                             impl_->options.tls_key_file));
   }
   BERTH_ASSIGN_OR_RETURN(impl_->proxies, TrustedProxies::Parse(impl_->options.trusted_proxies));
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) return InvalidArgument("bad listen address '" + impl_->options.host + "'");
-  tcp::endpoint ep(addr, impl_->options.port);
-  auto& acc = impl_->acceptor;
-  acc.open(ep.protocol(), ec);
-  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acc.bind(ep, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Unavailable("cannot listen on " + impl_->options.host + ":" +
-                       std::to_string(impl_->options.port) + ": " + ec.message());
-  }
-  impl_->port = acc.local_endpoint().port();
+  BERTH_ASSIGN_OR_RETURN(impl_->port, Listen(impl_->acceptor, impl_->options.host,
+                                             impl_->options.port, "the API"));
   asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
-  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
-  }
+  RunThreads(impl_->io, impl_->options.io_threads, impl_->threads);
   return Status::Ok();
 }
 

@@ -19,6 +19,14 @@ std::string FormatImageManifest(const ImageInfo& i) {
             {"uid", i.uid},
             {"gid", i.gid},
             {"env", i.env}};
+  json apps = json::array();
+  for (const auto& a : i.apps) {
+    apps.push_back({{"name", a.name},
+                    {"display_name", a.display_name},
+                    {"port", a.port},
+                    {"command", a.command}});
+  }
+  j["apps"] = std::move(apps);
   return j.dump(2) + "\n";
 }
 
@@ -37,6 +45,14 @@ Result<ImageInfo> ParseImageManifest(std::string_view text) {
     i.uid = j.value("uid", 1000u);
     i.gid = j.value("gid", 1000u);
     i.env = j.value("env", std::vector<std::string>{});
+    for (const auto& a : j.value("apps", json::array())) {
+      AppSpec app;
+      app.name = a.value("name", "");
+      app.display_name = a.value("display_name", "");
+      app.port = a.value("port", uint16_t{0});
+      app.command = a.value("command", "");
+      if (ValidateApp(app).ok()) i.apps.push_back(std::move(app));
+    }
     return i;
   } catch (const json::exception& e) {
     return Internal(std::string("image manifest has a field of the wrong type: ") + e.what());

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "images/app_spec.h"
 
 namespace berth::images {
 
@@ -34,6 +35,7 @@ struct ImageInfo {
   uint32_t uid = 1000;
   uint32_t gid = 1000;
   std::vector<std::string> env;  // image's own env (imports: config Env)
+  std::vector<AppSpec> apps;     // from the recipe's [[app]] tables
 };
 
 // The manifest's file name inside an image directory.

@@ -218,6 +218,7 @@ Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildO
   info.description = recipe.description;
   info.uid = recipe.uid;
   info.gid = recipe.gid;
+  info.apps = recipe.apps;
   auto published = Publish(tmp, std::move(info), options.replace);
   if (!published.ok()) (void)RemoveBuildDir(tmp);
   return published;

@@ -38,6 +38,29 @@ bool SafeToken(const std::string& s) {
   return true;
 }
 
+Result<std::vector<AppSpec>> ParseApps(const toml::table& t, const std::string& name) {
+  std::vector<AppSpec> apps;
+  const toml::node* n = t.get("app");
+  if (n == nullptr) return apps;
+  const toml::array* arr = n->as_array();
+  if (arr == nullptr) return Bad(name, "app must be an array of tables ([[app]])");
+  for (const auto& e : *arr) {
+    const toml::table* a = e.as_table();
+    if (a == nullptr) return Bad(name, "app must be an array of tables ([[app]])");
+    AppSpec app;
+    app.name = (*a)["name"].value_or(std::string());
+    app.display_name = (*a)["display_name"].value_or(std::string());
+    int64_t port = (*a)["port"].value_or(int64_t{0});
+    app.port = port > 0 && port < 65536 ? static_cast<uint16_t>(port) : 0;
+    app.command = (*a)["command"].value_or(std::string());
+    if (Status st = ValidateApp(app); !st.ok()) return Bad(name, st.message());
+    for (const auto& other : apps)
+      if (other.name == app.name) return Bad(name, "app '" + app.name + "' is declared twice");
+    apps.push_back(std::move(app));
+  }
+  return apps;
+}
+
 }  // namespace
 
 const char kBashSnippet[] = R"(# Berth: say once per session shell which paths persist (SPEC §3).
@@ -100,6 +123,7 @@ Result<Recipe> ParseRecipe(const std::string& name, const std::string& toml_text
   if (r.uid == 0 || r.gid == 0) return Bad(name, "the session user must not be root");
   if (const toml::table* p = t["pip"].as_table())
     r.pip_allow_user_install = (*p)["allow_user_install"].value_or(true);
+  BERTH_ASSIGN_OR_RETURN(r.apps, ParseApps(t, name));
   return r;
 }
 

@@ -13,6 +13,7 @@
 //   [user]  name, uid, gid, home, shell      the session user (work/1000)
 //   [pip]   allow_user_install = true        drop PEP 668's marker (see
 //                                            recipes/python.toml)
+//   [[app]] name, display_name, port, command  a web app (images/app_spec.h)
 //
 // Pure data and pure functions; thread-safe.
 #pragma once
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "images/app_spec.h"
 
 namespace berth::images {
 
@@ -41,6 +43,7 @@ struct Recipe {
   std::string home = "/home/work";
   std::string shell = "/bin/bash";
   bool pip_allow_user_install = true;
+  std::vector<AppSpec> apps;
 };
 
 // Parses recipe TOML text. InvalidArgument (reason "invalid_recipe") names

@@ -75,6 +75,7 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "container_log_max_bytes") st = count(l.container_log_max_bytes);
     else if (k == "data_dir") st = str(cfg.data_dir);
     else if (k == "listen") st = str(cfg.listen);
+    else if (k == "apps_listen") st = str(cfg.apps_listen);
     else if (k == "runtime") st = str(cfg.runtime);
     else if (k == "docker_socket") st = str(cfg.docker_socket);
     else if (k == "default_image") st = str(cfg.default_image);
@@ -130,6 +131,7 @@ void ApplyEnvironment(DaemonConfig& cfg) {
   };
   env("BERTH_DATA_DIR", cfg.data_dir);
   env("BERTH_LISTEN", cfg.listen);
+  env("BERTH_APPS_LISTEN", cfg.apps_listen);
   env("BERTH_RUNTIME", cfg.runtime);
   env("BERTH_LOG_LEVEL", cfg.log_level);
   env("BERTH_IMAGES_DIR", cfg.images_dir);
@@ -154,6 +156,14 @@ Result<ListenAddress> ParseListen(const std::string& s) {
     return InvalidArgument("listen address '" + s + "' must be HOST:PORT");
   }
   return ListenAddress{host, static_cast<uint16_t>(port)};
+}
+
+Result<ListenAddress> AppsListen(const DaemonConfig& cfg) {
+  if (!cfg.apps_listen.empty()) return ParseListen(cfg.apps_listen);
+  BERTH_ASSIGN_OR_RETURN(ListenAddress api, ParseListen(cfg.listen));
+  if (api.port == 65535) return InvalidArgument("set --apps-listen: the API port is 65535");
+  if (api.port != 0) ++api.port;
+  return api;
 }
 
 }  // namespace berth::manager

@@ -16,6 +16,9 @@ namespace berth::manager {
 struct DaemonConfig {
   std::string data_dir;  // see DefaultDataDir
   std::string listen = "127.0.0.1:8470";
+  // The apps origin (SPEC §3 "Apps"): HOST:PORT; "" = the API's host and
+  // port + 1 (AppsListen).
+  std::string apps_listen;
   std::string runtime = "runc";  // "runc" | "docker"
   std::string docker_socket = "/var/run/docker.sock";
   std::string default_image = "python";
@@ -75,7 +78,7 @@ std::string DefaultDataDir();
 // of DaemonConfig) from a TOML file over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
-// Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,
+// Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_APPS_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,
 // BERTH_LOGIN_CODE_TTL_S (1..600, else ignored).
 void ApplyEnvironment(DaemonConfig& cfg);
 
@@ -85,5 +88,8 @@ struct ListenAddress {
 };
 // "HOST:PORT" or "[v6]:PORT".
 Result<ListenAddress> ParseListen(const std::string& s);
+// Where the apps origin listens: cfg.apps_listen, or by default the API's
+// host with its port + 1 (port 0, any free port, when the API's is 0).
+Result<ListenAddress> AppsListen(const DaemonConfig& cfg);
 
 }  // namespace berth::manager

@@ -19,6 +19,25 @@ TEST(ConfigTest, ParseListen) {
   EXPECT_FALSE(ParseListen(":80").ok());
 }
 
+TEST(ConfigTest, AppsListenDefaultsToTheApiPortPlusOne) {
+  DaemonConfig cfg;
+  cfg.listen = "10.0.0.5:8470";
+  auto a = AppsListen(cfg);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->host, "10.0.0.5");
+  EXPECT_EQ(a->port, 8471);
+  cfg.listen = "127.0.0.1:0";  // any free port for both
+  EXPECT_EQ(AppsListen(cfg)->port, 0);
+  cfg.apps_listen = "0.0.0.0:9000";
+  EXPECT_EQ(AppsListen(cfg)->host, "0.0.0.0");
+  EXPECT_EQ(AppsListen(cfg)->port, 9000);
+  cfg.apps_listen = "nonsense";
+  EXPECT_FALSE(AppsListen(cfg).ok());
+  cfg.apps_listen.clear();
+  cfg.listen = "127.0.0.1:65535";
+  EXPECT_FALSE(AppsListen(cfg).ok());
+}
+
 TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

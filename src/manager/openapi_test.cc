@@ -25,6 +25,7 @@
 
 #include "http/router.h"
 #include "images/image_store.h"
+#include "manager/app_service.h"
 #include "manager/rest/api_routes.h"
 #include "manager/audit_log.h"
 #include "manager/auth_service.h"
@@ -172,6 +173,10 @@ class OpenApiTest : public ::testing::Test {
     ctx.sessions = sessions_.get();
     ctx.images = images_.get();
     ctx.events = &events_;
+    apps_ = std::make_unique<AppService>(AppServiceDeps{store_.get(), auth_.get(),
+                                                        &folders_->authorizer(), sessions_.get(),
+                                                        images_.get(), &app_registry_});
+    ctx.apps = apps_.get();
     RegisterApi(router_, ctx);
   }
 
@@ -201,6 +206,8 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<UserService> users_;
   std::unique_ptr<ShareService> shares_;
   std::unique_ptr<DotfileService> dotfiles_;
+  apps::AppRegistry app_registry_{nullptr};  // never asked: no app runs here
+  std::unique_ptr<AppService> apps_;
   http::Router router_;
 };
 
@@ -217,6 +224,7 @@ TEST_F(OpenApiTest, EveryRegisteredRouteIsDocumentedAndNothingElse) {
   // fixture really registered them rather than comparing a partial API.
   EXPECT_TRUE(registered.count({"POST", "/sessions"})) << "session routes were not registered";
   EXPECT_TRUE(registered.count({"GET", "/users"})) << "user routes were not registered";
+  EXPECT_TRUE(registered.count({"GET", "/sessions/{name}/apps"})) << "app routes were not registered";
 
   std::set<Endpoint> undocumented, stale, landed;
   for (const auto& e : registered) {

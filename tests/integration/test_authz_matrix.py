@@ -218,6 +218,12 @@ TABLE = [
      [401, 200, 404, 404, 404, 200]),
     ("get", "/sessions/{name}/terminal", lambda w, p: ws_status(w, p, w.session()),
      [401, 101, 404, 404, 404, 101]),
+    ("get", "/sessions/{name}/apps", lambda w, p: http_status(w, p, "GET", f"/sessions/{w.session()}/apps"),
+     [401, 200, 404, 404, 404, 200]),
+    # 302 into the apps origin; 404 app_not_found with an image that declares no jupyter.
+    ("get", "/sessions/{name}/apps/{app}/open",
+     lambda w, p: http_status(w, p, "GET", f"/sessions/{w.session()}/apps/jupyter/open"),
+     [401, {302, 404}, 404, 404, 404, {302, 404}]),
     ("get", "/images", lambda w, p: http_status(w, p, "GET", "/images"), [401] + [200] * 5),
     ("post", "/images/build", lambda w, p: http_status(w, p, "POST", "/images/build", {"recipe": "no-such-recipe"}),
      [401, 403, 403, 403, 403, DENIED]),

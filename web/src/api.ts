@@ -97,6 +97,21 @@ export interface Session {
   status_reason?: string;
 }
 
+/** An app of a session (SPEC §3 "Apps"), e.g. Jupyter. */
+export interface SessionApp {
+  name: string;
+  display_name: string;
+  /** Absolute, on the apps origin. */
+  url: string;
+  status: 'stopped' | 'starting' | 'running';
+}
+
+/** Where the browser goes to open an app: a one-time redirect that signs it
+ * in on the apps origin (the app's own URL would answer 401 to a browser). */
+export function appOpenPath(session: string, app: string): string {
+  return `${kPrefix}/sessions/${enc(session)}/apps/${enc(app)}/open`;
+}
+
 export interface Share {
   id: string;
   folder: string;
@@ -238,6 +253,8 @@ export const api = {
   sessions: () => request<{ sessions: Session[] }>('GET', '/sessions').then((r) => r.sessions ?? []),
   createSession: (req: CreateSession) => request<Session>('POST', '/sessions', req),
   deleteSession: (name: string) => request<unknown>('DELETE', `/sessions/${enc(name)}`),
+  sessionApps: (name: string) =>
+    request<{ apps: SessionApp[] }>('GET', `/sessions/${enc(name)}/apps`).then((r) => r.apps ?? []),
   images: () => request<{ images: Image[] }>('GET', '/images').then((r) => r.images ?? []),
 
   updateMe: (change: { python_user_base?: PythonUserBase }) => request<Me>('PATCH', '/me', change),

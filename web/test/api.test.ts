@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, errorFrom } from '../src/api';
+import { ApiError, appOpenPath, errorFrom } from '../src/api';
 import { terminalUrl } from '../src/pages/terminal';
 
 describe('errorFrom', () => {
@@ -26,5 +26,12 @@ describe('terminalUrl', () => {
   it('picks ws or wss and encodes the name', () => {
     expect(terminalUrl('s1', { protocol: 'http:', host: 'h:8470' } as Location)).toBe('ws://h:8470/api/v1/sessions/s1/terminal');
     expect(terminalUrl('a b', { protocol: 'https:', host: 'h' } as Location)).toBe('wss://h/api/v1/sessions/a%20b/terminal');
+  });
+});
+
+describe('appOpenPath', () => {
+  it('points at the one-time /open redirect, names encoded', () => {
+    expect(appOpenPath('s1', 'jupyter')).toBe('/api/v1/sessions/s1/apps/jupyter/open');
+    expect(appOpenPath('a b', 'x/y')).toBe('/api/v1/sessions/a%20b/apps/x%2Fy/open');
   });
 });

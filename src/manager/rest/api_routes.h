@@ -6,6 +6,10 @@
 // The services must outlive the router.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <string_view>
+
 #include "http/router.h"
 #include "manager/exec_limits.h"
 
@@ -15,6 +19,7 @@ class ImageStore;
 
 namespace berth::manager {
 
+class AppService;
 class AuthService;
 class Authorizer;
 class DotfileService;
@@ -25,6 +30,16 @@ class SessionService;
 class ShareService;
 class UserQuota;
 class UserService;
+
+// Where the apps origin listens (--apps-listen), for absolute app URLs.
+struct AppsEndpoint {
+  std::string host;  // a wildcard (0.0.0.0, ::) means the API request's host name
+  uint16_t port = 0;
+  bool tls = false;
+};
+// "http(s)://HOST:PORT" of the apps origin as a client that reached the API
+// at Host `request_host` can use (rest/apps.cc).
+std::string AppsOrigin(const AppsEndpoint& e, std::string_view request_host);
 
 struct ApiContext {
   AuthService* auth = nullptr;
@@ -40,6 +55,9 @@ struct ApiContext {
   images::ImageStore* images = nullptr;
   EventBus* events = nullptr;
   ExecLimits exec_limits;
+  // Apps: absent when berthd serves no apps origin.
+  AppService* apps = nullptr;
+  AppsEndpoint apps_endpoint;
 };
 
 // /health, /me, sign-in and sign-out, /volumes (rest/account.cc).
@@ -61,6 +79,8 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx);
 void RegisterImageRoutes(http::Router& r, ApiContext& ctx);
 // REQUIRES: ctx.events and ctx.authz.
 void RegisterEventRoutes(http::Router& r, ApiContext& ctx);
+// A session's apps and the /open redirect (rest/apps.cc). REQUIRES: ctx.apps.
+void RegisterAppRoutes(http::Router& r, ApiContext& ctx);
 
 // REQUIRES: ctx.auth, ctx.authz, ctx.folders and ctx.links.
 inline void RegisterApi(http::Router& r, ApiContext& ctx) {
@@ -78,6 +98,7 @@ inline void RegisterApi(http::Router& r, ApiContext& ctx) {
     RegisterImageRoutes(r, ctx);
     RegisterEventRoutes(r, ctx);
   }
+  if (ctx.apps) RegisterAppRoutes(r, ctx);
 }
 
 }  // namespace berth::manager

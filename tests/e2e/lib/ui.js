@@ -47,3 +47,15 @@ export async function confirmOk(page) {
   await dialog.getByRole('button', { name: 'OK', exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
 }
+
+// START → tick each of `folders` in "Folders to mount" → (beforeLaunch) →
+// Launch; returns once the dialog has closed (the session runs).
+export async function launchWithFolders(page, folders, beforeLaunch = async () => {}) {
+  await page.getByRole('button', { name: 'START', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  const list = dialog.getByRole('group', { name: 'Folders to mount' });
+  for (const name of folders) await list.getByRole('checkbox', { name, exact: true }).check();
+  await beforeLaunch();
+  await dialog.getByRole('button', { name: 'Launch', exact: true }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 120000 });
+}

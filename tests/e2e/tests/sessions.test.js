@@ -7,7 +7,7 @@ import { withWorld } from '../lib/fixture.js';
 import { apiCall, loginUrl } from '../lib/berthd.js';
 import { signIn, screenshot } from '../lib/browser.js';
 import { screenRows, typeLine } from '../lib/terminal.js';
-import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, openFolder } from '../lib/ui.js';
+import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, launchWithFolders, openFolder } from '../lib/ui.js';
 
 const kContent = 'file inside user2-vfolder';
 
@@ -40,14 +40,7 @@ test('seed story: START with two folders, write a file in the terminal, delete, 
     await page.getByRole('link', { name: 'Sessions', exact: true }).click();
     await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
     await screenshot(page, 'sessions-empty');
-    await page.getByRole('button', { name: 'START', exact: true }).click();
-    const dialog = page.getByRole('dialog');
-    const folders = dialog.getByRole('group', { name: 'Folders to mount' });
-    await folders.getByRole('checkbox', { name: 'user1-ml-test', exact: true }).check();
-    await folders.getByRole('checkbox', { name: 'user2-vfolder', exact: true }).check();
-    await screenshot(page, 'start-dialog');
-    await dialog.getByRole('button', { name: 'Launch', exact: true }).click();
-    await dialog.waitFor({ state: 'detached', timeout: 120000 });
+    await launchWithFolders(page, ['user1-ml-test', 'user2-vfolder'], () => screenshot(page, 'start-dialog'));
 
     const sessions = (await api('GET', '/sessions')).json.sessions;
     assert.equal(sessions.length, 1);

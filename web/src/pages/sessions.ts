@@ -1,7 +1,8 @@
 // The Sessions page: the list of the user's sessions with their status and
-// mounts, the START launcher, a terminal panel and delete.
+// mounts, the START launcher, a terminal panel, one button per app (e.g.
+// Jupyter, opened in a new tab) and delete.
 
-import { api, ApiError, type Session } from '../api';
+import { api, ApiError, appOpenPath, type Session, type SessionApp } from '../api';
 import type { AppContext } from '../app_context';
 import { onChange } from '../events';
 import { formatTime, h, listTable, replace } from '../ui/dom';
@@ -33,6 +34,31 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
   let last = '';
   let unavailable = false;
   let term: TerminalPanel | null = null;
+  // A session's apps come from its image and never change: asked once.
+  const appsOf = new Map<string, SessionApp[]>();
+
+  function appButton(s: Session, a: SessionApp): HTMLElement {
+    const b = h('button', { type: 'button', class: 'secondary', title: `Open ${a.display_name} in a new tab` }, a.display_name);
+    b.addEventListener('click', () => window.open(appOpenPath(s.name, a.name), '_blank', 'noopener'));
+    return b;
+  }
+
+  // The app buttons of a running session, filled in once its apps are known.
+  function appButtons(s: Session): HTMLElement {
+    const slot = h('span', { class: 'app-buttons' });
+    if (s.status !== 'running') return slot;
+    const fill = (apps: SessionApp[]) => replace(slot, ...apps.map((a) => appButton(s, a)));
+    const known = appsOf.get(s.id);
+    if (known) {
+      fill(known);
+    } else {
+      api.sessionApps(s.name).then((apps) => {
+        appsOf.set(s.id, apps);
+        fill(apps);
+      }, () => { /* no apps offered: the row keeps its other actions */ });
+    }
+    return slot;
+  }
 
   function showTable(list: Session[]): void {
     const key = JSON.stringify(list);
@@ -64,7 +90,7 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
         h('td', { class: 'hide-narrow' }, s.image),
         h('td', { class: 'mounts-col' }, mounts.length ? h('ul', { class: 'mounts-cell' }, mounts) : h('span', { class: 'hint' }, 'none')),
         h('td', { class: 'hide-narrow' }, formatTime(s.created_at)),
-        h('td', { class: 'actions' }, termBtn, del),
+        h('td', { class: 'actions' }, termBtn, appButtons(s), del),
       );
     });
     replace(

@@ -1,0 +1,93 @@
+// AppRegistry: which apps run in which sessions (SPEC §3 "Apps"), and
+// starting them on first use.
+//
+// An app is started as the session user (the container's uid and env,
+// HOME=/home/work) through the runtime's terminal exec path (ExecTty),
+// detached from any client: `sh -c 'exec CMD'` with its output going to
+// /home/work/.berth-apps/<app>.log (the scratch home; gone with the
+// session). The registry keeps the TtyProcess handle: its exit_fd tells
+// whether the app still runs, and destroying the registry (berthd stopping)
+// kills the apps it started. A session's apps die with its container.
+//
+// States: kStopped (never started, or its process exited), kStarting
+// (started, no connection accepted yet), kRunning (the proxy has connected
+// to it at least once since it started).
+//
+// Port: an app listens on its declared port on 127.0.0.1 in the session's
+// network namespace. When the session shares berthd's namespace (no
+// per-session network), every session's app would want the same port, so
+// the registry picks a free loopback port for each instead.
+//
+// Thread-safety: all methods may be called from any thread (one mutex;
+// starting an app holds it for the duration of the runtime call).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "common/result.h"
+#include "images/app_spec.h"
+#include "runtime/container_runtime.h"
+
+namespace berth::apps {
+
+enum class AppState { kStopped, kStarting, kRunning };
+const char* AppStateName(AppState s);  // "stopped" | "starting" | "running"
+
+// Where to reach a started app.
+struct AppTarget {
+  pid_t netns_pid = 0;  // a process in the session's network namespace
+  uint16_t port = 0;
+  AppState state = AppState::kStopped;
+  bool exited = false;  // it was started and its process has ended since
+};
+
+// "/s/<session id>/<app>/": the app's path on the apps origin.
+std::string AppBaseUrl(const std::string& session_id, const std::string& app);
+
+class AppRegistry {
+ public:
+  explicit AppRegistry(runtime::ContainerRuntime* runtime) : runtime_(runtime) {}
+  AppRegistry(const AppRegistry&) = delete;
+  AppRegistry& operator=(const AppRegistry&) = delete;
+
+  // The app's state as far as the registry knows (no I/O but a poll of the
+  // process's exit fd).
+  AppState State(const std::string& session_id, const std::string& app);
+
+  // Where `app` of running container `session_id` listens, starting it
+  // first if it is not running. `restart` also starts it again when its
+  // process has ended (an /open does; a proxied request reports the exit
+  // instead, as a 502). FailedPrecondition when the container does not run;
+  // the runtime's error when the start fails.
+  Result<AppTarget> Ensure(const std::string& session_id, const images::AppSpec& app,
+                           bool restart);
+
+  // The proxy reached the app: it is running.
+  void MarkReachable(const std::string& session_id, const std::string& app);
+
+  // Drops what is kept for a session's apps (killing them if still alive).
+  void Forget(const std::string& session_id);
+
+ private:
+  struct Entry {
+    std::unique_ptr<runtime::TtyProcess> process;
+    uint16_t port = 0;
+    bool reachable = false;
+    bool Exited() const;
+  };
+  using Key = std::pair<std::string, std::string>;  // session id, app name
+
+  Result<Entry> Start(const std::string& session_id, const images::AppSpec& app, pid_t pid);
+
+  runtime::ContainerRuntime* runtime_;
+  std::mutex mu_;
+  std::map<Key, Entry> entries_;
+};
+
+}  // namespace berth::apps
