@@ -42,6 +42,7 @@
 #include "agent/session_request.h"
 #include "common/result.h"
 #include "images/image_store.h"
+#include "net/session_network.h"
 #include "runtime/container_runtime.h"
 
 namespace berth::agent {
@@ -70,6 +71,7 @@ struct SessionInfo {
   MountPlan mounts;
   std::string home_dir;  // host path of the scratch home
   std::vector<std::string> env;
+  std::string ip;  // the session's address on the session network ("" without one)
 };
 
 struct ReconcileReport {
@@ -85,6 +87,10 @@ struct AgentOptions {
   // Absolute host paths of this node's volume roots: every folder bind
   // mount must come from beneath one. None: no folder can be mounted.
   std::vector<std::string> volume_roots;
+  // Each session's own network namespace is attached here (SPEC §3
+  // "Network"); not owned. Null: sessions share the host's network (unit
+  // tests with a fake runtime only).
+  net::SessionNetwork* network = nullptr;
 };
 
 class SessionAgent {
@@ -108,14 +114,18 @@ class SessionAgent {
                                                             uint16_t rows);
   Result<std::string> Logs(const std::string& id, size_t max_bytes = 1 << 20);
 
-  // `live` = the ids the store says exist. Cleans up containers and scratch
-  // dirs of every other session, reports which live ones still run.
+  // `live` = the ids the store says exist. Cleans up containers, scratch
+  // dirs and address leases of every other session, reports which live
+  // ones still run (those keep their network).
   ReconcileReport Reconcile(const std::set<std::string>& live);
 
   std::string SessionDir(const std::string& id) const;
 
  private:
   explicit SessionAgent(AgentOptions options) : options_(std::move(options)) {}
+  // The running container's network namespace path, "" if it runs no more.
+  std::string NetnsPath(const std::string& id);
+  Status AttachNetwork(const std::string& id, SessionInfo& info);
   const AgentOptions options_;
 };
 

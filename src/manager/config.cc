@@ -30,6 +30,20 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       out = node.as_string()->get();
       return Status::Ok();
     };
+    auto strings = [&](std::vector<std::string>& out) -> Status {
+      out.clear();
+      if (node.is_string()) {
+        out.push_back(node.as_string()->get());
+        return Status::Ok();
+      }
+      const toml::array* a = node.as_array();
+      if (a == nullptr) return InvalidArgument("config " + path + ": '" + k + "' must be a string or an array of strings");
+      for (const auto& item : *a) {
+        if (!item.is_string()) return InvalidArgument("config " + path + ": '" + k + "' must be a string or an array of strings");
+        out.push_back(item.as_string()->get());
+      }
+      return Status::Ok();
+    };
     auto uint = [&](uint32_t& out) -> Status {
       if (!node.is_integer() || node.as_integer()->get() < 0) {
         return InvalidArgument("config " + path + ": '" + k + "' must be a non-negative integer");
@@ -80,6 +94,9 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "max_connections_per_client") st = uint(cfg.max_connections_per_client);
     else if (k == "userns_base") st = uint(cfg.userns_base);
     else if (k == "userns_size") st = uint(cfg.userns_size);
+    else if (k == "session_subnet") st = str(cfg.session_subnet);
+    else if (k == "session_bridge") st = str(cfg.session_bridge);
+    else if (k == "session_dns") st = strings(cfg.session_dns);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }

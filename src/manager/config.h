@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "manager/session_limits.h"
@@ -37,6 +38,12 @@ struct DaemonConfig {
   // user namespace (SPEC §3 "User"); userns_size 0 turns user namespaces off.
   uint32_t userns_base = 100000;
   uint32_t userns_size = 65536;
+  // Session network (SPEC §3 "Network"; docs/operations.md): each session's
+  // own namespace on this bridge, addresses from this subnet, these DNS
+  // servers in its resolv.conf (empty: the host's non-loopback ones).
+  std::string session_subnet = "10.213.0.0/16";
+  std::string session_bridge = "berth0";
+  std::vector<std::string> session_dns;
   // Session limits (SPEC §3 "Limits"; docs/operations.md).
   LimitSettings limits;
 };
@@ -47,7 +54,8 @@ std::string DefaultDataDir();
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
 // log_level, container_uid, container_gid, exec_default_timeout_s,
 // exec_max_timeout_s, max_connections, max_connections_per_client,
-// userns_base, userns_size, the limits (default_cpu, max_cpu,
+// userns_base, userns_size, session_subnet, session_bridge, session_dns
+// (a string, comma-separated, or an array of strings), the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
 // max_sessions_per_user, max_execs_per_user, container_log_max_bytes) (and the other string keys
 // of DaemonConfig) from a TOML file over `cfg`.

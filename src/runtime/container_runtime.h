@@ -60,6 +60,9 @@ struct ContainerSpec {
   bool no_new_privileges = true;
   std::vector<std::string> bounding_capabilities;  // e.g. "CAP_SETUID"; empty = none
   std::map<std::string, std::string> labels;       // kept with the container
+  // A network namespace of its own (only lo, down for runc, until the agent
+  // attaches it: net/session_network.h); false: the host's (tests only).
+  bool network_namespace = false;
 };
 
 enum class ContainerState { kCreating, kCreated, kRunning, kPaused, kStopped, kMissing };

@@ -156,7 +156,7 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
   for (uint32_t g : spec.additional_gids) group_add.push_back(std::to_string(g));
 
   json host = {
-      {"NetworkMode", "host"},
+      {"NetworkMode", spec.network_namespace ? "none" : "host"},
       {"Init", true},
       {"Mounts", mounts},
       {"CapDrop", {"ALL"}},
