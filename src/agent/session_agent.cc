@@ -174,6 +174,10 @@ Status SessionAgent::AttachNetwork(const std::string& id, SessionInfo& info) {
   return Status::Ok();
 }
 
+std::string SessionAgent::AddressOf(const std::string& id) const {
+  return options_.network != nullptr ? options_.network->AddressOf(id) : "";
+}
+
 Status SessionAgent::Delete(const std::string& id) {
   if (!runtime::IsValidContainerId(id))
     return InvalidArgument("invalid session id '" + id + "'", "invalid_session_id");

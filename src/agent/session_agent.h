@@ -119,6 +119,9 @@ class SessionAgent {
   // ones still run (those keep their network).
   ReconcileReport Reconcile(const std::set<std::string>& live);
 
+  // The session's address on the session network, "" if none.
+  std::string AddressOf(const std::string& id) const;
+
   std::string SessionDir(const std::string& id) const;
 
  private:

@@ -60,6 +60,7 @@ Result<std::unique_ptr<CniSessionNetwork>> CniSessionNetwork::Open(CniNetworkOpt
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(n->options_.state_dir + "/berth.conflist",
                                         conflist.dump(2) + "\n", 0600, false));
   BERTH_RETURN_IF_ERROR(InstallFirewall(FirewallFor(n->options_)));
+  n->addresses_ = n->ReadLeases();
   return n;
 }
 
@@ -107,16 +108,21 @@ Result<Attachment> CniSessionNetwork::Attach(const std::string& id,
     (void)Detach(id, netns_path);
     return s;
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  addresses_[id] = a.ip;
   return a;
 }
 
 Status CniSessionNetwork::Detach(const std::string& id, const std::string& netns_path) {
   CniCall del{options_.plugin_dir, "bridge", "DEL", id, netns_path, kIfName, BridgeConfig()};
-  return RunCniPlugin(del).status();
+  BERTH_RETURN_IF_ERROR(RunCniPlugin(del).status());
+  std::lock_guard<std::mutex> lock(mu_);
+  addresses_.erase(id);
+  return Status::Ok();
 }
 
-Result<std::set<std::string>> CniSessionNetwork::LeasedIds() {
-  std::set<std::string> ids;
+std::map<std::string, std::string> CniSessionNetwork::ReadLeases() const {
+  std::map<std::string, std::string> out;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(LeaseDir(), ec)) {
     uint32_t ignored = 0;
@@ -124,23 +130,21 @@ Result<std::set<std::string>> CniSessionNetwork::LeasedIds() {
     auto text = ReadFile(e.path());
     if (!text.ok()) continue;
     std::string id = text->substr(0, text->find_first_of("\r\n"));
-    if (!id.empty()) ids.insert(id);
+    if (!id.empty()) out[id] = e.path().filename();
   }
-  if (ec && ec != std::errc::no_such_file_or_directory)
-    return Internal("list " + LeaseDir() + ": " + ec.message());
+  return out;
+}
+
+Result<std::set<std::string>> CniSessionNetwork::LeasedIds() {
+  std::set<std::string> ids;
+  for (const auto& [id, ip] : ReadLeases()) ids.insert(id);
   return ids;
 }
 
 std::string CniSessionNetwork::AddressOf(const std::string& id) {
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(LeaseDir(), ec)) {
-    uint32_t ignored = 0;
-    if (!ParseIpv4(e.path().filename(), ignored)) continue;
-    auto text = ReadFile(e.path());
-    if (text.ok() && text->substr(0, text->find_first_of("\r\n")) == id)
-      return e.path().filename();
-  }
-  return "";
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = addresses_.find(id);
+  return it == addresses_.end() ? "" : it->second;
 }
 
 Status CniSessionNetwork::Shutdown() {

@@ -18,7 +18,9 @@
 // same network as a CNI conflist, for operators and CNI tools.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -63,7 +65,11 @@ class CniSessionNetwork final : public SessionNetwork {
   CniNetworkOptions options_;
   Ipv4Subnet subnet_;
   std::string resolv_conf_;
+  std::mutex mu_;
+  std::map<std::string, std::string> addresses_;  // id -> ip; the lease files, cached
 
+  // id -> address of every lease file.
+  std::map<std::string, std::string> ReadLeases() const;
   CniSessionNetwork(CniNetworkOptions options, Ipv4Subnet subnet, std::string resolv_conf)
       : options_(std::move(options)), subnet_(subnet), resolv_conf_(std::move(resolv_conf)) {}
   std::string LeaseDir() const;

@@ -182,6 +182,8 @@ def test_reaches_the_test_internet_with_its_dns(nb):
                       f"'http://{nb.inet.addr}:{nb.inet.port}/hello.txt', timeout=10).read().decode())")
     assert r["exit_code"] == 0, r
     assert "hello from the test internet" in r["stdout"]
+    info = nb.api("GET", "/sessions/net").json()
+    assert info["network"]["ip"] == session_ip(nb, "net")
     r = sh(nb, "net", "cat /etc/resolv.conf")
     assert r["stdout"] == f"nameserver {nb.inet.addr}\n"
     # Its own namespace: lo and eth0 only, and its own sysfs shows just those.
