@@ -161,9 +161,8 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
 }
 
 std::string SessionAgent::NetnsPath(const std::string& id) {
-  auto c = options_.runtime->Inspect(id);
-  if (!c.ok() || c->state != runtime::ContainerState::kRunning || c->pid <= 0) return "";
-  return "/proc/" + std::to_string(c->pid) + "/ns/net";
+  auto path = options_.runtime->NetworkNamespacePath(id);
+  return path.ok() ? *path : "";
 }
 
 Status SessionAgent::AttachNetwork(const std::string& id, SessionInfo& info) {

@@ -28,10 +28,6 @@ bool ValidBridgeName(const std::string& s) {
 
 FirewallOptions FirewallFor(const CniNetworkOptions& o) { return {o.bridge, o.subnet}; }
 
-json LoopbackConfig() {
-  return {{"cniVersion", kCniVersion}, {"name", "berth-lo"}, {"type", "loopback"}};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<CniSessionNetwork>> CniSessionNetwork::Open(CniNetworkOptions options) {
@@ -41,7 +37,7 @@ Result<std::unique_ptr<CniSessionNetwork>> CniSessionNetwork::Open(CniNetworkOpt
                            "' must be 1-15 characters of a-z, 0-9, '-', '_'");
   BERTH_ASSIGN_OR_RETURN(Ipv4Subnet subnet, Ipv4Subnet::Parse(options.subnet));
   options.subnet = subnet.ToString();
-  for (const char* p : {"loopback", "bridge", "host-local"}) {
+  for (const char* p : {"bridge", "host-local"}) {
     if (::access((options.plugin_dir + "/" + p).c_str(), X_OK) != 0)
       return FailedPrecondition("CNI plugin " + options.plugin_dir + "/" + p +
                                 " not found (install containernetworking-plugins)");
@@ -81,8 +77,9 @@ std::string CniSessionNetwork::LeaseDir() const {
 
 Result<Attachment> CniSessionNetwork::Attach(const std::string& id,
                                              const std::string& netns_path) {
-  CniCall lo{options_.plugin_dir, "loopback", "ADD", id, netns_path, "lo", LoopbackConfig().dump()};
-  BERTH_RETURN_IF_ERROR(RunCniPlugin(lo).status());
+  // lo is up already: runc brings it up in a namespace it creates, Docker
+  // in a "none" network; so no `loopback` plugin run (a Go binary's start
+  // is a tenth of a session's create).
   CniCall add{options_.plugin_dir, "bridge", "ADD", id, netns_path, kIfName, BridgeConfig()};
   auto out = RunCniPlugin(add);
   if (!out.ok()) {

@@ -1,7 +1,8 @@
 // CniSessionNetwork: the SessionNetwork of one berthd, built from Debian's
 // containernetworking-plugins run through the CNI exec protocol
 // (net/cni_exec.h):
-//  * `loopback` brings lo up inside the session's namespace;
+//  * (lo is up already: runc and Docker bring it up in the namespaces they
+//    make, so the `loopback` plugin is not run);
 //  * `bridge` makes a veth pair, the host end a port of the session bridge
 //    (default berth0; the gateway address on it), the other end eth0 inside;
 //  * `host-local` leases addresses from --session-subnet; its lease files

@@ -5,7 +5,7 @@
 // (/proc/<pid>/ns/net), before the session is reported running.
 //
 // The one implementation is CniSessionNetwork (net/cni_network.h): Debian's
-// containernetworking-plugins (loopback, bridge, host-local IPAM) driven
+// containernetworking-plugins (bridge, host-local IPAM) driven
 // through the CNI exec protocol, plus Berth's own firewall chains
 // (net/firewall.h).
 //
@@ -33,7 +33,7 @@ class SessionNetwork {
   // The /etc/resolv.conf every session gets (bound read-only).
   virtual const std::string& ResolvConf() const = 0;
 
-  // Wires the namespace at `netns_path` for session `id`: loopback up, a
+  // Wires the namespace at `netns_path` for session `id` (lo is up already): a
   // veth to the bridge, an address, the default route. On failure nothing
   // is left allocated.
   virtual Result<Attachment> Attach(const std::string& id, const std::string& netns_path) = 0;

@@ -146,6 +146,12 @@ class ContainerRuntime {
   virtual Result<std::unique_ptr<TtyProcess>> ExecTty(const std::string& id,
                                                       const TtyOptions& options) = 0;
 
+  // "/proc/<pid>/ns/net" of the running container's PID 1 (the session's
+  // own network namespace when ContainerSpec.network_namespace), for the
+  // agent to wire; FailedPrecondition if it does not run. The default asks
+  // Inspect; a driver may know it cheaper.
+  virtual Result<std::string> NetworkNamespacePath(const std::string& id);
+
   // The container's own output (PID 1 stdout/stderr), at most the last
   // `max_bytes` bytes.
   virtual Result<std::string> Logs(const std::string& id, size_t max_bytes) = 0;
