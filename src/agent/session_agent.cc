@@ -160,15 +160,11 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   return info;
 }
 
-std::string SessionAgent::NetnsPath(const std::string& id) {
-  auto path = options_.runtime->NetworkNamespacePath(id);
-  return path.ok() ? *path : "";
-}
-
 Status SessionAgent::AttachNetwork(const std::string& id, SessionInfo& info) {
-  const std::string netns = NetnsPath(id);
-  if (netns.empty()) return Internal("session " + id + " stopped before its network was attached");
-  BERTH_ASSIGN_OR_RETURN(net::Attachment a, options_.network->Attach(id, netns));
+  auto netns = options_.runtime->NetworkNamespacePath(id);
+  if (!netns.ok())
+    return Internal("session " + id + " stopped before its network was attached");
+  BERTH_ASSIGN_OR_RETURN(net::Attachment a, options_.network->Attach(id, *netns));
   info.ip = a.ip;
   return Status::Ok();
 }
@@ -180,12 +176,10 @@ std::string SessionAgent::AddressOf(const std::string& id) const {
 Status SessionAgent::Delete(const std::string& id) {
   if (!runtime::IsValidContainerId(id))
     return InvalidArgument("invalid session id '" + id + "'", "invalid_session_id");
-  // Release the address first, while the namespace (and so the veth) is
-  // still there; the container goes even if that failed.
-  Status detached =
-      options_.network != nullptr ? options_.network->Detach(id, NetnsPath(id)) : Status::Ok();
   BERTH_RETURN_IF_ERROR(options_.runtime->Delete(id));
-  BERTH_RETURN_IF_ERROR(detached);
+  // The namespace went with the container, and its veth with it (a veth
+  // dies with either end's namespace): only the address lease is left.
+  if (options_.network != nullptr) BERTH_RETURN_IF_ERROR(options_.network->Detach(id, ""));
   // The container (and so every bind mount of a folder) is gone; RemoveTree
   // still refuses to cross a mount point, should one have been left.
   return RemoveTree(SessionDir(id));

@@ -126,8 +126,6 @@ class SessionAgent {
 
  private:
   explicit SessionAgent(AgentOptions options) : options_(std::move(options)) {}
-  // The running container's network namespace path, "" if it runs no more.
-  std::string NetnsPath(const std::string& id);
   Status AttachNetwork(const std::string& id, SessionInfo& info);
   const AgentOptions options_;
 };

@@ -111,7 +111,11 @@ Result<Attachment> CniSessionNetwork::Attach(const std::string& id,
 }
 
 Status CniSessionNetwork::Detach(const std::string& id, const std::string& netns_path) {
-  CniCall del{options_.plugin_dir, "bridge", "DEL", id, netns_path, kIfName, BridgeConfig()};
+  // Without a namespace there is no veth left to remove (it went with the
+  // namespace), only the lease: ask host-local itself (an IPAM plugin takes
+  // the whole network config), one plugin run instead of bridge + host-local.
+  CniCall del{options_.plugin_dir, netns_path.empty() ? "host-local" : "bridge", "DEL", id,
+              netns_path, kIfName, BridgeConfig()};
   BERTH_RETURN_IF_ERROR(RunCniPlugin(del).status());
   std::lock_guard<std::mutex> lock(mu_);
   addresses_.erase(id);

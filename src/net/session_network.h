@@ -39,8 +39,8 @@ class SessionNetwork {
   virtual Result<Attachment> Attach(const std::string& id, const std::string& netns_path) = 0;
 
   // Releases what Attach made. `netns_path` may be empty (the namespace is
-  // gone: its veth went with it, only the address lease is released).
-  // Idempotent.
+  // gone: its veth went with it, only the address lease is released; the
+  // cheaper call, so the agent deletes the container first). Idempotent.
   virtual Status Detach(const std::string& id, const std::string& netns_path) = 0;
 
   // The session ids that hold an address lease.
