@@ -30,6 +30,7 @@
 #include "common/random.h"
 #include "common/subprocess.h"
 #include "images/image_store.h"
+#include "net/cni_network.h"
 #include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
 
@@ -199,6 +200,7 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
   void TearDown() override {
     if (dir_.empty()) return;
     for (const auto& id : created_) EXPECT_TRUE(agent_->Delete(id).ok()) << id;
+    if (network_) EXPECT_TRUE(network_->Shutdown().ok());  // chains and bridge go
     // Whatever a failed test left: every container of this runtime goes.
     auto left = runtime_->List();
     EXPECT_TRUE(left.ok()) << left.status().ToString();
@@ -263,6 +265,7 @@ class RuntimeConformanceTest : public ::testing::TestWithParam<Driver> {
 
   std::string dir_;
   std::unique_ptr<runtime::ContainerRuntime> runtime_;
+  std::unique_ptr<net::CniSessionNetwork> network_;  // only OwnNetworkNamespace
   std::unique_ptr<SessionAgent> agent_;
   std::vector<FolderRef> folders_;
   std::vector<std::string> created_;
@@ -443,6 +446,67 @@ TEST_P(RuntimeConformanceTest, SudoAllowed) {
             std::string::npos);
   // Still no mounts even as root in the session (no CAP_SYS_ADMIN, seccomp).
   EXPECT_NE(Run(spec.id, {"sudo", "-n", "mount", "-t", "tmpfs", "x", "/mnt"}).exit_code, 0);
+}
+
+// Issue 12 (SPEC §3 "Network"): with a SessionNetwork every session has its
+// own namespace (its own lo, eth0 and, for runc, sysfs), an address, the
+// configured resolv.conf, and no path to another session; delete releases
+// the lease and Shutdown removes the chains and the bridge.
+TEST_P(RuntimeConformanceTest, OwnNetworkNamespace) {
+  if (::access("/usr/lib/cni/bridge", X_OK) != 0)
+    GTEST_SKIP() << "no CNI plugins (containernetworking-plugins)";
+  net::CniNetworkOptions o;
+  o.state_dir = dir_ + "/network";
+  o.bridge = "btc" + RandomHex(4);
+  o.subnet = "10.211." + std::to_string(::getpid() % 250) + ".0/24";
+  o.dns = {"198.18.0.53"};
+  auto network = net::CniSessionNetwork::Open(o);
+  ASSERT_TRUE(network.ok()) << network.status().ToString();
+  network_ = std::move(*network);
+  auto agent = SessionAgent::Open({dir_, runtime_.get(), {dir_ + "/vol"}, network_.get()});
+  ASSERT_TRUE(agent.ok());
+  agent_ = std::move(*agent);
+
+  SessionSpec a = Spec("it-net-a", {"data"});
+  SessionSpec b = Spec("it-net-b", {});
+  auto ia = Create(a);
+  auto ib = Create(b);
+  ASSERT_TRUE(ia.ok()) << ia.status().ToString();
+  ASSERT_TRUE(ib.ok()) << ib.status().ToString();
+  EXPECT_TRUE(ia->ip.starts_with("10.211.")) << ia->ip;
+  EXPECT_NE(ia->ip, ib->ip);
+  EXPECT_EQ(agent_->AddressOf(a.id), ia->ip);
+
+  EXPECT_EQ(Run(a.id, {"ls", "/sys/class/net"}).stdout_data, "eth0\nlo\n");
+  EXPECT_EQ(Run(a.id, {"cat", "/etc/resolv.conf"}).stdout_data, "nameserver 198.18.0.53\n");
+  EXPECT_EQ(Run(a.id, {"python3", "-c",
+                       "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+                       "s.listen(); socket.create_connection(s.getsockname(), 2)"})
+                .exit_code,
+            0);  // loopback is up
+  // b listens; a cannot reach it (isolated bridge ports), b itself can.
+  const std::string serve =
+      "cd /tmp && (nohup python3 -m http.server 8000 >/dev/null 2>&1 &); for i in $(seq 50); do "
+      "python3 -c \"import socket; socket.create_connection(('127.0.0.1', 8000), 1)\" "
+      "2>/dev/null && exit 0; sleep 0.1; done; exit 1";
+  ASSERT_EQ(Run(b.id, {"sh", "-c", serve}).exit_code, 0);
+  const std::string probe =
+      "import socket; socket.create_connection(('" + ib->ip + "', 8000), 2)";
+  EXPECT_NE(Run(a.id, {"python3", "-c", probe}).exit_code, 0);
+  EXPECT_EQ(Run(b.id, {"python3", "-c", probe}).exit_code, 0);
+
+  ASSERT_TRUE(agent_->Delete(a.id).ok());
+  ASSERT_TRUE(agent_->Delete(b.id).ok());
+  auto leased = network_->LeasedIds();
+  ASSERT_TRUE(leased.ok());
+  EXPECT_TRUE(leased->empty());
+  EXPECT_TRUE(network_->Shutdown().ok());
+  EXPECT_FALSE(fs::exists("/sys/class/net/" + o.bridge));
+  SubprocessOptions save;
+  save.argv = {"iptables-save"};
+  auto rules = RunSubprocess(save);
+  ASSERT_TRUE(rules.ok());
+  EXPECT_EQ(rules->stdout_data.find(o.bridge), std::string::npos);
 }
 
 // Issue 10 item 4 (SPEC §3 "User"): with sudo, root inside is not root

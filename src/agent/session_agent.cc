@@ -133,6 +133,14 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.mounts.push_back({info.home_dir, kHome, false});
   for (const auto& m : plan.mounts) c.mounts.push_back({m.host_path, m.target, m.read_only});
 
+  if (options_.network != nullptr) {
+    c.network_namespace = true;
+    const std::string resolv = dir + "/resolv.conf";
+    s = WriteFileAtomic(resolv, options_.network->ResolvConf(), 0644);
+    if (!s.ok()) return fail(s);
+    c.mounts.push_back({resolv, "/etc/resolv.conf", true});
+  }
+
   if (spec.sudo_allowed) {
     const std::string sudoers = dir + "/sudoers";
     s = WriteFileAtomic(sudoers, "#" + std::to_string(spec.uid) + " ALL=(ALL:ALL) NOPASSWD: ALL\n",
@@ -164,15 +172,38 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
 
   s = options_.runtime->Create(c);
   if (!s.ok()) return fail(s);
+  if (options_.network != nullptr) {
+    s = AttachNetwork(spec.id, info);
+    if (!s.ok()) {
+      Status cleanup = options_.runtime->Delete(spec.id);
+      return fail(cleanup.ok() ? s : Internal(s.message() + " (" + cleanup.message() + ")"));
+    }
+  }
   info.mounts = plan;
   info.env = c.env;
   return info;
+}
+
+Status SessionAgent::AttachNetwork(const std::string& id, SessionInfo& info) {
+  auto netns = options_.runtime->NetworkNamespacePath(id);
+  if (!netns.ok())
+    return Internal("session " + id + " stopped before its network was attached");
+  BERTH_ASSIGN_OR_RETURN(net::Attachment a, options_.network->Attach(id, *netns));
+  info.ip = a.ip;
+  return Status::Ok();
+}
+
+std::string SessionAgent::AddressOf(const std::string& id) const {
+  return options_.network != nullptr ? options_.network->AddressOf(id) : "";
 }
 
 Status SessionAgent::Delete(const std::string& id) {
   if (!runtime::IsValidContainerId(id))
     return InvalidArgument("invalid session id '" + id + "'", "invalid_session_id");
   BERTH_RETURN_IF_ERROR(options_.runtime->Delete(id));
+  // The namespace went with the container, and its veth with it (a veth
+  // dies with either end's namespace): only the address lease is left.
+  if (options_.network != nullptr) BERTH_RETURN_IF_ERROR(options_.network->Detach(id, ""));
   // The container (and so every bind mount of a folder) is gone; RemoveTree
   // still refuses to cross a mount point, should one have been left.
   return RemoveTree(SessionDir(id));
@@ -237,6 +268,18 @@ ReconcileReport SessionAgent::Reconcile(const std::set<std::string>& live) {
   }
   for (const auto& id : live)
     if (!seen.count(id)) report.lost.push_back(id);
+  if (options_.network != nullptr) {
+    // Leases of sessions that no longer exist (their namespace, and so
+    // their veth, went with their container).
+    auto leased = options_.network->LeasedIds();
+    if (!leased.ok()) report.errors.push_back("list address leases: " + leased.status().message());
+    for (const auto& id : leased.ok() ? *leased : std::set<std::string>{}) {
+      if (live.count(id)) continue;
+      Status s = options_.network->Detach(id, "");
+      if (!s.ok()) report.errors.push_back(id + ": " + s.message());
+      else if (!seen.count(id)) report.removed.push_back(id);
+    }
+  }
   for (auto* v : {&report.adopted, &report.lost, &report.removed}) std::sort(v->begin(), v->end());
   return report;
 }

@@ -43,6 +43,7 @@
 #include "agent/session_request.h"
 #include "common/result.h"
 #include "images/image_store.h"
+#include "net/session_network.h"
 #include "runtime/container_runtime.h"
 
 namespace berth::agent {
@@ -78,6 +79,7 @@ struct SessionInfo {
   std::string home_dir;  // host path of the scratch home
   std::vector<std::string> env;
   DotfileReport dotfiles;
+  std::string ip;  // the session's address on the session network ("" without one)
 };
 
 struct ReconcileReport {
@@ -93,6 +95,10 @@ struct AgentOptions {
   // Absolute host paths of this node's volume roots: every folder bind
   // mount must come from beneath one. None: no folder can be mounted.
   std::vector<std::string> volume_roots;
+  // Each session's own network namespace is attached here (SPEC §3
+  // "Network"); not owned. Null: sessions share the host's network (unit
+  // tests with a fake runtime only).
+  net::SessionNetwork* network = nullptr;
 };
 
 class SessionAgent {
@@ -116,14 +122,19 @@ class SessionAgent {
                                                             uint16_t rows);
   Result<std::string> Logs(const std::string& id, size_t max_bytes = 1 << 20);
 
-  // `live` = the ids the store says exist. Cleans up containers and scratch
-  // dirs of every other session, reports which live ones still run.
+  // `live` = the ids the store says exist. Cleans up containers, scratch
+  // dirs and address leases of every other session, reports which live
+  // ones still run (those keep their network).
   ReconcileReport Reconcile(const std::set<std::string>& live);
+
+  // The session's address on the session network, "" if none.
+  std::string AddressOf(const std::string& id) const;
 
   std::string SessionDir(const std::string& id) const;
 
  private:
   explicit SessionAgent(AgentOptions options) : options_(std::move(options)) {}
+  Status AttachNetwork(const std::string& id, SessionInfo& info);
   const AgentOptions options_;
 };
 

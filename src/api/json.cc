@@ -172,6 +172,7 @@ void to_json(json& j, const Session& v) {
            {"resources", v.resources}};
   if (!v.error.empty()) j["error"] = v.error;
   if (!v.status_reason.empty()) j["status_reason"] = v.status_reason;
+  if (!v.network_ip.empty()) j["network"] = {{"ip", v.network_ip}};
 }
 void from_json(const json& j, Session& v) {
   v.id = j.value("id", "");
@@ -185,6 +186,7 @@ void from_json(const json& j, Session& v) {
   v.mounts = j.value("mounts", std::vector<SessionMount>{});
   v.persistent_paths = j.value("persistent_paths", std::vector<std::string>{});
   if (j.contains("resources")) v.resources = j["resources"].get<SessionResources>();
+  if (j.contains("network") && j["network"].is_object()) v.network_ip = j["network"].value("ip", "");
 }
 
 void to_json(json& j, const Image& v) {

@@ -111,6 +111,7 @@ struct Session {
   std::vector<SessionMount> mounts;
   std::vector<std::string> persistent_paths;
   SessionResources resources;
+  std::string network_ip;  // "network": {"ip": ...} while it has an address
 };
 
 struct Image {

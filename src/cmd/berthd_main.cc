@@ -33,6 +33,8 @@
 #include "manager/share_service.h"
 #include "manager/static_files.h"
 #include "manager/user_service.h"
+#include "net/cni_network.h"
+#include "net/resolv_conf.h"
 #include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
 #include "manager/auth_service.h"
@@ -201,7 +203,15 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (!images.ok()) return Fail(images.status());
   auto runtime = OpenRuntime(cfg);
   if (!runtime.ok()) return Fail(runtime.status());
-  auto agent = agent::SessionAgent::Open({cfg.data_dir, runtime->get(), {local.root()}});
+  net::CniNetworkOptions net_options;
+  net_options.state_dir = cfg.data_dir + "/network";
+  net_options.bridge = cfg.session_bridge;
+  net_options.subnet = cfg.session_subnet;
+  net_options.dns = net::SplitDnsList(cfg.session_dns);
+  auto network = net::CniSessionNetwork::Open(net_options);
+  if (!network.ok()) return Fail(network.status());
+  auto agent = agent::SessionAgent::Open(
+      {cfg.data_dir, runtime->get(), {local.root()}, network->get()});
   if (!agent.ok()) return Fail(agent.status());
 
   manager::EventBus events;
@@ -301,6 +311,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
     ::rmdir(runc_root.c_str());
     ::rmdir(runc_root.parent_path().c_str());
   }
+  if (Status st = (*network)->Shutdown(); !st.ok()) spdlog::info("session network: {}", st.message());
   spdlog::info("stopped");
   return 0;
 }
@@ -372,6 +383,14 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert (not readable by others)");
   app.add_option("--trusted-proxy", trusted_proxies,
                  "CIDR of a reverse proxy whose X-Forwarded-For/-Proto are believed (repeatable)");
+  std::string session_subnet, session_bridge;
+  std::vector<std::string> session_dns;
+  app.add_option("--session-subnet", session_subnet,
+                 "CIDR the sessions' addresses come from (default 10.213.0.0/16)");
+  app.add_option("--session-dns", session_dns,
+                 "DNS server for sessions' resolv.conf (repeatable or a comma list; "
+                 "default: the host's non-loopback nameservers)");
+  app.add_option("--session-bridge", session_bridge, "host bridge of the sessions (default berth0)");
   LimitFlags limit_flags(app);
   std::string recipe = "python";
   bool replace = false;
@@ -409,6 +428,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: --tls-cert and --tls-key go together (give both or neither)\n");
     return 2;
   }
+  if (!session_subnet.empty()) cfg.session_subnet = session_subnet;
+  if (!session_bridge.empty()) cfg.session_bridge = session_bridge;
+  if (!session_dns.empty()) cfg.session_dns = session_dns;
   limit_flags.ApplyTo(cfg.limits);
   if (auto st = berth::manager::ResolveExecCap(cfg); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());

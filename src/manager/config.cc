@@ -33,12 +33,17 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       return Status::Ok();
     };
     auto strings = [&](std::vector<std::string>& out) -> Status {
-      const toml::array* a = node.as_array();
-      if (!a || (!a->empty() && !a->is_homogeneous(toml::node_type::string))) {
-        return InvalidArgument("config " + path + ": '" + k + "' must be an array of strings");
-      }
       out.clear();
-      for (const auto& e : *a) out.push_back(e.as_string()->get());
+      if (node.is_string()) {
+        out.push_back(node.as_string()->get());
+        return Status::Ok();
+      }
+      const toml::array* a = node.as_array();
+      if (a == nullptr) return InvalidArgument("config " + path + ": '" + k + "' must be a string or an array of strings");
+      for (const auto& item : *a) {
+        if (!item.is_string()) return InvalidArgument("config " + path + ": '" + k + "' must be a string or an array of strings");
+        out.push_back(item.as_string()->get());
+      }
       return Status::Ok();
     };
     auto uint = [&](uint32_t& out) -> Status {
@@ -102,6 +107,9 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       st = count(q);
       if (st.ok() && (st = CheckQuotaBytes(q)).ok()) cfg.default_user_quota_bytes = q;
     }
+    else if (k == "session_subnet") st = str(cfg.session_subnet);
+    else if (k == "session_bridge") st = str(cfg.session_bridge);
+    else if (k == "session_dns") st = strings(cfg.session_dns);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }

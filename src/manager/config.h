@@ -55,6 +55,12 @@ struct DaemonConfig {
   // Each user's total storage quota unless a superadmin set one (none:
   // unlimited; manager/user_quota.h).
   std::optional<uint64_t> default_user_quota_bytes;
+  // Session network (SPEC §3 "Network"; docs/operations.md): each session's
+  // own namespace on this bridge, addresses from this subnet, these DNS
+  // servers in its resolv.conf (empty: the host's non-loopback ones).
+  std::string session_subnet = "10.213.0.0/16";
+  std::string session_bridge = "berth0";
+  std::vector<std::string> session_dns;
   // Session limits (SPEC §3 "Limits"; docs/operations.md).
   LimitSettings limits;
 };
@@ -70,8 +76,9 @@ std::string DefaultDataDir();
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
 // log_level, container_uid, container_gid, exec_default_timeout_s,
 // exec_max_timeout_s, max_connections, max_connections_per_client,
-// userns_base, userns_size, tls_cert, tls_key, trusted_proxies (an array of
-// CIDR strings), the limits (default_cpu, max_cpu,
+// userns_base, userns_size, tls_cert, tls_key, trusted_proxies, session_subnet,
+// session_bridge, session_dns (each of the last: a string, comma-separated for
+// session_dns, or an array of strings), the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
 // max_sessions_per_user, max_execs_per_user, container_log_max_bytes),
 // worker_threads, max_execs_total, default_user_quota_bytes (and the other string keys

@@ -141,5 +141,27 @@ TEST(ConfigTest, ExecCapAndDefaultUserQuota) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigTest, SessionNetworkFromTheFile) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfgn-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "list.toml") << "session_subnet = \"10.77.0.0/16\"\nsession_bridge = \"bt0\"\n"
+                                        "session_dns = [\"198.18.0.2\", \"198.18.0.3\"]\n";
+    std::ofstream(dir / "one.toml") << "session_dns = \"198.18.0.2,198.18.0.3\"\n";
+    std::ofstream(dir / "bad.toml") << "session_dns = [1]\n";
+  }
+  DaemonConfig cfg;
+  EXPECT_EQ(cfg.session_subnet, "10.213.0.0/16");
+  EXPECT_EQ(cfg.session_bridge, "berth0");
+  ASSERT_TRUE(LoadConfigFile((dir / "list.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.session_subnet, "10.77.0.0/16");
+  EXPECT_EQ(cfg.session_bridge, "bt0");
+  EXPECT_EQ(cfg.session_dns, (std::vector<std::string>{"198.18.0.2", "198.18.0.3"}));
+  ASSERT_TRUE(LoadConfigFile((dir / "one.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.session_dns, (std::vector<std::string>{"198.18.0.2,198.18.0.3"}));
+  EXPECT_FALSE(LoadConfigFile((dir / "bad.toml").string(), cfg).ok());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace berth::manager

@@ -62,6 +62,7 @@ api::Session SessionService::ToApi(const store::SessionRecord& r) {
     s.mounts = m.value("mounts", std::vector<api::SessionMount>{});
     s.persistent_paths = m.value("persistent_paths", std::vector<std::string>{});
   }
+  if (deps_.agent != nullptr && r.status == "running") s.network_ip = deps_.agent->AddressOf(r.id);
   json q = json::parse(r.request_json, nullptr, false);
   if (q.is_object() && q.contains("resources")) {
     s.resources = q["resources"].get<api::SessionResources>();

@@ -22,6 +22,13 @@ const char* ContainerStateName(ContainerState s) {
   return "unknown";
 }
 
+Result<std::string> ContainerRuntime::NetworkNamespacePath(const std::string& id) {
+  BERTH_ASSIGN_OR_RETURN(ContainerInfo info, Inspect(id));
+  if (info.state != ContainerState::kRunning || info.pid <= 0)
+    return FailedPrecondition("container " + id + " is not running");
+  return "/proc/" + std::to_string(info.pid) + "/ns/net";
+}
+
 bool IsValidContainerId(const std::string& id) {
   if (id.empty() || id.size() > 128) return false;
   for (size_t i = 0; i < id.size(); ++i) {

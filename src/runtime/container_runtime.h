@@ -60,6 +60,9 @@ struct ContainerSpec {
   bool no_new_privileges = true;
   std::vector<std::string> bounding_capabilities;  // e.g. "CAP_SETUID"; empty = none
   std::map<std::string, std::string> labels;       // kept with the container
+  // A network namespace of its own (only lo, down for runc, until the agent
+  // attaches it: net/session_network.h); false: the host's (tests only).
+  bool network_namespace = false;
 };
 
 enum class ContainerState { kCreating, kCreated, kRunning, kPaused, kStopped, kMissing };
@@ -142,6 +145,12 @@ class ContainerRuntime {
 
   virtual Result<std::unique_ptr<TtyProcess>> ExecTty(const std::string& id,
                                                       const TtyOptions& options) = 0;
+
+  // "/proc/<pid>/ns/net" of the running container's PID 1 (the session's
+  // own network namespace when ContainerSpec.network_namespace), for the
+  // agent to wire; FailedPrecondition if it does not run. The default asks
+  // Inspect; a driver may know it cheaper.
+  virtual Result<std::string> NetworkNamespacePath(const std::string& id);
 
   // The container's own output (PID 1 stdout/stderr), at most the last
   // `max_bytes` bytes.

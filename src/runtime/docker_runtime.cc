@@ -179,7 +179,7 @@ Status DockerRuntime::CreateLocked(const ContainerSpec& spec, const std::string&
   for (uint32_t g : spec.additional_gids) group_add.push_back(std::to_string(g));
 
   json host = {
-      {"NetworkMode", DockerNetworkMode(userns_.has_value())},
+      {"NetworkMode", DockerNetworkMode(spec.network_namespace || userns_.has_value())},
       {"Init", true},
       {"Mounts", mounts},
       {"CapDrop", {"ALL"}},

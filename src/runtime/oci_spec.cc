@@ -194,13 +194,18 @@ std::string BuildOciConfig(const ContainerSpec& spec, const OciConfigOptions& o)
       {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
       {"seccomp", SeccompProfile()},
   };
+  // A network namespace of its own (runc makes it, inside the user
+  // namespace, so that namespace owns it); the agent wires it after start.
+  if (spec.network_namespace) linux_["namespaces"].push_back({{"type", "network"}});
   if (o.userns) {
     // A user namespace may not mount sysfs while it shares the host's
-    // network namespace (sysfs belongs to the net ns's owner): bind the
+    // network namespace (sysfs belongs to the net ns's owner): then bind the
     // host's /sys read-only instead, as rootless runtimes do. Its files are
-    // host root's, which root inside is not.
+    // host root's, which root inside is not. With its own network namespace
+    // the session gets its own sysfs (only its own interfaces in
+    // /sys/class/net).
     for (auto& m : mounts) {
-      if (m["destination"] == "/sys")
+      if (m["destination"] == "/sys" && !spec.network_namespace)
         m = Mount("/sys", "bind", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"});
     }
     linux_["namespaces"].push_back({{"type", "user"}});

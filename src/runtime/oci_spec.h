@@ -14,9 +14,10 @@
 //    to clone, whose namespace flags are refused. A deny-list (not Docker's
 //    allow-list) keeps new, harmless syscalls working in old/new images.
 //  * namespaces: pid, ipc, uts, mount, and user when OciConfigOptions.userns
-//    is set (container ids 0.. are host ids base..; runtime/idmap.h). The network namespace is the host's
-//    (sessions reach the network and localhost services like on the host;
-//    documented trade-off of the single-node default);
+//    is set (container ids 0.. are host ids base..; runtime/idmap.h), and
+//    network when spec.network_namespace (made by runc inside the user
+//    namespace; wired by the agent, net/session_network.h); sysfs is then
+//    the session's own, else the host's /sys bound read-only under userns;
 //  * runc's default masked and read-only /proc and /sys paths.
 #pragma once
 

@@ -76,6 +76,27 @@ TEST(OciSpecTest, UserNamespaceMapsRootToTheRangeBase) {
   EXPECT_FALSE(Build(SampleSpec())["linux"].contains("uidMappings"));
 }
 
+TEST(OciSpecTest, OwnNetworkNamespaceGetsItsOwnSysfs) {
+  ContainerSpec s = SampleSpec();
+  s.network_namespace = true;
+  OciConfigOptions o{"/b/rootfs", "/usr/bin/tini-static", "/b/etc", "/berth/abc", IdRange{}};
+  json c = json::parse(BuildOciConfig(s, o));
+  int network = 0;
+  for (const auto& ns : c["linux"]["namespaces"]) {
+    network += ns["type"] == "network";
+    EXPECT_FALSE(ns.contains("path"));  // runc makes it, inside the user namespace
+  }
+  EXPECT_EQ(network, 1);
+  int sysfs = 0;
+  for (const auto& m : c["mounts"]) {
+    if (m["destination"] != "/sys") continue;
+    ++sysfs;
+    EXPECT_EQ(m["type"], "sysfs");
+    EXPECT_NE(std::find(m["options"].begin(), m["options"].end(), "ro"), m["options"].end());
+  }
+  EXPECT_EQ(sysfs, 1);
+}
+
 TEST(OciSpecTest, MountsInOrderWithReadOnly) {
   json mounts = Build(SampleSpec())["mounts"];
   std::vector<std::string> dests;
@@ -106,7 +127,8 @@ TEST(OciSpecTest, ResourcesAndNamespaces) {
   EXPECT_EQ(l["resources"]["memory"]["limit"], 1 << 30);
   EXPECT_EQ(l["resources"]["pids"]["limit"], 4096);
   EXPECT_EQ(l["cgroupsPath"], "/berth/abc");
-  for (const auto& ns : l["namespaces"]) EXPECT_NE(ns["type"], "network");  // host network
+  // network_namespace unset: the host's network (tests of the runtime only)
+  for (const auto& ns : l["namespaces"]) EXPECT_NE(ns["type"], "network");
   EXPECT_FALSE(l["maskedPaths"].empty());
   EXPECT_FALSE(l["readonlyPaths"].empty());
   EXPECT_EQ(Build(SampleSpec())["annotations"]["berth.label.session"], "my-session");

@@ -320,15 +320,9 @@ Status RuncRuntime::DeleteLocked(const std::string& id) {
   // sends SIGKILL and then sleeps a fixed 100 ms before it looks again; on a
   // stopped one it returns at once. The pidfd pins the process, and the
   // cgroup check makes sure it is still this container's init.
-  if (auto pid = ReadPidFile(bundle + "/init.pid"); pid.ok()) {
-    UniqueFd pidfd(PidfdOpen(*pid));
-    auto cgroup = ReadFile("/proc/" + std::to_string(*pid) + "/cgroup");
-    if (pidfd && cgroup.ok() &&
-        cgroup->find(options_.cgroup_parent + "/" + id + "\n") != std::string::npos &&
-        PidfdSignal(pidfd.get(), SIGKILL) == 0) {
-      PidfdWaitExit(pidfd.get(), std::chrono::seconds(10));
-    }
-  }
+  pid_t pid = 0;
+  if (UniqueFd pidfd = InitPidfd(id, &pid); pidfd && PidfdSignal(pidfd.get(), SIGKILL) == 0)
+    PidfdWaitExit(pidfd.get(), std::chrono::seconds(10));
   if (IsDir(options_.state_dir + "/" + id)) {
     SubprocessOptions o;
     o.argv = RuncArgv({"delete", "--force", id});
@@ -348,6 +342,25 @@ Status RuncRuntime::DeleteLocked(const std::string& id) {
   // RemoveTree refuses to cross a mount point, so a leftover mount can never
   // make us delete through it.
   return RemoveTree(bundle);
+}
+
+UniqueFd RuncRuntime::InitPidfd(const std::string& id, pid_t* pid) {
+  auto p = ReadPidFile(BundleDir(id) + "/init.pid");
+  if (!p.ok()) return UniqueFd();
+  UniqueFd pidfd(PidfdOpen(*p));
+  auto cgroup = ReadFile("/proc/" + std::to_string(*p) + "/cgroup");
+  if (!pidfd || !cgroup.ok() ||
+      cgroup->find(options_.cgroup_parent + "/" + id + "\n") == std::string::npos)
+    return UniqueFd();
+  *pid = *p;
+  return pidfd;
+}
+
+Result<std::string> RuncRuntime::NetworkNamespacePath(const std::string& id) {
+  if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
+  pid_t pid = 0;
+  if (!InitPidfd(id, &pid)) return FailedPrecondition("container " + id + " is not running");
+  return "/proc/" + std::to_string(pid) + "/ns/net";
 }
 
 Result<ContainerInfo> RuncRuntime::Inspect(const std::string& id) {

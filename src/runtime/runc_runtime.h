@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 
+#include "common/unique_fd.h"
 #include "runtime/container_runtime.h"
 #include "runtime/idmap.h"
 
@@ -69,6 +70,8 @@ class RuncRuntime final : public ContainerRuntime {
   Status Create(const ContainerSpec& spec) override;
   Status Delete(const std::string& id) override;
   Result<ContainerInfo> Inspect(const std::string& id) override;
+  // From init.pid (no `runc state`), checked to be this container's init.
+  Result<std::string> NetworkNamespacePath(const std::string& id) override;
   Result<std::vector<ContainerInfo>> List() override;
   Result<ExecResult> Exec(const std::string& id, const ExecOptions& options) override;
   Result<std::unique_ptr<TtyProcess>> ExecTty(const std::string& id,
@@ -83,6 +86,9 @@ class RuncRuntime final : public ContainerRuntime {
   std::vector<std::string> RuncArgv(std::initializer_list<std::string> args) const;
   Status CreateLocked(const ContainerSpec& spec);
   Status DeleteLocked(const std::string& id);
+  // A pidfd of the container's PID 1 if it still runs and is this
+  // container's init (its cgroup), with its pid; an invalid fd otherwise.
+  UniqueFd InitPidfd(const std::string& id, pid_t* pid);
   Result<ContainerInfo> StateOf(const std::string& id);
   Status RequireRunning(const std::string& id);
 

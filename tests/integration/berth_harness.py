@@ -7,6 +7,7 @@ and removes the dir, so a test that fails still cleans up (use the fixture).
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -59,6 +60,25 @@ def session_berthd(driver, extra_args=(), need_image="python"):
         d.stop()
 
 
+def remove_session_network(bridge):
+    """Safety net after a test that left sessions behind (berthd keeps its
+    bridge and chains while sessions hold addresses): the bridge and the
+    BERTH-*-<bridge> chains go. A clean berthd stop leaves none of them."""
+    if not bridge or not os.path.exists(f"/sys/class/net/{bridge}"):
+        return
+    subprocess.run(["ip", "link", "delete", "dev", bridge], capture_output=True)
+    for tool, table, chain, builtin, hook in (
+            ("iptables", "filter", f"BERTH-IN-{bridge}", "INPUT", ["-i", bridge]),
+            ("ip6tables", "filter", f"BERTH-IN-{bridge}", "INPUT", ["-i", bridge]),
+            ("iptables", "filter", f"BERTH-FWD-{bridge}", "FORWARD", []),
+            ("ip6tables", "filter", f"BERTH-FWD-{bridge}", "FORWARD", []),
+            ("iptables", "nat", f"BERTH-NAT-{bridge}", "POSTROUTING", [])):
+        subprocess.run([tool, "-w", "5", "-t", table, "-D", builtin, *hook, "-j", chain],
+                       capture_output=True)
+        subprocess.run([tool, "-w", "5", "-t", table, "-F", chain], capture_output=True)
+        subprocess.run([tool, "-w", "5", "-t", table, "-X", chain], capture_output=True)
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
@@ -80,6 +100,16 @@ class Berthd:
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="berth-it-")
         self.extra_args = list(extra_args)
+        # Each berthd gets its own session bridge and subnet (and so its own
+        # BERTH-*-<bridge> chains), so that berthds of parallel test runs on
+        # one host never share addresses or rules.
+        if "--session-bridge" not in self.extra_args:
+            r = random.Random()
+            self.bridge = f"bt{r.getrandbits(24):06x}"
+            self.extra_args += ["--session-bridge", self.bridge, "--session-subnet",
+                                f"10.{r.randrange(214, 250)}.{r.randrange(0, 256)}.0/24"]
+        else:
+            self.bridge = self.extra_args[self.extra_args.index("--session-bridge") + 1]
         self.proc = None
         self.url = None
         self.token = None
@@ -143,6 +173,7 @@ class Berthd:
 
     def stop(self):
         self.kill(signal.SIGTERM)
+        remove_session_network(self.bridge)
         if self.owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             # berthd's per-data-dir runc state (see ApplyDefaults in berthd_main.cc)
