@@ -94,7 +94,8 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   info.image = image.name;
   info.home_dir = dir + "/home";
   Status s = CreateScratchHome(image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
-                               NoticeText(spec.name, plan.persistent_paths));
+                               NoticeText(spec.name, plan.persistent_paths) +
+                                   QuotaNoticeText(spec.quotas));
   if (!s.ok()) return fail(s);
 
   runtime::ContainerSpec c;

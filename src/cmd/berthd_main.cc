@@ -36,7 +36,8 @@
 #include "manager/file_modes.h"
 #include "manager/config.h"
 #include "manager/folder_service.h"
-#include "storage/volume.h"
+#include "manager/volume_set.h"
+#include "storage/volume_factory.h"
 #include "store/sqlite_store.h"
 
 namespace berth {
@@ -181,9 +182,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto store = store::OpenSqliteStore(cfg.data_dir + "/berth.db");
   if (!store.ok()) return Fail(store.status());
 
-  storage::Volume local(storage::VolumeOptions{"local", cfg.data_dir + "/volumes/local",
-                                                cfg.container_uid, cfg.container_gid});
-  if (Status st = local.Init(); !st.ok()) return Fail(st);
+  auto volumes = manager::OpenVolumes(cfg);
+  if (!volumes.ok()) return Fail(volumes.status());
 
   manager::AuditLog audit(cfg.data_dir + "/audit.log");
   manager::AuthService auth(**store, &audit, cfg.login_code_ttl_s);
@@ -195,13 +195,13 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (!images.ok()) return Fail(images.status());
   auto runtime = OpenRuntime(cfg);
   if (!runtime.ok()) return Fail(runtime.status());
-  auto agent = agent::SessionAgent::Open({cfg.data_dir, runtime->get(), {local.root()}});
+  auto agent = agent::SessionAgent::Open({cfg.data_dir, runtime->get(), volumes->roots});
   if (!agent.ok()) return Fail(agent.status());
 
   manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
   folder_deps.store = store->get();
-  folder_deps.volumes["local"] = &local;
+  folder_deps.volumes = volumes->by_name;
   folder_deps.audit = &audit;
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
@@ -213,6 +213,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
 
+  folders.ReconcileQuotas();
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
@@ -336,6 +337,9 @@ int main(int argc, char** argv) {
   std::string images_dir, web_root;
   app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
   app.add_option("--web-root", web_root, "directory of the built web UI");
+  std::vector<std::string> volume_flags;
+  app.add_option("--volume", volume_flags,
+                 "NAME=PATH: a storage volume (repeatable; btrfs detected)");
   LimitFlags limit_flags(app);
   std::string recipe = "python";
   bool replace = false;
@@ -365,6 +369,14 @@ int main(int argc, char** argv) {
   if (!log_level.empty()) cfg.log_level = log_level;
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
+  for (const auto& flag : volume_flags) {
+    auto v = berth::storage::ParseVolumeFlag(flag);
+    if (!v.ok()) {
+      std::fprintf(stderr, "error: %s\n", v.status().message().c_str());
+      return 2;
+    }
+    cfg.volumes.push_back({v->first, v->second});
+  }
   limit_flags.ApplyTo(cfg.limits);
   if (auto st = berth::manager::CheckLimitSettings(cfg.limits); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());

@@ -5,11 +5,19 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "manager/session_limits.h"
 
 namespace berth::manager {
+
+// A storage volume besides the built-in `local` (SPEC §2 Volumes): from
+// `--volume NAME=PATH` or a `[[volume]]` table {name, path}.
+struct VolumeConfig {
+  std::string name;
+  std::string path;
+};
 
 struct DaemonConfig {
   std::string data_dir;  // see DefaultDataDir
@@ -39,6 +47,9 @@ struct DaemonConfig {
   uint32_t userns_size = 65536;
   // Session limits (SPEC §3 "Limits"; docs/operations.md).
   LimitSettings limits;
+  // Extra volumes, in order; the config file's first, then --volume flags.
+  // A volume named "local" moves the built-in one to its path.
+  std::vector<VolumeConfig> volumes;
 };
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
@@ -50,7 +61,8 @@ std::string DefaultDataDir();
 // userns_base, userns_size, the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
 // max_sessions_per_user, max_execs_per_user, container_log_max_bytes) (and the other string keys
-// of DaemonConfig) from a TOML file over `cfg`.
+// of DaemonConfig), and `[[volume]]` tables {name, path}, from a TOML file
+// over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,

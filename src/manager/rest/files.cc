@@ -113,10 +113,11 @@ HandlerResult Download(OpenFolder& folder, const Request& req, const std::string
 
 // The bytes an upload may write: what the folder's quota leaves, counting
 // the file it replaces as freed. None without a quota.
-Result<std::optional<uint64_t>> UploadAllowance(OpenFolder& folder, const std::string& path,
-                                                bool overwrite) {
+Result<std::optional<uint64_t>> UploadAllowance(const FolderService& folders, OpenFolder& folder,
+                                                const std::string& path, bool overwrite) {
   if (!folder.quota_bytes) return std::optional<uint64_t>();
-  BERTH_ASSIGN_OR_RETURN(auto usage, folder.fs.ComputeUsage());
+  // The volume's own accounting (a btrfs qgroup) where it keeps one.
+  BERTH_ASSIGN_OR_RETURN(auto usage, folders.UsageOf(folder.record));
   uint64_t used = usage.bytes;
   if (overwrite) {
     if (auto old = folder.fs.Stat(path); old.ok() && old->type == "file") {
@@ -160,7 +161,7 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
                 BERTH_ASSIGN_OR_RETURN(bool overwrite, QueryBool(req, "overwrite", false));
                 BERTH_ASSIGN_OR_RETURN(std::string path, RequiredPathQuery(req, false));
                 BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
-                BERTH_ASSIGN_OR_RETURN(auto max_bytes, UploadAllowance(folder, path, overwrite));
+                BERTH_ASSIGN_OR_RETURN(auto max_bytes, UploadAllowance(folders, folder, path, overwrite));
                 BERTH_ASSIGN_OR_RETURN(auto up, folder.fs.BeginUpload(path, overwrite, max_bytes));
                 return std::unique_ptr<http::BodySink>(std::make_unique<UploadSink>(std::move(up)));
               }));
