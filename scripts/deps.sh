@@ -9,7 +9,8 @@ build=(build-essential cmake ninja-build ccache pkg-config git
        libboost-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev
        libspdlog-dev libfmt-dev libcli11-dev libarchive-dev libssl-dev libsodium-dev
        libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev)
-run=(runc tini mmdebstrap ca-certificates iproute2 util-linux)
+run=(runc tini mmdebstrap ca-certificates iproute2 util-linux
+     btrfs-progs)  # mkfs.btrfs to make a btrfs volume (berthd itself uses the ioctls)
 test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io
       clang-14 libclang-rt-14-dev)  # the last two: scripts/fuzz.sh
 
