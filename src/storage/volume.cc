@@ -41,8 +41,9 @@ std::vector<std::string> FolderComponents(const std::string& owner_id,
 
 Result<UniqueFd> OpenDir(int dir_fd, const std::string& name) {
   // O_NOFOLLOW on every step: the layout directories are ours and never
-  // symlinks; a planted one is refused rather than followed.
-  int fd = ::openat(dir_fd, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  // symlinks; a planted one is refused rather than followed. O_RDONLY, not
+  // O_PATH: the btrfs ioctls act on the parent directory's fd.
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return PathErrnoStatus(name, errno);
   return UniqueFd(fd);
 }
@@ -98,7 +99,7 @@ std::string Volume::FolderPath(const std::string& owner_id, const std::string& f
 Result<Volume::Parent> Volume::OpenParent(const std::string& owner_id,
                                           const std::string& folder_id, bool create) const {
   BERTH_RETURN_IF_ERROR(CheckIds(owner_id, folder_id));
-  int root = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int root = ::open(options_.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return ErrnoStatus("open volume root " + options_.root, errno);
   UniqueFd dir(root);
   auto components = FolderComponents(owner_id, folder_id);

@@ -153,15 +153,17 @@ def test_volumes_say_what_they_can_do(vd):
 @pytest.mark.parametrize("volume", ["local", "fast"])
 def test_folder_life_cycle_on_each_volume(vd, volume):
     """The same folder API cases on the plain and the btrfs volume."""
-    create(vd, "f", volume=volume, quota_bytes=1000)
-    assert put(vd, "f", "a", b"x" * 600).status == 201
-    r = put(vd, "f", "b", b"x" * 600)
+    # Sizes in hundreds of KiB: a btrfs qgroup also counts the subvolume's
+    # metadata (16 KiB and up), so a quota of a few bytes cannot hold a file.
+    create(vd, "f", volume=volume, quota_bytes=MIB)
+    assert put(vd, "f", "a", b"x" * 600 * 1024).status == 201
+    r = put(vd, "f", "b", b"x" * 600 * 1024)
     assert r.status == 413, r
     names = [e["name"] for e in vd.api("GET", "/folders/f/files").json()["entries"]]
     assert names == ["a"]
     # A raised quota takes effect at once.
-    r = vd.api("PATCH", "/folders/f", {"quota_bytes": 1 << 20})
-    assert r.status == 200 and r.json()["quota_bytes"] == 1 << 20, r
+    r = vd.api("PATCH", "/folders/f", {"quota_bytes": 4 * MIB})
+    assert r.status == 200 and r.json()["quota_bytes"] == 4 * MIB, r
     assert put(vd, "f", "b", b"y" * 600).status == 201
     # Bad quota changes are 400s; null removes the quota.
     assert vd.api("PATCH", "/folders/f", {"quota_bytes": 0}).status == 400
