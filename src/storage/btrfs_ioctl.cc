@@ -43,25 +43,25 @@ Status EnableQuota(int fd) {
   return Ioctl(fd, BTRFS_IOC_QUOTA_CTL, &args, "enable quota");
 }
 
+// An ioctl that makes subvolume `name` in `dir_fd`: EEXIST is AlreadyExists.
+template <typename Args>
+Status MakeSubvolume(int dir_fd, unsigned long req, Args& args, const std::string& name,
+                     const char* what) {
+  BERTH_RETURN_IF_ERROR(NameArgs(name, args.name, sizeof args.name));
+  if (::ioctl(dir_fd, req, &args) == 0) return Status::Ok();
+  if (errno == EEXIST) return AlreadyExists("subvolume " + name + " already exists");
+  return ErrnoStatus(std::string("btrfs ") + what + " " + name, errno);
+}
+
 Status CreateSubvolume(int dir_fd, const std::string& name) {
   btrfs_ioctl_vol_args args{};
-  BERTH_RETURN_IF_ERROR(NameArgs(name, args.name, sizeof args.name));
-  if (::ioctl(dir_fd, BTRFS_IOC_SUBVOL_CREATE, &args) != 0) {
-    if (errno == EEXIST) return AlreadyExists("subvolume " + name + " already exists");
-    return ErrnoStatus("btrfs create subvolume " + name, errno);
-  }
-  return Status::Ok();
+  return MakeSubvolume(dir_fd, BTRFS_IOC_SUBVOL_CREATE, args, name, "create subvolume");
 }
 
 Status Snapshot(int src_fd, int dir_fd, const std::string& name) {
   btrfs_ioctl_vol_args_v2 args{};
   args.fd = src_fd;
-  BERTH_RETURN_IF_ERROR(NameArgs(name, args.name, sizeof args.name));
-  if (::ioctl(dir_fd, BTRFS_IOC_SNAP_CREATE_V2, &args) != 0) {
-    if (errno == EEXIST) return AlreadyExists("subvolume " + name + " already exists");
-    return ErrnoStatus("btrfs snapshot " + name, errno);
-  }
-  return Status::Ok();
+  return MakeSubvolume(dir_fd, BTRFS_IOC_SNAP_CREATE_V2, args, name, "snapshot");
 }
 
 Status DestroySubvolume(int dir_fd, const std::string& name) {

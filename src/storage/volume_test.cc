@@ -22,6 +22,12 @@ class VolumeTest : public TempDirTest {
     o.root = Path("vol/nested");
     return std::make_unique<LocalVolume>(o);
   }
+  // Init, then the folder kFolder; returns its path.
+  std::string InitWithFolder(LocalVolume& v) {
+    EXPECT_TRUE(v.Init().ok());
+    EXPECT_TRUE(v.CreateFolderDir(kOwner, kFolder).ok());
+    return v.FolderPath(kOwner, kFolder);
+  }
 };
 
 TEST_F(VolumeTest, LayoutAndCreate) {
@@ -98,9 +104,7 @@ TEST_F(VolumeTest, Info) {
 TEST_F(VolumeTest, UsageWalksAndQuotaIsANoOp) {
   auto owned = MakeVolume();
   LocalVolume& v = *owned;
-  ASSERT_TRUE(v.Init().ok());
-  ASSERT_TRUE(v.CreateFolderDir(kOwner, kFolder).ok());
-  std::string f = v.FolderPath(kOwner, kFolder);
+  std::string f = InitWithFolder(v);
   std::filesystem::create_directories(f + "/d");
   WriteFile(f + "/d/a", std::string(1000, 'a'));
   WriteFile(f + "/b", "bb");
@@ -117,9 +121,7 @@ TEST_F(VolumeTest, UsageWalksAndQuotaIsANoOp) {
 TEST_F(VolumeTest, CloneCopiesTreeLinksAndModes) {
   auto owned = MakeVolume();
   LocalVolume& v = *owned;
-  ASSERT_TRUE(v.Init().ok());
-  ASSERT_TRUE(v.CreateFolderDir(kOwner, kFolder).ok());
-  std::string f = v.FolderPath(kOwner, kFolder);
+  std::string f = InitWithFolder(v);
   std::filesystem::create_directories(f + "/d/e");
   WriteFile(f + "/d/e/deep", "deep");
   WriteFile(f + "/x.sh", "#!/bin/sh");
