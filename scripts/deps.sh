@@ -10,7 +10,8 @@ build=(build-essential cmake ninja-build ccache pkg-config git
        libspdlog-dev libfmt-dev libcli11-dev libarchive-dev libssl-dev libsodium-dev
        libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev)
 run=(runc tini mmdebstrap ca-certificates iproute2 util-linux
-     containernetworking-plugins iptables)  # the last two: session networks (src/net)
+     containernetworking-plugins iptables  # session networks (src/net)
+     btrfs-progs)  # mkfs.btrfs to make a btrfs volume (berthd itself uses the ioctls)
 test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io openssl
       clang-14 libclang-rt-14-dev)  # the last two: scripts/fuzz.sh
 

@@ -113,7 +113,7 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   Status s = CreateScratchHome(
       image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
       NoticeText(spec.name, plan.persistent_paths) +
-          (python_notice.empty() ? "" : "\n" + python_notice));
+          (python_notice.empty() ? "" : "\n" + python_notice) + QuotaNoticeText(spec.quotas));
   if (!s.ok()) return fail(s);
   std::vector<std::string> mount_targets;
   for (const auto& m : plan.mounts) mount_targets.push_back(m.target);

@@ -40,6 +40,7 @@
 
 #include "agent/dotfiles.h"
 #include "agent/mount_plan.h"
+#include "agent/quota_notice.h"
 #include "agent/session_request.h"
 #include "common/result.h"
 #include "images/image_store.h"
@@ -60,6 +61,7 @@ struct SessionSpec {
   runtime::Resources resources;
   images::ImageInfo image;      // as the manager looked it up
   MountPlan mounts;             // as the manager planned it (PlanMounts)
+  std::vector<FolderQuotaNote> quotas;  // mounted folders with a quota (for the notice)
   uint32_t uid = 1000;
   uint32_t gid = 1000;
   bool sudo_allowed = false;

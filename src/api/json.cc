@@ -13,12 +13,18 @@ static void GetOpt(const json& j, const char* key, std::optional<T>& out) {
 }
 
 void to_json(json& j, const Usage& v) {
-  j = json{{"bytes", v.bytes}, {"files", v.files}, {"dirs", v.dirs}};
+  j = json{{"bytes", v.bytes}, {"files", nullptr}, {"dirs", nullptr}};
+  if (v.counted) {
+    j["files"] = v.files;
+    j["dirs"] = v.dirs;
+  }
 }
 void from_json(const json& j, Usage& v) {
   v.bytes = j.value("bytes", uint64_t{0});
-  v.files = j.value("files", uint64_t{0});
-  v.dirs = j.value("dirs", uint64_t{0});
+  auto files = j.find("files");
+  v.counted = files != j.end() && !files->is_null();
+  v.files = v.counted ? files->get<uint64_t>() : 0;
+  v.dirs = v.counted ? j.value("dirs", uint64_t{0}) : 0;
 }
 
 void to_json(json& j, const Folder& v) {
@@ -132,12 +138,25 @@ void from_json(const json& j, Token& v) {
 }
 
 void to_json(json& j, const Volume& v) {
-  j = json{{"name", v.name}, {"path", v.path}, {"capacity_bytes", v.capacity_bytes},
+  j = json{{"name", v.name},
+           {"path", v.path},
+           {"kind", v.kind},
+           {"capabilities",
+            {{"kernel_quota", v.capabilities.kernel_quota},
+             {"instant_clone", v.capabilities.instant_clone},
+             {"snapshots", v.capabilities.snapshots}}},
+           {"capacity_bytes", v.capacity_bytes},
            {"free_bytes", v.free_bytes}};
 }
 void from_json(const json& j, Volume& v) {
   v.name = j.value("name", "");
   v.path = j.value("path", "");
+  v.kind = j.value("kind", "");
+  if (auto c = j.find("capabilities"); c != j.end() && c->is_object()) {
+    v.capabilities.kernel_quota = c->value("kernel_quota", false);
+    v.capabilities.instant_clone = c->value("instant_clone", false);
+    v.capabilities.snapshots = c->value("snapshots", false);
+  }
   v.capacity_bytes = j.value("capacity_bytes", uint64_t{0});
   v.free_bytes = j.value("free_bytes", uint64_t{0});
 }

@@ -14,6 +14,9 @@ struct Usage {
   uint64_t bytes = 0;
   uint64_t files = 0;  // regular files, symlinks and other non-directories
   uint64_t dirs = 0;
+  // False where the volume measures bytes only (btrfs qgroups): files and
+  // dirs are then null in JSON.
+  bool counted = true;
 };
 
 struct Folder {
@@ -79,9 +82,17 @@ struct Token {
   std::optional<std::string> last_used_at;
 };
 
+struct VolumeCapabilities {
+  bool kernel_quota = false;   // the kernel enforces folder quotas (btrfs qgroups)
+  bool instant_clone = false;  // clone by snapshot or reflink, not by copying
+  bool snapshots = false;      // read-only folder snapshots (not built yet)
+};
+
 struct Volume {
   std::string name;
   std::string path;
+  std::string kind;  // "local" | "btrfs"
+  VolumeCapabilities capabilities;
   uint64_t capacity_bytes = 0;
   uint64_t free_bytes = 0;
 };

@@ -150,6 +150,29 @@ TEST_F(AppTest, CreateSendsQuotaBytes) {
   EXPECT_EQ(server_->requests().back().method, "POST");
 }
 
+TEST_F(AppTest, QuotaAndCloneVerbs) {
+  Serve([](const TestRequest& r) {
+    json f = FolderJson(r.method == "POST" ? std::string(json::parse(r.body)["name"]) : "data");
+    if (r.method == "PATCH") f["quota_bytes"] = json::parse(r.body)["quota_bytes"];
+    return Json(r.method == "POST" ? 201 : 200, f);
+  });
+  Outcome o = Cli({"folder", "quota", "data", "2G"});
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(server_->requests().back().method, "PATCH");
+  EXPECT_EQ(server_->requests().back().target, "/api/v1/folders/data");
+  EXPECT_EQ(json::parse(server_->requests().back().body)["quota_bytes"], 2ull << 30);
+  EXPECT_NE(o.out.find("quota 2"), std::string::npos) << o.out;
+  o = Cli({"folder", "quota", "data", "none"});
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_TRUE(json::parse(server_->requests().back().body)["quota_bytes"].is_null());
+  EXPECT_EQ(Cli({"folder", "quota", "data", "lots"}).code, 2);
+  o = Cli({"folder", "clone", "data", "copy"});
+  EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(server_->requests().back().target, "/api/v1/folders/data/clone");
+  EXPECT_EQ(json::parse(server_->requests().back().body)["name"], "copy");
+  EXPECT_NE(o.out.find("as copy"), std::string::npos) << o.out;
+}
+
 TEST_F(AppTest, LsFollowsPagesAndEncodesPaths) {
   const std::string weird = "dir with space/#hash?q=1%25+plus/caf\xc3\xa9";
   Serve([&](const TestRequest& r) {

@@ -131,6 +131,23 @@ Result<api::Folder> BerthClient::RestoreFolder(const std::string& name, std::str
   return Parse<api::Folder>(res, raw);
 }
 
+Result<api::Folder> BerthClient::SetFolderQuota(const std::string& name,
+                                                std::optional<uint64_t> quota_bytes,
+                                                std::string* raw) {
+  json body{{"quota_bytes", nullptr}};
+  if (quota_bytes) body["quota_bytes"] = *quota_bytes;
+  BERTH_ASSIGN_OR_RETURN(std::string res, Call("PATCH", FolderTarget(name).str(), body.dump()));
+  return Parse<api::Folder>(res, raw);
+}
+
+Result<api::Folder> BerthClient::CloneFolder(const std::string& name, const std::string& new_name,
+                                             std::string* raw) {
+  json body{{"name", new_name}};
+  BERTH_ASSIGN_OR_RETURN(std::string res,
+                         Call("POST", FolderTarget(name).str() + "/clone", body.dump()));
+  return Parse<api::Folder>(res, raw);
+}
+
 Status BerthClient::PurgeFolder(const std::string& name) {
   return Call("DELETE", FolderTarget(name).Query("purge", "true").str()).status();
 }

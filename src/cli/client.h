@@ -46,6 +46,11 @@ class BerthClient {
   Result<api::Folder> DeleteFolder(const std::string& name, std::string* raw);
   Result<api::Folder> RestoreFolder(const std::string& name, std::string* raw);
   Status PurgeFolder(const std::string& name);
+  // PATCH {quota_bytes}: a size, or null (nullopt) for none.
+  Result<api::Folder> SetFolderQuota(const std::string& name, std::optional<uint64_t> quota_bytes,
+                                     std::string* raw);
+  Result<api::Folder> CloneFolder(const std::string& name, const std::string& new_name,
+                                  std::string* raw);
 
   // Files of a folder; paths are relative to the folder root ("" = root).
   // One page of a directory listing.

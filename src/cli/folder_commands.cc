@@ -1,5 +1,6 @@
 // `berth folder ...` (alias `vfolder`): the storage folders themselves
-// (SPEC §6): create, list, info, rename, delete, restore, purge. The file
+// (SPEC §6): create, list, info, rename, delete, restore, purge, clone,
+// quota. The file
 // verbs of the group are in file_commands.cc, the sharing verbs in
 // folder_share_commands.cc. Each verb parses into a small options struct and
 // runs against BerthClient.
@@ -122,6 +123,36 @@ Status PurgeFolder(CliContext& ctx, const NameOptions& o) {
   return Status::Ok();
 }
 
+Status CloneFolder(CliContext& ctx, const RenameOptions& o) {
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  std::string raw;
+  BERTH_ASSIGN_OR_RETURN(api::Folder f, c->CloneFolder(o.name, o.new_name, &raw));
+  if (o.output == "json") return PrintJson(ctx, raw);
+  ctx.out << "Cloned folder " << o.name << " as " << f.name << " (" << f.id << ") on volume "
+          << f.volume << "\n";
+  return Status::Ok();
+}
+
+struct QuotaOptions {
+  std::string name, size, output;
+};
+
+Status SetQuota(CliContext& ctx, const QuotaOptions& o) {
+  std::optional<uint64_t> quota;
+  if (o.size != "none") {
+    Result<uint64_t> q = ParseSize(o.size);
+    if (!q.ok() || *q == 0) return UsageError("SIZE must be a positive size (e.g. 10G) or 'none'");
+    quota = *q;
+  }
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  std::string raw;
+  BERTH_ASSIGN_OR_RETURN(api::Folder f, c->SetFolderQuota(o.name, quota, &raw));
+  if (o.output == "json") return PrintJson(ctx, raw);
+  ctx.out << "Folder " << f.name << ": quota "
+          << (f.quota_bytes ? FormatSize(*f.quota_bytes) : std::string("none")) << "\n";
+  return Status::Ok();
+}
+
 // CLI11 check for --quota.
 CLI::Validator SizeValidator() {
   return CLI::Validator(
@@ -186,6 +217,21 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
         g, ctx, "purge", "Delete a folder in the trash and its data for good", PurgeFolder, &cmd);
     cmd->add_option("NAME", o->name, "Folder name or id (ids disambiguate trash names)")
         ->required();
+  }
+  {
+    auto o = Verb<RenameOptions>(g, ctx, "clone",
+                                 "Copy a folder into a new folder of yours (instant on btrfs)",
+                                 CloneFolder, &cmd);
+    cmd->add_option("NAME", o->name, "Folder name or id")->required();
+    cmd->add_option("NEW", o->new_name, "Name of the new folder")->required();
+    AddOutputFlag(cmd, &o->output);
+  }
+  {
+    auto o = Verb<QuotaOptions>(g, ctx, "quota", "Set or remove a folder's size limit", SetQuota,
+                                &cmd);
+    cmd->add_option("NAME", o->name, "Folder name or id")->required();
+    cmd->add_option("SIZE", o->size, "Size limit (e.g. 10G, 512M, bytes) or 'none'")->required();
+    AddOutputFlag(cmd, &o->output);
   }
   AddFolderFileVerbs(g, ctx);
   AddFolderShareVerbs(g, ctx);

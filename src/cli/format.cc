@@ -75,7 +75,10 @@ std::string FolderInfo(const api::Folder& f) {
   line("Automount",
        f.automount ? "yes (mounted into every session at /home/work/" + f.name + ")" : "no");
   line("Quota", f.quota_bytes ? FormatSize(*f.quota_bytes) : "none");
-  if (f.usage) {
+  if (f.usage && !f.usage->counted) {
+    line("Usage", FormatSize(f.usage->bytes) + " (" + std::to_string(f.usage->bytes) +
+                      " bytes, from the volume's quota accounting)");
+  } else if (f.usage) {
     line("Usage", FormatSize(f.usage->bytes) + " (" + std::to_string(f.usage->bytes) +
                       " bytes) in " + std::to_string(f.usage->files) + " files, " +
                       std::to_string(f.usage->dirs) + " directories");

@@ -42,7 +42,8 @@
 #include "manager/file_modes.h"
 #include "manager/config.h"
 #include "manager/folder_service.h"
-#include "storage/volume.h"
+#include "manager/volume_set.h"
+#include "storage/volume_factory.h"
 #include "store/sqlite_store.h"
 
 namespace berth {
@@ -189,9 +190,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto store = store::OpenSqliteStore(cfg.data_dir + "/berth.db");
   if (!store.ok()) return Fail(store.status());
 
-  storage::Volume local(storage::VolumeOptions{"local", cfg.data_dir + "/volumes/local",
-                                                cfg.container_uid, cfg.container_gid});
-  if (Status st = local.Init(); !st.ok()) return Fail(st);
+  auto volumes = manager::OpenVolumes(cfg);
+  if (!volumes.ok()) return Fail(volumes.status());
 
   manager::AuditLog audit(cfg.data_dir + "/audit.log");
   manager::AuthService auth(**store, &audit, cfg.login_code_ttl_s);
@@ -211,13 +211,13 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto network = net::CniSessionNetwork::Open(net_options);
   if (!network.ok()) return Fail(network.status());
   auto agent = agent::SessionAgent::Open(
-      {cfg.data_dir, runtime->get(), {local.root()}, network->get()});
+      {cfg.data_dir, runtime->get(), volumes->roots, network->get()});
   if (!agent.ok()) return Fail(agent.status());
 
   manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
   folder_deps.store = store->get();
-  folder_deps.volumes["local"] = &local;
+  folder_deps.volumes = volumes->by_name;
   folder_deps.audit = &audit;
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
@@ -231,6 +231,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
 
+  folders.ReconcileQuotas();
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
@@ -391,6 +392,9 @@ int main(int argc, char** argv) {
                  "DNS server for sessions' resolv.conf (repeatable or a comma list; "
                  "default: the host's non-loopback nameservers)");
   app.add_option("--session-bridge", session_bridge, "host bridge of the sessions (default berth0)");
+  std::vector<std::string> volume_flags;
+  app.add_option("--volume", volume_flags,
+                 "NAME=PATH: a storage volume (repeatable; btrfs detected)");
   LimitFlags limit_flags(app);
   std::string recipe = "python";
   bool replace = false;
@@ -431,6 +435,14 @@ int main(int argc, char** argv) {
   if (!session_subnet.empty()) cfg.session_subnet = session_subnet;
   if (!session_bridge.empty()) cfg.session_bridge = session_bridge;
   if (!session_dns.empty()) cfg.session_dns = session_dns;
+  for (const auto& flag : volume_flags) {
+    auto v = berth::storage::ParseVolumeFlag(flag);
+    if (!v.ok()) {
+      std::fprintf(stderr, "error: %s\n", v.status().message().c_str());
+      return 2;
+    }
+    cfg.volumes.push_back({v->first, v->second});
+  }
   limit_flags.ApplyTo(cfg.limits);
   if (auto st = berth::manager::ResolveExecCap(cfg); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());

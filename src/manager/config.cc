@@ -67,9 +67,25 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       out = *node.value<double>();
       return Status::Ok();
     };
+    auto volumes = [&]() -> Status {
+      const toml::array* arr = node.as_array();
+      if (!arr) return InvalidArgument("config " + path + ": 'volume' must be [[volume]] tables");
+      for (const auto& item : *arr) {
+        const toml::table* vt = item.as_table();
+        auto name = vt ? vt->get_as<std::string>("name") : nullptr;
+        auto vpath = vt ? vt->get_as<std::string>("path") : nullptr;
+        if (!name || !vpath || vt->size() != 2) {
+          return InvalidArgument("config " + path +
+                                 ": each [[volume]] needs exactly name = \"...\" and path = \"...\"");
+        }
+        cfg.volumes.push_back({name->get(), vpath->get()});
+      }
+      return Status::Ok();
+    };
     LimitSettings& l = cfg.limits;
     Status st;
-    if (k == "default_cpu") st = cpus(l.default_cpu);
+    if (k == "volume") st = volumes();
+    else if (k == "default_cpu") st = cpus(l.default_cpu);
     else if (k == "max_cpu") st = cpus(l.max_cpu);
     else if (k == "default_memory_bytes") st = count(l.default_memory_bytes);
     else if (k == "max_memory_bytes") st = count(l.max_memory_bytes);

@@ -13,6 +13,13 @@
 
 namespace berth::manager {
 
+// A storage volume besides the built-in `local` (SPEC §2 Volumes): from
+// `--volume NAME=PATH` or a `[[volume]]` table {name, path}.
+struct VolumeConfig {
+  std::string name;
+  std::string path;
+};
+
 struct DaemonConfig {
   std::string data_dir;  // see DefaultDataDir
   std::string listen = "127.0.0.1:8470";
@@ -63,6 +70,9 @@ struct DaemonConfig {
   std::vector<std::string> session_dns;
   // Session limits (SPEC §3 "Limits"; docs/operations.md).
   LimitSettings limits;
+  // Extra volumes, in order; the config file's first, then --volume flags.
+  // A volume named "local" moves the built-in one to its path.
+  std::vector<VolumeConfig> volumes;
 };
 
 // Sets limits.max_execs_total from max_execs_total and worker_threads;
@@ -82,7 +92,8 @@ std::string DefaultDataDir();
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
 // max_sessions_per_user, max_execs_per_user, container_log_max_bytes),
 // worker_threads, max_execs_total, default_user_quota_bytes (and the other string keys
-// of DaemonConfig) from a TOML file over `cfg`.
+// of DaemonConfig), and `[[volume]]` tables {name, path}, from a TOML file
+// over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_APPS_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,

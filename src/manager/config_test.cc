@@ -165,3 +165,30 @@ TEST(ConfigTest, SessionNetworkFromTheFile) {
 
 }  // namespace
 }  // namespace berth::manager
+
+namespace berth::manager {
+namespace {
+
+TEST(ConfigTest, VolumeTablesInOrder) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfgvol-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "vol.toml") << "[[volume]]\nname = \"fast\"\npath = \"/mnt/fast\"\n"
+                                     "[[volume]]\nname = \"big\"\npath = \"/mnt/big\"\n";
+  std::ofstream(dir / "novol.toml") << "[[volume]]\nname = \"fast\"\n";
+  std::ofstream(dir / "extra.toml") << "[[volume]]\nname = \"a\"\npath = \"/a\"\nkind = \"x\"\n";
+  std::ofstream(dir / "scalar.toml") << "volume = \"fast=/mnt\"\n";
+  DaemonConfig cfg;
+  ASSERT_TRUE(LoadConfigFile((dir / "vol.toml").string(), cfg).ok());
+  ASSERT_EQ(cfg.volumes.size(), 2u);
+  EXPECT_EQ(cfg.volumes[0].name, "fast");
+  EXPECT_EQ(cfg.volumes[0].path, "/mnt/fast");
+  EXPECT_EQ(cfg.volumes[1].name, "big");
+  for (const char* bad : {"novol.toml", "extra.toml", "scalar.toml"}) {
+    DaemonConfig c;
+    EXPECT_FALSE(LoadConfigFile((dir / bad).string(), c).ok()) << bad;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace berth::manager

@@ -147,7 +147,8 @@ Result<api::Folder> FolderService::Create(const Principal& p, const std::string&
   // Directory first, then the record: a crash in between leaves an empty
   // orphan directory, never a record without data.
   BERTH_RETURN_IF_ERROR(vit->second->CreateFolderDir(f.owner_id, f.id));
-  Status st = deps_.store->CreateFolder(f);
+  Status st = vit->second->SetQuota(f.owner_id, f.id, quota_bytes);
+  if (st.ok()) st = deps_.store->CreateFolder(f);
   if (!st.ok()) {
     (void)vit->second->PurgeFolderDir(f.owner_id, f.id);
     if (st.code() == Code::kAlreadyExists) {
@@ -179,9 +180,7 @@ Result<api::Folder> FolderService::Get(const Principal& p, const std::string& re
   if (!rec.ok()) return rec.status();
   api::Folder out = ToApi(p, *rec);
   if (with_usage) {
-    BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(*rec));
-    BERTH_ASSIGN_OR_RETURN(auto fs, storage::FolderFs::Open(v->FolderPath(rec->owner_id, rec->id)));
-    BERTH_ASSIGN_OR_RETURN(out.usage, fs.ComputeUsage());
+    BERTH_ASSIGN_OR_RETURN(out.usage, UsageOf(*rec));
   }
   return out;
 }
@@ -237,6 +236,83 @@ Result<api::Folder> FolderService::Rename(const Principal& p, const std::string&
   spdlog::info("user {} renamed folder {} to {} ({})", p.name, old, new_name, rec.id);
   Publish(rec, "renamed");
   return ToApi(p, rec);
+}
+
+bool FolderService::KernelQuota(const store::FolderRecord& f) const {
+  auto v = VolumeOf(f);
+  return v.ok() && (*v)->capabilities().kernel_quota;
+}
+
+Result<api::Usage> FolderService::UsageOf(const store::FolderRecord& f) const {
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(f));
+  return v->Usage(f.owner_id, f.id);
+}
+
+Result<api::Folder> FolderService::SetQuota(const Principal& p, const std::string& ref,
+                                            std::optional<uint64_t> quota_bytes) {
+  BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "ready"));
+  if (!authz_.CanManageFolder(p, rec)) {
+    return PermissionDenied("only the owner can change the quota of folder '" + rec.name + "'");
+  }
+  if (quota_bytes && *quota_bytes == 0) {
+    return InvalidArgument("quota_bytes must be positive", "invalid_quota");
+  }
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(rec));
+  // Kernel first: if the limit cannot be set, the record keeps the old one.
+  BERTH_RETURN_IF_ERROR(v->SetQuota(rec.owner_id, rec.id, quota_bytes));
+  rec.quota_bytes = quota_bytes;
+  BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
+  spdlog::info("user {} set the quota of folder {} ({}) to {}", p.name, rec.name, rec.id,
+               quota_bytes ? std::to_string(*quota_bytes) : "none");
+  Publish(rec, "updated");
+  return ToApi(p, rec);
+}
+
+Result<api::Folder> FolderService::Clone(const Principal& p, const std::string& ref,
+                                         const std::string& new_name) {
+  BERTH_RETURN_IF_ERROR(storage::ValidateFolderName(new_name));
+  // Whoever may read a folder may clone it (SPEC §2: the clone is owned by
+  // the caller); an invitee could download all of it anyway.
+  BERTH_ASSIGN_OR_RETURN(auto src, Resolve(p, ref, "ready"));
+  BERTH_RETURN_IF_ERROR(CheckNameFree(p.user_id, new_name, ""));
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(src));
+  store::FolderRecord f;
+  f.id = NewUuid();
+  f.name = new_name;
+  f.volume = src.volume;
+  f.owner_id = p.user_id;
+  f.created_at = NowRfc3339();
+  f.quota_bytes = src.quota_bytes;
+  // Data first, then the record (as Create).
+  BERTH_RETURN_IF_ERROR(v->CloneFolder(src.owner_id, src.id, f.owner_id, f.id));
+  Status st = v->SetQuota(f.owner_id, f.id, f.quota_bytes);
+  if (st.ok()) st = deps_.store->CreateFolder(f);
+  if (!st.ok()) {
+    (void)v->PurgeFolderDir(f.owner_id, f.id);
+    if (st.code() == Code::kAlreadyExists) {
+      return AlreadyExists("a folder named '" + new_name + "' already exists", "folder_exists");
+    }
+    return st;
+  }
+  spdlog::info("user {} cloned folder {} ({}) as {} ({})", p.name, src.name, src.id, f.name, f.id);
+  if (deps_.audit) deps_.audit->Record(p.name, "folder.clone", f.id, "ok", src.id);
+  Publish(f, "created");
+  return ToApi(p, f);
+}
+
+void FolderService::ReconcileQuotas() {
+  auto all = deps_.store->ListAllFolders();
+  if (!all.ok()) {
+    spdlog::warn("folder quota reconciliation: {}", all.status().message());
+    return;
+  }
+  for (const auto& f : *all) {
+    auto v = VolumeOf(f);
+    if (!v.ok()) continue;  // a volume no longer configured: nothing to repair
+    if (Status st = (*v)->Reconcile(f.owner_id, f.id, f.quota_bytes); !st.ok()) {
+      spdlog::warn("folder {} ({}): quota not repaired: {}", f.name, f.id, st.message());
+    }
+  }
 }
 
 Result<api::Folder> FolderService::Trash(const Principal& p, const std::string& ref) {
@@ -316,9 +392,13 @@ Result<OpenFolder> FolderService::Open(const Principal& p, const std::string& re
 
 std::vector<api::Volume> FolderService::Volumes() const {
   std::vector<api::Volume> out;
+  // The default first, then the rest by name.
+  auto add = [&out](const storage::Volume* v) {
+    if (auto info = v->Info(); info.ok()) out.push_back(*info);
+  };
+  if (auto d = deps_.volumes.find(deps_.default_volume); d != deps_.volumes.end()) add(d->second);
   for (const auto& [name, v] : deps_.volumes) {
-    auto info = v->Info();
-    if (info.ok()) out.push_back(*info);
+    if (name != deps_.default_volume) add(v);
   }
   return out;
 }

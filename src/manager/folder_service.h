@@ -57,6 +57,22 @@ class FolderService {
   // `ref` is a name (the caller's ready folder) or an id.
   Result<api::Folder> Get(const Principal& p, const std::string& ref, bool with_usage);
   Result<api::Folder> Rename(const Principal& p, const std::string& ref, const std::string& new_name);
+  // Owner only: sets (or with nullopt removes) a folder's quota; on a volume
+  // with kernel quotas the new limit applies at once.
+  Result<api::Folder> SetQuota(const Principal& p, const std::string& ref,
+                               std::optional<uint64_t> quota_bytes);
+  // A new folder `new_name` owned by `p` with a copy of `ref`'s content and
+  // its quota, on the same volume (a snapshot on btrfs). Anyone who may
+  // read the folder may clone it.
+  Result<api::Folder> Clone(const Principal& p, const std::string& ref,
+                            const std::string& new_name);
+  // Whether the kernel enforces `f`'s quota (its volume has kernel quotas).
+  bool KernelQuota(const store::FolderRecord& f) const;
+  // What an open folder uses (the volume's accounting or a tree walk).
+  Result<api::Usage> UsageOf(const store::FolderRecord& f) const;
+  // Start-up repair: re-applies every folder's kernel quota (a qgroup or
+  // limit that went missing). Logs and goes on past a folder it cannot fix.
+  void ReconcileQuotas();
   Result<api::Folder> Trash(const Principal& p, const std::string& ref);
   // `ref` names a folder in the trash (a name shared by several trashed
   // folders is a conflict listing their ids).

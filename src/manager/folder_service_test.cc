@@ -267,6 +267,40 @@ TEST_F(FolderServiceTest, VolumesReportsTheConfiguredVolume) {
   auto vols = folders_->Volumes();
   ASSERT_EQ(vols.size(), 1u);
   EXPECT_EQ(vols[0].name, "local");
+  EXPECT_EQ(vols[0].kind, "local");
+  EXPECT_FALSE(vols[0].capabilities.kernel_quota);
+}
+
+TEST_F(FolderServiceTest, QuotaChangesAreOwnerOnlyAndStored) {
+  auto f = MustCreate(alice_, "data", 100);
+  auto up = folders_->SetQuota(alice_, "data", 5000);
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(up->quota_bytes, std::optional<uint64_t>(5000));
+  EXPECT_EQ(store().GetFolder(f.id)->quota_bytes, std::optional<uint64_t>(5000));
+  auto none = folders_->SetQuota(alice_, "data", std::nullopt);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->quota_bytes);
+  EXPECT_EQ(Outcome(folders_->SetQuota(alice_, "data", 0)), "400 invalid_quota");
+  EXPECT_EQ(Outcome(folders_->SetQuota(bob_, f.id, 10)), "404 folder_not_found");
+}
+
+TEST_F(FolderServiceTest, CloneCopiesContentAndQuotaToANewFolderOfTheCaller) {
+  auto f = MustCreate(alice_, "data", 1 << 20);
+  WriteFile(FolderDir(alice_.user_id, f.id) + "/sub/x.bin", 4096);
+  auto c = folders_->Clone(alice_, "data", "data-copy");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_NE(c->id, f.id);
+  EXPECT_EQ(c->owner, "alice");
+  EXPECT_EQ(c->volume, "local");
+  EXPECT_EQ(c->quota_bytes, std::optional<uint64_t>(1 << 20));
+  EXPECT_EQ(std::filesystem::file_size(FolderDir(alice_.user_id, c->id) + "/sub/x.bin"), 4096u);
+  auto usage = folders_->Get(alice_, "data-copy", true);
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(usage->usage->bytes, 4096u);
+  EXPECT_EQ(Outcome(folders_->Clone(alice_, "data", "data-copy")), "409 folder_exists");
+  EXPECT_EQ(Outcome(folders_->Clone(alice_, "data", "../x")).substr(0, 3), "400");
+  EXPECT_EQ(Outcome(folders_->Clone(bob_, f.id, "mine")), "404 folder_not_found");
+  EXPECT_EQ(Outcome(folders_->Clone(alice_, "nope", "x")), "404 folder_not_found");
 }
 
 }  // namespace

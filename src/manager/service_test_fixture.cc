@@ -27,7 +27,7 @@ void ServiceTest::SetUp() {
   auto store = store::OpenSqliteStore(dir_ + "/berth.db");
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   store_ = std::move(*store);
-  volume_ = std::make_unique<storage::Volume>(storage::VolumeOptions{"local", dir_ + "/vol"});
+  volume_ = std::make_unique<storage::LocalVolume>(storage::VolumeOptions{"local", dir_ + "/vol"});
   ASSERT_TRUE(volume_->Init().ok());
 }
 

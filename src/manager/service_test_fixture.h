@@ -14,7 +14,7 @@
 #include "manager/audit_log.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
-#include "storage/volume.h"
+#include "storage/local_volume.h"
 #include "store/store.h"
 
 namespace berth::manager {

@@ -90,6 +90,29 @@ Result<store::SessionRecord> SessionService::ResolveRunning(const Principal& p,
   return r;
 }
 
+std::vector<agent::FolderQuotaNote> SessionService::QuotaNotes(
+    const std::vector<std::string>& folder_ids, const agent::MountPlan& plan) {
+  std::vector<agent::FolderQuotaNote> out;
+  for (const auto& id : folder_ids) {
+    auto rec = deps_.store->GetFolder(id);
+    if (!rec.ok() || !rec->quota_bytes) continue;
+    auto host = deps_.folders->HostPath(*rec);
+    if (!host.ok()) continue;
+    for (const auto& m : plan.mounts) {
+      if (m.host_path != *host) continue;
+      agent::FolderQuotaNote n{m.target, *rec->quota_bytes, std::nullopt,
+                               deps_.folders->KernelQuota(*rec)};
+      // Only where it is cheap (the kernel's accounting): no tree walk at
+      // session start.
+      if (n.kernel_enforced) {
+        if (auto u = deps_.folders->UsageOf(*rec); u.ok()) n.used_bytes = u->bytes;
+      }
+      out.push_back(std::move(n));
+    }
+  }
+  return out;
+}
+
 Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
                                                              const agent::SessionRequest& req,
                                                              std::vector<std::string>* folder_ids) {
@@ -198,6 +221,7 @@ Result<api::Session> SessionService::Create(const Principal& p,
   spec.owner = p.name;
   spec.image = std::move(*image);
   spec.mounts = plan;
+  spec.quotas = QuotaNotes(folder_ids, plan);
   spec.uid = p.uid;
   spec.gid = p.gid;
   spec.sudo_allowed = p.sudo_allowed;

@@ -94,6 +94,9 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
  private:
   Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
   Result<store::SessionRecord> ResolveRunning(const Principal& p, const std::string& ref);
+  // The notice lines for mounted folders with a quota.
+  std::vector<agent::FolderQuotaNote> QuotaNotes(const std::vector<std::string>& folder_ids,
+                                                 const agent::MountPlan& plan);
   Result<agent::MountPlanInput> ResolveFolders(const Principal& p,
                                                const agent::SessionRequest& req,
                                                std::vector<std::string>* folder_ids);

@@ -15,7 +15,7 @@
 #include "common/random.h"
 #include "manager/share_service.h"
 #include "nlohmann/json.hpp"
-#include "storage/volume.h"
+#include "storage/local_volume.h"
 #include "store/sqlite_store.h"
 
 namespace berth::manager {
@@ -33,7 +33,7 @@ class SessionServiceTest : public ::testing::Test {
     auto store = store::OpenSqliteStore(node_->dir() + "/berth.db");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
-    volume_ = std::make_unique<storage::Volume>(
+    volume_ = std::make_unique<storage::LocalVolume>(
         storage::VolumeOptions{"local", node_->volume_root(), 1000, 1000});
     ASSERT_TRUE(volume_->Init().ok());
     FolderServiceDeps fd;

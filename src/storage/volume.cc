@@ -7,10 +7,9 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <vector>
 
-#include "common/unique_fd.h"
 #include "storage/fs_errors.h"
-#include "storage/tree_remove.h"
 
 namespace berth::storage {
 namespace {
@@ -42,15 +41,30 @@ std::vector<std::string> FolderComponents(const std::string& owner_id,
 
 Result<UniqueFd> OpenDir(int dir_fd, const std::string& name) {
   // O_NOFOLLOW on every step: the layout directories are ours and never
-  // symlinks; a planted one is refused rather than followed.
-  int fd = ::openat(dir_fd, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  // symlinks; a planted one is refused rather than followed. O_RDONLY, not
+  // O_PATH: the btrfs ioctls act on the parent directory's fd.
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return PathErrnoStatus(name, errno);
   return UniqueFd(fd);
 }
 
-}  // namespace
+// mkdir that leaves an existing directory alone; a new one gets 0755
+// whatever the umask.
+Status MkdirShared(int dir_fd, const std::string& name) {
+  bool created = ::mkdirat(dir_fd, name.c_str(), 0755) == 0;
+  if (!created && errno != EEXIST) return ErrnoStatus("mkdir " + name, errno);
+  if (!created) return Status::Ok();
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || ::fchmod(fd, 0755) != 0) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    return ErrnoStatus("chmod " + name, err);
+  }
+  ::close(fd);
+  return Status::Ok();
+}
 
-Volume::Volume(VolumeOptions options) : options_(std::move(options)) {}
+}  // namespace
 
 Status Volume::Init() const {
   if (options_.root.empty() || options_.root.front() != '/') {
@@ -82,38 +96,23 @@ std::string Volume::FolderPath(const std::string& owner_id, const std::string& f
   return path;
 }
 
-Status Volume::CreateFolderDir(const std::string& owner_id, const std::string& folder_id) const {
+Result<Volume::Parent> Volume::OpenParent(const std::string& owner_id,
+                                          const std::string& folder_id, bool create) const {
   BERTH_RETURN_IF_ERROR(CheckIds(owner_id, folder_id));
-  int root = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int root = ::open(options_.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return ErrnoStatus("open volume root " + options_.root, errno);
   UniqueFd dir(root);
   auto components = FolderComponents(owner_id, folder_id);
-  // Intermediate directories: root-owned 0755, shared by many folders;
-  // EEXIST is normal. A new one gets 0755 whatever the umask.
+  // Intermediate directories: root-owned 0755, shared by many folders.
   for (size_t i = 0; i + 1 < components.size(); ++i) {
-    bool created = ::mkdirat(dir.get(), components[i].c_str(), 0755) == 0;
-    if (!created && errno != EEXIST) return ErrnoStatus("mkdir " + components[i], errno);
-    if (created) {
-      int fd = ::openat(dir.get(), components[i].c_str(),
-                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 || ::fchmod(fd, 0755) != 0) {
-        int err = errno;
-        if (fd >= 0) ::close(fd);
-        return ErrnoStatus("chmod " + components[i], err);
-      }
-      ::close(fd);
-    }
+    if (create) BERTH_RETURN_IF_ERROR(MkdirShared(dir.get(), components[i]));
     BERTH_ASSIGN_OR_RETURN(dir, OpenDir(dir.get(), components[i]));
   }
-  const std::string& leaf = components.back();
-  if (::mkdirat(dir.get(), leaf.c_str(), 0755) != 0) {
-    if (errno == EEXIST) {
-      return AlreadyExists("folder directory " + FolderPath(owner_id, folder_id) +
-                           " already exists");
-    }
-    return ErrnoStatus("mkdir " + FolderPath(owner_id, folder_id), errno);
-  }
-  int fd = ::openat(dir.get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return Parent{std::move(dir), components.back()};
+}
+
+Status Volume::FinishFolderDir(int dir_fd, const std::string& leaf) const {
+  int fd = ::openat(dir_fd, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open new folder directory", errno);
   UniqueFd folder(fd);
   // mkdir's mode is filtered by the umask; the layout promises 0755.
@@ -125,33 +124,6 @@ Status Volume::CreateFolderDir(const std::string& owner_id, const std::string& f
   return Status::Ok();
 }
 
-Status Volume::PurgeFolderDir(const std::string& owner_id, const std::string& folder_id) const {
-  BERTH_RETURN_IF_ERROR(CheckIds(owner_id, folder_id));
-  int root = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) return ErrnoStatus("open volume root " + options_.root, errno);
-  UniqueFd dir(root);
-  auto components = FolderComponents(owner_id, folder_id);
-  for (size_t i = 0; i + 1 < components.size(); ++i) {
-    auto next = OpenDir(dir.get(), components[i]);
-    if (!next.ok()) {
-      if (next.status().code() == Code::kNotFound) return Status::Ok();
-      return next.status();
-    }
-    dir = std::move(*next);
-  }
-  Status s = RemoveTree(dir.get(), components.back());
-  if (s.code() == Code::kNotFound) {
-    // Gone already, or only something inside vanished while we worked:
-    // make sure the folder directory itself is gone.
-    struct stat st;
-    if (::fstatat(dir.get(), components.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 &&
-        errno == ENOENT) {
-      return Status::Ok();
-    }
-  }
-  return s;
-}
-
 Result<api::Volume> Volume::Info() const {
   struct statvfs vfs;
   if (::statvfs(options_.root.c_str(), &vfs) != 0) {
@@ -160,6 +132,8 @@ Result<api::Volume> Volume::Info() const {
   api::Volume v;
   v.name = options_.name;
   v.path = options_.root;
+  v.kind = kind();
+  v.capabilities = capabilities();
   v.capacity_bytes = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
   v.free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   return v;

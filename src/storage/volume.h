@@ -1,16 +1,24 @@
-// Volume: a named storage volume on a local (or shared) file system that
-// holds folder directories in the layout of SPEC §2:
+// Volume: a named storage volume that holds folder directories in the
+// layout of SPEC §2:
 //   <root>/<owner-scope>/<id[0:2]>/<id[2:4]>/<id[4:]>
 // where owner-scope is "u-<owner user id>".
 //
-// Thread-safe: holds only immutable configuration.
+// This is the volume backend interface: the layout, Init and Info are
+// shared; how a folder is made, measured, limited, cloned and removed is
+// the backend's (LocalVolume: plain directories; BtrfsVolume: subvolumes
+// with qgroup limits). OpenVolume (volume_factory.h) picks one by the file
+// system under the root.
+//
+// Thread-safe: implementations hold only immutable configuration.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <sys/types.h>
 
 #include "api/types.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace berth::storage {
 
@@ -23,24 +31,64 @@ struct VolumeOptions {
 
 class Volume {
  public:
-  explicit Volume(VolumeOptions options);
+  explicit Volume(VolumeOptions options) : options_(std::move(options)) {}
+  virtual ~Volume() = default;
+  Volume(const Volume&) = delete;
+  Volume& operator=(const Volume&) = delete;
 
   const std::string& name() const { return options_.name; }
   const std::string& root() const { return options_.root; }
+  // "local" or "btrfs".
+  virtual const char* kind() const = 0;
+  virtual api::VolumeCapabilities capabilities() const = 0;
 
   // Creates the volume root if missing and sets it to 0700 (fixing older
-  // deployments' 0755 at every start).
-  Status Init() const;
+  // deployments' 0755 at every start). Backends add their own set-up.
+  virtual Status Init() const;
   // Absolute path of a folder's directory. REQUIRES: folder_id is a UUID.
   std::string FolderPath(const std::string& owner_id, const std::string& folder_id) const;
   // Creates the folder directory, mode 0755, chowned to the container uid/gid
   // when running as root. AlreadyExists if it already exists.
-  Status CreateFolderDir(const std::string& owner_id, const std::string& folder_id) const;
+  virtual Status CreateFolderDir(const std::string& owner_id,
+                                 const std::string& folder_id) const = 0;
   // Deletes a folder directory and everything in it, never following
   // symlinks. OK if it is already gone.
-  Status PurgeFolderDir(const std::string& owner_id, const std::string& folder_id) const;
-  // Capacity and free bytes (statvfs).
+  virtual Status PurgeFolderDir(const std::string& owner_id,
+                                const std::string& folder_id) const = 0;
+  // Applies a folder's quota where the kernel enforces it (none: no limit).
+  // OK and nothing done on volumes without kernel quotas (the API enforces
+  // the quota on uploads there).
+  virtual Status SetQuota(const std::string& owner_id, const std::string& folder_id,
+                          std::optional<uint64_t> quota_bytes) const = 0;
+  // What a folder uses. A tree walk, or the kernel's accounting where it
+  // keeps one (then counted is false: files and dirs are unknown).
+  virtual Result<api::Usage> Usage(const std::string& owner_id,
+                                   const std::string& folder_id) const = 0;
+  // Makes the new (not yet existing) folder dst a copy of src: a snapshot,
+  // reflinks or a plain copy, whatever the backend does best.
+  virtual Status CloneFolder(const std::string& src_owner_id, const std::string& src_folder_id,
+                             const std::string& dst_owner_id,
+                             const std::string& dst_folder_id) const = 0;
+  // Start-up repair: makes sure a folder's kernel quota is what the store
+  // says (a qgroup or limit that went missing is re-created).
+  virtual Status Reconcile(const std::string& owner_id, const std::string& folder_id,
+                           std::optional<uint64_t> quota_bytes) const = 0;
+  // Capacity, free bytes (statvfs) and capabilities.
   Result<api::Volume> Info() const;
+
+ protected:
+  const VolumeOptions& options() const { return options_; }
+  // The directory that holds a folder's directory, and the folder's own
+  // name in it; with `create`, missing intermediate directories are made
+  // (root-owned 0755). NotFound if one is missing and !create.
+  struct Parent {
+    UniqueFd dir;
+    std::string leaf;
+  };
+  Result<Parent> OpenParent(const std::string& owner_id, const std::string& folder_id,
+                            bool create) const;
+  // A new folder directory gets 0755 and the container uid/gid.
+  Status FinishFolderDir(int dir_fd, const std::string& leaf) const;
 
  private:
   VolumeOptions options_;

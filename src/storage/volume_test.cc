@@ -1,4 +1,4 @@
-#include "storage/volume.h"
+#include "storage/local_volume.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -16,16 +16,23 @@ constexpr char kFolder[] = "0f8e1d2c-aaaa-4bbb-8ccc-dddddddddddd";
 
 class VolumeTest : public TempDirTest {
  protected:
-  Volume MakeVolume() {
+  std::unique_ptr<LocalVolume> MakeVolume() {
     VolumeOptions o;
     o.name = "local";
     o.root = Path("vol/nested");
-    return Volume(o);
+    return std::make_unique<LocalVolume>(o);
+  }
+  // Init, then the folder kFolder; returns its path.
+  std::string InitWithFolder(LocalVolume& v) {
+    EXPECT_TRUE(v.Init().ok());
+    EXPECT_TRUE(v.CreateFolderDir(kOwner, kFolder).ok());
+    return v.FolderPath(kOwner, kFolder);
   }
 };
 
 TEST_F(VolumeTest, LayoutAndCreate) {
-  Volume v = MakeVolume();
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
   ASSERT_TRUE(v.Init().ok());
   ASSERT_TRUE(v.Init().ok());  // idempotent
   struct stat st;
@@ -47,7 +54,8 @@ TEST_F(VolumeTest, LayoutAndCreate) {
 }
 
 TEST_F(VolumeTest, PurgeRemovesEverythingAndNeverFollowsLinks) {
-  Volume v = MakeVolume();
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
   ASSERT_TRUE(v.Init().ok());
   ASSERT_TRUE(v.CreateFolderDir(kOwner, kFolder).ok());
   std::string f = v.FolderPath(kOwner, kFolder);
@@ -66,7 +74,8 @@ TEST_F(VolumeTest, PurgeRemovesEverythingAndNeverFollowsLinks) {
 }
 
 TEST_F(VolumeTest, PurgeRefusesASymlinkedLayoutDirectory) {
-  Volume v = MakeVolume();
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
   ASSERT_TRUE(v.Init().ok());
   // u-<owner> replaced by a link to somewhere else: never followed.
   ::mkdir(Path("elsewhere").c_str(), 0755);
@@ -78,7 +87,8 @@ TEST_F(VolumeTest, PurgeRefusesASymlinkedLayoutDirectory) {
 }
 
 TEST_F(VolumeTest, Info) {
-  Volume v = MakeVolume();
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
   ASSERT_TRUE(v.Init().ok());
   auto info = v.Info();
   ASSERT_TRUE(info.ok());
@@ -86,12 +96,58 @@ TEST_F(VolumeTest, Info) {
   EXPECT_EQ(info->path, v.root());
   EXPECT_GT(info->capacity_bytes, 0u);
   EXPECT_LE(info->free_bytes, info->capacity_bytes);
+  EXPECT_EQ(info->kind, "local");
+  EXPECT_FALSE(info->capabilities.kernel_quota);
+  EXPECT_FALSE(info->capabilities.snapshots);
+}
+
+TEST_F(VolumeTest, UsageWalksAndQuotaIsANoOp) {
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
+  std::string f = InitWithFolder(v);
+  std::filesystem::create_directories(f + "/d");
+  WriteFile(f + "/d/a", std::string(1000, 'a'));
+  WriteFile(f + "/b", "bb");
+  EXPECT_TRUE(v.SetQuota(kOwner, kFolder, 10).ok());
+  EXPECT_TRUE(v.Reconcile(kOwner, kFolder, 10).ok());
+  auto u = v.Usage(kOwner, kFolder);
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->bytes, 1002u);
+  EXPECT_EQ(u->files, 2u);
+  EXPECT_EQ(u->dirs, 1u);
+  EXPECT_TRUE(u->counted);
+}
+
+TEST_F(VolumeTest, CloneCopiesTreeLinksAndModes) {
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
+  std::string f = InitWithFolder(v);
+  std::filesystem::create_directories(f + "/d/e");
+  WriteFile(f + "/d/e/deep", "deep");
+  WriteFile(f + "/x.sh", "#!/bin/sh");
+  ::chmod((f + "/x.sh").c_str(), 0751);
+  ::symlink("/etc/passwd", (f + "/link").c_str());
+  ::mkfifo((f + "/fifo").c_str(), 0600);
+  WriteFile(f + "/.berth-upload-123", "partial");
+  constexpr char kClone[] = "1a2b3c4d-aaaa-4bbb-8ccc-eeeeeeeeeeee";
+  ASSERT_TRUE(v.CloneFolder(kOwner, kFolder, kOwner, kClone).ok());
+  std::string c = v.FolderPath(kOwner, kClone);
+  EXPECT_EQ(ReadFile(c + "/d/e/deep"), "deep");
+  struct stat st;
+  ASSERT_EQ(::stat((c + "/x.sh").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0751u);
+  EXPECT_TRUE(IsSymlink(c + "/link"));
+  EXPECT_FALSE(Exists(c + "/fifo"));
+  EXPECT_FALSE(Exists(c + "/.berth-upload-123"));
+  // The source is untouched, and a clone onto an existing folder fails.
+  EXPECT_EQ(ReadFile(f + "/d/e/deep"), "deep");
+  EXPECT_EQ(v.CloneFolder(kOwner, kFolder, kOwner, kClone).code(), Code::kAlreadyExists);
 }
 
 TEST_F(VolumeTest, InitRefusesRelativeRoot) {
   VolumeOptions o;
   o.root = "relative/path";
-  EXPECT_EQ(Volume(o).Init().code(), Code::kInvalidArgument);
+  EXPECT_EQ(LocalVolume(o).Init().code(), Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -158,6 +158,13 @@ TABLE = [
     ("delete", "/folders/{name}?purge", lambda w, p: http_status(
         w, p, "DELETE", f"/folders/{w.folder(trashed=True)}", query={"purge": "true"}),
      [401, 204, 404, 403, 403, 204]),
+    ("patch", "/folders/{name}?quota", lambda w, p: http_status(
+        w, p, "PATCH", f"/folders/{w.folder()}", {"quota_bytes": 1 << 30}),
+     [401, 200, 404, 403, 403, 200]),
+    # Whoever may read a folder may clone it; the clone is the caller's.
+    ("post", "/folders/{name}/clone", lambda w, p: http_status(
+        w, p, "POST", f"/folders/{w.folder()}/clone", {"name": w.uniq("c")}),
+     [401, 201, 404, 201, 201, 201]),
     ("post", "/folders/{name}/restore", lambda w, p: http_status(
         w, p, "POST", f"/folders/{w.folder(trashed=True)}/restore"),
      [401, 200, 404, 403, 403, 200]),

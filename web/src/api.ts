@@ -44,8 +44,17 @@ export interface Dotfile {
 
 export interface Usage {
   bytes: number;
-  files: number;
-  dirs?: number;
+  /** null where the volume measures bytes only (btrfs quota accounting). */
+  files: number | null;
+  dirs?: number | null;
+}
+
+export interface Volume {
+  name: string;
+  kind?: string;
+  capabilities?: { kernel_quota: boolean; instant_clone: boolean; snapshots: boolean };
+  capacity_bytes?: number;
+  free_bytes?: number;
 }
 
 export interface Folder {
@@ -222,7 +231,10 @@ export const api = {
   folders: (trash = false) =>
     request<{ folders: Folder[] }>('GET', trash ? '/folders?status=trash' : '/folders').then((r) => r.folders ?? []),
   folder: (name: string) => request<Folder>('GET', folderPath(name)),
-  createFolder: (name: string) => request<Folder>('POST', '/folders', { name }),
+  createFolder: (name: string, volume?: string) =>
+    request<Folder>('POST', '/folders', volume ? { name, volume } : { name }),
+  cloneFolder: (name: string, newName: string) => request<Folder>('POST', folderPath(name) + '/clone', { name: newName }),
+  volumes: () => request<{ volumes: Volume[] }>('GET', '/volumes').then((r) => r.volumes ?? []),
   renameFolder: (name: string, newName: string) => request<Folder>('PATCH', folderPath(name), { name: newName }),
   deleteFolder: (name: string, purge = false) => request<unknown>('DELETE', folderPath(name) + (purge ? '?purge=true' : '')),
   restoreFolder: (name: string) => request<Folder>('POST', folderPath(name) + '/restore'),

@@ -138,9 +138,11 @@ HandlerResult Download(OpenFolder& folder, const Request& req, const std::string
 
 // The bytes an upload may write: the smaller of what the folder's quota and
 // its owner's total quota (manager/user_quota.h) leave, counting the file it
-// replaces as freed. None without either quota.
-Result<std::optional<uint64_t>> UploadRoom(OpenFolder& folder, UserQuota* quota,
-                                           const std::string& path, bool overwrite) {
+// replaces as freed. None without either quota. The folder's use comes from
+// its volume's own accounting (a btrfs qgroup) where it keeps one.
+Result<std::optional<uint64_t>> UploadRoom(const FolderService& folders, OpenFolder& folder,
+                                           UserQuota* quota, const std::string& path,
+                                           bool overwrite) {
   std::optional<uint64_t> user_room;
   if (quota) {
     BERTH_ASSIGN_OR_RETURN(user_room, quota->Room(folder.record.owner_id));
@@ -152,7 +154,7 @@ Result<std::optional<uint64_t>> UploadRoom(OpenFolder& folder, UserQuota* quota,
   }
   std::optional<uint64_t> folder_room;
   if (folder.quota_bytes) {
-    BERTH_ASSIGN_OR_RETURN(auto usage, folder.fs.ComputeUsage());
+    BERTH_ASSIGN_OR_RETURN(auto usage, folders.UsageOf(folder.record));
     folder_room = RoomLeft(folder.quota_bytes, usage.bytes - std::min(usage.bytes, freed));
   }
   if (user_room) *user_room += freed;
@@ -203,7 +205,7 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
                 BERTH_ASSIGN_OR_RETURN(bool overwrite, QueryBool(req, "overwrite", false));
                 BERTH_ASSIGN_OR_RETURN(std::string path, RequiredPathQuery(req, false));
                 BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kWrite));
-                BERTH_ASSIGN_OR_RETURN(auto room, UploadRoom(folder, quota, path, overwrite));
+                BERTH_ASSIGN_OR_RETURN(auto room, UploadRoom(folders, folder, quota, path, overwrite));
                 // Refused before a byte is read when the declared length cannot fit.
                 if (auto length = ContentLength(req); room && length && *length > *room) {
                   return OverQuota("an upload of " + std::to_string(*length) + " bytes", *room);

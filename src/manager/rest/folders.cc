@@ -38,9 +38,21 @@ void RegisterFolderRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("PATCH", "/api/v1/folders/{name}",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name"}));
-          BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
-          return Reply(200, folders.Rename(p, req.Param("name"), *name));
+          // {name}: rename; {quota_bytes}: a number sets the quota, null removes it.
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name", "quota_bytes"}));
+          BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
+          BERTH_ASSIGN_OR_RETURN(auto quota, UintField(body, "quota_bytes"));
+          bool set_quota = body.contains("quota_bytes");
+          if (!name && !set_quota) {
+            return InvalidArgument("give 'name' or 'quota_bytes'", "missing_field");
+          }
+          std::string ref = req.Param("name");
+          if (set_quota) {
+            BERTH_ASSIGN_OR_RETURN(auto f, folders.SetQuota(p, ref, quota));
+            if (!name) return JsonResponse(200, f);
+            ref = f.id;  // the rename below finds it whatever its name
+          }
+          return Reply(200, folders.Rename(p, ref, *name));
         }));
 
   r.Add("DELETE", "/api/v1/folders/{name}",
@@ -48,6 +60,13 @@ void RegisterFolderRoutes(http::Router& r, ApiContext& ctx) {
           BERTH_ASSIGN_OR_RETURN(bool purge, QueryBool(req, "purge", false));
           if (purge) return NoContent(folders.Purge(p, req.Param("name")));
           return Reply(200, folders.Trash(p, req.Param("name")));
+        }));
+
+  r.Add("POST", "/api/v1/folders/{name}/clone",
+        Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name"}));
+          BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", true));
+          return Reply(201, folders.Clone(p, req.Param("name"), *name));
         }));
 
   r.Add("POST", "/api/v1/folders/{name}/restore",

@@ -4,8 +4,9 @@ import { launch, screenshot, signIn } from './browser.js';
 
 // With needsSessions, skips the test (before starting a browser) when the
 // server cannot run sessions yet.
-export async function withWorld(t, fn, { viewport, needsSessions = false } = {}) {
-  const b = await startBerthd();
+// berthdArgs: extra berthd flags (e.g. --volume NAME=PATH).
+export async function withWorld(t, fn, { viewport, needsSessions = false, berthdArgs = [] } = {}) {
+  const b = await startBerthd({ extraArgs: berthdArgs });
   let br = null;
   try {
     if (needsSessions) {

@@ -111,10 +111,11 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       b.disabled = ro;
       b.title = ro ? 'This folder is shared with you read-only.' : '';
     }
-    const u = folder?.usage;
+    const u = folder?.usage;  // files is null on volumes that count bytes only
     info.textContent = [
       folder?.permission === 'ro' ? 'Read-only.' : '',
-      u ? `${formatBytes(u.bytes)} in ${u.files} file${u.files === 1 ? '' : 's'}.` : '',
+      !u ? '' : u.files === null ? `${formatBytes(u.bytes)} used.`
+        : `${formatBytes(u.bytes)} in ${u.files} file${u.files === 1 ? '' : 's'}.`,
       readOnly() ? '' : 'Drop files anywhere below to upload them here.',
     ].filter(Boolean).join(' ');
   }

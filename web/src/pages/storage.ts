@@ -1,5 +1,6 @@
 // The Data & Storage page: folders (with usage), automount folders, trash,
-// and the dialogs to create, rename, share and delete folders.
+// and the dialogs to create (on a chosen volume), rename, clone, share and
+// delete folders.
 
 import { api, type Folder } from '../api';
 import type { AppContext } from '../app_context';
@@ -8,6 +9,7 @@ import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
 import { formatBytes } from '../lib/paths';
 import { storageSummary } from '../lib/quota';
+import { usageText as formatUsage, volumeChoice } from '../lib/volumes';
 import { formatTime, h, listTable, replace } from '../ui/dom';
 import { openShareDialog, renderInvitations } from './sharing';
 import { validatedField, type Field } from '../ui/field';
@@ -24,15 +26,32 @@ function folderNameField(initial: string, hint: string): Field {
   return validatedField({ label: 'Name', value: initial, hint, validate: folderNameError });
 }
 
+// A "Volume" select, filled once GET /volumes answers and shown only when
+// there are several volumes to choose from.
+function volumeSelect(): { element: HTMLElement; value: () => string } {
+  const select = h('select', { id: 'new-folder-volume' });
+  const element = h('div', { class: 'field', hidden: true },
+    h('label', { for: 'new-folder-volume' }, 'Volume'), select,
+    h('p', { class: 'hint' }, 'Where the folder\'s data lives. Quotas on volumes with enforced quotas also stop writes from sessions.'));
+  api.volumes().then((vols) => {
+    const c = volumeChoice(vols);
+    replace(select, ...c.options.map((o) => h('option', { value: o.value }, o.label)));
+    select.value = c.initial;
+    element.hidden = !c.show;
+  }).catch(() => { /* no choice offered: the server's default volume */ });
+  return { element, value: () => (element.hidden ? '' : select.value) };
+}
+
 export function openNewFolderDialog(ctx: AppContext, onCreated: (f: Folder) => void, initial = ''): void {
   const f = folderNameField(initial, 'Letters, digits, ".", "_" and "-". A name starting with a dot (such as .local) makes an automount folder: it is mounted into every new session.');
+  const volume = volumeSelect();
   const d = formDialog({
     title: 'New folder',
     submitLabel: 'Create',
     busyLabel: 'Creating…',
-    content: f.element,
+    content: h('div', {}, f.element, volume.element),
     onSubmit: async () => {
-      const folder = await api.createFolder(f.input.value);
+      const folder = await api.createFolder(f.input.value, volume.value() || undefined);
       notify(isAutomountName(folder.name)
         ? `Automount folder ${folder.name} created; it will be mounted into every new session.`
         : `Folder ${folder.name} created.`);
@@ -114,6 +133,8 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     const mine = isMine(f);
     const rename = h('button', { type: 'button', class: 'secondary' }, 'Rename');
     rename.addEventListener('click', () => openRename(f));
+    const clone = h('button', { type: 'button', class: 'secondary' }, 'Clone');
+    clone.addEventListener('click', () => openClone(f));
     const share = h('button', { type: 'button', class: 'secondary', hidden: isAutomountName(f.name) }, 'Share');
     share.addEventListener('click', () => openShareDialog(f));
     const del = h('button', { type: 'button', class: 'danger-outline' }, 'Delete');
@@ -131,15 +152,15 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
         await attempt(() => api.leave(f.name), `You left ${f.name}.`);
         refresh();
       });
-      return h('td', { class: 'actions' }, open, leave);
+      return h('td', { class: 'actions' }, open, clone, leave);
     }
-    return h('td', { class: 'actions' }, open, rename, share, del);
+    return h('td', { class: 'actions' }, open, rename, clone, share, del);
   }
 
   function usageText(f: Folder): string {
     const u = f.usage ?? usage.get(f.id);
     if (!u) return '…';
-    return `${formatBytes(u.bytes)} · ${u.files} file${u.files === 1 ? '' : 's'}`;
+    return formatUsage(u);
   }
 
   function show(list: Folder[]): void {
@@ -229,6 +250,28 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
         await api.renameFolder(f.name, field.input.value);
         notify(`Folder ${f.name} renamed to ${field.input.value}.`);
         refresh();
+      },
+    });
+    field.bind(d.submit);
+    field.input.select();
+  }
+
+  function openClone(f: Folder): void {
+    const field = validatedField({
+      label: 'Name of the copy',
+      value: `${f.name}-copy`,
+      validate: folderNameError,
+      hint: 'A new folder of yours with the same files (instant on volumes with instant clones).',
+    });
+    const d = formDialog({
+      title: `Clone folder ${f.name}`,
+      submitLabel: 'Clone',
+      busyLabel: 'Cloning…',
+      content: field.element,
+      onSubmit: async () => {
+        const c = await api.cloneFolder(f.name, field.input.value);
+        notify(`Folder ${f.name} cloned as ${c.name}.`);
+        refresh(true);
       },
     });
     field.bind(d.submit);

@@ -1,0 +1,101 @@
+#include "storage/tree_copy.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "storage/dir_reader.h"
+#include "storage/fs_errors.h"
+
+namespace berth::storage {
+namespace {
+
+constexpr size_t kMaxCopyDepth = 256;
+
+void KeepMeta(int fd, const struct stat& st) {
+  (void)::fchmod(fd, st.st_mode & 07777);
+  if (::geteuid() == 0) (void)::fchown(fd, st.st_uid, st.st_gid);
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  (void)::futimens(fd, times);
+}
+
+Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct stat& st) {
+  UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!in) return PathErrnoStatus(name, errno);
+  UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                        0600));
+  if (!out) return PathErrnoStatus(name, errno);
+  if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
+    off_t left = st.st_size;
+    while (left > 0) {
+      ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
+                                    static_cast<size_t>(left), 0);
+      if (n < 0) return PathErrnoStatus(name, errno);
+      if (n == 0) break;  // the file shrank meanwhile
+      left -= n;
+    }
+  }
+  KeepMeta(out.get(), st);
+  return Status::Ok();
+}
+
+Status CopyEntry(int src_dir, int dst_dir, const std::string& name, std::vector<DirReader>& src,
+                 std::vector<UniqueFd>& dst) {
+  struct stat st;
+  if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return errno == ENOENT ? Status::Ok() : PathErrnoStatus(name, errno);
+  }
+  if (S_ISREG(st.st_mode)) return CopyFile(src_dir, dst_dir, name, st);
+  if (S_ISLNK(st.st_mode)) {
+    std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+    ssize_t n = ::readlinkat(src_dir, name.c_str(), target.data(), target.size());
+    if (n < 0) return PathErrnoStatus(name, errno);
+    target.resize(static_cast<size_t>(n));
+    if (::symlinkat(target.c_str(), dst_dir, name.c_str()) != 0) return PathErrnoStatus(name, errno);
+    if (::geteuid() == 0) (void)::fchownat(dst_dir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+    return Status::Ok();
+  }
+  if (!S_ISDIR(st.st_mode) || src.size() >= kMaxCopyDepth) return Status::Ok();
+  UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!in) return errno == ENOENT ? Status::Ok() : PathErrnoStatus(name, errno);
+  if (::mkdirat(dst_dir, name.c_str(), 0700) != 0) return PathErrnoStatus(name, errno);
+  UniqueFd out(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!out) return PathErrnoStatus(name, errno);
+  KeepMeta(out.get(), st);
+  src.emplace_back(std::move(in), 16 * 1024);
+  dst.push_back(std::move(out));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CopyTree(int src_dir, int dst_dir) {
+  std::vector<DirReader> src;
+  std::vector<UniqueFd> dst;
+  UniqueFd root_in(::openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd root_out(::openat(dst_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_in || !root_out) return ErrnoStatus("open copy roots", errno);
+  src.emplace_back(std::move(root_in), 64 * 1024);
+  dst.push_back(std::move(root_out));
+  DirEntry e;
+  while (!src.empty()) {
+    BERTH_ASSIGN_OR_RETURN(bool more, src.back().Next(&e));
+    if (!more) {
+      src.pop_back();
+      dst.pop_back();
+      continue;
+    }
+    std::string name(e.name);
+    if (IsUploadTempName(name)) continue;  // an upload in flight is not content yet
+    BERTH_RETURN_IF_ERROR(CopyEntry(src.back().fd(), dst.back().get(), name, src, dst));
+  }
+  return Status::Ok();
+}
+
+}  // namespace berth::storage

@@ -1,0 +1,21 @@
+// Internal to storage: copies a folder's tree into a new, empty directory
+// for clones on volumes without snapshots. Regular files are reflinked
+// (FICLONE) where the file system shares extents, else copied in the
+// kernel (copy_file_range); directories and symlinks are re-created; FIFOs,
+// sockets and devices are skipped. Modes, owners and mtimes are kept.
+// Never follows a symlink; bounded descriptors (one per level, depth-capped).
+//
+// A folder in use while it is copied gives a copy that is consistent per
+// file only (each file as it was at some moment during the copy).
+// Thread-safe (no shared state).
+#pragma once
+
+#include "common/status.h"
+
+namespace berth::storage {
+
+// REQUIRES: src_dir and dst_dir are directories opened O_RDONLY; dst_dir
+// is empty.
+Status CopyTree(int src_dir, int dst_dir);
+
+}  // namespace berth::storage
