@@ -73,11 +73,15 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx);  // session_commands.c
 void AddImageCommands(CLI::App& root, CliContext& ctx);    // image_commands.cc
 void AddUserCommands(CLI::App& root, CliContext& ctx);     // user_commands.cc
 void AddTokenCommands(CLI::App& root, CliContext& ctx);    // token_commands.cc
+void AddAccountCommands(CLI::App& root, CliContext& ctx);  // account_commands.cc
+void AddCompletionCommand(CLI::App& root, CliContext& ctx);  // completion.cc (add it last)
 // The file verbs (file_commands.cc) and the sharing verbs
 // (folder_share_commands.cc) of the folder group; called by
 // AddFolderCommands.
 void AddFolderFileVerbs(CLI::App* folder_group, CliContext& ctx);
 void AddFolderShareVerbs(CLI::App* folder_group, CliContext& ctx);
+// `folder download` (file_download.cc); called by AddFolderFileVerbs.
+void AddFolderDownloadVerb(CLI::App* folder_group, CliContext& ctx);
 
 // Parses argv, runs the chosen verb and returns the process exit code.
 int Run(int argc, const char* const* argv, CliContext& ctx,

@@ -76,7 +76,9 @@ class CliTest : public ::testing::Test {
                                 {"image", AddImageCommands},
                                 {"user", AddUserCommands},
                                 {"token", AddTokenCommands},
-                                {"login", AddLoginCommand}});
+                                {"login", AddLoginCommand},
+                                {"account", AddAccountCommands},
+                                {"completion", AddCompletionCommand}});
     return {code, out.str(), err.str()};
   }
 

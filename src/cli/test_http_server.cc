@@ -168,6 +168,7 @@ void TestHttpServer::Serve(int fd) {
     if (!res.content_type.empty() && res.status != 204) {
       out += "Content-Type: " + res.content_type + "\r\n";
     }
+    for (const auto& [name, value] : res.headers) out += name + ": " + value + "\r\n";
     if (res.status == 204) {
       out += "\r\n";
     } else if (res.chunked) {

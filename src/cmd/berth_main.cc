@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
       {"folder", cli::AddFolderCommands}, {"session", cli::AddSessionCommands},
       {"image", cli::AddImageCommands},   {"user", cli::AddUserCommands},
       {"token", cli::AddTokenCommands},   {"login", cli::AddLoginCommand},
+      {"account", cli::AddAccountCommands}, {"completion", cli::AddCompletionCommand},
   };
   std::unique_ptr<cli::CliContext> ctx = cli::CliContext::ForProcess();
   return cli::Run(argc, argv, *ctx, groups);

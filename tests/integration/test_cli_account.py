@@ -1,0 +1,186 @@
+"""The `berth` CLI's account verbs (SPEC §6) against a real berthd: password
+login (from stdin and from a terminal without echo), whoami, logout (the
+minted token is revoked), `session list --all`, download --dest/--continue,
+`upload -r` progress, `completion bash` sourced in bash, and the aliases."""
+import hashlib
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+
+from berth_harness import BIN_DIR, err, fails, ok, out
+
+TOKEN_DIR = (".config", "berth")
+
+
+def make_user(berthd, name, password):
+    ok(berthd, "user", "create", name, "--password-stdin", input=(password + "\n").encode())
+
+
+def saved(berthd, name):
+    return os.path.join(berthd.data_dir, *TOKEN_DIR, name)
+
+
+def hide_admin_token(berthd):
+    """The CLI falls back to the data dir's admin.token: move it away."""
+    admin = os.path.join(berthd.data_dir, "admin.token")
+    os.rename(admin, admin + ".away")
+    return lambda: os.rename(admin + ".away", admin)
+
+
+def test_password_login_whoami_logout(berthd):
+    make_user(berthd, "alice", "correct horse")
+    restore = hide_admin_token(berthd)
+    try:
+        p = fails(berthd, "login", "--user", "alice", input=b"wrong\n", token=None)
+        assert err(p).startswith("error: ") and "password" in err(p)
+        assert not os.path.exists(saved(berthd, "token"))
+
+        ok(berthd, "login", "--user", "alice", input=b"correct horse\n", token=None)
+        assert os.stat(saved(berthd, "token")).st_mode & 0o777 == 0o600
+        assert out(ok(berthd, "whoami", token=None)) == "alice (user)\n"
+        me = json.loads(out(ok(berthd, "whoami", "-o", "json", token=None)))
+        assert me["name"] == "alice" and me["role"] == "user"
+
+        # The token is a real API token of alice's, labelled cli@HOST.
+        with open(saved(berthd, "token")) as f:
+            token = f.read().strip()
+        tokens = berthd.api("GET", "/tokens", token=token).json()["tokens"]
+        assert [t["label"] for t in tokens] == ["cli@" + os.uname().nodename]
+
+        ok(berthd, "logout", token=None)
+        assert not os.path.exists(saved(berthd, "token"))
+        assert berthd.api("GET", "/me", token=token).status == 401  # revoked server-side
+        fails(berthd, "whoami", token=None)
+    finally:
+        restore()
+
+
+def test_password_login_on_a_terminal_does_not_echo(berthd):
+    make_user(berthd, "bob", "s3cret-pw")
+    env = dict(os.environ, BERTH_ENDPOINT=berthd.url, HOME=berthd.data_dir,
+               BERTH_DATA_DIR=berthd.data_dir)
+    env.pop("BERTH_TOKEN", None)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(os.path.join(BIN_DIR, "berth"), ["berth", "login", "--user", "bob"], env)
+    seen = b""
+    deadline = time.time() + 20
+    sent = False
+    status = None
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            seen += chunk
+        if not sent and b"Password for bob" in seen:
+            os.write(fd, b"s3cret-pw\n")
+            sent = True
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+    else:
+        os.kill(pid, 9)
+    if status is None or not os.WIFEXITED(status):
+        _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert sent, seen
+    assert b"s3cret-pw" not in seen, seen  # echo was off
+    assert os.WEXITSTATUS(status) == 0, seen
+    assert out(ok(berthd, "whoami", token=None)) == "bob (user)\n"
+
+
+def test_session_list_all_needs_a_superadmin(berthd):
+    make_user(berthd, "carol", "pw-carol")
+    ok(berthd, "login", "--user", "carol", input=b"pw-carol\n", token=None)
+    p = fails(berthd, "session", "list", "--all", token=None)
+    assert "superadmin" in err(p)
+    table = out(ok(berthd, "session", "list", "--all"))  # the admin token
+    assert "OWNER" in table or table == "No sessions.\n"
+    assert json.loads(out(ok(berthd, "session", "list", "--all", "-o", "json")))["sessions"] == []
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_download_dest_and_continue(berthd, tmp):
+    ok(berthd, "folder", "create", "data")
+    src = tmp / "big.bin"
+    src.write_bytes(os.urandom(9 << 20))
+    ok(berthd, "folder", "upload", "data", str(src))
+    dest = tmp / "got.bin"
+    ok(berthd, "folder", "download", "data", "big.bin", "--dest", str(dest))
+    assert sha(dest) == sha(src)
+
+    # An interrupted download: half the file is there; --continue fetches the rest.
+    with open(dest, "r+b") as f:
+        f.truncate((9 << 20) // 2 + 17)
+    p = ok(berthd, "folder", "download", "data", "big.bin", "--dest", str(dest), "--continue")
+    assert "Resumed" in out(p)
+    assert sha(dest) == sha(src)
+    # On a complete file --continue changes nothing.
+    mtime = os.stat(dest).st_mtime_ns
+    p = ok(berthd, "folder", "download", "data", "big.bin", "--dest", str(dest), "--continue")
+    assert "already complete" in out(p)
+    assert os.stat(dest).st_mtime_ns == mtime and sha(dest) == sha(src)
+
+    # The kept partial file beside the destination is resumed too.
+    part = tmp / ".again.bin.berth-part"
+    part.write_bytes(src.read_bytes()[:1000])
+    ok(berthd, "folder", "download", "data", "big.bin", "--dest", str(tmp / "again.bin"),
+       "--continue")
+    assert sha(tmp / "again.bin") == sha(src) and not part.exists()
+
+    # -o still names the destination, with a warning.
+    p = ok(berthd, "folder", "download", "data", "big.bin", "-o", str(tmp / "old.bin"))
+    assert "deprecated" in err(p) and sha(tmp / "old.bin") == sha(src)
+    fails(berthd, "folder", "download", "data", "big.bin", "-o", "a", "--dest", "b", code=2)
+
+
+def test_upload_tree_prints_no_progress_off_a_terminal(berthd, tmp):
+    ok(berthd, "folder", "create", "data")
+    tree = tmp / "tree"
+    (tree / "sub").mkdir(parents=True)
+    for i in range(5):
+        (tree / "sub" / f"f{i}").write_bytes(os.urandom(300_000))
+    p = ok(berthd, "folder", "upload", "data", "-r", str(tree))
+    assert err(p) == ""  # no progress lines on a pipe
+    assert "5 files" in out(p)
+
+
+def test_completion_bash_completes_from_the_command_table(berthd, tmp):
+    script = tmp / "berth.bash"
+    script.write_bytes(ok(berthd, "completion", "bash").stdout)
+
+    def complete(line):
+        cmd = (f"source {script} && complete -p berth && COMP_WORDS=({line}) && "
+               "COMP_CWORD=$((${#COMP_WORDS[@]}-1)) && _berth && echo \"${COMPREPLY[*]}\"")
+        p = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=30)
+        assert p.returncode == 0, p.stderr
+        lines = p.stdout.decode().splitlines()
+        assert lines[0] == "complete -o default -F _berth berth"
+        return lines[1]
+
+    assert complete("berth ses") == "session"
+    assert complete("berth session l") == "list logs"
+    assert complete("berth vfolder download x --d") == "--dest"
+    assert "--all" in complete("berth session list --")
+    assert complete("berth comp") == "completion"
+    fails(berthd, "completion", "fish", code=2)
+
+
+def test_aliases_and_version(berthd):
+    assert out(ok(berthd, "--version")).startswith("berth ")
+    ok(berthd, "vfolder", "create", "x")
+    assert "x" in out(ok(berthd, "vfolder", "list"))
+    for group in (["session", "rm"], ["user", "rm"]):
+        assert "Usage:" in out(ok(berthd, *group, "--help"))
