@@ -23,6 +23,7 @@
 #include "cli/command_helpers.h"
 #include "cli/format.h"
 #include "cli/progress.h"
+#include "cli/size.h"
 #include "cli/tar_extract.h"
 #include "cli/url.h"
 #include "common/unique_fd.h"
