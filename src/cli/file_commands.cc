@@ -121,6 +121,7 @@ class Uploader {
 
  private:
   void Fail(const std::string& what, const std::string& message) {
+    if (total_) total_->Clear();
     PrintError(ctx_, what + ": " + message);
     failed_ = true;
   }
@@ -203,6 +204,7 @@ class Uploader {
       std::error_code sec;
       fs::file_status st = e.symlink_status(sec);
       if (fs::is_symlink(st)) {
+        if (total_) total_->Clear();
         ctx_.err << "warning: skipping symlink " << e.path().string() << "\n";
       } else if (fs::is_directory(st)) {
         Result<api::FileEntry> m = c_.Mkdir(o_.folder, remote, /*parents=*/true, nullptr);
@@ -213,6 +215,7 @@ class Uploader {
       } else if (fs::is_regular_file(st)) {
         UploadFile(e.path().string(), remote);
       } else {
+        if (total_) total_->Clear();
         ctx_.err << "warning: skipping " << e.path().string() << " (not a regular file)\n";
       }
     }
@@ -316,7 +319,9 @@ void AddFolderFileVerbs(CLI::App* g, CliContext& ctx) {
     cmd->add_flag("-p,--parents", o->parents, "Create missing parents; no error if it exists");
   }
   {
-    auto o = Verb<UploadOptions>(g, ctx, "upload", "Upload local files (and with -r directories)",
+    auto o = Verb<UploadOptions>(g, ctx, "upload",
+                                 "Upload local files (and with -r directories, with one overall "
+                                 "progress line on a terminal)",
                                  UploadFiles, &cmd);
     cmd->add_option("NAME", o->folder, "Folder name or id")->required();
     cmd->add_option("LOCAL", o->locals, "Local files or directories")->required();

@@ -99,6 +99,12 @@ void TotalProgress::FileDone(uint64_t size) {
   Draw(false);
 }
 
+void TotalProgress::Clear() {
+  if (!drawn_ || finished_) return;
+  err_ << "\r\x1b[K";
+  err_.flush();
+}
+
 void TotalProgress::Finish() {
   if (finished_) return;
   if (drawn_) {

@@ -56,6 +56,9 @@ class TotalProgress {
   void Update(uint64_t bytes);
   // The file in flight is done (or failed); its `size` counts as done.
   void FileDone(uint64_t size);
+  // Erases the drawn line so that a message can take its place; the next
+  // update draws it again below.
+  void Clear();
   void Finish();
 
   // The text of one line (no terminal control), for tests.

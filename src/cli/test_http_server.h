@@ -27,7 +27,7 @@ struct TestResponse {
   std::string content_type = "application/json";
   std::string body;
   bool chunked = false;  // send the body with Transfer-Encoding: chunked
-  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+  std::vector<std::pair<std::string, std::string>> headers = {};  // extra response headers
 };
 
 class TestHttpServer {
