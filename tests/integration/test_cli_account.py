@@ -58,43 +58,64 @@ def test_password_login_whoami_logout(berthd):
         restore()
 
 
-def test_password_login_on_a_terminal_does_not_echo(berthd):
-    make_user(berthd, "bob", "s3cret-pw")
+def run_on_pty(berthd, args, answer=None, prompt=b"", token=None, timeout=30):
+    """Runs `berth ARGS` on a pseudo-terminal (stdin, stdout and stderr), as a
+    user at a terminal would; writes `answer` once `prompt` appears. Returns
+    (exit code, everything the terminal showed)."""
     env = dict(os.environ, BERTH_ENDPOINT=berthd.url, HOME=berthd.data_dir,
                BERTH_DATA_DIR=berthd.data_dir)
     env.pop("BERTH_TOKEN", None)
+    if token:
+        env["BERTH_TOKEN"] = token
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(os.path.join(BIN_DIR, "berth"), ["berth", "login", "--user", "bob"], env)
-    seen = b""
-    deadline = time.time() + 20
-    sent = False
-    status = None
-    while time.time() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                break
-            seen += chunk
-        if not sent and b"Password for bob" in seen:
-            os.write(fd, b"s3cret-pw\n")
-            sent = True
+        os.execve(os.path.join(BIN_DIR, "berth"), ["berth", *args], env)
+    seen, status = b"", None
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    break
+                seen += chunk
+            if answer is not None and prompt in seen:
+                os.write(fd, answer)
+                answer = None
         done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-    else:
-        os.kill(pid, 9)
-    if status is None or not os.WIFEXITED(status):
-        _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    assert sent, seen
+        if not done:
+            if time.time() >= deadline:
+                os.kill(pid, 9)
+            _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    return (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1), seen
+
+
+def test_password_login_on_a_terminal_does_not_echo(berthd):
+    make_user(berthd, "bob", "s3cret-pw")
+    code, seen = run_on_pty(berthd, ["login", "--user", "bob"], answer=b"s3cret-pw\n",
+                            prompt=b"Password for bob")
+    assert b"Password for bob" in seen, seen
     assert b"s3cret-pw" not in seen, seen  # echo was off
-    assert os.WEXITSTATUS(status) == 0, seen
+    assert code == 0, seen
     assert out(ok(berthd, "whoami", token=None)) == "bob (user)\n"
+
+
+def test_upload_tree_shows_one_total_line_on_a_terminal(berthd, tmp):
+    ok(berthd, "folder", "create", "data")
+    tree = tmp / "tree"
+    (tree / "sub").mkdir(parents=True)
+    for i in range(4):
+        (tree / "sub" / f"f{i}").write_bytes(os.urandom(200_000))
+    code, seen = run_on_pty(berthd, ["folder", "upload", "data", "-r", str(tree)],
+                            token=berthd.token)
+    assert code == 0, seen
+    assert b"files 4/4  781.2 KiB / 781.2 KiB" in seen, seen
+    assert b"\r" in seen and b"Uploaded " in seen
 
 
 def test_session_list_all_needs_a_superadmin(berthd):
