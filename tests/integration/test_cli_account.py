@@ -105,12 +105,18 @@ def test_password_login_on_a_terminal_does_not_echo(berthd):
     assert out(ok(berthd, "whoami", token=None)) == "bob (user)\n"
 
 
-def test_upload_tree_shows_one_total_line_on_a_terminal(berthd, tmp):
+def folder_with_tree(berthd, tmp, files, size):
+    """Creates folder `data` and a local tree/sub/f0..fN of random files."""
     ok(berthd, "folder", "create", "data")
     tree = tmp / "tree"
     (tree / "sub").mkdir(parents=True)
-    for i in range(4):
-        (tree / "sub" / f"f{i}").write_bytes(os.urandom(200_000))
+    for i in range(files):
+        (tree / "sub" / f"f{i}").write_bytes(os.urandom(size))
+    return tree
+
+
+def test_upload_tree_shows_one_total_line_on_a_terminal(berthd, tmp):
+    tree = folder_with_tree(berthd, tmp, 4, 200_000)
     code, seen = run_on_pty(berthd, ["folder", "upload", "data", "-r", str(tree)],
                             token=berthd.token)
     assert code == 0, seen
@@ -168,11 +174,7 @@ def test_download_dest_and_continue(berthd, tmp):
 
 
 def test_upload_tree_prints_no_progress_off_a_terminal(berthd, tmp):
-    ok(berthd, "folder", "create", "data")
-    tree = tmp / "tree"
-    (tree / "sub").mkdir(parents=True)
-    for i in range(5):
-        (tree / "sub" / f"f{i}").write_bytes(os.urandom(300_000))
+    tree = folder_with_tree(berthd, tmp, 5, 300_000)
     p = ok(berthd, "folder", "upload", "data", "-r", str(tree))
     assert err(p) == ""  # no progress lines on a pipe
     assert "5 files" in out(p)
