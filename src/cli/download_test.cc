@@ -108,6 +108,31 @@ TEST_F(DownloadTest, WithoutContinueTheDestinationIsReplaced) {
   EXPECT_EQ(ReadFile(dest), content_);
 }
 
+TEST_F(DownloadTest, ABrokenTransferKeepsItsPartialFileForContinue) {
+  // Larger than the client's 256 KiB read buffer, so whole buffers land on disk first.
+  content_ = std::string(3 << 20, 'c') + "end";
+  Serve([this](const TestRequest& r) {
+    if (r.path == "/api/v1/folders/data/files") return Error(400, "not_a_directory", "no");
+    TestResponse res{200, "application/octet-stream", content_};
+    res.cut = true;
+    return res;
+  });
+  Outcome o = Cli({"folder", "download", "data", "f.bin", "--dest", dir_});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("run the same command with --continue"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(dir_ + "/f.bin"));
+  std::string part = ReadFile(dir_ + "/.f.bin.berth-part");
+  EXPECT_GT(part.size(), 0u);
+  EXPECT_EQ(part, content_.substr(0, part.size()));
+
+  ServeFile();  // a server that finishes the job (with Range)
+  o = Cli({"folder", "download", "data", "f.bin", "--dest", dir_, "--continue"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(LastRange(), "bytes=" + std::to_string(part.size()) + "-");
+  EXPECT_EQ(ReadFile(dir_ + "/f.bin"), content_);
+  EXPECT_FALSE(fs::exists(dir_ + "/.f.bin.berth-part"));
+}
+
 TEST_F(DownloadTest, AWrongContentRangeIsRefused) {
   Serve([](const TestRequest& r) {
     if (r.path == "/api/v1/folders/data/files") return Error(400, "not_a_directory", "no");

@@ -183,6 +183,11 @@ void TestHttpServer::Serve(int fd) {
     } else {
       out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n" + res.body;
     }
+    if (res.cut) {
+      WriteAll(fd, out.substr(0, out.size() - res.body.size() / 2));
+      ::shutdown(fd, SHUT_RDWR);
+      return;
+    }
     if (!WriteAll(fd, out)) return;
   }
 }

@@ -28,6 +28,7 @@ struct TestResponse {
   std::string body;
   bool chunked = false;  // send the body with Transfer-Encoding: chunked
   std::vector<std::pair<std::string, std::string>> headers = {};  // extra response headers
+  bool cut = false;  // announce the whole body, send half of it, close (a broken transfer)
 };
 
 class TestHttpServer {
