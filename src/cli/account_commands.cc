@@ -51,8 +51,8 @@ Status Logout(CliContext& ctx, const LogoutOptions&) {
       return st;
     }();
     if (!revoked.ok()) {
-      ctx.err << "warning: could not revoke token " << *id << " on the server: "
-              << revoked.message() << "\n";
+      ctx.err << "warning: could not revoke token " << *id
+              << " on the server: " << revoked.message() << "\n";
     } else {
       ctx.out << "Revoked token " << *id << ".\n";
     }

@@ -140,8 +140,7 @@ TEST_F(AccountTest, SessionListAllNeedsASuperadmin) {
   Serve([&role](const TestRequest& r) {
     if (r.path == "/api/v1/me") return Json(200, {{"name", "root"}, {"role", role}});
     if (r.path == "/api/v1/sessions" && r.query.count("all") && r.query.at("all") == "true") {
-      return Json(200, {{"sessions",
-                         {{{"name", "s1"}, {"owner", "bob"}, {"status", "running"}}}}});
+      return Json(200, {{"sessions", {{{"name", "s1"}, {"owner", "bob"}, {"status", "running"}}}}});
     }
     return Error(404, "not_found", "no");
   });
@@ -171,8 +170,8 @@ TEST_F(AccountTest, CompletionScriptsComeFromTheCommandTable) {
 
 // Sources the script in bash and asks for completions, as a shell would.
 std::string Complete(const std::string& script_path, const std::string& line) {
-  std::string cmd = "bash -c 'source " + script_path +
-                    " && COMP_WORDS=(" + line + ") && COMP_CWORD=$((${#COMP_WORDS[@]}-1)) && "
+  std::string cmd = "bash -c 'source " + script_path + " && COMP_WORDS=(" + line +
+                    ") && COMP_CWORD=$((${#COMP_WORDS[@]}-1)) && "
                     "_berth && echo \"${COMPREPLY[*]}\"'";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;

@@ -199,8 +199,10 @@ bool BerthClient::IsDirectory(const std::string& folder, const std::string& path
   return ListFiles(folder, path, 1, "").ok();
 }
 
-Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContentImpl(
-    const std::string& folder, const std::string& path, bool tar, std::optional<uint64_t> from) {
+Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContentImpl(const std::string& folder,
+                                                                     const std::string& path,
+                                                                     bool tar,
+                                                                     std::optional<uint64_t> from) {
   Target t = FolderTarget(folder);
   t.Segment("files").Segment("content").Query("path", path);
   if (tar) t.Query("format", "tar");

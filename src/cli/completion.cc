@@ -14,9 +14,9 @@ namespace berth::cli {
 namespace {
 
 struct Node {
-  std::string path;                  // "folder snapshot"; "" for the root
-  std::vector<std::string> subs;     // subcommand names and aliases
-  std::vector<std::string> flags;    // --long and -s names
+  std::string path;                                          // "folder snapshot"; "" for the root
+  std::vector<std::string> subs;                             // subcommand names and aliases
+  std::vector<std::string> flags;                            // --long and -s names
   std::vector<std::pair<std::string, std::string>> aliases;  // alias path → canonical path
 };
 
@@ -82,7 +82,8 @@ std::string BashCompletion(const CLI::App& root) {
     if (!n.subs.empty()) s << "    \"" << n.path << "\") echo \"" << Join(n.subs) << "\" ;;\n";
   }
   s << "  esac\n}\n__berth_flags() {\n  case \"$1\" in\n";
-  for (const Node& n : nodes) s << "    \"" << n.path << "\") echo \"" << Join(n.flags) << "\" ;;\n";
+  for (const Node& n : nodes)
+    s << "    \"" << n.path << "\") echo \"" << Join(n.flags) << "\" ;;\n";
   s << "  esac\n}\n__berth_canon() {\n  case \"$1\" in\n";
   for (const Node& n : nodes) {
     for (const auto& [alias, canon] : n.aliases) {
@@ -126,7 +127,9 @@ void AddCompletionCommand(CLI::App& root, CliContext& ctx) {
       "completion",
       "Print a shell completion script: source <(berth completion bash), or put it in "
       "/etc/bash_completion.d/berth (zsh: berth completion zsh)");
-  cmd->add_option("SHELL", *shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  cmd->add_option("SHELL", *shell, "bash or zsh")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
   const CLI::App* top = &root;
   OnRun(cmd, ctx, [&ctx, shell, top] {
     ctx.out << (*shell == "zsh" ? ZshCompletion(*top) : BashCompletion(*top));

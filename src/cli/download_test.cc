@@ -33,7 +33,8 @@ class DownloadTest : public testing::CliTest {
       uint64_t from = std::stoull(range->second.substr(6));
       std::string total = std::to_string(content_.size());
       if (from >= content_.size()) {
-        TestResponse res{416, "application/json", R"({"error":{"code":"bad_range","message":"no"}})"};
+        TestResponse res{416, "application/json",
+                         R"({"error":{"code":"bad_range","message":"no"}})"};
         res.headers = {{"Content-Range", "bytes */" + total}};
         return res;
       }

@@ -132,6 +132,7 @@ class Uploader {
     struct stat st;
     if (!fd || ::fstat(fd.get(), &st) != 0) {
       Fail(local, std::strerror(errno));
+      if (total_) total_->FileDone(0);  // attempted: the count still reaches the total
       return false;
     }
     uint64_t size = static_cast<uint64_t>(st.st_size);

@@ -94,7 +94,8 @@ class Downloader {
   Status Run() {
     bool dest_is_dir = fs::is_directory(dest_);
     if (o_.paths.size() > 1 && !dest_is_dir) {
-      if (fs::exists(dest_)) return UsageError("--dest " + dest_ + ": not a directory (several paths)");
+      if (fs::exists(dest_))
+        return UsageError("--dest " + dest_ + ": not a directory (several paths)");
       std::error_code ec;
       fs::create_directories(dest_, ec);
       if (ec) return Status(Code::kInternal, "creating " + dest_ + ": " + ec.message());
@@ -105,7 +106,7 @@ class Downloader {
       std::string name = path.empty() ? o_.folder : BaseName(path);
       std::string target = dest_is_dir ? (fs::path(dest_) / name).string() : dest_;
       Status st = c_.IsDirectory(o_.folder, path) ? DownloadDir(path, name, target)
-                                                   : DownloadFile(path, target);
+                                                  : DownloadFile(path, target);
       if (!st.ok()) {
         PrintError(ctx_, p + ": " + st.message());
         failed_ = true;
@@ -167,8 +168,8 @@ class Downloader {
     if (stream->status() != 206 || !range || range->start != static_cast<int64_t>(have)) {
       return Internal("the server answered the resume with status " +
                       std::to_string(stream->status()) + " and Content-Range '" +
-                      FindHeader(stream->headers(), "Content-Range") + "' (expected 206 from byte " +
-                      std::to_string(have) + ")");
+                      FindHeader(stream->headers(), "Content-Range") +
+                      "' (expected 206 from byte " + std::to_string(have) + ")");
     }
     UniqueFd fd(::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
     if (!fd) return ErrnoStatus("opening " + file, errno);

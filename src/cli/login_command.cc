@@ -71,9 +71,9 @@ class WebSignIn {
   explicit WebSignIn(HttpClient& http) : http_(http) {}
 
   Status SignIn(const std::string& user, const std::string& password) {
-    BERTH_ASSIGN_OR_RETURN(HttpResponse res,
-                           Send("POST", "/api/v1/auth/login",
-                                json{{"user", user}, {"password", password}}.dump()));
+    BERTH_ASSIGN_OR_RETURN(
+        HttpResponse res,
+        Send("POST", "/api/v1/auth/login", json{{"user", user}, {"password", password}}.dump()));
     cookie_ = SessionCookieFrom(res.headers);
     if (cookie_.empty()) return Internal("the server signed in without a session cookie");
     BERTH_ASSIGN_OR_RETURN(HttpResponse me, Send("GET", "/api/v1/me", ""));
@@ -107,7 +107,8 @@ class WebSignIn {
     req.target = target;
     req.headers.emplace_back("Accept", "application/json");
     if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
-    if (!cookie_.empty()) req.headers.emplace_back("Cookie", std::string(kCookieName) + "=" + cookie_);
+    if (!cookie_.empty())
+      req.headers.emplace_back("Cookie", std::string(kCookieName) + "=" + cookie_);
     if (!csrf_.empty()) req.headers.emplace_back("X-CSRF-Token", csrf_);
     req.body = body;
     BERTH_ASSIGN_OR_RETURN(HttpResponse res, http_.Send(req));
@@ -126,9 +127,8 @@ std::string TokenLabel() {
 }
 
 Status PasswordLogin(CliContext& ctx, const std::string& user) {
-  BERTH_ASSIGN_OR_RETURN(std::string password,
-                         ReadSecretLine(ctx, "Password for " + user + " at " + ctx.EndpointUrl() +
-                                                 ": "));
+  BERTH_ASSIGN_OR_RETURN(std::string password, ReadSecretLine(ctx, "Password for " + user + " at " +
+                                                                       ctx.EndpointUrl() + ": "));
   if (password.empty()) return UsageError("no password given");
   ctx.token_flag.clear();
   Result<Endpoint> ep = ParseEndpoint(ctx.EndpointUrl());

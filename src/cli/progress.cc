@@ -81,8 +81,8 @@ std::string TotalProgress::Line(uint64_t files_done, uint64_t files, uint64_t by
   std::string line = "files " + std::to_string(files_done) + "/" + std::to_string(files) + "  " +
                      FormatSize(bytes_done) + " / " + FormatSize(bytes);
   if (seconds > 0.05) {
-    line += "  " + FormatSize(static_cast<uint64_t>(static_cast<double>(bytes_done) / seconds)) +
-            "/s";
+    line +=
+        "  " + FormatSize(static_cast<uint64_t>(static_cast<double>(bytes_done) / seconds)) + "/s";
   }
   return line;
 }
