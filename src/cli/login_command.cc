@@ -130,11 +130,10 @@ Status PasswordLogin(CliContext& ctx, const std::string& user) {
   BERTH_ASSIGN_OR_RETURN(std::string password, ReadSecretLine(ctx, "Password for " + user + " at " +
                                                                        ctx.EndpointUrl() + ": "));
   if (password.empty()) return UsageError("no password given");
-  ctx.token_flag.clear();
-  Result<Endpoint> ep = ParseEndpoint(ctx.EndpointUrl());
-  if (!ep.ok()) return UsageError(ep.status().message());
-  HttpClient http(*ep);
-  WebSignIn web(http);
+  // The client's connection (with its TLS settings); WebSignIn sends no
+  // Authorization header, only the cookie it gets.
+  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
+  WebSignIn web(c->http());
   BERTH_RETURN_IF_ERROR(web.SignIn(user, password));
   Result<json> minted = web.MintToken(TokenLabel());
   web.SignOut();
@@ -142,8 +141,8 @@ Status PasswordLogin(CliContext& ctx, const std::string& user) {
   std::string token = (*minted)["token"].get<std::string>();
   std::string id = minted->value("id", "");
   BERTH_RETURN_IF_ERROR(SaveLogin(ctx.env, token, ChosenEndpoint(ctx), id));
-  ctx.out << "Logged in to " << http.endpoint().ToString() << " as " << user << "; token " << id
-          << " saved to " << TokenFilePath(ctx.env) << "\n";
+  ctx.out << "Logged in to " << c->http().endpoint().ToString() << " as " << user << "; token "
+          << id << " saved to " << TokenFilePath(ctx.env) << "\n";
   return Status::Ok();
 }
 
