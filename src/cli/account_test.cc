@@ -192,6 +192,9 @@ TEST_F(AccountTest, BashCompletionCompletesVerbsAndFlags) {
   EXPECT_EQ(Complete(path, "berth session list --a"), "--all\n");
   EXPECT_EQ(Complete(path, "berth folder download data --con"), "--continue\n");
   EXPECT_EQ(Complete(path, "berth who"), "whoami\n");
+  EXPECT_EQ(Complete(path, "berth completion \"\""), "bash zsh\n");  // a positional's choices
+  EXPECT_EQ(Complete(path, "berth folder list -o \"\""), "table json\n");  // a flag's choices
+  EXPECT_EQ(Complete(path, "berth folder list -o j"), "json\n");
 }
 
 }  // namespace

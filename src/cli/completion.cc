@@ -18,7 +18,20 @@ struct Node {
   std::vector<std::string> subs;                             // subcommand names and aliases
   std::vector<std::string> flags;                            // --long and -s names
   std::vector<std::pair<std::string, std::string>> aliases;  // alias path → canonical path
+  std::vector<std::pair<std::string, std::string>> values;   // flag → its choices ("a b")
+  std::string arg_choices;  // choices of the first positional, if it has a fixed set
 };
+
+// The fixed choices of an option checked with CLI::IsMember: its type name
+// reads "TEXT:{a,b}"; "" when it has none.
+std::string Choices(const CLI::Option& opt) {
+  std::string t = opt.get_type_name();
+  size_t open = t.find(":{"), close = t.rfind('}');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "";
+  std::string list = t.substr(open + 2, close - open - 2);
+  for (char& c : list) c = c == ',' ? ' ' : c;
+  return list;
+}
 
 std::string Join(const std::vector<std::string>& words) {
   std::string out;
@@ -48,6 +61,13 @@ void Walk(const CLI::App& app, const std::string& path, const std::vector<std::s
   Node n;
   n.path = path;
   n.flags = Flags(app, globals);
+  for (const CLI::Option* opt : app.get_options()) {
+    std::string choices = Choices(*opt);
+    if (choices.empty()) continue;
+    if (opt->get_positional() && n.arg_choices.empty()) n.arg_choices = choices;
+    for (const std::string& l : opt->get_lnames()) n.values.emplace_back("--" + l, choices);
+    for (const std::string& s : opt->get_snames()) n.values.emplace_back("-" + s, choices);
+  }
   auto subs = app.get_subcommands([](const CLI::App*) { return true; });
   for (const CLI::App* sub : subs) {
     n.subs.push_back(sub->get_name());
@@ -90,7 +110,15 @@ std::string BashCompletion(const CLI::App& root) {
       s << "    \"" << alias << "\") echo \"" << canon << "\" ;;\n";
     }
   }
-  s << "    *) echo \"$1\" ;;\n  esac\n}\n"
+  s << "    *) echo \"$1\" ;;\n  esac\n}\n__berth_values() {\n  case \"$1|$2\" in\n";
+  for (const Node& n : nodes) {
+    for (const auto& [flag, choices] : n.values) {
+      s << "    \"" << n.path << "|" << flag << "\") echo \"" << choices << "\" ;;\n";
+    }
+    if (!n.arg_choices.empty())
+      s << "    \"" << n.path << "|\") echo \"" << n.arg_choices << "\" ;;\n";
+  }
+  s << "  esac\n}\n"
        "_berth() {\n"
        "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" path=\"\" w i\n"
        "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
@@ -100,11 +128,15 @@ std::string BashCompletion(const CLI::App& root) {
        "      path=\"$(__berth_canon \"${path:+$path }$w\")\"\n"
        "    fi\n"
        "  done\n"
-       "  local words\n"
-       "  if [[ \"$cur\" == -* ]]; then\n"
+       "  local words prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+       "  if [[ \"$prev\" == -* ]] && words=\"$(__berth_values \"$path\" \"$prev\")\" &&\n"
+       "     [[ -n \"$words\" ]]; then\n"
+       "    :  # the value of a flag with fixed choices (-o table|json)\n"
+       "  elif [[ \"$cur\" == -* ]]; then\n"
        "    words=\"$(__berth_flags \"$path\")\"\n"
        "  else\n"
        "    words=\"$(__berth_subs \"$path\")\"\n"
+       "    [[ -z \"$words\" ]] && words=\"$(__berth_values \"$path\" \"\")\"\n"
        "  fi\n"
        "  COMPREPLY=()\n"
        "  [[ -n \"$words\" ]] && COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"

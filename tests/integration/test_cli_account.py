@@ -198,6 +198,8 @@ def test_completion_bash_completes_from_the_command_table(berthd, tmp):
     assert complete("berth vfolder download x --d") == "--dest"
     assert "--all" in complete("berth session list --")
     assert complete("berth comp") == "completion"
+    assert complete('berth completion ""') == "bash zsh"
+    assert complete('berth session list -o ""') == "table json"
     fails(berthd, "completion", "fish", code=2)
 
 
