@@ -69,12 +69,12 @@ struct CommandGroup {
 // Command groups (one file each).
 void AddFolderCommands(CLI::App& root, CliContext& ctx);   // folder_commands.cc
 void AddLoginCommand(CLI::App& root, CliContext& ctx);     // login_command.cc
+void AddAccountCommands(CLI::App& root, CliContext& ctx);  // account_commands.cc
+void AddCompletionCommand(CLI::App& root, CliContext& ctx);  // completion.cc
 void AddSessionCommands(CLI::App& root, CliContext& ctx);  // session_commands.cc
 void AddImageCommands(CLI::App& root, CliContext& ctx);    // image_commands.cc
 void AddUserCommands(CLI::App& root, CliContext& ctx);     // user_commands.cc
 void AddTokenCommands(CLI::App& root, CliContext& ctx);    // token_commands.cc
-void AddAccountCommands(CLI::App& root, CliContext& ctx);  // account_commands.cc
-void AddCompletionCommand(CLI::App& root, CliContext& ctx);  // completion.cc (add it last)
 // The file verbs (file_commands.cc) and the sharing verbs
 // (folder_share_commands.cc) of the folder group; called by
 // AddFolderCommands.

@@ -195,7 +195,7 @@ void AddLoginCommand(CLI::App& root, CliContext& ctx) {
       "Save an API token for later commands: with --user NAME the password is read (from the "
       "terminal, or stdin) and a token is minted; else the token is read from stdin");
   cmd->add_option("--endpoint", ctx.endpoint_flag,
-                  "Berth server URL to log in to and remember (http://HOST:PORT)");
+                  "Berth server URL to log in to and remember (http[s]://HOST:PORT)");
   cmd->add_option("--user", o->user, "Sign in with this user's password and mint a token");
   cmd->add_flag("--web", o->web, "Print a one-time link that signs a browser in as you");
   OnRun(cmd, ctx, [&ctx, o] { return Login(ctx, *o); });
