@@ -71,6 +71,8 @@ struct CommandGroup {
 // Command groups (one file each).
 void AddFolderCommands(CLI::App& root, CliContext& ctx);   // folder_commands.cc
 void AddLoginCommand(CLI::App& root, CliContext& ctx);     // login_command.cc
+void AddAccountCommands(CLI::App& root, CliContext& ctx);  // account_commands.cc
+void AddCompletionCommand(CLI::App& root, CliContext& ctx);  // completion.cc
 void AddSessionCommands(CLI::App& root, CliContext& ctx);  // session_commands.cc
 void AddImageCommands(CLI::App& root, CliContext& ctx);    // image_commands.cc
 void AddUserCommands(CLI::App& root, CliContext& ctx);     // user_commands.cc
@@ -81,6 +83,8 @@ void AddDotfileCommands(CLI::App& root, CliContext& ctx);  // dotfile_commands.c
 // AddFolderCommands.
 void AddFolderFileVerbs(CLI::App* folder_group, CliContext& ctx);
 void AddFolderShareVerbs(CLI::App* folder_group, CliContext& ctx);
+// `folder download` (file_download.cc); called by AddFolderFileVerbs.
+void AddFolderDownloadVerb(CLI::App* folder_group, CliContext& ctx);
 
 // Parses argv, runs the chosen verb and returns the process exit code.
 int Run(int argc, const char* const* argv, CliContext& ctx,

@@ -258,20 +258,25 @@ TEST_F(AppTest, DownloadFileAndCat) {
     if (r.query.at("path") != "d/f.bin") return Error(404, "not_found", "no such file");
     return TestResponse{200, "application/octet-stream", content, /*chunked=*/true};
   });
-  Outcome o = Cli({"folder", "download", "data", "/d/f.bin", "-o", dir_ + "/got.bin"});
+  Outcome o = Cli({"folder", "download", "data", "/d/f.bin", "--dest", dir_ + "/got.bin"});
   EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(o.err, "");
   EXPECT_EQ(ReadFile(dir_ + "/got.bin"), content);
 
   fs::create_directories(dir_ + "/into");
-  o = Cli({"folder", "download", "data", "d/f.bin", "-o", dir_ + "/into"});
+  o = Cli({"folder", "download", "data", "d/f.bin", "-o", dir_ + "/into"});  // old spelling
   EXPECT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.err.find("warning: -o/--output for the destination is deprecated"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(Cli({"folder", "download", "data", "d/f.bin", "-o", "x", "--dest", "y"}).code, 2);
   EXPECT_EQ(ReadFile(dir_ + "/into/f.bin"), content);
 
   o = Cli({"folder", "cat", "data", "d/f.bin"});
   EXPECT_EQ(o.code, 0);
   EXPECT_EQ(o.out, content);
 
-  o = Cli({"folder", "download", "data", "missing", "-o", dir_ + "/m"});
+  o = Cli({"folder", "download", "data", "missing", "--dest", dir_ + "/m"});
   EXPECT_EQ(o.code, 1);
   EXPECT_EQ(o.err, "error: missing: no such file\n");
   EXPECT_FALSE(fs::exists(dir_ + "/m"));
@@ -292,7 +297,7 @@ TEST_F(AppTest, DownloadDirectoryExtractsTar) {
     }
     return TestResponse{200, "application/x-tar", tar, false};
   });
-  Outcome o = Cli({"folder", "download", "data", "photos", "-o", dir_});
+  Outcome o = Cli({"folder", "download", "data", "photos", "--dest", dir_});
   EXPECT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(ReadFile(dir_ + "/photos/2024/a.jpg"), "AAA");
   EXPECT_EQ(ReadFile(dir_ + "/photos/b.txt"), "B");
@@ -313,7 +318,7 @@ TEST_F(AppTest, DownloadRefusesEscapingTarEntries) {
       return TestResponse{200, "application/x-tar", tar, false};
     });
     fs::create_directories(dir_ + "/out");
-    Outcome o = Cli({"folder", "download", "data", "d", "-o", dir_ + "/out"});
+    Outcome o = Cli({"folder", "download", "data", "d", "--dest", dir_ + "/out"});
     EXPECT_EQ(o.code, 1) << evil;
     EXPECT_FALSE(fs::exists(dir_ + "/escaped.txt"));
     EXPECT_FALSE(fs::exists(dir_ + "/out/escaped.txt"));

@@ -77,7 +77,9 @@ class CliTest : public ::testing::Test {
                                 {"user", AddUserCommands},
                                 {"token", AddTokenCommands},
                                 {"dotfile", AddDotfileCommands},
-                                {"login", AddLoginCommand}});
+                                {"login", AddLoginCommand},
+                                {"account", AddAccountCommands},
+                                {"completion", AddCompletionCommand}});
     return {code, out.str(), err.str()};
   }
 

@@ -202,12 +202,32 @@ Result<api::FileEntry> BerthClient::Upload(const std::string& folder, const std:
 Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContent(const std::string& folder,
                                                                  const std::string& path,
                                                                  bool tar) {
+  return OpenContentImpl(folder, path, tar, std::nullopt);
+}
+
+Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContentFrom(const std::string& folder,
+                                                                     const std::string& path,
+                                                                     uint64_t from) {
+  return OpenContentImpl(folder, path, /*tar=*/false, from);
+}
+
+bool BerthClient::IsDirectory(const std::string& folder, const std::string& path) {
+  if (path.empty()) return true;
+  return ListFiles(folder, path, 1, "").ok();
+}
+
+Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContentImpl(const std::string& folder,
+                                                                     const std::string& path,
+                                                                     bool tar,
+                                                                     std::optional<uint64_t> from) {
   Target t = FolderTarget(folder);
   t.Segment("files").Segment("content").Query("path", path);
   if (tar) t.Query("format", "tar");
   HttpRequest req = MakeRequest("GET", t.str());
   req.headers.front() = {"Accept", "*/*"};
+  if (from) req.headers.emplace_back("Range", "bytes=" + std::to_string(*from) + "-");
   BERTH_ASSIGN_OR_RETURN(std::unique_ptr<ResponseStream> stream, http_.Open(req));
+  if (from && stream->status() == 416) return stream;
   if (stream->status() < 200 || stream->status() >= 300) {
     BERTH_ASSIGN_OR_RETURN(std::string body, stream->ReadAll());
     return ErrorFrom(stream->status(), body);

@@ -68,11 +68,22 @@ class BerthClient {
   // response. A directory comes as a tar stream when `tar` (else zip).
   Result<std::unique_ptr<ResponseStream>> OpenContent(const std::string& folder,
                                                       const std::string& path, bool tar);
+  // Starts a download of a file from byte `from` (Range: bytes=FROM-). The
+  // stream is a 206 (the rest, with Content-Range), a 200 (the server sent
+  // the whole file) or a 416 (the file has no byte at `from`).
+  Result<std::unique_ptr<ResponseStream>> OpenContentFrom(const std::string& folder,
+                                                          const std::string& path, uint64_t from);
+  // Whether `path` is a directory, judged by whether it can be listed; ""
+  // (the folder root) always is.
+  bool IsDirectory(const std::string& folder, const std::string& path);
   Result<api::FileEntry> Move(const std::string& folder, const std::string& src,
                               const std::string& dst, std::string* raw);
   Status Remove(const std::string& folder, const std::string& path, bool recursive);
 
  private:
+  Result<std::unique_ptr<ResponseStream>> OpenContentImpl(const std::string& folder,
+                                                          const std::string& path, bool tar,
+                                                          std::optional<uint64_t> from);
   HttpRequest MakeRequest(const std::string& method, const std::string& target) const;
   Status ErrorFrom(int http_status, const std::string& body) const;
 

@@ -45,9 +45,10 @@ InfoBlock& InfoBlock::Line(const std::string& key, const std::string& value) {
 
 Result<std::string> ReadSecretLine(CliContext& ctx, const std::string& prompt) {
   std::string line;
-  if (ctx.stdin_is_tty) ctx.err << prompt << std::flush;
   {
+    // Echo goes off before the prompt shows, so that nothing typed after it is echoed.
     NoEcho no_echo(ctx.stdin_is_tty);
+    if (ctx.stdin_is_tty) ctx.err << prompt << std::flush;
     if (!std::getline(ctx.in, line) && line.empty()) {
       return UsageError("nothing to read on stdin");
     }

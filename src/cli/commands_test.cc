@@ -50,7 +50,8 @@ TEST_F(CommandsTest, HelpForEveryVerb) {
       {"user", "update"},    {"user", "delete"},        {"user", "token"},    {"token", "create"},
       {"token", "list"},     {"token", "revoke"},       {"folder", "share"},  {"folder", "unshare"},
       {"folder", "shares"},  {"folder", "invitations"}, {"folder", "accept"}, {"folder", "reject"},
-      {"folder", "leave"}};
+      {"folder", "leave"},   {"whoami"},                {"logout"},           {"passwd"},
+      {"completion"},        {"folder", "download"},    {"vfolder", "upload"}};
   for (auto args : verbs) {
     args.push_back("--help");
     Outcome o = Cli(args);

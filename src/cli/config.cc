@@ -75,6 +75,11 @@ Status WriteFileAtomic(const std::string& path, const std::string& content) {
   return Status::Ok();
 }
 
+Status RemoveIfExists(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("removing " + path, errno);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Environment Environment::Process() {
@@ -105,6 +110,7 @@ std::string DataDir(const Environment& env) {
 
 std::string TokenFilePath(const Environment& env) { return ConfigDir(env) + "/token"; }
 std::string EndpointFilePath(const Environment& env) { return ConfigDir(env) + "/endpoint"; }
+std::string TokenIdFilePath(const Environment& env) { return ConfigDir(env) + "/token_id"; }
 
 std::optional<std::string> ReadTrimmedFile(const std::string& path) {
   std::ifstream in(path);
@@ -134,14 +140,25 @@ ResolvedToken ResolveToken(const std::string& flag, const Environment& env) {
   return {};
 }
 
-Status SaveLogin(const Environment& env, const std::string& token, const std::string& endpoint) {
+Status SaveLogin(const Environment& env, const std::string& token, const std::string& endpoint,
+                 const std::string& token_id) {
   std::string dir = ConfigDir(env);
   BERTH_RETURN_IF_ERROR(MkdirP(dir, 0700));
   BERTH_RETURN_IF_ERROR(WriteFileAtomic(TokenFilePath(env), token + "\n"));
+  if (token_id.empty()) {
+    BERTH_RETURN_IF_ERROR(RemoveIfExists(TokenIdFilePath(env)));
+  } else {
+    BERTH_RETURN_IF_ERROR(WriteFileAtomic(TokenIdFilePath(env), token_id + "\n"));
+  }
   if (!endpoint.empty()) {
     BERTH_RETURN_IF_ERROR(WriteFileAtomic(EndpointFilePath(env), endpoint + "\n"));
   }
   return Status::Ok();
+}
+
+Status ClearLogin(const Environment& env) {
+  BERTH_RETURN_IF_ERROR(RemoveIfExists(TokenFilePath(env)));
+  return RemoveIfExists(TokenIdFilePath(env));
 }
 
 }  // namespace berth::cli

@@ -37,6 +37,9 @@ std::string ConfigDir(const Environment& env);
 std::string DataDir(const Environment& env);
 std::string TokenFilePath(const Environment& env);
 std::string EndpointFilePath(const Environment& env);
+// The id of the saved token, when `berth login --user` minted it (so that
+// `berth logout` can revoke it).
+std::string TokenIdFilePath(const Environment& env);
 
 // The endpoint URL to use (not yet parsed).
 std::string ResolveEndpoint(const std::string& flag, const Environment& env);
@@ -47,9 +50,13 @@ struct ResolvedToken {
 };
 ResolvedToken ResolveToken(const std::string& flag, const Environment& env);
 
-// Stores the token (and the endpoint, unless empty) for later commands;
-// files are written atomically with mode 0600 in a 0700 directory.
-Status SaveLogin(const Environment& env, const std::string& token, const std::string& endpoint);
+// Stores the token (and the endpoint, unless empty; the token's id, unless
+// empty, else any old id is removed) for later commands; files are written
+// atomically with mode 0600 in a 0700 directory.
+Status SaveLogin(const Environment& env, const std::string& token, const std::string& endpoint,
+                 const std::string& token_id = {});
+// Removes the saved token and its id (the endpoint stays). Ok when none.
+Status ClearLogin(const Environment& env);
 
 // Reads a small file and trims surrounding whitespace; nullopt if unreadable.
 std::optional<std::string> ReadTrimmedFile(const std::string& path);

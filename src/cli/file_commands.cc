@@ -22,7 +22,6 @@
 #include "cli/format.h"
 #include "cli/progress.h"
 #include "cli/size.h"
-#include "cli/tar_extract.h"
 #include "cli/url.h"
 #include "common/unique_fd.h"
 
@@ -122,6 +121,7 @@ class Uploader {
 
  private:
   void Fail(const std::string& what, const std::string& message) {
+    if (total_) total_->Clear();
     PrintError(ctx_, what + ": " + message);
     failed_ = true;
   }
@@ -132,14 +132,21 @@ class Uploader {
     struct stat st;
     if (!fd || ::fstat(fd.get(), &st) != 0) {
       Fail(local, std::strerror(errno));
+      if (total_) total_->FileDone(0);  // attempted: the count still reaches the total
       return false;
     }
     uint64_t size = static_cast<uint64_t>(st.st_size);
-    Progress progress(ctx_.err, ctx_.stderr_is_tty, local, size);
+    // Inside a tree the overall line replaces the per-file bar.
+    Progress progress(ctx_.err, ctx_.stderr_is_tty && total_ == nullptr, local, size);
     Result<api::FileEntry> r = c_.Upload(
         o_.folder, remote, fd.get(), size, o_.overwrite,
-        [&progress](uint64_t done, uint64_t) { progress.Update(done); }, nullptr);
+        [this, &progress](uint64_t done, uint64_t) {
+          progress.Update(done);
+          if (total_) total_->Update(done);
+        },
+        nullptr);
     progress.Finish();
+    if (total_) total_->FileDone(size);
     if (!r.ok()) {
       std::string msg = r.status().message();
       if (r.status().code() == Code::kAlreadyExists && !o_.overwrite) {
@@ -157,6 +164,31 @@ class Uploader {
   // walk order. Symlinks and special files are skipped with a warning.
   void UploadTree(const std::string& local_root, const std::string& remote_root) {
     uint64_t files_before = files_, bytes_before = bytes_;
+    auto [files, bytes] = CountTree(local_root);
+    TotalProgress total(ctx_.err, ctx_.stderr_is_tty, files, bytes);
+    total_ = &total;
+    UploadTreeEntries(local_root, remote_root);
+    total.Finish();
+    total_ = nullptr;
+    ctx_.out << "Uploaded " << local_root << " to " << o_.folder << ":" << remote_root << " ("
+             << files_ - files_before << " files, " << FormatSize(bytes_ - bytes_before) << ")\n";
+  }
+
+  // The regular files under `root` (symlinks not followed) and their bytes.
+  static std::pair<uint64_t, uint64_t> CountTree(const std::string& root) {
+    uint64_t files = 0, bytes = 0;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code sec;
+      fs::file_status st = it->symlink_status(sec);
+      if (!fs::is_regular_file(st)) continue;
+      files += 1;
+      bytes += it->file_size(sec);
+    }
+    return {files, bytes};
+  }
+
+  void UploadTreeEntries(const std::string& local_root, const std::string& remote_root) {
     Result<api::FileEntry> r = c_.Mkdir(o_.folder, remote_root, /*parents=*/true, nullptr);
     if (!r.ok()) return Fail(local_root, r.status().message());
     std::error_code ec;
@@ -173,6 +205,7 @@ class Uploader {
       std::error_code sec;
       fs::file_status st = e.symlink_status(sec);
       if (fs::is_symlink(st)) {
+        if (total_) total_->Clear();
         ctx_.err << "warning: skipping symlink " << e.path().string() << "\n";
       } else if (fs::is_directory(st)) {
         Result<api::FileEntry> m = c_.Mkdir(o_.folder, remote, /*parents=*/true, nullptr);
@@ -183,11 +216,10 @@ class Uploader {
       } else if (fs::is_regular_file(st)) {
         UploadFile(e.path().string(), remote);
       } else {
+        if (total_) total_->Clear();
         ctx_.err << "warning: skipping " << e.path().string() << " (not a regular file)\n";
       }
     }
-    ctx_.out << "Uploaded " << local_root << " to " << o_.folder << ":" << remote_root << " ("
-             << files_ - files_before << " files, " << FormatSize(bytes_ - bytes_before) << ")\n";
   }
 
   CliContext& ctx_;
@@ -196,141 +228,12 @@ class Uploader {
   bool failed_ = false;
   uint64_t files_ = 0;
   uint64_t bytes_ = 0;
+  TotalProgress* total_ = nullptr;  // set while a tree uploads
 };
 
 Status UploadFiles(CliContext& ctx, const UploadOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
   return Uploader(ctx, *c, o).Run();
-}
-
-// Copies a download stream to `fd`, updating `progress`.
-Status CopyStream(ResponseStream& stream, int fd, Progress* progress) {
-  std::vector<char> buf(256 * 1024);
-  uint64_t done = 0;
-  for (;;) {
-    BERTH_ASSIGN_OR_RETURN(size_t n, stream.Read(buf.data(), buf.size()));
-    if (n == 0) return Status::Ok();
-    size_t off = 0;
-    while (off < n) {
-      ssize_t w = ::write(fd, buf.data() + off, n - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return ErrnoStatus("writing the download", errno);
-      off += static_cast<size_t>(w);
-    }
-    done += n;
-    if (progress) progress->Update(done);
-  }
-}
-
-// Whether `path` is a directory, judged by whether it can be listed. ""
-// (the folder root) always is.
-bool IsRemoteDir(BerthClient& c, const std::string& folder, const std::string& path) {
-  if (path.empty()) return true;
-  return c.ListFiles(folder, path, 1, "").ok();
-}
-
-struct DownloadOptions {
-  std::string folder;
-  std::vector<std::string> paths;
-  std::string dest;
-};
-
-class Downloader {
- public:
-  Downloader(CliContext& ctx, BerthClient& c, const DownloadOptions& o) : ctx_(ctx), c_(c), o_(o) {}
-
-  Status Run() {
-    std::string dest = o_.dest.empty() ? "." : o_.dest;
-    bool dest_is_dir = fs::is_directory(dest);
-    if (o_.paths.size() > 1 && !dest_is_dir) {
-      if (fs::exists(dest)) return UsageError("-o " + dest + ": not a directory (several paths)");
-      std::error_code ec;
-      fs::create_directories(dest, ec);
-      if (ec) return Status(Code::kInternal, "creating " + dest + ": " + ec.message());
-      dest_is_dir = true;
-    }
-    for (const std::string& p : o_.paths) {
-      std::string path = NormalizeFolderPath(p);
-      std::string name = path.empty() ? o_.folder : BaseName(path);
-      std::string target = dest_is_dir ? (fs::path(dest) / name).string() : dest;
-      Status st = IsRemoteDir(c_, o_.folder, path) ? DownloadDir(path, name, target)
-                                                   : DownloadFile(path, target);
-      if (!st.ok()) {
-        PrintError(ctx_, p + ": " + st.message());
-        failed_ = true;
-      }
-    }
-    return failed_ ? AlreadyReported() : Status::Ok();
-  }
-
- private:
-  // Downloads into a temp file beside `target` and renames it into place,
-  // so an interrupted download never leaves a partial file at `target`.
-  Status DownloadFile(const std::string& path, const std::string& target) {
-    BERTH_ASSIGN_OR_RETURN(std::unique_ptr<ResponseStream> stream,
-                           c_.OpenContent(o_.folder, path, /*tar=*/false));
-    if (target == "-") {
-      ctx_.out.flush();
-      return CopyStream(*stream, 1, nullptr);
-    }
-    fs::path t(target);
-    std::string tmp = (t.parent_path().empty() ? fs::path(".") : t.parent_path()).string() + "/." +
-                      t.filename().string() + ".berth-part-" + std::to_string(::getpid());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (!fd) return ErrnoStatus("creating " + tmp, errno);
-    Progress progress(ctx_.err, ctx_.stderr_is_tty, path, stream->content_length().value_or(0));
-    Status st = CopyStream(*stream, fd.get(), &progress);
-    progress.Finish();
-    if (st.ok() && ::close(fd.release()) != 0) st = ErrnoStatus("writing " + tmp, errno);
-    if (st.ok() && ::rename(tmp.c_str(), target.c_str()) != 0) {
-      st = ErrnoStatus("renaming the download to " + target, errno);
-    }
-    if (!st.ok()) {
-      ::unlink(tmp.c_str());
-      return st;
-    }
-    struct stat sb;
-    uint64_t size = ::stat(target.c_str(), &sb) == 0 ? static_cast<uint64_t>(sb.st_size) : 0;
-    ctx_.out << "Downloaded " << o_.folder << ":" << path << " to " << target << " ("
-             << FormatSize(size) << ")\n";
-    return Status::Ok();
-  }
-
-  // Streams the directory as tar and extracts it into `target`.
-  Status DownloadDir(const std::string& path, const std::string& name, const std::string& target) {
-    if (target == "-") return UsageError("cannot write a directory to stdout");
-    BERTH_ASSIGN_OR_RETURN(std::unique_ptr<ResponseStream> stream,
-                           c_.OpenContent(o_.folder, path, /*tar=*/true));
-    std::error_code ec;
-    fs::create_directories(target, ec);
-    if (ec) return Status(Code::kInternal, "creating " + target + ": " + ec.message());
-    Progress progress(ctx_.err, ctx_.stderr_is_tty, path.empty() ? o_.folder : path,
-                      /*total=*/0);
-    uint64_t done = 0;
-    ReadFn read = [&](char* buf, size_t cap) -> Result<size_t> {
-      Result<size_t> n = stream->Read(buf, cap);
-      if (n.ok()) progress.Update(done += *n);
-      return n;
-    };
-    // The server prefixes entries with the directory's name, except for the
-    // folder root (no prefix): strip the prefix so contents land in `target`.
-    Result<ExtractStats> stats = ExtractTar(read, target, path.empty() ? "" : name);
-    progress.Finish();
-    if (!stats.ok()) return stats.status();
-    ctx_.out << "Downloaded " << o_.folder << ":" << (path.empty() ? "/" : path) << " to " << target
-             << " (" << stats->files << " files, " << FormatSize(stats->bytes) << ")\n";
-    return Status::Ok();
-  }
-
-  CliContext& ctx_;
-  BerthClient& c_;
-  const DownloadOptions& o_;
-  bool failed_ = false;
-};
-
-Status DownloadFiles(CliContext& ctx, const DownloadOptions& o) {
-  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
-  return Downloader(ctx, *c, o).Run();
 }
 
 struct CatOptions {
@@ -345,7 +248,7 @@ Status Cat(CliContext& ctx, const CatOptions& o) {
   BERTH_ASSIGN_OR_RETURN(std::unique_ptr<ResponseStream> stream,
                          c->OpenContent(o.folder, path, /*tar=*/false));
   std::string type = FindHeader(stream->headers(), "Content-Type");
-  if (type.rfind("application/zip", 0) == 0 && IsRemoteDir(*c, o.folder, path)) {
+  if (type.rfind("application/zip", 0) == 0 && c->IsDirectory(o.folder, path)) {
     return InvalidArgument(o.path + ": is a directory");
   }
   std::vector<char> buf(256 * 1024);
@@ -417,7 +320,9 @@ void AddFolderFileVerbs(CLI::App* g, CliContext& ctx) {
     cmd->add_flag("-p,--parents", o->parents, "Create missing parents; no error if it exists");
   }
   {
-    auto o = Verb<UploadOptions>(g, ctx, "upload", "Upload local files (and with -r directories)",
+    auto o = Verb<UploadOptions>(g, ctx, "upload",
+                                 "Upload local files (and with -r directories, with one overall "
+                                 "progress line on a terminal)",
                                  UploadFiles, &cmd);
     cmd->add_option("NAME", o->folder, "Folder name or id")->required();
     cmd->add_option("LOCAL", o->locals, "Local files or directories")->required();
@@ -425,16 +330,7 @@ void AddFolderFileVerbs(CLI::App* g, CliContext& ctx) {
     cmd->add_flag("-r,--recursive", o->recursive, "Upload directories with their contents");
     cmd->add_flag("--overwrite", o->overwrite, "Replace files that already exist");
   }
-  {
-    auto o = Verb<DownloadOptions>(
-        g, ctx, "download", "Download files or directories (recursively)", DownloadFiles, &cmd);
-    cmd->add_option("NAME", o->folder, "Folder name or id")->required();
-    cmd->add_option("PATH", o->paths, "Paths inside the folder ('/' is the whole folder)")
-        ->required();
-    cmd->add_option("-o,--output", o->dest,
-                    "Destination: a directory, or a file name for one file ('-' = stdout); "
-                    "default: the current directory");
-  }
+  AddFolderDownloadVerb(g, ctx);
   {
     auto o = Verb<CatOptions>(g, ctx, "cat", "Print a file of a folder on stdout", Cat, &cmd);
     cmd->add_option("NAME", o->folder, "Folder name or id")->required();

@@ -67,4 +67,63 @@ void Progress::Draw(bool final) {
   drawn_ = true;
 }
 
+TotalProgress::TotalProgress(std::ostream& err, bool enabled, uint64_t files, uint64_t bytes)
+    : err_(err),
+      enabled_(enabled),
+      files_(files),
+      bytes_(bytes),
+      start_(std::chrono::steady_clock::now()) {}
+
+TotalProgress::~TotalProgress() { Finish(); }
+
+std::string TotalProgress::Line(uint64_t files_done, uint64_t files, uint64_t bytes_done,
+                                uint64_t bytes, double seconds) {
+  std::string line = "files " + std::to_string(files_done) + "/" + std::to_string(files) + "  " +
+                     FormatSize(bytes_done) + " / " + FormatSize(bytes);
+  if (seconds > 0.05) {
+    line +=
+        "  " + FormatSize(static_cast<uint64_t>(static_cast<double>(bytes_done) / seconds)) + "/s";
+  }
+  return line;
+}
+
+void TotalProgress::Update(uint64_t bytes) {
+  in_flight_ = bytes;
+  Draw(false);
+}
+
+void TotalProgress::FileDone(uint64_t size) {
+  files_done_ += 1;
+  bytes_done_ += size;
+  in_flight_ = 0;
+  Draw(false);
+}
+
+void TotalProgress::Clear() {
+  if (!drawn_ || finished_) return;
+  err_ << "\r\x1b[K";
+  err_.flush();
+}
+
+void TotalProgress::Finish() {
+  if (finished_) return;
+  if (drawn_) {
+    Draw(true);
+    err_ << '\n';
+    err_.flush();
+  }
+  finished_ = true;
+}
+
+void TotalProgress::Draw(bool force) {
+  if (!enabled_ || finished_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!force && drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  double secs = std::chrono::duration<double>(now - start_).count();
+  err_ << '\r' << Line(files_done_, files_, bytes_done_ + in_flight_, bytes_, secs) << "\x1b[K";
+  err_.flush();
+  drawn_ = true;
+}
+
 }  // namespace berth::cli

@@ -139,11 +139,27 @@ Status CreateSession(CliContext& ctx, const CreateOptions& o) {
 
 struct ListOptions {
   std::string output;
+  bool all = false;
 };
+
+// The server ignores ?all=true from a non-superadmin (it lists their own
+// sessions); --all says so instead of pretending to list everyone's.
+Status RequireSuperadmin(BerthClient& c) {
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c.Call("GET", "/api/v1/me"));
+  BERTH_ASSIGN_OR_RETURN(json me, ParseObject(raw));
+  if (Field(me, "role") == "superadmin") return Status::Ok();
+  return PermissionDenied("--all lists every user's sessions and needs a superadmin; " +
+                          Field(me, "name") + " is " + Field(me, "role"));
+}
 
 Status ListSessions(CliContext& ctx, const ListOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
-  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", kSessions));
+  Target t(kSessions);
+  if (o.all) {
+    BERTH_RETURN_IF_ERROR(RequireSuperadmin(*c));
+    t.Query("all", "true");
+  }
+  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("GET", t.str()));
   BERTH_ASSIGN_OR_RETURN(json sessions, ParseList(raw, "sessions"));
   if (o.output == "json") return PrintJson(ctx, raw);
   if (sessions.empty()) {
@@ -326,6 +342,7 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
   }
   {
     auto o = Verb<ListOptions>(g, ctx, "list", "List your sessions", ListSessions, &cmd);
+    cmd->add_flag("--all", o->all, "Every user's sessions (superadmin only)");
     AddOutputFlag(cmd, &o->output);
   }
   {

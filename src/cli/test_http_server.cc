@@ -168,6 +168,7 @@ void TestHttpServer::Serve(int fd) {
     if (!res.content_type.empty() && res.status != 204) {
       out += "Content-Type: " + res.content_type + "\r\n";
     }
+    for (const auto& [name, value] : res.headers) out += name + ": " + value + "\r\n";
     if (res.status == 204) {
       out += "\r\n";
     } else if (res.chunked) {
@@ -181,6 +182,11 @@ void TestHttpServer::Serve(int fd) {
       out += "0\r\n\r\n";
     } else {
       out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n" + res.body;
+    }
+    if (res.cut) {
+      WriteAll(fd, out.substr(0, out.size() - res.body.size() / 2));
+      ::shutdown(fd, SHUT_RDWR);
+      return;
     }
     if (!WriteAll(fd, out)) return;
   }

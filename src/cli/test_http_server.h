@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace berth::cli::testing {
@@ -26,6 +27,8 @@ struct TestResponse {
   std::string content_type = "application/json";
   std::string body;
   bool chunked = false;  // send the body with Transfer-Encoding: chunked
+  std::vector<std::pair<std::string, std::string>> headers = {};  // extra response headers
+  bool cut = false;  // announce the whole body, send half of it, close (a broken transfer)
 };
 
 class TestHttpServer {

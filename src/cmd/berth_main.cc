@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
       {"image", cli::AddImageCommands},   {"user", cli::AddUserCommands},
       {"token", cli::AddTokenCommands},   {"login", cli::AddLoginCommand},
       {"dotfile", cli::AddDotfileCommands},
+      {"account", cli::AddAccountCommands}, {"completion", cli::AddCompletionCommand},
   };
   std::unique_ptr<cli::CliContext> ctx = cli::CliContext::ForProcess();
   return cli::Run(argc, argv, *ctx, groups);

@@ -81,15 +81,15 @@ def test_files_round_trip(berthd, tmp):
     ok(berthd, "folder", "upload", "data", "-r", str(tree), "--dst", "up")
     dl = tmp / "dl"
     dl.mkdir()
-    ok(berthd, "folder", "download", "data", "up/tree", "-o", str(dl))
+    ok(berthd, "folder", "download", "data", "up/tree", "--dest", str(dl))
     cmp = filecmp.dircmp(tree, dl / "tree")
     assert not cmp.left_only and not cmp.right_only and not cmp.diff_files
     assert (dl / "tree" / "sub" / "rand.bin").read_bytes() == (tree / "sub" / "rand.bin").read_bytes()
-    ok(berthd, "folder", "download", "data", "up/tree/sub/rand.bin", "-o", str(tmp / "r.bin"))
+    ok(berthd, "folder", "download", "data", "up/tree/sub/rand.bin", "--dest", str(tmp / "r.bin"))
     assert (tmp / "r.bin").read_bytes() == (tree / "sub" / "rand.bin").read_bytes()
-    ok(berthd, "folder", "download", "data", "/", "-o", str(tmp / "root"))
+    ok(berthd, "folder", "download", "data", "/", "--dest", str(tmp / "root"))
     assert (tmp / "root" / "up" / "tree" / "top.txt").read_text() == "top"
-    fails(berthd, "folder", "download", "data", "nope", "-o", str(tmp / "nope"))
+    fails(berthd, "folder", "download", "data", "nope", "--dest", str(tmp / "nope"))
     assert not (tmp / "nope").exists()
 
     # mv / rm.
@@ -106,7 +106,7 @@ def test_large_upload_and_download(berthd, tmp):
     src = tmp / "big.bin"
     src.write_bytes(os.urandom(12 << 20))
     ok(berthd, "folder", "upload", "big", str(src))
-    ok(berthd, "folder", "download", "big", "big.bin", "-o", str(tmp / "back.bin"))
+    ok(berthd, "folder", "download", "big", "big.bin", "--dest", str(tmp / "back.bin"))
     assert filecmp.cmp(src, tmp / "back.bin", shallow=False)
 
 

@@ -274,7 +274,7 @@ def test_seed_story_through_the_cli(session_server, tmp):
         "file inside user2-vfolder\n"
     ok(b, "session", "delete", "seed")
     assert "test_file" in out(ok(b, "folder", "ls", "user2-vfolder"))
-    ok(b, "folder", "download", "user2-vfolder", "test_file", "-o", str(tmp / "got"))
+    ok(b, "folder", "download", "user2-vfolder", "test_file", "--dest", str(tmp / "got"))
     assert (tmp / "got").read_bytes() == b"file inside user2-vfolder\n"
     # Written outside a folder: gone in the next session.
     ok(b, "session", "create", "--name", "next", "-m", "user2-vfolder")
