@@ -72,13 +72,16 @@ TEST(ConfigTest, TlsAndTrustedProxiesFromTheFile) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "tls.toml") << "tls_cert = \"/etc/berth/cert.pem\"\ntls_key = \"/etc/berth/key.pem\"\n"
                                      "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n";
-  std::ofstream(dir / "bad.toml") << "trusted_proxies = \"10.0.0.0/8\"\n";
+  std::ofstream(dir / "one.toml") << "trusted_proxies = \"10.0.0.0/8\"\n";
+  std::ofstream(dir / "bad.toml") << "trusted_proxies = 5\n";
   std::ofstream(dir / "mixed.toml") << "trusted_proxies = [\"10.0.0.0/8\", 5]\n";
   DaemonConfig cfg;
   ASSERT_TRUE(LoadConfigFile((dir / "tls.toml").string(), cfg).ok());
   EXPECT_EQ(cfg.tls_cert, "/etc/berth/cert.pem");
   EXPECT_EQ(cfg.tls_key, "/etc/berth/key.pem");
   EXPECT_EQ(cfg.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  ASSERT_TRUE(LoadConfigFile((dir / "one.toml").string(), cfg).ok());  // one, as a string
+  EXPECT_EQ(cfg.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8"}));
   EXPECT_FALSE(LoadConfigFile((dir / "bad.toml").string(), cfg).ok());
   EXPECT_FALSE(LoadConfigFile((dir / "mixed.toml").string(), cfg).ok());
   std::filesystem::remove_all(dir);

@@ -132,8 +132,8 @@ TEST_F(SessionServiceTest, CreateWithMountsAndAutomountRecordsTheSession) {
   // The runtime got the folders' host paths, under the volume root.
   auto c = node_->runtime().SpecOf(s->id);
   ASSERT_TRUE(c.has_value());
-  ASSERT_EQ(c->mounts.size(), 3u);  // scratch home + 2 folders
-  for (size_t i = 1; i < c->mounts.size(); ++i) {
+  ASSERT_EQ(c->mounts.size(), 4u);  // scratch home + 2 folders + the profile drop-in
+  for (size_t i = 1; i <= 2; ++i) {
     EXPECT_EQ(c->mounts[i].source.rfind(node_->volume_root() + "/", 0), 0u)
         << c->mounts[i].source;
   }
