@@ -114,11 +114,17 @@ images::ImageStoreOptions ImageOptions(const manager::DaemonConfig& cfg) {
 int BuildImage(const manager::DaemonConfig& cfg, const std::string& recipe, bool replace) {
   auto images = images::ImageStore::Open(ImageOptions(cfg));
   if (!images.ok()) return Fail(images.status());
-  if (!replace) {
-    if (auto have = (*images)->Get(recipe); have.ok()) {
+  if (auto have = (*images)->Get(recipe); have.ok() && !replace) {
+    // Kept while the recipe is the one it was built from; rebuilt otherwise.
+    auto digest = (*images)->RecipeDigest(recipe);
+    if (!digest.ok()) return Fail(digest.status());
+    if (*digest == have->digest) {
       std::printf("image %s is already built (%s)\n", recipe.c_str(), have->created_at.c_str());
       return 0;
     }
+    std::printf("recipe %s changed since image %s was built (%s): rebuilding\n", recipe.c_str(),
+                recipe.c_str(), have->created_at.c_str());
+    replace = true;
   }
   std::printf("building image %s with mmdebstrap into %s (a few minutes)...\n", recipe.c_str(),
               cfg.images_dir.c_str());

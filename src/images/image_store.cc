@@ -167,17 +167,25 @@ Result<ImageInfo> ImageStore::Publish(const std::string& tmp_dir, ImageInfo info
   return Get(info.name);
 }
 
-Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildOptions& options) {
+Result<std::string> ImageStore::RecipeText(const std::string& recipe_name) const {
   if (!IsValidImageName(recipe_name))
     return InvalidArgument("invalid recipe name '" + recipe_name + "'", "invalid_image_name");
-  const std::string recipe_path = options_.recipes_dir + "/" + recipe_name + ".toml";
-  auto text = ReadFile(recipe_path);
-  if (!text.ok()) {
-    if (text.status().code() == Code::kNotFound)
-      return NotFound("no recipe " + recipe_name + " in " + options_.recipes_dir,
-                      "recipe_not_found");
-    return text.status();
+  auto text = ReadFile(options_.recipes_dir + "/" + recipe_name + ".toml");
+  if (!text.ok() && text.status().code() == Code::kNotFound) {
+    return NotFound("no recipe " + recipe_name + " in " + options_.recipes_dir,
+                    "recipe_not_found");
   }
+  return text;
+}
+
+Result<std::string> ImageStore::RecipeDigest(const std::string& recipe_name) const {
+  BERTH_ASSIGN_OR_RETURN(std::string text, RecipeText(recipe_name));
+  return "sha256:" + Sha256Hex(text);
+}
+
+Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildOptions& options) {
+  auto text = RecipeText(recipe_name);
+  if (!text.ok()) return text.status();
   BERTH_ASSIGN_OR_RETURN(Recipe recipe, ParseRecipe(recipe_name, *text));
   BERTH_ASSIGN_OR_RETURN(NameLock lock, NameLock::Acquire(options_.root, recipe_name));
   if (!options.replace && ::access((options_.root + "/" + recipe_name).c_str(), F_OK) == 0)

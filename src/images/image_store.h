@@ -53,6 +53,10 @@ class ImageStore {
   Result<std::vector<ImageInfo>> List() const;
   // NotFound if no such image.
   Result<ImageInfo> Get(const std::string& name) const;
+  // "sha256:<hex>" of recipes_dir/<recipe>.toml: an image built from it has
+  // this ImageInfo::digest (a different one means the recipe changed since).
+  // NotFound "recipe_not_found" without such a recipe.
+  Result<std::string> RecipeDigest(const std::string& recipe) const;
   // Builds recipes_dir/<recipe>.toml into an image named <recipe>.
   // AlreadyExists unless options.replace.
   Result<ImageInfo> Build(const std::string& recipe, const BuildOptions& options = {});
@@ -68,6 +72,7 @@ class ImageStore {
  private:
   explicit ImageStore(ImageStoreOptions options) : options_(std::move(options)) {}
   // Moves a finished temp dir into place as <root>/<name>.
+  Result<std::string> RecipeText(const std::string& recipe) const;
   Result<ImageInfo> Publish(const std::string& tmp_dir, ImageInfo info, bool replace);
 
   const ImageStoreOptions options_;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "common/digest.h"
 #include "common/fs_util.h"
+#include "images/image_store.h"
 
 namespace berth::images {
 namespace {
@@ -29,6 +31,21 @@ TEST(RecipeTest, RepoRecipesParse) {
       EXPECT_TRUE(Has(r->packages, p)) << name << " lacks Homebrew's " << p;
     EXPECT_TRUE(r->pip_allow_user_install);
   }
+}
+
+// `berthd build-image` keeps an image only while its digest is the recipe's
+// (a changed recipe is rebuilt): the digest is that of the recipe file.
+TEST(RecipeTest, RecipeDigestIsTheRecipeFilesSha256) {
+  auto store = ImageStore::Open({.root = ::testing::TempDir() + "berth-recipe-digest",
+                                 .recipes_dir = BERTH_SOURCE_RECIPES_DIR});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto text = ReadFile(std::string(BERTH_SOURCE_RECIPES_DIR) + "/python.toml");
+  ASSERT_TRUE(text.ok());
+  auto digest = (*store)->RecipeDigest("python");
+  ASSERT_TRUE(digest.ok()) << digest.status().ToString();
+  EXPECT_EQ(*digest, "sha256:" + Sha256Hex(*text));
+  EXPECT_EQ((*store)->RecipeDigest("no-such-recipe").status().reason(), "recipe_not_found");
+  EXPECT_EQ((*store)->RecipeDigest("../etc").status().reason(), "invalid_image_name");
 }
 
 TEST(RecipeTest, ArgvIsExplicitAndComplete) {
