@@ -27,6 +27,7 @@
 #include "api/types.h"
 #include "common/result.h"
 #include "manager/event_bus.h"
+#include "http/request.h"
 #include "manager/exec_slots.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
@@ -75,6 +76,12 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   // (manager/exec_slots.h), superadmins included.
   Result<runtime::ExecResult> Exec(const Principal& p, const std::string& ref,
                                    const runtime::ExecOptions& options);
+  // The same checks and slot as Exec, but the command runs on a thread of
+  // its own and its output is the returned body, as produced
+  // (manager/exec_stream.h). Refusals come before any byte of the body.
+  Result<std::unique_ptr<http::LiveBodySource>> StreamExec(const Principal& p,
+                                                           const std::string& ref,
+                                                           runtime::ExecOptions options);
   Result<std::string> Logs(const Principal& p, const std::string& ref);
   Result<std::unique_ptr<runtime::TtyProcess>> OpenTerminal(const Principal& p,
                                                             const std::string& ref,
@@ -94,6 +101,10 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
  private:
   Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
   Result<store::SessionRecord> ResolveRunning(const Principal& p, const std::string& ref);
+  // Checks `options`, resolves the running session (its id into `*id`) and
+  // takes one of the caller's exec slots.
+  Result<ExecSlots::Slot> AdmitExec(const Principal& p, const std::string& ref,
+                                    const runtime::ExecOptions& options, std::string* id);
   Result<agent::MountPlanInput> ResolveFolders(const Principal& p,
                                                const agent::SessionRequest& req,
                                                std::vector<std::string>* folder_ids);

@@ -134,15 +134,41 @@ std::string ExecBody(const std::vector<std::string>& argv, const std::vector<std
   return body.dump();
 }
 
+constexpr std::string_view kStartFailure = "OCI runtime exec failed";
+
+// Hands what `demux` decoded so far to `sink` (a streamed exec), the
+// daemon's start failure (on the stdout stream) as stderr; keeps that
+// failure in r->stderr_data for FixStartFailure. False once `sink` refused:
+// r->aborted is then set.
+bool Forward(StreamDemuxer& demux, const ExecOutputFn& sink, ExecResult* r) {
+  std::string out = std::move(demux.out());
+  std::string err = std::move(demux.err());
+  demux.out().clear();
+  demux.err().clear();
+  if (size_t at = out.find(kStartFailure); at != std::string::npos) {
+    err = out.substr(at) + err;
+    r->stderr_data = out.substr(at);
+    out.erase(at);
+  }
+  if ((!out.empty() && !sink(ExecStream::kStdout, out)) ||
+      (!err.empty() && !sink(ExecStream::kStderr, err))) {
+    r->aborted = true;
+  }
+  return !r->aborted;
+}
+
 // Moves the daemon's "OCI runtime exec failed: ..." line (which Docker writes
 // to the stdout stream) to stderr and reports a missing command like a shell
 // (127), as RuncRuntime does.
 void FixStartFailure(ExecResult* r) {
   if (r->exit_code != 126) return;
-  size_t at = r->stdout_data.find("OCI runtime exec failed");
-  if (at == std::string::npos) return;
-  r->stderr_data += r->stdout_data.substr(at);
-  r->stdout_data.erase(at);
+  size_t at = r->stdout_data.find(kStartFailure);
+  if (at != std::string::npos) {
+    r->stderr_data += r->stdout_data.substr(at);
+    r->stdout_data.erase(at);
+  } else if (r->stderr_data.find(kStartFailure) == std::string::npos) {
+    return;
+  }
   const std::string& err = r->stderr_data;
   if (err.find("not found") != std::string::npos ||
       err.find("no such file or directory") != std::string::npos)
@@ -233,14 +259,20 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
       ssize_t n = ::recv(conn.get(), buf, sizeof(buf), MSG_DONTWAIT);
       if (n > 0) {
         demux.Feed(buf, static_cast<size_t>(n));
+        if (options.on_output && !Forward(demux, options.on_output, &result)) {
+          KillExec(client_, exec_id, options_.request_timeout);
+          break;  // nobody reads any more
+        }
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         break;
       }
     }
   }
   conn.reset();
-  result.stdout_data = std::move(demux.out());
-  result.stderr_data = std::move(demux.err());
+  if (!options.on_output) {
+    result.stdout_data = std::move(demux.out());
+    result.stderr_data = std::move(demux.err());
+  }
 
   // The stream ends when the process has exited; the exit code may lag a
   // moment behind.
@@ -257,7 +289,7 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
       break;
     }
     if (Clock::now() > code_deadline) {
-      if (!result.timed_out)
+      if (!result.timed_out && !result.aborted)
         return Internal("exec in " + id + ": no exit code after its stream ended");
       break;
     }
@@ -268,6 +300,7 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
     return result;
   }
   FixStartFailure(&result);
+  if (options.on_output) result.stderr_data.clear();  // it went to on_output
   return result;
 }
 
