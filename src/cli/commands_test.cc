@@ -212,6 +212,18 @@ TEST_F(CommandsTest, ExecStreamsAndPropagatesExitCode) {
   EXPECT_EQ(o.code, 124);
   EXPECT_NE(o.err.find("timeout of 5 s"), std::string::npos) << o.err;
   EXPECT_EQ(LastBody()["timeout_s"], 5);
+  // SPEC §6 order: NAME, then our options, then "--" and the command.
+  o = Cli({"session", "exec", "s", "--timeout", "5", "--", "sleep", "100"});
+  EXPECT_EQ(o.code, 124) << o.err;
+  EXPECT_EQ(LastBody()["timeout_s"], 5);
+  EXPECT_EQ(LastBody()["command"], json({"sleep", "100"}));
+  o = Cli({"session", "exec", "s", "--timeout=5", "-n", "--", "sleep", "100"});
+  EXPECT_EQ(o.code, 124) << o.err;
+  EXPECT_EQ(Cli({"session", "exec", "s", "--timeout", "x", "--", "true"}).code, 2);
+  EXPECT_EQ(Cli({"session", "exec", "s", "--bogus", "--", "true"}).code, 2);
+  // A command of our own option's name is still reachable (no "--" after it).
+  o = Cli({"session", "exec", "s", "--", "ls", "--", "x"});
+  EXPECT_EQ(json::parse(o.out), json({"ls", "--", "x"}));
 
   // Options of the command are not ours once the command has started.
   o = Cli({"session", "exec", "s", "--", "ls", "-la", "--color", "/home/work"});

@@ -1,6 +1,8 @@
 #include "cli/exec_command.h"
 
-#include <iterator>
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -34,6 +36,40 @@ Result<std::string> ReadStdin(std::istream& in) {
   return data;
 }
 
+// CLI11 reads NAME's options only before NAME (positionals_at_end keeps
+// the command's own options away from us), so `exec NAME --timeout S -- CMD`
+// (SPEC §6) reaches us as the command "--timeout S -- CMD": take our options
+// off its front when a "--" follows them.
+Status TakeOwnOptions(std::vector<std::string>& command, ExecCommandOptions& o) {
+  auto sep = std::find(command.begin(), command.end(), "--");
+  if (command.empty() || command.front().rfind("-", 0) != 0 || sep == command.end()) {
+    return Status::Ok();
+  }
+  for (auto it = command.begin(); it != sep; ++it) {
+    std::string value;
+    if (*it == "-n" || *it == "--no-stdin") {
+      o.no_stdin = true;
+      continue;
+    }
+    if (*it == "--timeout" && it + 1 != sep) {
+      value = *++it;
+    } else if (it->rfind("--timeout=", 0) == 0) {
+      value = it->substr(10);
+    } else {
+      return UsageError("unknown option '" + *it + "' (berth session exec NAME [--timeout S] -- CMD...)");
+    }
+    try {
+      size_t used = 0;
+      o.timeout_s = std::stoi(value, &used);
+      if (used != value.size()) throw std::invalid_argument(value);
+    } catch (const std::exception&) {
+      return UsageError("--timeout takes whole seconds, not '" + value + "'");
+    }
+  }
+  command.erase(command.begin(), sep);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int ExecExitCode(const api::ExecEvent& final_line) {
@@ -43,10 +79,12 @@ int ExecExitCode(const api::ExecEvent& final_line) {
   return code < 0 ? 128 + (-code & 0x7f) : code & 0xff;
 }
 
-Status RunExec(CliContext& ctx, const ExecCommandOptions& o) {
+Status RunExec(CliContext& ctx, const ExecCommandOptions& opts) {
   // Everything after NAME is the command (positionals_at_end), so CLI11 hands
   // us the "--" separator too.
+  ExecCommandOptions o = opts;
   std::vector<std::string> command = o.command;
+  BERTH_RETURN_IF_ERROR(TakeOwnOptions(command, o));
   if (!command.empty() && command.front() == "--") command.erase(command.begin());
   if (command.empty()) return UsageError("no command given (berth session exec NAME -- CMD...)");
   if (o.timeout_s < 0) return UsageError("--timeout must not be negative");

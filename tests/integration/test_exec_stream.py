@@ -88,9 +88,9 @@ def test_binary_stdin_round_trip(b):
 
 def test_stdin_forms_are_checked(b):
     r = b.api("POST", "/sessions/x/exec", {"command": ["cat"], "stdin": "a", "stdin_b64": "YQ=="})
-    assert (r.status, r.error_code) == (400, "invalid_stdin")
+    assert (r.status, r.error_code()) == (400, "invalid_stdin")
     r = b.api("POST", "/sessions/x/exec", {"command": ["cat"], "stdin_b64": "not base64!"})
-    assert (r.status, r.error_code) == (400, "invalid_stdin")
+    assert (r.status, r.error_code()) == (400, "invalid_stdin")
     status, body = stream_exec(b, "nope", {"command": ["true"]})
     assert status == 404 and body["error"]["code"]
 
@@ -176,7 +176,7 @@ def test_a_streamed_exec_holds_its_slot_until_it_ends(capped):
         assert r.status == 200
         assert json.loads(r.readline())["stream"] == "stdout"
         refused = b.api("POST", "/sessions/c/exec", {"command": ["true"]})
-        assert (refused.status, refused.error_code) == (429, "too_many_execs")
+        assert (refused.status, refused.error_code()) == (429, "too_many_execs")
         assert json.loads(r.readline()) == {"exit_code": 0}
     finally:
         conn.close()
