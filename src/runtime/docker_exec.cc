@@ -80,6 +80,19 @@ void KillExec(const DockerClient& client, const std::string& exec_id, millisecon
   for (pid_t k : kids) ::kill(k, SIGKILL);
 }
 
+// KillExec until the exec reports it has ended (at most `within`): right
+// after start Docker may not report the exec's pid yet.
+void StopExec(const DockerClient& client, const std::string& exec_id, milliseconds timeout,
+              milliseconds within) {
+  auto deadline = Clock::now() + within;
+  for (;;) {
+    KillExec(client, exec_id, timeout);
+    auto s = InspectExec(client, exec_id, timeout);
+    if (!s.ok() || !s->running || Clock::now() > deadline) return;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
 class DockerTtyProcess final : public TtyProcess {
  public:
   DockerTtyProcess(DockerClient client, std::string exec_id, UniqueFd conn, UniqueFd pidfd,
@@ -260,7 +273,7 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
       if (n > 0) {
         demux.Feed(buf, static_cast<size_t>(n));
         if (options.on_output && !Forward(demux, options.on_output, &result)) {
-          KillExec(client_, exec_id, options_.request_timeout);
+          StopExec(client_, exec_id, options_.request_timeout, std::chrono::seconds(5));
           break;  // nobody reads any more
         }
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {

@@ -114,6 +114,8 @@ def test_json_form_is_unchanged(b):
 def test_not_found_and_not_runnable_in_the_stream(b):
     status, lines = stream_exec(b, "x", {"command": ["nosuchcmd"]})
     assert status == 200 and lines[-1][1] == {"exit_code": 127}, lines
+    assert joined(lines, "stdout") == b""  # the runtime's message is on stderr
+    assert joined(lines, "stderr")
     ok_ = b.api("POST", "/sessions/x/exec",
                 {"command": ["sh", "-c", "echo x > /tmp/noexec && chmod -x /tmp/noexec"]})
     assert ok_.json()["exit_code"] == 0
