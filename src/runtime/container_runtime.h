@@ -100,9 +100,9 @@ struct ExecResult {
   // command was not found / could not be run (both drivers, like a shell).
   int exit_code = -1;
   bool timed_out = false;
-  bool aborted = false;  // on_output returned false
   std::string stdout_data;
   std::string stderr_data;
+  bool aborted = false;  // on_output returned false
 };
 
 struct TtyOptions {
