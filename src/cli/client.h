@@ -35,6 +35,11 @@ class BerthClient {
   // The headers every request carries (Authorization), for connections made
   // outside HttpClient (the terminal WebSocket).
   HttpHeaders AuthHeaders() const;
+  // POSTs `json_body` asking for `accept`; the stream is positioned at the
+  // body of a 2xx response (a streamed exec's lines), else the error.
+  Result<std::unique_ptr<ResponseStream>> OpenPost(const std::string& target,
+                                                   const std::string& json_body,
+                                                   const std::string& accept);
 
   // Folders.
   Result<api::Folder> CreateFolder(const std::string& name, const std::string& volume,
@@ -63,11 +68,6 @@ class BerthClient {
   // response. A directory comes as a tar stream when `tar` (else zip).
   Result<std::unique_ptr<ResponseStream>> OpenContent(const std::string& folder,
                                                       const std::string& path, bool tar);
-  // POSTs `json_body` asking for `accept`; the stream is positioned at the
-  // body of a 2xx response (a streamed exec's lines), else the error.
-  Result<std::unique_ptr<ResponseStream>> OpenPost(const std::string& target,
-                                                   const std::string& json_body,
-                                                   const std::string& accept);
   Result<api::FileEntry> Move(const std::string& folder, const std::string& src,
                               const std::string& dst, std::string* raw);
   Status Remove(const std::string& folder, const std::string& path, bool recursive);

@@ -101,10 +101,6 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
  private:
   Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
   Result<store::SessionRecord> ResolveRunning(const Principal& p, const std::string& ref);
-  // Checks `options`, resolves the running session (its id into `*id`) and
-  // takes one of the caller's exec slots.
-  Result<ExecSlots::Slot> AdmitExec(const Principal& p, const std::string& ref,
-                                    const runtime::ExecOptions& options, std::string* id);
   Result<agent::MountPlanInput> ResolveFolders(const Principal& p,
                                                const agent::SessionRequest& req,
                                                std::vector<std::string>* folder_ids);
@@ -119,6 +115,10 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   bool End(const std::string& id, const std::string& reason);
   // Whether `p` may no longer mount a folder of someone else's as `r` does.
   bool LostAShare(const Principal& p, const store::SessionRecord& r);
+  // Checks `options`, resolves the running session (its id into `*id`) and
+  // takes one of the caller's exec slots.
+  Result<ExecSlots::Slot> AdmitExec(const Principal& p, const std::string& ref,
+                                    const runtime::ExecOptions& options, std::string* id);
 
   SessionServiceDeps deps_;
   std::mutex mu_;  // guards session state transitions
