@@ -11,7 +11,9 @@ using nlohmann::json;
 namespace {
 constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
 
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
 }  // namespace
 
 std::string Base64Encode(std::string_view bytes) {
@@ -44,11 +46,12 @@ std::string ExecExitLine(int exit_code) { return Dump({{"exit_code", exit_code}}
 
 std::string ExecTimeoutLine(int exit_code, int64_t timeout_ms) {
   const std::string secs = std::to_string((timeout_ms + 999) / 1000);
-  return Dump({{"exit_code", exit_code},
-               {"timed_out", true},
-               {"error",
-                {{"code", "timed_out"},
-                 {"message", "the command ran past its timeout of " + secs + " s and was stopped"}}}});
+  return Dump(
+      {{"exit_code", exit_code},
+       {"timed_out", true},
+       {"error",
+        {{"code", "timed_out"},
+         {"message", "the command ran past its timeout of " + secs + " s and was stopped"}}}});
 }
 
 std::string ExecErrorLine(const Status& error) {
@@ -82,8 +85,7 @@ Result<ExecEvent> ParseExecLine(std::string_view line) {
   if (auto err = j.find("error"); err != j.end()) {
     if (!err->is_object()) return bad();
     std::string code = err->value("code", "");
-    e.error = Status(Code::kUnavailable,
-                     err->value("message", "the exec failed"), code);
+    e.error = Status(Code::kUnavailable, err->value("message", "the exec failed"), code);
   }
   if (!e.final()) return bad();
   return e;

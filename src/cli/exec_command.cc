@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <exception>
-#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <stdexcept>
 
 #include "cli/client.h"
 #include "cli/url.h"
@@ -29,8 +29,9 @@ Result<std::string> ReadStdin(std::istream& in) {
   while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
     data.append(buf, static_cast<size_t>(in.gcount()));
     if (data.size() > kMaxExecStdin) {
-      return InvalidArgument("stdin is larger than 16 MiB; pass big inputs through a folder "
-                             "(berth folder upload) instead");
+      return InvalidArgument(
+          "stdin is larger than 16 MiB; pass big inputs through a folder "
+          "(berth folder upload) instead");
     }
   }
   return data;
@@ -56,7 +57,8 @@ Status TakeOwnOptions(std::vector<std::string>& command, ExecCommandOptions& o) 
     } else if (it->rfind("--timeout=", 0) == 0) {
       value = it->substr(10);
     } else {
-      return UsageError("unknown option '" + *it + "' (berth session exec NAME [--timeout S] -- CMD...)");
+      return UsageError("unknown option '" + *it +
+                        "' (berth session exec NAME [--timeout S] -- CMD...)");
     }
     try {
       size_t used = 0;

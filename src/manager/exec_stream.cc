@@ -6,8 +6,8 @@
 
 namespace berth::manager {
 
-ExecStream::ExecStream(std::optional<ExecSlots::Slot> slot, runtime::ExecOptions options,
-                       RunFn run, size_t max_buffered)
+ExecStream::ExecStream(std::optional<ExecSlots::Slot> slot, runtime::ExecOptions options, RunFn run,
+                       size_t max_buffered)
     : max_buffered_(max_buffered), slot_(std::move(slot)) {
   thread_ = std::thread([this, o = std::move(options), r = std::move(run)]() mutable {
     Run(std::move(o), std::move(r));
@@ -52,10 +52,10 @@ bool ExecStream::Push(std::string line, bool final) {
 
 void ExecStream::Run(runtime::ExecOptions options, RunFn run) {
   options.on_output = [this](runtime::ExecStream s, std::string_view bytes) {
-    return Push(api::ExecOutputLine(
-        s == runtime::ExecStream::kStdout ? api::ExecStreamKind::kStdout
-                                          : api::ExecStreamKind::kStderr,
-        bytes));
+    return Push(api::ExecOutputLine(s == runtime::ExecStream::kStdout
+                                        ? api::ExecStreamKind::kStdout
+                                        : api::ExecStreamKind::kStderr,
+                                    bytes));
   };
   std::string last;
   try {
