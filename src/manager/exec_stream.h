@@ -13,7 +13,10 @@
 // the driver stops reading, and the command blocks on its full pipe. A
 // client that stops reading is cut off by the server's idle timeout, which
 // destroys this object; destruction stops the command (the output callback
-// refuses) and joins the thread.
+// refuses) and joins the thread. That join runs on the server's I/O thread:
+// it is short because both drivers kill the command at once when refused
+// and do not wait for its exit code (at most the 5 s SIGKILL grace of
+// RunSubprocess / StopExec when a process will not die).
 //
 // Thread-safety: as LiveBodySource (TryRead/SetWaker from the server's
 // threads, the waker from the exec thread).

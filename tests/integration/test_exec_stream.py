@@ -183,3 +183,30 @@ def test_a_streamed_exec_holds_its_slot_until_it_ends(capped):
     finally:
         conn.close()
     assert b.api("POST", "/sessions/c/exec", {"command": ["true"]}).json()["exit_code"] == 0
+
+
+def test_a_client_that_goes_away_stops_its_command(capped):
+    """Closing the connection mid-stream kills the command (at its next
+    output) and frees the exec slot."""
+    b = capped
+    assert b.api("POST", "/sessions", {"name": "d"}).status == 201
+    conn = http.client.HTTPConnection(b.hostport, timeout=60)
+    conn.request("POST", "/api/v1/sessions/d/exec",
+                 body=json.dumps({"command": ["sh", "-c", "while :; do echo tick; sleep 0.2; done"]}),
+                 headers={"Authorization": "Bearer " + b.token,
+                          "Content-Type": "application/json", "Accept": NDJSON})
+    r = conn.getresponse()
+    assert r.status == 200
+    assert json.loads(r.readline())["stream"] == "stdout"
+    conn.sock.shutdown(2)
+    conn.close()
+    freed = None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        freed = b.api("POST", "/sessions/d/exec",
+                      {"command": ["sh", "-c", "pgrep -f 'echo [t]ick' | wc -l"]})
+        if freed.status == 200:
+            break
+        time.sleep(0.2)
+    assert freed.status == 200, freed
+    assert freed.json()["stdout"] == "0\n"
