@@ -24,15 +24,21 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="sessions need root (r
 NDJSON = "application/x-ndjson"
 
 
+def open_stream(b, name, body, timeout=60):
+    """POSTs a streamed exec; returns (connection, response) once the
+    response header is in. The caller closes the connection."""
+    conn = http.client.HTTPConnection(b.hostport, timeout=timeout)
+    conn.request("POST", f"/api/v1/sessions/{name}/exec", body=json.dumps(body),
+                 headers={"Authorization": "Bearer " + b.token,
+                          "Content-Type": "application/json", "Accept": NDJSON})
+    return conn, conn.getresponse()
+
+
 def stream_exec(b, name, body, max_lines=1000, timeout=60):
     """POSTs a streamed exec; returns (status, lines as (arrival time, dict))
     or (status, error body) when the server refused it."""
-    conn = http.client.HTTPConnection(b.hostport, timeout=timeout)
+    conn, r = open_stream(b, name, body, timeout)
     try:
-        conn.request("POST", f"/api/v1/sessions/{name}/exec", body=json.dumps(body),
-                     headers={"Authorization": "Bearer " + b.token,
-                              "Content-Type": "application/json", "Accept": NDJSON})
-        r = conn.getresponse()
         if r.status != 200:
             return r.status, json.loads(r.read())
         assert r.getheader("Content-Type") == NDJSON
@@ -168,13 +174,8 @@ def test_a_streamed_exec_holds_its_slot_until_it_ends(capped):
     ended, execs run again."""
     b = capped
     assert b.api("POST", "/sessions", {"name": "c"}).status == 201
-    conn = http.client.HTTPConnection(b.hostport, timeout=60)
+    conn, r = open_stream(b, "c", {"command": ["sh", "-c", "echo go; sleep 3"]})
     try:
-        conn.request("POST", "/api/v1/sessions/c/exec",
-                     body=json.dumps({"command": ["sh", "-c", "echo go; sleep 3"]}),
-                     headers={"Authorization": "Bearer " + b.token,
-                              "Content-Type": "application/json", "Accept": NDJSON})
-        r = conn.getresponse()
         assert r.status == 200
         assert json.loads(r.readline())["stream"] == "stdout"
         refused = b.api("POST", "/sessions/c/exec", {"command": ["true"]})
@@ -190,12 +191,7 @@ def test_a_client_that_goes_away_stops_its_command(capped):
     output) and frees the exec slot."""
     b = capped
     assert b.api("POST", "/sessions", {"name": "d"}).status == 201
-    conn = http.client.HTTPConnection(b.hostport, timeout=60)
-    conn.request("POST", "/api/v1/sessions/d/exec",
-                 body=json.dumps({"command": ["sh", "-c", "while :; do echo tick; sleep 0.2; done"]}),
-                 headers={"Authorization": "Bearer " + b.token,
-                          "Content-Type": "application/json", "Accept": NDJSON})
-    r = conn.getresponse()
+    conn, r = open_stream(b, "d", {"command": ["sh", "-c", "while :; do echo tick; sleep 0.2; done"]})
     assert r.status == 200
     assert json.loads(r.readline())["stream"] == "stdout"
     conn.sock.shutdown(2)
