@@ -715,6 +715,59 @@ TEST_P(RuntimeConformanceTest, ConcurrentExecsAndLargeOutput) {
   }
 }
 
+// A streamed exec (ExecOptions::on_output): bytes reach the callback as
+// they come, stdout and stderr apart, nothing is captured, and a command
+// that is not there is 127 with the runtime's message on stderr.
+TEST_P(RuntimeConformanceTest, StreamedExec) {
+  SessionSpec spec = Spec("it-stream", {});
+  ASSERT_TRUE(Create(spec).ok());
+  std::string out, err;
+  size_t calls = 0;
+  runtime::ExecOptions o;
+  o.argv = {"sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo oops >&2; exit 5"};
+  o.timeout = std::chrono::seconds(60);
+  o.on_output = [&](runtime::ExecStream s, std::string_view bytes) {
+    ++calls;
+    (s == runtime::ExecStream::kStdout ? out : err).append(bytes);
+    return true;
+  };
+  auto r = agent_->Exec(spec.id, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 5);
+  EXPECT_EQ(out, std::string(3000000, 'x'));
+  EXPECT_EQ(err, "oops\n");
+  EXPECT_GT(calls, 2u);
+  EXPECT_EQ(r->stdout_data, "");
+  EXPECT_EQ(r->stderr_data, "");
+
+  out.clear();
+  err.clear();
+  o.argv = {"nosuchcmd"};
+  r = agent_->Exec(spec.id, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 127);
+  EXPECT_EQ(out, "");
+  EXPECT_NE(err, "");
+}
+
+// A callback that refuses (the client went away) stops the command.
+TEST_P(RuntimeConformanceTest, StreamedExecStopsWhenRefused) {
+  SessionSpec spec = Spec("it-refuse", {});
+  ASSERT_TRUE(Create(spec).ok());
+  runtime::ExecOptions o;
+  o.argv = {"sh", "-c", "while :; do echo spam; done"};
+  o.timeout = std::chrono::seconds(60);
+  o.on_output = [](runtime::ExecStream, std::string_view) { return false; };
+  auto start = std::chrono::steady_clock::now();
+  auto r = agent_->Exec(spec.id, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->aborted);
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+  EXPECT_EQ(Run(spec.id, {"sh", "-c", "pgrep -f 'echo [s]pam' | wc -l"}).stdout_data,
+            "0\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, RuntimeConformanceTest,
                          ::testing::Values(RuncDriver(), DockerDriver()),
                          [](const ::testing::TestParamInfo<Driver>& p) { return p.param.name; });

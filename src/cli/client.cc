@@ -235,6 +235,21 @@ Result<std::unique_ptr<ResponseStream>> BerthClient::OpenContentImpl(const std::
   return stream;
 }
 
+Result<std::unique_ptr<ResponseStream>> BerthClient::OpenPost(const std::string& target,
+                                                              const std::string& json_body,
+                                                              const std::string& accept) {
+  HttpRequest req = MakeRequest("POST", target);
+  req.headers.front() = {"Accept", accept};
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.body = json_body;
+  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<ResponseStream> stream, http_.Open(req));
+  if (stream->status() < 200 || stream->status() >= 300) {
+    BERTH_ASSIGN_OR_RETURN(std::string body, stream->ReadAll());
+    return ErrorFrom(stream->status(), body);
+  }
+  return stream;
+}
+
 Result<api::FileEntry> BerthClient::Move(const std::string& folder, const std::string& src,
                                          const std::string& dst, std::string* raw) {
   json body = json::object();

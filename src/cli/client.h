@@ -35,6 +35,11 @@ class BerthClient {
   // The headers every request carries (Authorization), for connections made
   // outside HttpClient (the terminal WebSocket).
   HttpHeaders AuthHeaders() const;
+  // POSTs `json_body` asking for `accept`; the stream is positioned at the
+  // body of a 2xx response (a streamed exec's lines), else the error.
+  Result<std::unique_ptr<ResponseStream>> OpenPost(const std::string& target,
+                                                   const std::string& json_body,
+                                                   const std::string& accept);
 
   // Folders.
   Result<api::Folder> CreateFolder(const std::string& name, const std::string& volume,

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "api/exec_ndjson.h"
 #include "cli/cli_testing.h"
+#include "cli/exec_command.h"
 
 namespace berth::cli {
 namespace {
@@ -160,40 +162,69 @@ TEST_F(CommandsTest, SessionListInfoLogsDelete) {
   EXPECT_EQ(Cli({"session", "rm", "s1"}).code, 0);
 }
 
-TEST_F(CommandsTest, ExecPropagatesExitCodeAndOutput) {
+// A streamed exec's body (api/exec_ndjson.h).
+TestResponse Ndjson(const std::vector<std::string>& lines) {
+  TestResponse r;
+  r.content_type = "application/x-ndjson";
+  r.chunked = true;
+  for (const auto& l : lines) r.body += l;
+  return r;
+}
+
+TEST_F(CommandsTest, ExecStreamsAndPropagatesExitCode) {
+  using api::ExecStreamKind;
   Serve([](const TestRequest& r) {
     if (r.path != "/api/v1/sessions/s/exec") return Error(404, "not_found", "no session");
+    if (r.headers.count("accept") == 0 || r.headers.at("accept") != "application/x-ndjson") {
+      return Error(400, "bad_accept", "not streamed");
+    }
     json b = json::parse(r.body);
     const json& cmd = b["command"];
-    if (cmd == json({"sh", "-c", "exit 7"})) {
-      return Json(200, {{"exit_code", 7}, {"stdout", ""}, {"stderr", ""}, {"timed_out", false}});
-    }
+    if (cmd == json({"sh", "-c", "exit 7"})) return Ndjson({api::ExecExitLine(7)});
     if (cmd == json({"cat"})) {
-      return Json(200, {{"exit_code", 0},
-                        {"stdout", b.value("stdin", "<none>")},
-                        {"stderr", "warn\n"},
-                        {"timed_out", false}});
+      std::string in = "<none>";
+      if (b.contains("stdin_b64")) in = *api::Base64Decode(b["stdin_b64"].get<std::string>());
+      return Ndjson({api::ExecOutputLine(ExecStreamKind::kStdout, in),
+                     api::ExecOutputLine(ExecStreamKind::kStderr, "warn\n"),
+                     api::ExecExitLine(0)});
     }
-    if (cmd == json({"sleep", "100"})) {
-      return Json(200, {{"exit_code", -9}, {"stdout", ""}, {"stderr", ""}, {"timed_out", true}});
+    if (cmd == json({"sleep", "100"})) return Ndjson({api::ExecTimeoutLine(124, 5000)});
+    if (cmd == json({"gone"})) {
+      return Ndjson({api::ExecErrorLine(NotFound("container was removed during exec"))});
     }
-    return Json(200, {{"exit_code", 0}, {"stdout", cmd.dump()}, {"stderr", ""}});
+    if (cmd == json({"cut"})) return Ndjson({api::ExecOutputLine(ExecStreamKind::kStdout, "x")});
+    return Ndjson({api::ExecOutputLine(ExecStreamKind::kStdout, cmd.dump()), api::ExecExitLine(0)});
   });
   Outcome o = Cli({"session", "exec", "s", "--", "sh", "-c", "exit 7"});
   EXPECT_EQ(o.code, 7) << o.err;
   EXPECT_EQ(o.err, "");
 
-  o = Cli({"session", "exec", "s", "--", "cat"}, "piped input\n");
+  // Piped stdin travels as bytes (stdin_b64), NUL and invalid UTF-8 included.
+  std::string binary("piped\0\xff\xfe input\n", 15);
+  o = Cli({"session", "exec", "s", "--", "cat"}, binary);
   EXPECT_EQ(o.code, 0) << o.err;
-  EXPECT_EQ(o.out, "piped input\n");
+  EXPECT_EQ(o.out, binary);
   EXPECT_EQ(o.err, "warn\n");
+  EXPECT_FALSE(LastBody().contains("stdin"));
   o = Cli({"session", "exec", "-n", "s", "--", "cat"}, "piped input\n");
   EXPECT_EQ(o.out, "<none>");
 
   o = Cli({"session", "exec", "--timeout", "5", "s", "--", "sleep", "100"});
   EXPECT_EQ(o.code, 124);
-  EXPECT_NE(o.err.find("timed out"), std::string::npos);
+  EXPECT_NE(o.err.find("timeout of 5 s"), std::string::npos) << o.err;
   EXPECT_EQ(LastBody()["timeout_s"], 5);
+  // SPEC §6 order: NAME, then our options, then "--" and the command.
+  o = Cli({"session", "exec", "s", "--timeout", "5", "--", "sleep", "100"});
+  EXPECT_EQ(o.code, 124) << o.err;
+  EXPECT_EQ(LastBody()["timeout_s"], 5);
+  EXPECT_EQ(LastBody()["command"], json({"sleep", "100"}));
+  o = Cli({"session", "exec", "s", "--timeout=5", "-n", "--", "sleep", "100"});
+  EXPECT_EQ(o.code, 124) << o.err;
+  EXPECT_EQ(Cli({"session", "exec", "s", "--timeout", "x", "--", "true"}).code, 2);
+  EXPECT_EQ(Cli({"session", "exec", "s", "--bogus", "--", "true"}).code, 2);
+  // A command of our own option's name is still reachable (no "--" after it).
+  o = Cli({"session", "exec", "s", "--", "ls", "--", "x"});
+  EXPECT_EQ(json::parse(o.out), json({"ls", "--", "x"}));
 
   // Options of the command are not ours once the command has started.
   o = Cli({"session", "exec", "s", "--", "ls", "-la", "--color", "/home/work"});
@@ -202,9 +233,23 @@ TEST_F(CommandsTest, ExecPropagatesExitCodeAndOutput) {
 
   EXPECT_EQ(Cli({"session", "exec", "s"}).code, 2);  // no command
   EXPECT_EQ(Cli({"session", "exec", "s", "--"}).code, 2);
+  // Berth failed, not the command: 125.
   o = Cli({"session", "exec", "nope", "--", "true"});
-  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.code, 125);
   EXPECT_EQ(o.err, "error: no session\n");
+  o = Cli({"session", "exec", "s", "--", "gone"});
+  EXPECT_EQ(o.code, 125);
+  EXPECT_EQ(o.err, "error: container was removed during exec\n");
+  o = Cli({"session", "exec", "s", "--", "cut"});  // no final line
+  EXPECT_EQ(o.code, 125);
+  EXPECT_EQ(o.out, "x");
+}
+
+TEST_F(CommandsTest, ExecRefusesStdinOverTheCap) {
+  Serve([](const TestRequest&) { return Ndjson({api::ExecExitLine(0)}); });
+  Outcome o = Cli({"session", "exec", "s", "--", "cat"}, std::string(kMaxExecStdin + 1, 'x'));
+  EXPECT_EQ(o.code, 125);
+  EXPECT_NE(o.err.find("larger than 16 MiB"), std::string::npos) << o.err;
 }
 
 TEST_F(CommandsTest, Images) {

@@ -184,7 +184,9 @@ class BeastResponseStream : public ResponseStream {
       body.data = buf;
       body.size = cap;
       beast::error_code ec;
-      rep_->WithStream([&](auto& s) { bhttp::read(s, rep_->buffer, *parser_, ec); });
+      // read_some: hand over what has arrived (a streamed exec's lines), do
+      // not wait for `cap` bytes.
+      rep_->WithStream([&](auto& s) { bhttp::read_some(s, rep_->buffer, *parser_, ec); });
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) return rep_->Failure("reading the response from", ec);
       size_t n = cap - body.size;

@@ -3,11 +3,11 @@
 // interactive terminal over a WebSocket, see websocket_client.h).
 #include <unistd.h>
 
-#include <iterator>
 #include <ostream>
 
 #include "cli/client.h"
 #include "cli/command_helpers.h"
+#include "cli/exec_command.h"
 #include "cli/format.h"
 #include "cli/session_args.h"
 #include "cli/size.h"
@@ -235,58 +235,6 @@ Status DeleteSessions(CliContext& ctx, const DeleteOptions& o) {
   return failed ? AlreadyReported() : Status::Ok();
 }
 
-struct ExecOptions {
-  std::string name;
-  std::vector<std::string> command;
-  bool no_stdin = false;
-  int timeout_s = 0;
-};
-
-// Exit code when the server stopped the command at its timeout (as timeout(1)).
-constexpr int kTimedOutExitCode = 124;
-
-Status Exec(CliContext& ctx, const ExecOptions& o) {
-  // Everything after NAME is the command (positionals_at_end), so CLI11 hands
-  // us the "--" separator too.
-  std::vector<std::string> command = o.command;
-  if (!command.empty() && command.front() == "--") command.erase(command.begin());
-  if (command.empty()) return UsageError("no command given (berth session exec NAME -- CMD...)");
-  if (o.timeout_s < 0) return UsageError("--timeout must not be negative");
-  json body{{"command", command}};
-  if (!o.no_stdin && !ctx.stdin_is_tty) {
-    // Not a terminal: whatever is piped in is the command's stdin.
-    std::string in{std::istreambuf_iterator<char>(ctx.in), std::istreambuf_iterator<char>()};
-    body["stdin"] = std::move(in);
-  }
-  if (o.timeout_s > 0) body["timeout_s"] = o.timeout_s;
-  BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
-  Target t = SessionTarget(o.name);
-  t.Segment("exec");
-  std::string payload;
-  try {
-    payload = body.dump();
-  } catch (const json::exception&) {
-    return UsageError("stdin and arguments must be valid UTF-8 text");
-  }
-  BERTH_ASSIGN_OR_RETURN(std::string raw, c->Call("POST", t.str(), payload));
-  BERTH_ASSIGN_OR_RETURN(json r, ParseObject(raw));
-  if (!r.contains("exit_code") || !r["exit_code"].is_number_integer()) {
-    return Internal("unexpected response from the server: no exit_code");
-  }
-  ctx.out << r.value("stdout", "");
-  ctx.out.flush();
-  ctx.err << r.value("stderr", "");
-  ctx.err.flush();
-  int code = r["exit_code"].get<int>();
-  if (r.value("timed_out", false)) {
-    PrintError(ctx, "the command timed out and was stopped");
-    code = kTimedOutExitCode;
-  }
-  // Exit codes are 0-255; a signal death may come as negative or 128+N.
-  ctx.exit_code = code < 0 ? 128 + (-code & 0x7f) : code & 0xff;
-  return Status::Ok();
-}
-
 Status Shell(CliContext& ctx, const NameOptions& o) {
   BERTH_ASSIGN_OR_RETURN(BerthClient * c, ctx.Client());
   // Check the session over plain HTTP first: a declined WebSocket upgrade
@@ -373,11 +321,12 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
                   "Also remove a session in error or stuck, even if its cleanup fails");
   }
   {
-    auto o = Verb<ExecOptions>(g, ctx, "exec",
-                               "Run a command in a session: berth session exec NAME -- CMD "
-                               "[ARG...]; exits with the command's exit code. Piped stdin is "
-                               "passed to the command",
-                               Exec, &cmd);
+    auto o = Verb<ExecCommandOptions>(
+        g, ctx, "exec",
+        "Run a command in a session: berth session exec NAME -- CMD [ARG...]; output streams as "
+        "it comes; exits with the command's exit code (124 timed out, 126 cannot run, 127 not "
+        "found, 125 Berth failed). Piped stdin (up to 16 MiB) is passed to the command",
+        RunExec, &cmd);
     cmd->add_option("NAME", o->name, "Session name")->required();
     cmd->add_option("CMD", o->command, "The command and its arguments (after --)");
     cmd->add_flag("-n,--no-stdin", o->no_stdin, "Do not read stdin (send the command none)");

@@ -103,9 +103,17 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
   Clock::time_point hard_kill_at{};
   char buf[65536];
 
-  auto read_into = [&](UniqueFd& fd, std::string& sink) {
+  bool stop_requested = false;
+  auto read_into = [&](UniqueFd& fd, std::string& sink, int which) {
     for (;;) {
       ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+      if (n > 0 && options.on_output) {
+        if (!result.aborted &&
+            !options.on_output(which, std::string_view(buf, static_cast<size_t>(n)))) {
+          result.aborted = stop_requested = true;
+        }
+        continue;
+      }
       if (n > 0) {
         size_t room =
             options.max_capture_bytes > sink.size() ? options.max_capture_bytes - sink.size() : 0;
@@ -122,7 +130,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     if (exited && drain_deadline == Clock::time_point{})
       drain_deadline = now + std::chrono::milliseconds(200);
     if (exited && now >= drain_deadline) break;  // a grandchild holds the pipes
-    if (!result.timed_out && options.timeout.count() > 0 && now - start >= options.timeout) {
+    const bool expired = options.timeout.count() > 0 && now - start >= options.timeout;
+    if (!result.timed_out && (expired || stop_requested)) {
       result.timed_out = true;
       if (options.on_timeout) {
         options.on_timeout(pid);
@@ -160,8 +169,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     int pr = ::poll(pfds, n, wait_ms);
     if (pr < 0 && errno != EINTR) break;
     if (pr <= 0) continue;
-    if (i_out >= 0 && pfds[i_out].revents) read_into(out_r, result.stdout_data);
-    if (i_err >= 0 && pfds[i_err].revents) read_into(err_r, result.stderr_data);
+    if (i_out >= 0 && pfds[i_out].revents) read_into(out_r, result.stdout_data, 1);
+    if (i_err >= 0 && pfds[i_err].revents) read_into(err_r, result.stderr_data, 2);
     if (i_in >= 0 && pfds[i_in].revents) {
       if (pfds[i_in].revents & (POLLERR | POLLHUP)) {
         in_w.reset();
@@ -176,6 +185,7 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     if (i_pid >= 0 && pfds[i_pid].revents) exited = true;
   }
 
+  if (result.aborted) result.timed_out = false;  // stopped by its reader, not the clock
   int wstatus = 0;
   while (::waitpid(pid, &wstatus, 0) < 0) {
     if (errno != EINTR) return ErrnoStatus("waitpid", errno);

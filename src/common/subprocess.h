@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -35,6 +36,11 @@ struct SubprocessOptions {
   std::function<void(pid_t)> on_timeout;
   // Captured output beyond this many bytes per stream is dropped.
   size_t max_capture_bytes = 16 << 20;
+  // When set, output is handed here as it is read (fd 1 or 2, bytes)
+  // instead of being captured. It may block: the child then blocks on its
+  // full pipe (back-pressure). Returning false stops the child as a timeout
+  // would (on_timeout, then SIGKILL); `aborted` is then set.
+  std::function<bool(int fd, std::string_view bytes)> on_output;
   // Called with the child's pid right after it started.
   std::function<void(pid_t)> on_started;
 };
@@ -43,6 +49,7 @@ struct SubprocessResult {
   int exit_code = -1;   // exit status, or 128+signal when killed
   int term_signal = 0;  // the signal that killed it, 0 if it exited
   bool timed_out = false;
+  bool aborted = false;  // on_output returned false
   std::string stdout_data;
   std::string stderr_data;
   bool ok() const { return exit_code == 0; }

@@ -10,6 +10,7 @@
 #include "common/random.h"
 #include "images/image_store.h"
 #include "manager/dotfile_service.h"
+#include "manager/exec_stream.h"
 #include "storage/names.h"
 
 namespace berth::manager {
@@ -317,6 +318,24 @@ Status SessionService::Delete(const Principal& p, const std::string& ref, bool f
 
 Result<runtime::ExecResult> SessionService::Exec(const Principal& p, const std::string& ref,
                                                  const runtime::ExecOptions& options) {
+  std::string id;
+  BERTH_ASSIGN_OR_RETURN(ExecSlots::Slot slot, AdmitExec(p, ref, options, &id));
+  return deps_.agent->Exec(id, options);
+}
+
+Result<std::unique_ptr<http::LiveBodySource>> SessionService::StreamExec(
+    const Principal& p, const std::string& ref, runtime::ExecOptions options) {
+  std::string id;
+  BERTH_ASSIGN_OR_RETURN(ExecSlots::Slot slot, AdmitExec(p, ref, options, &id));
+  agent::SessionAgent* agent = deps_.agent;
+  return std::unique_ptr<http::LiveBodySource>(std::make_unique<ExecStream>(
+      std::move(slot), std::move(options),
+      [agent, id](const runtime::ExecOptions& o) { return agent->Exec(id, o); }));
+}
+
+Result<ExecSlots::Slot> SessionService::AdmitExec(const Principal& p, const std::string& ref,
+                                                  const runtime::ExecOptions& options,
+                                                  std::string* id) {
   if (options.argv.empty()) return InvalidArgument("command must not be empty", "invalid_command");
   for (const auto& a : options.argv) {
     if (a.find('\0') != std::string::npos) {
@@ -328,8 +347,8 @@ Result<runtime::ExecResult> SessionService::Exec(const Principal& p, const std::
                            "invalid_timeout");
   }
   BERTH_ASSIGN_OR_RETURN(auto r, ResolveRunning(p, ref));
-  BERTH_ASSIGN_OR_RETURN(ExecSlots::Slot slot, exec_slots_.Acquire(p.user_id));
-  return deps_.agent->Exec(r.id, options);
+  *id = r.id;
+  return exec_slots_.Acquire(p.user_id);
 }
 
 Result<std::string> SessionService::Logs(const Principal& p, const std::string& ref) {

@@ -27,6 +27,7 @@
 #include "api/types.h"
 #include "common/result.h"
 #include "manager/event_bus.h"
+#include "http/request.h"
 #include "manager/exec_slots.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
@@ -75,6 +76,12 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   // (manager/exec_slots.h), superadmins included.
   Result<runtime::ExecResult> Exec(const Principal& p, const std::string& ref,
                                    const runtime::ExecOptions& options);
+  // The same checks and slot as Exec, but the command runs on a thread of
+  // its own and its output is the returned body, as produced
+  // (manager/exec_stream.h). Refusals come before any byte of the body.
+  Result<std::unique_ptr<http::LiveBodySource>> StreamExec(const Principal& p,
+                                                           const std::string& ref,
+                                                           runtime::ExecOptions options);
   Result<std::string> Logs(const Principal& p, const std::string& ref);
   Result<std::unique_ptr<runtime::TtyProcess>> OpenTerminal(const Principal& p,
                                                             const std::string& ref,
@@ -111,6 +118,10 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   bool End(const std::string& id, const std::string& reason);
   // Whether `p` may no longer mount a folder of someone else's as `r` does.
   bool LostAShare(const Principal& p, const store::SessionRecord& r);
+  // Checks `options`, resolves the running session (its id into `*id`) and
+  // takes one of the caller's exec slots.
+  Result<ExecSlots::Slot> AdmitExec(const Principal& p, const std::string& ref,
+                                    const runtime::ExecOptions& options, std::string* id);
 
   SessionServiceDeps deps_;
   std::mutex mu_;  // guards session state transitions

@@ -18,10 +18,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -78,19 +80,32 @@ struct ContainerInfo {
   bool has_leftovers = false;
 };
 
+enum class ExecStream { kStdout, kStderr };
+
+// Receives an exec's output as it is produced (streamed exec). It runs on
+// the exec's own thread and may block: the driver then stops reading and the
+// command blocks on its full pipe (back-pressure). Returning false stops the
+// command (as a timeout would) and the exec returns with `aborted`.
+using ExecOutputFn = std::function<bool(ExecStream stream, std::string_view bytes)>;
+
 struct ExecOptions {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // "K=V", added to the container's env
   std::string stdin_data;
   std::chrono::milliseconds timeout{0};  // 0: none
   std::optional<std::string> cwd;        // default: the container's cwd
+  // When set, output goes here and ExecResult's stdout/stderr stay empty.
+  ExecOutputFn on_output;
 };
 
 struct ExecResult {
-  int exit_code = -1;  // 128+signal when killed; 124 after a timeout kill
+  // 128+signal when killed; 124 after a timeout kill; 127 / 126 when the
+  // command was not found / could not be run (both drivers, like a shell).
+  int exit_code = -1;
   bool timed_out = false;
   std::string stdout_data;
   std::string stderr_data;
+  bool aborted = false;  // on_output returned false
 };
 
 struct TtyOptions {

@@ -80,6 +80,19 @@ void KillExec(const DockerClient& client, const std::string& exec_id, millisecon
   for (pid_t k : kids) ::kill(k, SIGKILL);
 }
 
+// KillExec until the exec reports it has ended (at most `within`): right
+// after start Docker may not report the exec's pid yet.
+void StopExec(const DockerClient& client, const std::string& exec_id, milliseconds timeout,
+              milliseconds within) {
+  auto deadline = Clock::now() + within;
+  for (;;) {
+    KillExec(client, exec_id, timeout);
+    auto s = InspectExec(client, exec_id, timeout);
+    if (!s.ok() || !s->running || Clock::now() > deadline) return;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
 class DockerTtyProcess final : public TtyProcess {
  public:
   DockerTtyProcess(DockerClient client, std::string exec_id, UniqueFd conn, UniqueFd pidfd,
@@ -134,15 +147,41 @@ std::string ExecBody(const std::vector<std::string>& argv, const std::vector<std
   return body.dump();
 }
 
+constexpr std::string_view kStartFailure = "OCI runtime exec failed";
+
+// Hands what `demux` decoded so far to `sink` (a streamed exec), the
+// daemon's start failure (on the stdout stream) as stderr; keeps that
+// failure in r->stderr_data for FixStartFailure. False once `sink` refused:
+// r->aborted is then set.
+bool Forward(StreamDemuxer& demux, const ExecOutputFn& sink, ExecResult* r) {
+  std::string out = std::move(demux.out());
+  std::string err = std::move(demux.err());
+  demux.out().clear();
+  demux.err().clear();
+  if (size_t at = out.find(kStartFailure); at != std::string::npos) {
+    err = out.substr(at) + err;
+    r->stderr_data = out.substr(at);
+    out.erase(at);
+  }
+  if ((!out.empty() && !sink(ExecStream::kStdout, out)) ||
+      (!err.empty() && !sink(ExecStream::kStderr, err))) {
+    r->aborted = true;
+  }
+  return !r->aborted;
+}
+
 // Moves the daemon's "OCI runtime exec failed: ..." line (which Docker writes
 // to the stdout stream) to stderr and reports a missing command like a shell
 // (127), as RuncRuntime does.
 void FixStartFailure(ExecResult* r) {
   if (r->exit_code != 126) return;
-  size_t at = r->stdout_data.find("OCI runtime exec failed");
-  if (at == std::string::npos) return;
-  r->stderr_data += r->stdout_data.substr(at);
-  r->stdout_data.erase(at);
+  size_t at = r->stdout_data.find(kStartFailure);
+  if (at != std::string::npos) {
+    r->stderr_data += r->stdout_data.substr(at);
+    r->stdout_data.erase(at);
+  } else if (r->stderr_data.find(kStartFailure) == std::string::npos) {
+    return;
+  }
   const std::string& err = r->stderr_data;
   if (err.find("not found") != std::string::npos ||
       err.find("no such file or directory") != std::string::npos)
@@ -233,14 +272,22 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
       ssize_t n = ::recv(conn.get(), buf, sizeof(buf), MSG_DONTWAIT);
       if (n > 0) {
         demux.Feed(buf, static_cast<size_t>(n));
+        if (options.on_output && !Forward(demux, options.on_output, &result)) {
+          StopExec(client_, exec_id, options_.request_timeout, std::chrono::seconds(5));
+          break;  // nobody reads any more
+        }
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         break;
       }
     }
   }
   conn.reset();
-  result.stdout_data = std::move(demux.out());
-  result.stderr_data = std::move(demux.err());
+  // Nobody waits for the exit code of a refused stream; StopExec has killed it.
+  if (result.aborted) return result;
+  if (!options.on_output) {
+    result.stdout_data = std::move(demux.out());
+    result.stderr_data = std::move(demux.err());
+  }
 
   // The stream ends when the process has exited; the exit code may lag a
   // moment behind.
@@ -268,6 +315,7 @@ Result<ExecResult> DockerRuntime::Exec(const std::string& id, const ExecOptions&
     return result;
   }
   FixStartFailure(&result);
+  if (options.on_output) result.stderr_data.clear();  // it went to on_output
   return result;
 }
 

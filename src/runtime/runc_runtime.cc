@@ -395,6 +395,10 @@ Result<std::vector<ContainerInfo>> RuncRuntime::List() {
   return out;
 }
 
+// How much of a streamed exec's stderr RuncRuntime::Exec keeps to classify
+// a failed start (runc's own message is one line).
+constexpr size_t kErrTailBytes = 4096;
+
 Result<ExecResult> RuncRuntime::Exec(const std::string& id, const ExecOptions& options) {
   if (!IsValidContainerId(id)) return InvalidArgument("invalid container id '" + id + "'");
   if (options.argv.empty()) return InvalidArgument("exec needs a command");
@@ -417,6 +421,18 @@ Result<ExecResult> RuncRuntime::Exec(const std::string& id, const ExecOptions& o
       ::kill(-runc_pid, SIGKILL);
     }
   };
+  // Streamed: output goes to the caller; the end of stderr is kept to tell
+  // "not found" from "cannot run" below.
+  std::string err_tail;
+  if (options.on_output) {
+    o.on_output = [&options, &err_tail](int fd, std::string_view bytes) {
+      if (fd == 2) {
+        err_tail.append(bytes);
+        if (err_tail.size() > kErrTailBytes) err_tail.erase(0, err_tail.size() - kErrTailBytes);
+      }
+      return options.on_output(fd == 1 ? ExecStream::kStdout : ExecStream::kStderr, bytes);
+    };
+  }
   auto r = RunSubprocess(o);
   bool started = ::access(pid_file.c_str(), F_OK) == 0;
   ::unlink(pid_file.c_str());
@@ -424,10 +440,12 @@ Result<ExecResult> RuncRuntime::Exec(const std::string& id, const ExecOptions& o
   ExecResult out;
   out.exit_code = r->exit_code;
   out.timed_out = r->timed_out;
+  out.aborted = r->aborted;
   out.stdout_data = std::move(r->stdout_data);
   out.stderr_data = std::move(r->stderr_data);
+  if (options.on_output) out.stderr_data = std::move(err_tail);
   if (out.timed_out) out.exit_code = 124;
-  if (!started && !out.timed_out && out.exit_code != 0) {
+  if (!started && !out.timed_out && !out.aborted && out.exit_code != 0) {
     // runc could not start the process: either the container is not running
     // or the command is not there (reported like a shell would: 127/126).
     auto info = StateOf(id);
@@ -440,6 +458,7 @@ Result<ExecResult> RuncRuntime::Exec(const std::string& id, const ExecOptions& o
                         ? 127
                         : 126;
   }
+  if (options.on_output) out.stderr_data.clear();
   return out;
 }
 

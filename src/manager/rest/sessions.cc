@@ -1,5 +1,6 @@
 // /sessions: session life cycle, exec, logs and the terminal WebSocket
 // (SPEC §3, §5).
+#include "api/exec_ndjson.h"
 #include "api/json.h"
 #include "http/websocket.h"
 #include "manager/rest/api_routes.h"
@@ -17,7 +18,8 @@ using nlohmann::json;
 namespace {
 
 Result<runtime::ExecOptions> ParseExec(const Request& req, const ExecLimits& limits) {
-  BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"command", "stdin", "timeout_s", "env"}));
+  BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"command", "stdin", "stdin_b64",
+                                                        "timeout_s", "env"}));
   runtime::ExecOptions o;
   auto cmd = j.find("command");
   if (cmd == j.end() || !cmd->is_array() || cmd->empty()) {
@@ -38,11 +40,26 @@ Result<runtime::ExecOptions> ParseExec(const Request& req, const ExecLimits& lim
     }
   }
   BERTH_ASSIGN_OR_RETURN(auto in, StringField(j, "stdin", false));
-  o.stdin_data = in.value_or("");
+  BERTH_ASSIGN_OR_RETURN(auto in_b64, StringField(j, "stdin_b64", false));
+  if (in && in_b64) return InvalidArgument("give stdin or stdin_b64, not both", "invalid_stdin");
+  if (in_b64) {
+    auto bytes = api::Base64Decode(*in_b64);
+    if (!bytes.ok()) return InvalidArgument("stdin_b64 must be base64", "invalid_stdin");
+    o.stdin_data = std::move(*bytes);
+  } else {
+    o.stdin_data = in.value_or("");
+  }
   // ExecTimeout checks the range; this bound only keeps `* 1000` in range.
   BERTH_ASSIGN_OR_RETURN(auto timeout, UintField(j, "timeout_s", kMaxJsonUint / 1000));
   BERTH_ASSIGN_OR_RETURN(o.timeout, ExecTimeout(timeout, limits));
   return o;
+}
+
+constexpr std::string_view kNdjson = "application/x-ndjson";
+
+// Whether the client asked for the streamed exec (SPEC §5).
+bool WantsNdjson(const Request& req) {
+  return req.Header("accept").find(kNdjson) != std::string_view::npos;
 }
 
 }  // namespace
@@ -75,6 +92,14 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
         Authed(auth, [&sessions, limits = ctx.exec_limits](Request& req,
                                                            const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(runtime::ExecOptions opts, ParseExec(req, limits));
+          if (WantsNdjson(req)) {
+            BERTH_ASSIGN_OR_RETURN(auto body, sessions.StreamExec(p, req.Param("name"), opts));
+            Response resp;
+            resp.SetHeader("Content-Type", std::string(kNdjson));
+            resp.SetHeader("Cache-Control", "no-store");
+            resp.live = std::move(body);
+            return resp;
+          }
           BERTH_ASSIGN_OR_RETURN(auto res, sessions.Exec(p, req.Param("name"), opts));
           return JsonResponse(200, {{"exit_code", res.exit_code},
                                     {"stdout", res.stdout_data},
