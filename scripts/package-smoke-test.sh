@@ -7,6 +7,7 @@
 #      $NOTIFY_SOCKET; no systemd here) in private mount, PID and network
 #      namespaces: READY=1 must arrive, GET /api/v1/health must answer, and
 #      /var/lib/berth (0711), berth.db (0600), /etc/berth/berthd.toml checked;
+#   a changed /etc/berth/berthd.toml must survive a reinstall;
 #   4. berthd stopped (SIGTERM), `dpkg --purge berth`: the config goes, the
 #      data dir /var/lib/berth stays.
 # Everything happens under a temporary directory: this host's own
@@ -83,6 +84,13 @@ in_root -- '
     apt-get -q install -y --no-install-recommends "/tmp/'"$debname"'" >"$ROOT/tmp/apt.log" 2>&1 ||
     { tail -n 30 "$ROOT/tmp/apt.log"; exit 1; }
 '
+# A changed conffile survives a reinstall (dpkg keeps the admin's version).
+echo '# changed by the smoke test' >>"$root/etc/berth/berthd.toml"
+in_root -- 'chroot "$ROOT" dpkg -i "/tmp/'"$debname"'" >"$ROOT/tmp/reinstall.log" 2>&1 ||
+  { cat "$ROOT/tmp/reinstall.log"; exit 1; }'
+grep -q '^# changed by the smoke test' "$root/etc/berth/berthd.toml" ||
+  { echo "FAIL: reinstalling overwrote the changed /etc/berth/berthd.toml" >&2; exit 1; }
+echo "   a changed berthd.toml survives a reinstall"
 version=$(chroot "$root" dpkg-query -W -f='${Version}' berth)
 unit=$(ls "$root"/usr/lib/systemd/system/berthd.service "$root"/lib/systemd/system/berthd.service \
   2>/dev/null | head -n1)

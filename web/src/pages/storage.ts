@@ -7,7 +7,6 @@ import type { AppContext } from '../app_context';
 import { onChange } from '../events';
 import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
-import { formatBytes } from '../lib/paths';
 import { storageSummary } from '../lib/quota';
 import { usageText as formatUsage, volumeChoice } from '../lib/volumes';
 import { formatTime, h, listTable, replace } from '../ui/dom';
