@@ -27,55 +27,10 @@ fi
 deb=$(realpath "$deb")
 [ "$(id -u)" = 0 ] || { echo "error: run as root (chroot, namespaces)" >&2; exit 1; }
 
-mirror=${BERTH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-cache=${BERTH_TEST_CACHE:-/var/cache/berth-test}
-tarball=$cache/bookworm-apt-$(date +%Y%m%d).tar
-if [ ! -f "$tarball" ]; then
-  mkdir -p "$cache"
-  echo "== making a bookworm root with mmdebstrap (cached as $tarball)"
-  mmdebstrap --variant=apt --format=tar bookworm "$tarball.part" "$mirror" >/dev/null
-  mv "$tarball.part" "$tarball"
-  find "$cache" -maxdepth 1 -name 'bookworm-apt-*.tar' ! -path "$tarball" -delete
-fi
-
-root=$(mktemp -d /tmp/berth-pkg-smoke.XXXXXX)
-cleanup() {
-  # The namespaces (and their mounts) are gone once their processes exit;
-  # refuse to delete anything that is still a mount point.
-  if findmnt -rn -o TARGET | grep -q "^$root"; then
-    echo "error: mounts left under $root; not removing it" >&2
-    return
-  fi
-  rm -rf "$root"
-}
-trap cleanup EXIT
-
-tar -xf "$tarball" -C "$root"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# This host reaches the network through a proxy with its own CAs: the root
-# registers them (ca-certificates' postinst runs update-ca-certificates).
-if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
-  mkdir -p "$root/usr/local/share/ca-certificates"
-  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
-fi
+. scripts/lib/clean-root.sh
+make_clean_root
 cp "$deb" "$root/tmp/"
 debname=$(basename "$deb")
-
-# in_root [unshare flags...] -- COMMAND: COMMAND (a bash script) in fresh mount
-# and PID namespaces (plus any flags), with /proc, /sys and cgroups mounted
-# under the root; all of it is undone when COMMAND exits.
-in_root() {
-  local flags=()
-  while [ "$1" != -- ]; do flags+=("$1"); shift; done
-  shift
-  ROOT=$root unshare --mount --propagation private --pid --fork --kill-child "${flags[@]}" \
-    bash -euo pipefail -c '
-      mount -t proc proc "$ROOT/proc"
-      mount -t sysfs sysfs "$ROOT/sys"
-      mount -t cgroup2 cgroup2 "$ROOT/sys/fs/cgroup" 2>/dev/null || true
-      mount -t tmpfs -o mode=0755 tmpfs "$ROOT/run"
-      '"$1"
-}
 
 echo "== apt-get install ./$debname"
 in_root -- '
@@ -102,19 +57,7 @@ echo "== berthd as the unit starts it (private network namespace)"
 in_root --net -- '
   ip link set lo up
   notify=/run/berthd-notify.sock
-  # The service manager'"'"'s end: one datagram, at most 90 s.
-  python3 - "$ROOT$notify" >"$ROOT/tmp/notify.msg" <<"PY" &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(90)
-try:
-    print(s.recv(4096).decode())
-except socket.timeout:
-    print("<timeout>")
-PY
-  listener=$!
-  for _ in $(seq 50); do [ -S "$ROOT$notify" ] && break; sleep 0.1; done
+  start_notify_listener "$ROOT$notify" "$ROOT/tmp/notify.msg"
   NOTIFY_SOCKET=$notify chroot "$ROOT" '"$exec_start"' >"$ROOT/tmp/berthd.log" 2>&1 &
   berthd=$!
   wait "$listener"
