@@ -52,6 +52,9 @@ unit=$(ls "$root"/usr/lib/systemd/system/berthd.service "$root"/lib/systemd/syst
 [ -n "$unit" ] || { echo "FAIL: no berthd.service installed" >&2; exit 1; }
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 echo "   berth $version; unit ExecStart: $exec_start"
+echo "   in $(chroot "$root" sh -c '. /etc/os-release; echo "$PRETTY_NAME"'):" \
+  "$(chroot "$root" dpkg-query -W -f='${Package} ${Version}, ' runc tini iptables \
+     containernetworking-plugins libsqlite3-0 libssl3 | sed 's/, $//')"
 
 echo "== berthd as the unit starts it (private network namespace)"
 in_root --net -- '
