@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/package-smoke-test.sh and scripts/fresh-box-test.sh: a
 # clean Debian 12 root file system under /tmp, and commands run in it inside
 # namespaces of their own, so this host's /var/lib/berth, /etc/berth,
@@ -18,7 +19,8 @@
 make_clean_root() {
   local mirror=${BERTH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
   local cache=${BERTH_TEST_CACHE:-/var/cache/berth-test}
-  local tarball=$cache/bookworm-apt-$(date +%Y%m%d).tar
+  local tarball
+  tarball=$cache/bookworm-apt-$(date +%Y%m%d).tar
   if [ ! -f "$tarball" ]; then
     mkdir -p "$cache"
     echo "== making a bookworm root with mmdebstrap (cached as $tarball)"
@@ -72,6 +74,7 @@ try:
 except socket.timeout:
     print("<timeout>")
 PY
+  # shellcheck disable=SC2034 # read by the caller
   listener=$!
   local _
   for _ in $(seq 50); do [ -S "$1" ] && break; sleep 0.1; done
