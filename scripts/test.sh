@@ -39,6 +39,11 @@ suite integration /usr/bin/python3 -m pytest -q tests/integration
 # the loopback load test at CI size (the full one: bench/load/run.sh).
 suite fuzz scripts/fuzz.sh 20
 suite load bench/load/run.sh --clients 40 --seconds 20
+# The .deb installed into a clean Debian 12 root (about 30 s with the day's
+# bookworm tarball cached; BERTH_SKIP_PACKAGE_TEST=1 leaves it out).
+if [ "${BERTH_SKIP_PACKAGE_TEST:-0}" != 1 ]; then
+  suite package bash -c 'deb=$(scripts/package.sh) && scripts/package-smoke-test.sh "$deb"'
+fi
 if [ -f web/package.json ]; then
   suite web-unit bash -c 'cd web && npm test --silent'
   # Debian 12's own nodejs (18) must be enough: no dependency may exclude it,

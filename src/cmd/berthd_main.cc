@@ -17,6 +17,7 @@
 #include <vector>
 #include <spdlog/spdlog.h>
 
+#include "common/sd_notify.h"
 #include "common/unique_fd.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -305,9 +306,16 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
     }
   }
 
+  // Type=notify units (packaging/debian/berthd.service) count as started
+  // only now that the API and apps listeners accept connections.
+  if (Status st = NotifyServiceManager("READY=1\nSTATUS=listening on " + url); !st.ok()) {
+    spdlog::warn("service manager readiness: {}", st.message());
+  }
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("received signal {}, stopping", sig);
+  (void)NotifyServiceManager("STOPPING=1");
   events.CloseAll();
   server.Stop();
   apps_server.Stop();
