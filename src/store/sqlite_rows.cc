@@ -6,6 +6,18 @@ std::optional<std::string> OptText(SQLite::Column c) {
   if (c.isNull()) return std::nullopt;
   return c.getString();
 }
+std::optional<int64_t> OptInt64(SQLite::Column c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getInt64();
+}
+std::optional<uint64_t> OptUint64(SQLite::Column c) {
+  if (c.isNull()) return std::nullopt;
+  return static_cast<uint64_t>(c.getInt64());
+}
+std::optional<double> OptReal(SQLite::Column c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getDouble();
+}
 
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
   if (v) q.bind(i, *v); else q.bind(i);
@@ -30,16 +42,12 @@ UserRecord ReadUser(SQLite::Statement& q) {
   u.uid = static_cast<uint32_t>(q.getColumn(5).getInt64());
   u.gid = static_cast<uint32_t>(q.getColumn(6).getInt64());
   u.created_at = q.getColumn(7).getString();
-  if (!q.getColumn(8).isNull()) u.max_sessions = q.getColumn(8).getInt64();
-  if (!q.getColumn(9).isNull()) u.max_cpu = q.getColumn(9).getDouble();
-  if (!q.getColumn(10).isNull()) {
-    u.max_memory_bytes = static_cast<uint64_t>(q.getColumn(10).getInt64());
-  }
-  if (!q.getColumn(11).isNull()) u.max_pids = q.getColumn(11).getInt64();
+  u.max_sessions = OptInt64(q.getColumn(8));
+  u.max_cpu = OptReal(q.getColumn(9));
+  u.max_memory_bytes = OptUint64(q.getColumn(10));
+  u.max_pids = OptInt64(q.getColumn(11));
   u.python_user_base = q.getColumn(12).getString();
-  if (!q.getColumn(13).isNull()) {
-    u.quota_bytes = static_cast<uint64_t>(q.getColumn(13).getInt64());
-  }
+  u.quota_bytes = OptUint64(q.getColumn(13));
   return u;
 }
 
@@ -63,7 +71,7 @@ FolderRecord ReadFolder(SQLite::Statement& q) {
   f.status = q.getColumn(4).getString();
   f.created_at = q.getColumn(5).getString();
   f.trashed_at = OptText(q.getColumn(6));
-  if (!q.getColumn(7).isNull()) f.quota_bytes = static_cast<uint64_t>(q.getColumn(7).getInt64());
+  f.quota_bytes = OptUint64(q.getColumn(7));
   return f;
 }
 

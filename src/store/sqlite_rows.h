@@ -16,7 +16,11 @@
 
 namespace berth::store {
 
+// A column's value, or none when it is NULL (the readers' side of BindOpt).
 std::optional<std::string> OptText(SQLite::Column c);
+std::optional<int64_t> OptInt64(SQLite::Column c);
+std::optional<uint64_t> OptUint64(SQLite::Column c);
+std::optional<double> OptReal(SQLite::Column c);
 // Binds `v`, or NULL when it is absent. uint64_t values are stored as
 // int64 (every one the API accepts fits: see kMaxJsonUint).
 void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v);
