@@ -189,12 +189,11 @@ Result<uint64_t> FolderService::OwnedBytes(const std::string& owner_id) {
   BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListFolders(owner_id, ""));
   uint64_t total = 0;
   for (const auto& rec : recs) {
-    BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(rec));
-    auto fs = storage::FolderFs::Open(v->FolderPath(rec.owner_id, rec.id));
-    if (!fs.ok() && fs.status().code() == Code::kNotFound) continue;  // purged meanwhile
-    if (!fs.ok()) return fs.status();
-    BERTH_ASSIGN_OR_RETURN(api::Usage usage, fs->ComputeUsage());
-    total += usage.bytes;
+    // The volume's own accounting (a btrfs qgroup read, no tree walk) where it keeps one.
+    auto usage = UsageOf(rec);
+    if (!usage.ok() && usage.status().code() == Code::kNotFound) continue;  // purged meanwhile
+    if (!usage.ok()) return usage.status();
+    total += usage->bytes;
   }
   return total;
 }
