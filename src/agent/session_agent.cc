@@ -43,24 +43,24 @@ Status CheckBindSources(const MountPlan& plan, const std::vector<std::string>& v
   return Status::Ok();
 }
 
-// The Python-version notice (agent/python_versions.h) for a session of the
-// image at `rootfs` with `plan`'s mounts: only .local at its own target is
-// the user base pip --user writes to.
-std::string SessionPythonNotice(const std::string& rootfs, const MountPlan& plan) {
+// The Python-version notice (agent/python_versions.h) for a session whose
+// image has Python `python_version` with `plan`'s mounts: only .local at its
+// own target is the user base pip --user writes to.
+std::string SessionPythonNotice(const std::string& python_version, const MountPlan& plan) {
   for (const auto& m : plan.mounts) {
     if (m.folder == ".local" && m.target == std::string(kHome) + "/.local")
-      return PythonVersionNotice(ImagePythonVersion(rootfs), UserSitePythonVersions(m.host_path));
+      return PythonVersionNotice(python_version, UserSitePythonVersions(m.host_path));
   }
   return "";
 }
 
 // PYTHONUSERBASE for a per_version user: /home/work/.local/py3.X for the
-// image's Python 3.X; none for a shared user or an image without Python 3.
-std::optional<std::string> PythonUserBase(const SessionSpec& spec) {
-  if (!spec.python_user_base_per_version) return std::nullopt;
-  const std::string version = ImagePythonVersion(spec.image.rootfs);
-  if (version.empty()) return std::nullopt;
-  return PerVersionUserBase(version);
+// image's Python 3.X (`python_version`); none for a shared user or an image
+// without Python 3.
+std::optional<std::string> PythonUserBase(const SessionSpec& spec,
+                                          const std::string& python_version) {
+  if (!spec.python_user_base_per_version || python_version.empty()) return std::nullopt;
+  return PerVersionUserBase(python_version);
 }
 
 }  // namespace
@@ -109,7 +109,9 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   info.name = spec.name;
   info.image = image.name;
   info.home_dir = dir + "/home";
-  const std::string python_notice = SessionPythonNotice(image.rootfs, plan);
+  // Read once: the notice and a per_version user base both need it.
+  const std::string python_version = ImagePythonVersion(image.rootfs);
+  const std::string python_notice = SessionPythonNotice(python_version, plan);
   Status s = CreateScratchHome(
       image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
       NoticeText(spec.name, plan.persistent_paths) +
@@ -153,7 +155,7 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
 
   // Environment: one list for the process env and the login shells' drop-in.
   // python_user_base per_version (SPEC §3 Dotfiles): its bin first on PATH.
-  const std::optional<std::string> user_base = PythonUserBase(spec);
+  const std::optional<std::string> user_base = PythonUserBase(spec, python_version);
   std::vector<std::string> path_prepend = plan.path_prepend;
   if (user_base) path_prepend.insert(path_prepend.begin(), *user_base + "/bin");
   c.env = SessionEnv({.session_name = spec.name,
