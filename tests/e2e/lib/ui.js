@@ -15,6 +15,14 @@ export async function createFolder(page, name) {
   await dialog.waitFor({ state: 'detached' });
 }
 
+// The user guide's first step: its two folders, made on the storage page.
+export async function createGuideFolders(page) {
+  await goStorage(page);
+  await createFolder(page, 'user1-ml-test');
+  await createFolder(page, 'user2-vfolder');
+  await folderRow(page, 'user2-vfolder').waitFor();
+}
+
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // The row whose header cell is `name` (badges such as "read-only" may follow).

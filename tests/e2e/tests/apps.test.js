@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withWorld } from '../lib/fixture.js';
 import { screenshot, signIn } from '../lib/browser.js';
-import { createFolder, fileRow, folderRow, goStorage, launchWithFolders, openFolder } from '../lib/ui.js';
+import { createGuideFolders, fileRow, goStorage, launchWithFolders, openFolder } from '../lib/ui.js';
 
 const kContent = 'written by a notebook cell';
 
@@ -30,10 +30,7 @@ test('Jupyter: new notebook writes a file into a mounted folder, the explorer sh
 
 async function jupyterStory(t, { b, page, context, api }) {
   await signIn(page, b);
-  await goStorage(page);
-  await createFolder(page, 'user1-ml-test');
-  await createFolder(page, 'user2-vfolder');
-  await folderRow(page, 'user2-vfolder').waitFor();
+  await createGuideFolders(page);
 
   await page.getByRole('link', { name: 'Sessions', exact: true }).click();
   await launchWithFolders(page, ['user1-ml-test', 'user2-vfolder']);

@@ -7,7 +7,7 @@ import { withWorld } from '../lib/fixture.js';
 import { apiCall, loginUrl } from '../lib/berthd.js';
 import { signIn, screenshot } from '../lib/browser.js';
 import { screenRows, typeLine } from '../lib/terminal.js';
-import { confirmOk, createFolder, downloadFile, fileRow, folderRow, goStorage, launchWithFolders, openFolder } from '../lib/ui.js';
+import { confirmOk, createGuideFolders, downloadFile, fileRow, folderRow, goStorage, launchWithFolders, openFolder } from '../lib/ui.js';
 
 const kContent = 'file inside user2-vfolder';
 
@@ -32,10 +32,7 @@ function outputOf(rows, cmd) {
 test('seed story: START with two folders, write a file in the terminal, delete, file persists', async (t) => {
   await withWorld(t, async ({ b, page, api }) => {
     await signIn(page, b);
-    await goStorage(page);
-    await createFolder(page, 'user1-ml-test');
-    await createFolder(page, 'user2-vfolder');
-    await folderRow(page, 'user2-vfolder').waitFor();
+    await createGuideFolders(page);
 
     await page.getByRole('link', { name: 'Sessions', exact: true }).click();
     await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
