@@ -60,13 +60,26 @@ def session_berthd(driver, extra_args=(), need_image="python"):
         d.stop()
 
 
+def _has_chains_for(bridge):
+    """Whether any BERTH-*-<bridge> chain is left (a berthd killed after it
+    set up its firewall but before the bridge existed leaves chains only)."""
+    for tool in ("iptables-save", "ip6tables-save"):
+        out = subprocess.run([tool], capture_output=True, text=True).stdout
+        if f"-{bridge} " in out:
+            return True
+    return False
+
+
 def remove_session_network(bridge):
     """Safety net after a test that left sessions behind (berthd keeps its
     bridge and chains while sessions hold addresses): the bridge and the
     BERTH-*-<bridge> chains go. A clean berthd stop leaves none of them."""
-    if not bridge or not os.path.exists(f"/sys/class/net/{bridge}"):
+    if not bridge:
         return
-    subprocess.run(["ip", "link", "delete", "dev", bridge], capture_output=True)
+    if os.path.exists(f"/sys/class/net/{bridge}"):
+        subprocess.run(["ip", "link", "delete", "dev", bridge], capture_output=True)
+    elif not _has_chains_for(bridge):
+        return
     for tool, table, chain, builtin, hook in (
             ("iptables", "filter", f"BERTH-IN-{bridge}", "INPUT", ["-i", bridge]),
             ("ip6tables", "filter", f"BERTH-IN-{bridge}", "INPUT", ["-i", bridge]),
