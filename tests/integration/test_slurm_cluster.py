@@ -70,8 +70,8 @@ class Cluster:
         m = re.fullmatch(r"--cluster slurm --slurm-rest (http://127\.0\.0\.1:\d+) "
                          r"--slurm-jwt-file (\S+) --slurm-user (\S+)", self.flags)
         assert m, f"last line is not berthd's flags: {self.flags!r}"
-        self.rest, jwt_file, self.user = m.groups()
-        with open(jwt_file) as f:
+        self.rest, self.jwt_file, self.user = m.groups()
+        with open(self.jwt_file) as f:
             self.token = f.read().strip()
         return self
 
@@ -179,7 +179,7 @@ def test_slurm_client_against_the_cluster(cluster, workdir):
     if not os.path.exists(binary):
         pytest.skip(f"{binary} not built (ninja -C build cluster_test)")
     env = dict(os.environ, BERTH_SLURM_REST=cluster.rest, BERTH_SLURM_USER=cluster.user,
-               BERTH_SLURM_JWT=cluster.token, BERTH_SLURM_WORKDIR=workdir)
+               BERTH_SLURM_JWT_FILE=cluster.jwt_file, BERTH_SLURM_WORKDIR=workdir)
     p = subprocess.run([binary, "--gtest_filter=SlurmLive*"], env=env,
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout[-4000:] + p.stderr[-2000:]
