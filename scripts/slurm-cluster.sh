@@ -9,8 +9,8 @@
 # Debian's slurmd is not built for several slurmd on one host, so every node
 # gets its own network namespace (a veth on a bridge this script makes, the
 # node's NodeAddr), its own UTS namespace (hostname = NodeName) and its own
-# mount namespace (from `ip netns exec`), and its own spool, log and pid
-# paths. The nodes share the host's cgroup tree, so the cluster uses
+# mount namespace (a slave of the host's), and its own spool, log and pid
+# paths. Enter a node as its jobs see it: nsenter -t $(cat DIR/nodes/NODE/slurmd.pid) -a The nodes share the host's cgroup tree, so the cluster uses
 # proctrack/linuxproc and task/none (no cgroup plugins).
 #
 #   start            write the configuration into the state dir, start every
@@ -20,8 +20,10 @@
 #                    bridge, the firewall rule, the state dir. Idempotent.
 #   stop-node NODE   crash NODE the way a dead machine does: SIGKILL every
 #                    process in its network namespace (slurmd, its jobs, a
-#                    Berth agent and the session containers it started) and
-#                    take its link down, so the controller's pings go unanswered.
+#                    Berth agent) and the session containers under the node's
+#                    runc root <dir>/nodes/NODE/runc (the runc_root a node
+#                    agent uses here), and take its link down, so the
+#                    controller's pings go unanswered.
 #   status           the daemons and `sinfo` for the nodes; exit 1 when down.
 #
 # Environment (all optional):
@@ -261,7 +263,12 @@ start_slurmctld() {
 start_slurmd() {
   local n=$1 ns
   ns=$(node_ns "$n")
-  setsid ip netns exec "$ns" unshare --uts -- sh -c 'hostname "$0" && exec "$@"' "$n" \
+  # nsenter, not `ip netns exec`: that one remounts /sys for the namespace,
+  # which hides the host's cgroup mounts, and runc (a node agent's sessions)
+  # then fails with "no cgroup mount found". The mount namespace is the
+  # node's own, a slave of the host's, so the volumes mounted later show up.
+  setsid nsenter --net="/run/netns/$ns" -- \
+    unshare --uts --mount --propagation slave -- sh -c 'hostname "$0" && exec "$@"' "$n" \
     env SLURM_CONF="$CONF" slurmd -D -N "$n" -f "$CONF" \
     </dev/null >>"$DIR/nodes/$n/slurmd.out" 2>&1 &
 }
@@ -293,11 +300,27 @@ start_slurmrestd() {
   wait_for 20 slurmrestd rest_ping
 }
 
+# Session containers a node's Berth agent started: on this cluster an agent
+# uses the runc root <dir>/nodes/<node>/runc (berthd's runc_root), so that
+# they can be found here. runc containers have network namespaces of their
+# own, so `ip netns pids` of the node does not see them. $2: kill (a crash)
+# or delete (stop: kill and forget).
+node_containers() {
+  local root="$DIR/nodes/$1/runc" id
+  [[ -d $root ]] && command -v runc >/dev/null || return 0
+  for id in $(runc --root "$root" list -q 2>/dev/null || true); do
+    runc --root "$root" kill --all "$id" KILL 2>/dev/null || true
+    if [[ $2 == delete ]]; then runc --root "$root" delete --force "$id" 2>/dev/null || true; fi
+  done
+  return 0
+}
+
 # Every process that belongs to this cluster: the nodes' namespaces, and the
 # host-side daemons by the state dir in their command line.
 kill_all() {
   local n ns p pids=()
   for n in "${NODES[@]}"; do
+    node_containers "$n" delete
     ns=$(node_ns "$n")
     [[ -e /run/netns/$ns ]] && pids+=($(ip netns pids "$ns" 2>/dev/null || true))
   done
@@ -366,7 +389,8 @@ cmd_stop_node() {
   # A crashed machine: nothing on it runs any more and its address is silent.
   ip link set "$TAG-$n" down 2>/dev/null || true
   for p in $(ip netns pids "$ns" 2>/dev/null || true); do kill -KILL "$p" 2>/dev/null || true; done
-  log "node $n stopped (its processes killed, its link down)"
+  node_containers "$n" kill
+  log "node $n stopped (its processes and containers killed, its link down)"
 }
 
 cmd_status() {

@@ -186,9 +186,44 @@ def test_slurm_client_against_the_cluster(cluster, workdir):
     assert "[  PASSED  ] " in p.stdout and "SKIPPED" not in p.stdout, p.stdout[-2000:]
 
 
-def test_stop_node_turns_it_down(cluster):
+def start_container_on(cluster, node, bundle):
+    """A runc container on `node` as a node agent would start it (inside the node's
+    namespaces, under the node's runc root); None without the test image or runc."""
+    rootfs = os.path.join(os.environ.get("BERTH_TEST_IMAGE_DIR", "/var/cache/berth-test/images"),
+                          "python", "rootfs")
+    if not (os.path.isdir(rootfs) and shutil.which("runc")):
+        return None
+    os.makedirs(bundle)
+    subprocess.run(["runc", "spec"], cwd=bundle, check=True)
+    with open(os.path.join(bundle, "config.json")) as f:
+        spec = json.load(f)
+    spec["root"] = {"path": rootfs, "readonly": True}
+    spec["process"].update(args=["sleep", "300"], terminal=False)
+    with open(os.path.join(bundle, "config.json"), "w") as f:
+        json.dump(spec, f)
+    root = os.path.join(cluster.dir, "nodes", node, "runc")
+    with open(os.path.join(cluster.dir, "nodes", node, "slurmd.pid")) as f:
+        slurmd = f.read().strip()
+    with open(os.path.join(bundle, "runc.out"), "w") as out:
+        subprocess.run(["nsenter", "-t", slurmd, "-n", "-m", "-u", "runc", "--root", root, "run",
+                        "-d", "--bundle", bundle, "c1"], stdin=subprocess.DEVNULL, stdout=out,
+                       stderr=out, check=True, timeout=30)
+    return root
+
+
+def container_status(root):
+    p = subprocess.run(["runc", "--root", root, "state", "c1"], capture_output=True, text=True)
+    return json.loads(p.stdout)["status"] if p.returncode == 0 else "gone"
+
+
+def test_stop_node_turns_it_down(cluster, workdir):
+    root = start_container_on(cluster, "node3", os.path.join(workdir, "bundle"))
+    if root:
+        assert container_status(root) == "running"
     p = cluster.script("stop-node", "node3")
     assert p.returncode == 0, p.stderr
+    if root:
+        assert container_status(root) in ("stopped", "gone")
 
     def down():
         n = cluster.node("node3")
