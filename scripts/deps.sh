@@ -13,7 +13,8 @@ run=(runc tini mmdebstrap ca-certificates iproute2 util-linux
      containernetworking-plugins iptables  # session networks (src/net)
      btrfs-progs)  # mkfs.btrfs to make a btrfs volume (berthd itself uses the ioctls)
 test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io openssl
-      clang-14 libclang-rt-14-dev)  # the last two: scripts/fuzz.sh
+      clang-14 libclang-rt-14-dev  # these two: scripts/fuzz.sh
+      slurm-wlm slurmrestd munge slurm-wlm-jwt-plugin)  # scripts/slurm-cluster.sh
 
 pkgs=("${build[@]}" "${run[@]}")
 [ "$what" = test ] && pkgs+=("${test[@]}")
