@@ -14,28 +14,26 @@ std::string PromText::FormatValue(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string PromText::EscapeLabelValue(std::string_view v) {
+namespace {
+
+// Backslash and newline always; the double quote only inside label values.
+std::string Escape(std::string_view v, bool quote) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
     if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
     else if (c == '\n') out += "\\n";
+    else if (c == '"' && quote) out += "\\\"";
     else out += c;
   }
   return out;
 }
 
-std::string PromText::EscapeHelp(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
+}  // namespace
+
+std::string PromText::EscapeLabelValue(std::string_view v) { return Escape(v, true); }
+
+std::string PromText::EscapeHelp(std::string_view v) { return Escape(v, false); }
 
 void PromText::Family(std::string_view name, std::string_view help, std::string_view type) {
   out_.append("# HELP ").append(name).append(" ").append(EscapeHelp(help)).append("\n");

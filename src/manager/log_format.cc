@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <spdlog/formatter.h>
+#include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
 
 namespace berth::manager {

@@ -264,11 +264,16 @@ def test_text_access_log(berthd):
     line = wait_for_line(berthd, lambda l: "request_id=it-text-1" in l)
     assert "DELETE /api/v1/folders/nope 404 route=/api/v1/folders/{name} " in line, line
     assert " remote=127.0.0.1 " in line and " user=- " not in line, line
-    # Anonymous and unmatched requests are logged too.
-    r = berthd.request("GET", "/api/v1/no/such/thing", token=None)
+    # Anonymous and unmatched requests are logged too (a GET there would
+    # be the web UI's fallback, route "static").
+    r = berthd.request("POST", "/api/v1/no/such/thing", token=None)
+    assert r.status == 404
     rid = r.headers["x-request-id"]
     line = wait_for_line(berthd, lambda l: f"request_id={rid}" in l)
     assert "route=unmatched" in line and " user=- " in line, line
+    r = berthd.request("GET", "/api/v1/no/such/thing", token=None)
+    rid = r.headers["x-request-id"]
+    assert "route=static " in wait_for_line(berthd, lambda l: f"request_id={rid}" in l)
 
 
 def test_ready_reports_each_check_and_a_missing_volume(tmp_path):
