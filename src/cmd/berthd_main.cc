@@ -19,6 +19,7 @@
 
 #include "common/sd_notify.h"
 #include "common/unique_fd.h"
+#include "http/access_log.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "agent/session_agent.h"
@@ -42,7 +43,10 @@
 #include "manager/crypto.h"
 #include "manager/file_modes.h"
 #include "manager/config.h"
+#include "manager/daemon_metrics.h"
 #include "manager/folder_service.h"
+#include "manager/log_format.h"
+#include "manager/readiness.h"
 #include "manager/volume_set.h"
 #include "storage/volume_factory.h"
 #include "store/sqlite_store.h"
@@ -179,8 +183,15 @@ Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::Da
 
 int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  manager::ApplyLogFormat(cfg.log_format);
   auto listen = manager::ParseListen(cfg.listen);
   if (!listen.ok()) return Fail(listen.status());
+  std::optional<manager::ListenAddress> metrics_listen;
+  if (!cfg.metrics_listen.empty()) {
+    auto m = manager::ParseListen(cfg.metrics_listen);
+    if (!m.ok()) return Fail(m.status());
+    metrics_listen = *m;
+  }
   auto apps_listen = manager::AppsListen(cfg);
   if (!apps_listen.ok()) return Fail(apps_listen.status());
   RaiseFileLimit();
@@ -254,6 +265,9 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (Status st = apps_server.Start(); !st.ok()) return Fail(st);
 
   manager::DownloadLinks links;
+  manager::DaemonMetrics metrics;
+  manager::Readiness readiness({store->get(), runtime->get(), volumes->by_name});
+  http::AccessLog access_log(cfg.log_format == "json");
   http::Router router;
   manager::ApiContext api;
   api.auth = &auth;
@@ -270,6 +284,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.exec_limits = {cfg.exec_default_timeout_s, cfg.exec_max_timeout_s};
   api.apps = &app_service;
   api.apps_endpoint = {apps_listen->host, apps_server.port(), false};
+  api.metrics = &metrics;
+  api.readiness = &readiness;
   manager::RegisterApi(router, api);
   router.SetFallback(manager::StaticFiles(cfg.web_root));
 
@@ -282,8 +298,28 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sopt.tls_cert_file = cfg.tls_cert;
   sopt.tls_key_file = cfg.tls_key;
   sopt.trusted_proxies = cfg.trusted_proxies;
+  sopt.observers = {&metrics.requests(), &access_log};
   http::Server server(sopt, router);
+  metrics.SetSources({store->get(), [&server] { return server.pool_stats(); }});
   if (Status st = server.Start(); !st.ok()) return Fail(st);
+
+  // --metrics-listen: GET /metrics without credentials, on its own
+  // listener (meant for a scraper on a private address), nothing else.
+  http::Router metrics_router;
+  manager::RegisterMetricsListenerRoutes(metrics_router, metrics);
+  std::unique_ptr<http::Server> metrics_server;
+  if (metrics_listen) {
+    http::ServerOptions mopt;
+    mopt.host = metrics_listen->host;
+    mopt.port = metrics_listen->port;
+    mopt.io_threads = 1;
+    mopt.worker_threads = 2;
+    mopt.max_connections = 64;
+    mopt.max_connections_per_client = 16;
+    metrics_server = std::make_unique<http::Server>(mopt, metrics_router);
+    if (Status st = metrics_server->Start(); !st.ok()) return Fail(st);
+    spdlog::info("metrics on http://{}:{}/metrics", metrics_listen->host, metrics_server->port());
+  }
 
   std::string url = std::string(cfg.tls_cert.empty() ? "http" : "https") + "://" + listen->host + ":" + std::to_string(server.port());
   spdlog::info("berthd {} listening on {} (data dir {}); apps on {}:{}", BERTH_VERSION, url,
@@ -318,6 +354,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   (void)NotifyServiceManager("STOPPING=1");
   events.CloseAll();
   server.Stop();
+  if (metrics_server) metrics_server->Stop();
   apps_server.Stop();
   if (cfg.runtime == "runc") {
     // Leave no empty state dirs in /run: these fail (harmlessly) while
@@ -389,6 +426,10 @@ int main(int argc, char** argv) {
   app.add_option("--runtime", runtime, "container runtime: runc or docker");
   app.add_option("--docker-socket", docker_socket, "Docker Engine socket for --runtime docker");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  std::string log_format, metrics_listen;
+  app.add_option("--log-format", log_format, "log lines as text (default) or json");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "HOST:PORT serving GET /metrics without credentials (default: none)");
   std::string images_dir, web_root;
   app.add_option("--images-dir", images_dir, "image store directory (default DATA_DIR/images)");
   app.add_option("--web-root", web_root, "directory of the built web UI");
@@ -437,6 +478,12 @@ int main(int argc, char** argv) {
   if (!runtime.empty()) cfg.runtime = runtime;
   if (!docker_socket.empty()) cfg.docker_socket = docker_socket;
   if (!log_level.empty()) cfg.log_level = log_level;
+  if (!log_format.empty()) cfg.log_format = log_format;
+  if (!metrics_listen.empty()) cfg.metrics_listen = metrics_listen;
+  if (auto st = berth::manager::CheckLogFormat(cfg.log_format); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    return 2;
+  }
   if (!images_dir.empty()) cfg.images_dir = images_dir;
   if (!web_root.empty()) cfg.web_root = web_root;
   if (!tls_cert.empty()) cfg.tls_cert = tls_cert;

@@ -32,6 +32,12 @@ struct Request {
   // The client spoke TLS: to berthd, or to a trusted proxy that said so in
   // X-Forwarded-Proto. Cookies are then marked Secure.
   bool https = false;
+  // X-Request-Id: the client's when sane, else minted (common/request_id.h);
+  // echoed on the response and written in the access log.
+  std::string request_id;
+  // Set by the handler once it knows who called (the user's id), for the
+  // access log; empty for anonymous requests.
+  std::string user_id;
 
   // Empty when absent. REQUIRES: `lower_name` is lower-case.
   std::string_view Header(std::string_view lower_name) const;

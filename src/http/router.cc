@@ -7,6 +7,7 @@ namespace berth::http {
 Route& Router::AddRoute(std::string method, std::string_view pattern) {
   Route r;
   r.method = std::move(method);
+  r.pattern = std::string(pattern);
   r.segments = *SplitPathSegments(pattern);
   routes_.push_back(std::move(r));
   return routes_.back();

@@ -29,6 +29,7 @@ using WebSocketHandler =
 
 struct Route {
   std::string method;
+  std::string pattern;                // as added: metrics and the access log name routes by it
   std::vector<std::string> segments;  // pattern, split
   Handler handler;
   UploadHandler upload;

@@ -33,6 +33,7 @@
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/request_id.h"
 #include "http/asio_util.h"
 #include "http/connection_limiter.h"
 #include "http/tls_context.h"
@@ -189,6 +190,15 @@ constexpr std::string_view kTooManyConnections =
     "Retry-After: 1\r\nContent-Type: application/json\r\nContent-Length: 79\r\n\r\n"
     "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many open connections\"}}";
 
+// The SPEC §5 error body gains "request_id" (first in its "error"
+// object), so a user's report of an error names its log line. Bodies not
+// in that form are left alone.
+void AddRequestIdToError(Response& r, const std::string& id) {
+  constexpr std::string_view kPrefix = "{\"error\":{";
+  if (r.status < 400 || r.file || r.stream || r.live || !r.body.starts_with(kPrefix)) return;
+  r.body.insert(kPrefix.size(), "\"request_id\":\"" + id + "\",");
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -209,6 +219,8 @@ struct Server::Impl {
   ConnectionLimiter limiter;
   std::vector<std::thread> threads;
   std::atomic<int> active{0};
+  std::atomic<int> busy{0};    // worker threads running something of ours
+  std::atomic<int> queued{0};  // work posted to the pool, not started yet
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::condition_variable cv;
@@ -216,9 +228,34 @@ struct Server::Impl {
   uint16_t port = 0;
 
   // Runs f() on the worker pool and resumes on the caller's executor.
+  // Counted in `queued` until a thread takes it, then in `busy`.
   template <typename F>
   awaitable<std::invoke_result_t<F>> OnWorkers(F f) {
-    return OnPool(workers, std::move(f));
+    ++queued;
+    return OnPool(workers, [this, f = std::move(f)]() mutable {
+      --queued;
+      ActiveGuard running(busy);
+      return f();
+    });
+  }
+
+  // Tells the observers about a finished request.
+  void Observe(const Request& req, const Route* route, bool fallback, int status,
+               uint64_t bytes_in, uint64_t bytes_out, std::chrono::steady_clock::time_point t0,
+               const std::string& raw_path) {
+    if (options.observers.empty()) return;
+    RequestRecord r;
+    r.method = req.method;
+    r.route = route ? route->pattern : fallback ? "static" : "unmatched";
+    r.path = raw_path;
+    r.status = status;
+    r.bytes_in = bytes_in;
+    r.bytes_out = bytes_out;
+    r.duration = std::chrono::steady_clock::now() - t0;
+    r.remote_addr = req.remote_addr;
+    r.request_id = req.request_id;
+    r.user_id = req.user_id;
+    for (RequestObserver* o : options.observers) o->OnRequest(r);
   }
 
   static Response Guarded(const std::function<Response()>& f) {
@@ -236,11 +273,11 @@ struct Server::Impl {
   awaitable<void> ServeHttp(Stream& stream, const std::string& peer);
   template <class Stream>
   awaitable<bool> Write(Stream& stream, Response& r, unsigned version, bool keep_alive, bool head,
-                        bool hsts);
+                        bool hsts, uint64_t* sent = nullptr);
   template <class Stream>
   awaitable<bool> SendFile(Stream& stream, FileBody& file);
   template <class Stream>
-  awaitable<bool> SendLive(Stream& stream, LiveBodySource& live);
+  awaitable<bool> SendLive(Stream& stream, LiveBodySource& live, uint64_t* sent);
   template <class Stream>
   awaitable<void> RunWebSocket(Stream stream, bhttp::request<bhttp::empty_body> req,
                                std::shared_ptr<WebSocketSession> session);
@@ -337,6 +374,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
       break;
     }
     ActiveGuard guard(active);
+    const auto t0 = std::chrono::steady_clock::now();
 
     const auto& h = header_parser.get();
     const unsigned version = h.version();
@@ -359,6 +397,8 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
         ResolveClient(proxies, peer, kIsTls<Stream>, forwarded_for, forwarded_proto);
     req.remote_addr = std::move(origin.addr);
     req.https = origin.https;
+    req.request_id = RequestIdFor(req.Header("x-request-id"));
+    uint64_t bytes_in = 0;
     const bool head = req.method == "HEAD";
     const bool has_body = h.has_content_length() ? header_parser.content_length().value_or(0) > 0
                                                  : h.chunked();
@@ -393,6 +433,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
       } else {
         auto result = co_await OnWorkers([&] { return route->websocket(req); });
         if (auto* session = std::get_if<std::shared_ptr<WebSocketSession>>(&result)) {
+          Observe(req, route, false, 101, 0, 0, t0, std::string(raw_path));
           co_await RunWebSocket(std::move(stream), header_parser.release(), std::move(*session));
           co_return;
         }
@@ -434,6 +475,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
             write_status = sink->Write(static_cast<const char*>(buffer.data().data()), pre);
             buffer.consume(pre);
             left -= pre;
+            bytes_in += pre;
           }
           while (left > 0 && write_status.ok()) {
             size_t want = static_cast<size_t>(std::min<uint64_t>(chunk.size(), left));
@@ -442,6 +484,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
                                                  asio::redirect_error(use_awaitable, ec));
             if (ec) break;
             left -= n;
+            bytes_in += n;
             write_status = sink->Write(chunk.data(), n);
           }
         } else {
@@ -458,6 +501,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
             if (ec) break;
             size_t n = chunk.size() - body_parser.get().body().size;
             if (n > 0) {
+              bytes_in += n;
               write_status = sink->Write(chunk.data(), n);
               if (!write_status.ok()) break;
             }
@@ -494,6 +538,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
         break;
       } else {
         req.body = std::move(body_parser.get().body());
+        bytes_in = req.body.size();
         const Handler* handler = nullptr;
         if (route) {
           handler = &route->handler;
@@ -514,8 +559,14 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
     }
 
     keep_alive = keep_alive && !resp.close && !stopping;
-    bool ok = co_await Write(stream, resp, version, keep_alive, head, req.https);
+    resp.SetHeader("X-Request-Id", req.request_id);
+    AddRequestIdToError(resp, req.request_id);
+    uint64_t bytes_out = 0;
+    bool ok = co_await Write(stream, resp, version, keep_alive, head, req.https, &bytes_out);
     if (resp.stream) co_await OnWorkers([&] { resp.stream.reset(); return 0; });
+    Observe(req, route, !route && !match.path_matched && router.fallback() &&
+                            (req.method == "GET" || head),
+            resp.status, bytes_in, bytes_out, t0, std::string(raw_path));
     if (!ok || !keep_alive) break;
   }
   if constexpr (kIsTls<Stream>) {
@@ -528,7 +579,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
 
 template <class Stream>
 awaitable<bool> Server::Impl::Write(Stream& stream, Response& r, unsigned version, bool keep_alive,
-                                    bool head, bool hsts) {
+                                    bool head, bool hsts, uint64_t* sent) {
   beast::error_code ec;
   auto& tcp_layer = beast::get_lowest_layer(stream);
   tcp_layer.expires_after(std::chrono::seconds(options.idle_timeout_s));
@@ -546,6 +597,7 @@ awaitable<bool> Server::Impl::Write(Stream& stream, Response& r, unsigned versio
     msg.body() = std::move(r.body);
     msg.prepare_payload();
     co_await bhttp::async_write(stream, msg, asio::redirect_error(use_awaitable, ec));
+    if (sent && !ec) *sent = msg.body().size();
     co_return !ec;
   }
   bhttp::response<bhttp::empty_body> msg;
@@ -559,8 +611,12 @@ awaitable<bool> Server::Impl::Write(Stream& stream, Response& r, unsigned versio
   co_await bhttp::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
   if (ec) co_return false;
   if (head) co_return true;
-  if (r.file) co_return co_await SendFile(stream, *r.file);
-  if (r.live) co_return co_await SendLive(stream, *r.live);
+  if (r.file) {
+    const bool ok = co_await SendFile(stream, *r.file);
+    if (sent && ok) *sent = r.file->length;
+    co_return ok;
+  }
+  if (r.live) co_return co_await SendLive(stream, *r.live, sent);
 
   std::vector<char> buf(kStreamChunk);
   for (;;) {
@@ -578,6 +634,7 @@ awaitable<bool> Server::Impl::Write(Stream& stream, Response& r, unsigned versio
     co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(buf.data(), *n)),
                                asio::redirect_error(use_awaitable, ec));
     if (ec) co_return false;
+    if (sent) *sent += *n;
   }
 }
 
@@ -682,7 +739,7 @@ awaitable<bool> Server::Impl::SendFile(Stream& stream, FileBody& file) {
 }
 
 template <class Stream>
-awaitable<bool> Server::Impl::SendLive(Stream& stream, LiveBodySource& live) {
+awaitable<bool> Server::Impl::SendLive(Stream& stream, LiveBodySource& live, uint64_t* sent) {
   // Woken from any thread; `woken` and the timer are touched only on the
   // connection's strand, so a wake between TryRead and the wait is not lost.
   struct Wait {
@@ -717,6 +774,7 @@ awaitable<bool> Server::Impl::SendLive(Stream& stream, LiveBodySource& live) {
       co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(out)),
                                  asio::redirect_error(use_awaitable, ec));
       if (ec) co_return false;
+      if (sent) *sent += out.size();
     }
     if (!more) {
       co_await asio::async_write(stream, bhttp::make_chunk_last(),
@@ -786,6 +844,10 @@ Status Server::Start() {
 }
 
 uint16_t Server::port() const { return impl_->port; }
+
+PoolStats Server::pool_stats() const {
+  return {impl_->options.worker_threads, impl_->busy.load(), impl_->queued.load()};
+}
 
 void Server::Wait() {
   std::unique_lock lock(impl_->mu);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/request_observer.h"
 #include "http/router.h"
 
 namespace berth::http {
@@ -53,6 +54,10 @@ struct ServerOptions {
   // Peers (CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are believed
   // (trusted_proxy.h); everyone else's are ignored.
   std::vector<std::string> trusted_proxies;
+  // Told about every finished request (metrics, access log); not owned,
+  // must outlive the server. Every request gets an X-Request-Id
+  // (common/request_id.h) either way.
+  std::vector<RequestObserver*> observers;
 };
 
 class Server {
@@ -66,6 +71,8 @@ class Server {
   Status Start();
   // The bound port (useful with port 0). REQUIRES: Start() succeeded.
   uint16_t port() const;
+  // The handler pool now (for /metrics). Thread-safe.
+  PoolStats pool_stats() const;
   // Blocks until Stop() has completed.
   void Wait();
   void Stop();

@@ -101,6 +101,8 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "docker_socket") st = str(cfg.docker_socket);
     else if (k == "default_image") st = str(cfg.default_image);
     else if (k == "log_level") st = str(cfg.log_level);
+    else if (k == "log_format") st = str(cfg.log_format);
+    else if (k == "metrics_listen") st = str(cfg.metrics_listen);
     else if (k == "images_dir") st = str(cfg.images_dir);
     else if (k == "recipes_dir") st = str(cfg.recipes_dir);
     else if (k == "web_root") st = str(cfg.web_root);
@@ -158,6 +160,7 @@ void ApplyEnvironment(DaemonConfig& cfg) {
   env("BERTH_APPS_LISTEN", cfg.apps_listen);
   env("BERTH_RUNTIME", cfg.runtime);
   env("BERTH_LOG_LEVEL", cfg.log_level);
+  env("BERTH_LOG_FORMAT", cfg.log_format);
   env("BERTH_IMAGES_DIR", cfg.images_dir);
   env("BERTH_RECIPES_DIR", cfg.recipes_dir);
   env("BERTH_WEB_ROOT", cfg.web_root);

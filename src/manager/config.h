@@ -30,6 +30,11 @@ struct DaemonConfig {
   std::string docker_socket = "/var/run/docker.sock";
   std::string default_image = "python";
   std::string log_level = "info";
+  // "text" | "json" (manager/log_format.h); the access log follows it.
+  std::string log_format = "text";
+  // HOST:PORT of a second listener that serves GET /metrics without
+  // credentials (SPEC §5, §6); "" = none (then /api/v1/metrics, superadmin).
+  std::string metrics_listen;
   std::string images_dir;   // default <data_dir>/images
   std::string recipes_dir;  // default: the repo's recipes/ next to the binary
   std::string web_root;     // default: the repo's web/dist next to the binary
@@ -84,7 +89,7 @@ Status ResolveExecCap(DaemonConfig& cfg);
 std::string DefaultDataDir();
 
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
-// log_level, container_uid, container_gid, exec_default_timeout_s,
+// log_level, log_format, metrics_listen, container_uid, container_gid, exec_default_timeout_s,
 // exec_max_timeout_s, max_connections, max_connections_per_client,
 // userns_base, userns_size, tls_cert, tls_key, trusted_proxies, session_subnet,
 // session_bridge, session_dns (each of the last: a string, comma-separated for
@@ -97,6 +102,7 @@ std::string DefaultDataDir();
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_APPS_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,
+// BERTH_LOG_FORMAT,
 // BERTH_LOGIN_CODE_TTL_S (1..600, else ignored).
 void ApplyEnvironment(DaemonConfig& cfg);
 

@@ -144,6 +144,19 @@ TEST(ConfigTest, ExecCapAndDefaultUserQuota) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigTest, ObservabilityKeysFromTheFile) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfgo-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "obs.toml") << "log_format = \"json\"\nmetrics_listen = \"127.0.0.1:9470\"\n";
+  DaemonConfig cfg;
+  EXPECT_EQ(cfg.log_format, "text");
+  EXPECT_EQ(cfg.metrics_listen, "");
+  ASSERT_TRUE(LoadConfigFile((dir / "obs.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.log_format, "json");
+  EXPECT_EQ(cfg.metrics_listen, "127.0.0.1:9470");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ConfigTest, SessionNetworkFromTheFile) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfgn-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -26,6 +26,8 @@
 #include "http/router.h"
 #include "images/image_store.h"
 #include "manager/app_service.h"
+#include "manager/daemon_metrics.h"
+#include "manager/readiness.h"
 #include "manager/rest/api_routes.h"
 #include "manager/audit_log.h"
 #include "manager/auth_service.h"
@@ -177,6 +179,9 @@ class OpenApiTest : public ::testing::Test {
                                                         &folders_->authorizer(), sessions_.get(),
                                                         images_.get(), &app_registry_});
     ctx.apps = apps_.get();
+    readiness_ = std::make_unique<Readiness>(ReadinessDeps{store_.get(), nullptr, {}});
+    ctx.metrics = &metrics_;
+    ctx.readiness = readiness_.get();
     RegisterApi(router_, ctx);
   }
 
@@ -208,6 +213,8 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<DotfileService> dotfiles_;
   apps::AppRegistry app_registry_{nullptr};  // never asked: no app runs here
   std::unique_ptr<AppService> apps_;
+  DaemonMetrics metrics_;
+  std::unique_ptr<Readiness> readiness_;
   http::Router router_;
 };
 

@@ -118,6 +118,10 @@ DENIED = {400, 404, 409}  # got past authorization, refused for what it asked
 TABLE = [
     ("get", "/health", lambda w, p: http_status(w, p, "GET", "/health"),
      [200, 200, 200, 200, 200, 200]),
+    ("get", "/health/ready", lambda w, p: http_status(w, p, "GET", "/health/ready"),
+     [200, 200, 200, 200, 200, 200]),
+    ("get", "/metrics", lambda w, p: http_status(w, p, "GET", "/metrics"),
+     [401, 403, 403, 403, 403, 200]),
     ("get", "/login", lambda w, p: w.d.request(
         "GET", "/login" + (f"?code={w.login_code(p)}" if w.tokens[p] else ""), token=None).status,
      [400, 302, 302, 302, 302, 302]),

@@ -22,10 +22,12 @@ namespace berth::manager {
 class AppService;
 class AuthService;
 class Authorizer;
+class DaemonMetrics;
 class DotfileService;
 class DownloadLinks;
 class EventBus;
 class FolderService;
+class Readiness;
 class SessionService;
 class ShareService;
 class UserQuota;
@@ -58,6 +60,10 @@ struct ApiContext {
   // Apps: absent when berthd serves no apps origin.
   AppService* apps = nullptr;
   AppsEndpoint apps_endpoint;
+  // Observability (rest/observability.cc): /metrics for a superadmin, and
+  // session-create and exec counts; /health/ready. Optional.
+  DaemonMetrics* metrics = nullptr;
+  const Readiness* readiness = nullptr;
 };
 
 // /health, /me, sign-in and sign-out, /volumes (rest/account.cc).
@@ -81,6 +87,11 @@ void RegisterImageRoutes(http::Router& r, ApiContext& ctx);
 void RegisterEventRoutes(http::Router& r, ApiContext& ctx);
 // A session's apps and the /open redirect (rest/apps.cc). REQUIRES: ctx.apps.
 void RegisterAppRoutes(http::Router& r, ApiContext& ctx);
+// GET /metrics (superadmin) with ctx.metrics, GET /health/ready with
+// ctx.readiness (rest/observability.cc).
+void RegisterObservabilityRoutes(http::Router& r, ApiContext& ctx);
+// The --metrics-listen router's one route: GET /metrics, unauthenticated.
+void RegisterMetricsListenerRoutes(http::Router& r, const DaemonMetrics& metrics);
 
 // REQUIRES: ctx.auth, ctx.authz, ctx.folders and ctx.links.
 inline void RegisterApi(http::Router& r, ApiContext& ctx) {
@@ -99,6 +110,7 @@ inline void RegisterApi(http::Router& r, ApiContext& ctx) {
     RegisterEventRoutes(r, ctx);
   }
   if (ctx.apps) RegisterAppRoutes(r, ctx);
+  RegisterObservabilityRoutes(r, ctx);
 }
 
 }  // namespace berth::manager

@@ -164,6 +164,7 @@ http::Handler Authed(AuthService& auth, AuthedHandler h) {
   return [&auth, h = std::move(h)](http::Request& req) {
     auto p = Authenticate(auth, req);
     if (!p.ok()) return ErrorResponse(p.status());
+    req.user_id = p->user_id;  // for the access log
     return ToResponse(h(req, *p));
   };
 }
@@ -173,6 +174,7 @@ http::UploadHandler AuthedUpload(AuthService& auth, AuthedUploadHandler h) {
              -> std::variant<http::Response, std::unique_ptr<http::BodySink>> {
     auto p = Authenticate(auth, req);
     if (!p.ok()) return ErrorResponse(p.status());
+    req.user_id = p->user_id;  // for the access log
     auto sink = h(req, *p);
     if (!sink.ok()) return ErrorResponse(sink.status());
     return std::move(sink).value();
@@ -184,6 +186,7 @@ http::WebSocketHandler AuthedWebSocket(AuthService& auth, AuthedWebSocketHandler
              -> std::variant<http::Response, std::shared_ptr<http::WebSocketSession>> {
     auto p = Authenticate(auth, req, /*websocket=*/true);
     if (!p.ok()) return ErrorResponse(p.status());
+    req.user_id = p->user_id;
     auto session = h(req, *p);
     if (!session.ok()) return ErrorResponse(session.status());
     return std::move(session).value();

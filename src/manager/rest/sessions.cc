@@ -1,8 +1,11 @@
 // /sessions: session life cycle, exec, logs and the terminal WebSocket
 // (SPEC §3, §5).
+#include <chrono>
+
 #include "api/exec_ndjson.h"
 #include "api/json.h"
 #include "http/websocket.h"
+#include "manager/daemon_metrics.h"
 #include "manager/rest/api_routes.h"
 #include "manager/rest/handler_util.h"
 #include "manager/rest/session_request_json.h"
@@ -68,10 +71,14 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
   AuthService& auth = *ctx.auth;
   SessionService& sessions = *ctx.sessions;
 
+  DaemonMetrics* metrics = ctx.metrics;
   r.Add("POST", "/api/v1/sessions",
-        Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
+        Authed(auth, [&sessions, metrics](Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(agent::ValidSessionRequest body, ParseSessionRequest(req));
-          return Reply(201, sessions.Create(p, body));
+          const auto t0 = std::chrono::steady_clock::now();
+          auto created = sessions.Create(p, body);
+          if (metrics) metrics->ObserveSessionCreate(std::chrono::steady_clock::now() - t0, created.ok());
+          return Reply(201, created);
         }));
   r.Add("GET", "/api/v1/sessions",
         Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
@@ -89,11 +96,12 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
           return NoContent(sessions.Delete(p, req.Param("name"), force));
         }));
   r.Add("POST", "/api/v1/sessions/{name}/exec",
-        Authed(auth, [&sessions, limits = ctx.exec_limits](Request& req,
-                                                           const Principal& p) -> HandlerResult {
+        Authed(auth, [&sessions, metrics, limits = ctx.exec_limits](
+                         Request& req, const Principal& p) -> HandlerResult {
           BERTH_ASSIGN_OR_RETURN(runtime::ExecOptions opts, ParseExec(req, limits));
           if (WantsNdjson(req)) {
             BERTH_ASSIGN_OR_RETURN(auto body, sessions.StreamExec(p, req.Param("name"), opts));
+            if (metrics) metrics->CountExec(/*streamed=*/true);
             Response resp;
             resp.SetHeader("Content-Type", std::string(kNdjson));
             resp.SetHeader("Cache-Control", "no-store");
@@ -101,6 +109,7 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
             return resp;
           }
           BERTH_ASSIGN_OR_RETURN(auto res, sessions.Exec(p, req.Param("name"), opts));
+          if (metrics) metrics->CountExec(/*streamed=*/false);
           return JsonResponse(200, {{"exit_code", res.exit_code},
                                     {"stdout", res.stdout_data},
                                     {"stderr", res.stderr_data},
