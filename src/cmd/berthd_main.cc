@@ -188,7 +188,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   RaiseFileLimit();
 
   // Modes first (file_modes.h): the database must never exist world-readable.
-  if (Status st = manager::SecureDataDir(cfg.data_dir); !st.ok()) return Fail(st);
+  // (No berth.db placeholder when the store is elsewhere: --store.)
+  if (Status st = manager::SecureDataDir(cfg.data_dir, cfg.store.empty()); !st.ok()) return Fail(st);
   // One berthd per data dir.
   std::string lock_path = cfg.data_dir + "/berthd.lock";
   UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -397,7 +398,7 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir, "data directory (database, volumes, images)");
   std::string store_url;
   app.add_option("--store", store_url,
-                 "metadata store: postgresql://... or sqlite:PATH (default DATA_DIR/berth.db)");
+                 "metadata store: postgresql://... (default: SQLite in DATA_DIR/berth.db)");
   app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8470)");
   std::string apps_listen;
   app.add_option("--apps-listen", apps_listen,

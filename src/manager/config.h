@@ -23,8 +23,8 @@ struct VolumeConfig {
 struct DaemonConfig {
   std::string data_dir;  // see DefaultDataDir
   // The metadata store (SPEC §9; store/store_factory.h): "" = SQLite at
-  // DATA_DIR/berth.db, "sqlite:PATH", or "postgresql://..." (may carry a
-  // password: log it only through store::MaskUrlPassword).
+  // DATA_DIR/berth.db, or "postgresql://..." (may carry a password: log it
+  // only through store::MaskUrlPassword).
   std::string store;
   std::string listen = "127.0.0.1:8470";
   // The apps origin (SPEC §3 "Apps"): HOST:PORT; "" = the API's host and

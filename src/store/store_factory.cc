@@ -10,7 +10,7 @@ namespace {
 
 Result<OpenedStore> OpenSqlite(const std::string& path) {
   BERTH_ASSIGN_OR_RETURN(auto s, OpenSqliteStore(path));
-  return OpenedStore{std::move(s), LocalCoordination(), "sqlite:" + path};
+  return OpenedStore{std::move(s), LocalCoordination(), "sqlite " + path};
 }
 
 Result<OpenedStore> OpenPostgres(const std::string& url) {
@@ -20,13 +20,11 @@ Result<OpenedStore> OpenPostgres(const std::string& url) {
 
 struct Kind {
   const char* prefix;
-  bool keep_prefix;  // the opener wants the whole URL, not what follows the prefix
-  Result<OpenedStore> (*open)(const std::string&);
+  Result<OpenedStore> (*open)(const std::string& url);
 };
 constexpr Kind kKinds[] = {
-    {"postgresql://", true, OpenPostgres},
-    {"postgres://", true, OpenPostgres},
-    {"sqlite:", false, OpenSqlite},
+    {"postgresql://", OpenPostgres},
+    {"postgres://", OpenPostgres},
 };
 
 }  // namespace
@@ -34,13 +32,11 @@ constexpr Kind kKinds[] = {
 Result<OpenedStore> OpenStore(const std::string& url, const std::string& data_dir) {
   if (url.empty()) return OpenSqlite(data_dir + "/berth.db");
   for (const auto& k : kKinds) {
-    if (!url.starts_with(k.prefix)) continue;
-    std::string rest = url.substr(std::string_view(k.prefix).size());
-    if (rest.empty()) break;
-    return k.open(k.keep_prefix ? url : rest);
+    if (!url.starts_with(k.prefix) || url.size() == std::string_view(k.prefix).size()) continue;
+    return k.open(url);
   }
   return InvalidArgument("unknown store '" + MaskUrlPassword(url) +
-                         "' (expected postgresql://... or sqlite:PATH)");
+                         "' (expected postgresql://...; none: SQLite in the data dir)");
 }
 
 }  // namespace berth::store

@@ -1,7 +1,7 @@
 // OpenStore: the one place that turns a store URL (`--store`, the `store`
 // config key; SPEC §9) into a Store and the Coordination that goes with it.
-//   ""               SQLite at DATA_DIR/berth.db (the default)
-//   sqlite:PATH      SQLite at PATH
+//   ""               SQLite at DATA_DIR/berth.db (the default; berthd makes
+//                    that file 0600 first, manager/file_modes.h)
 //   postgresql://... or postgres://...  PostgreSQL (libpq URI)
 // Callers never branch on the kind of store: they use what this returns.
 #pragma once
