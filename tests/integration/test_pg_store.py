@@ -141,6 +141,15 @@ def test_two_managers_on_one_database(pg):
         assert got.body == b"from a"
         # The name is taken on B too (one unique index for both managers).
         assert b.api("POST", "/folders", {"name": "made-on-a"}).status == 409
+        images = [i["name"] for i in a.api("GET", "/images").json().get("images", [])]
+        if os.geteuid() == 0 and "python" in images:
+            # A session runs on A's host; B lists it from the shared store.
+            r = a.api("POST", "/sessions", {"name": "on-a", "mounts": [{"folder": "made-on-a"}]})
+            assert r.status == 201, r
+            s = b.api("GET", "/sessions/on-a").json()
+            assert s["status"] == "running" and s["id"] == r.json()["id"], s
+            assert a.api("DELETE", "/sessions/on-a").status == 204
+            assert b.api("GET", "/sessions/on-a").status == 404
     finally:
         for d in (b, a):
             if d:
