@@ -8,11 +8,13 @@ what=${1:-test}
 build=(build-essential cmake ninja-build ccache pkg-config git
        libboost-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev
        libspdlog-dev libfmt-dev libcli11-dev libarchive-dev libssl-dev libsodium-dev
-       libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev)
+       libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
+       libpqxx-dev)  # the PostgreSQL store (src/store/pg_*)
 run=(runc tini mmdebstrap ca-certificates iproute2 util-linux
      containernetworking-plugins iptables  # session networks (src/net)
      btrfs-progs)  # mkfs.btrfs to make a btrfs volume (berthd itself uses the ioctls)
 test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io openssl
+      postgresql  # a real PostgreSQL for the store tests (pg_test_server.h, pg_server.py)
       clang-14 libclang-rt-14-dev  # these two: scripts/fuzz.sh
       slurm-wlm slurmrestd munge slurm-wlm-jwt-plugin)  # scripts/slurm-cluster.sh
 

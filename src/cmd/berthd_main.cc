@@ -1,5 +1,6 @@
 // berthd: the Berth daemon. With no role it runs everything in one process
-// (manager + agent + storage, embedded SQLite). Wiring only: the behaviour
+// (manager + agent + storage; the metadata store embedded SQLite, or the
+// PostgreSQL that --store names). Wiring only: the behaviour
 // lives in the libraries.
 #include <fcntl.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include "manager/dotfile_service.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
+#include "manager/event_relay.h"
 #include "manager/session_service.h"
 #include "manager/share_service.h"
 #include "manager/static_files.h"
@@ -49,7 +51,7 @@
 #include "manager/readiness.h"
 #include "manager/volume_set.h"
 #include "storage/volume_factory.h"
-#include "store/sqlite_store.h"
+#include "store/store_factory.h"
 
 namespace berth {
 namespace {
@@ -197,7 +199,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   RaiseFileLimit();
 
   // Modes first (file_modes.h): the database must never exist world-readable.
-  if (Status st = manager::SecureDataDir(cfg.data_dir); !st.ok()) return Fail(st);
+  // (No berth.db placeholder when the store is elsewhere: --store.)
+  if (Status st = manager::SecureDataDir(cfg.data_dir, cfg.store.empty()); !st.ok()) return Fail(st);
   // One berthd per data dir.
   std::string lock_path = cfg.data_dir + "/berthd.lock";
   UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
@@ -205,14 +208,21 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
     return Fail(FailedPrecondition("another berthd is using data dir " + cfg.data_dir));
   }
 
-  auto store = store::OpenSqliteStore(cfg.data_dir + "/berth.db");
-  if (!store.ok()) return Fail(store.status());
+  auto opened = store::OpenStore(cfg.store, cfg.data_dir);
+  if (!opened.ok()) return Fail(opened.status());
+  spdlog::info("metadata store: {}", opened->description);
+  store::Store& db = *opened->store;
+  store::Coordination& coordination = *opened->coordination;
+  // Managers sharing the store (SPEC §9) take turns at the start-up work
+  // done for all: the first admin and the reconciliation below.
+  auto startup = coordination.Lock("startup");
+  if (!startup.ok()) return Fail(startup.status());
 
   auto volumes = manager::OpenVolumes(cfg);
   if (!volumes.ok()) return Fail(volumes.status());
 
   manager::AuditLog audit(cfg.data_dir + "/audit.log");
-  manager::AuthService auth(**store, &audit, cfg.login_code_ttl_s);
+  manager::AuthService auth(db, &audit, cfg.login_code_ttl_s);
   const std::string admin_token_path = cfg.data_dir + "/admin.token";
   auto admin_token = auth.Bootstrap(admin_token_path);
   if (!admin_token.ok()) return Fail(admin_token.status());
@@ -234,17 +244,17 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
   manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
-  folder_deps.store = store->get();
+  folder_deps.store = &db;
   folder_deps.volumes = volumes->by_name;
   folder_deps.audit = &audit;
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
-  manager::UserQuota quota(**store, folders, cfg.default_user_quota_bytes);
-  manager::UserService users(**store, auth, audit, cfg.limits, &quota);
-  manager::ShareService shares(**store, folders, audit);
-  manager::DotfileService dotfiles(**store);
+  manager::UserQuota quota(db, folders, cfg.default_user_quota_bytes);
+  manager::UserService users(db, auth, audit, cfg.limits, &quota);
+  manager::ShareService shares(db, folders, audit);
+  manager::DotfileService dotfiles(db);
   manager::SessionService sessions(
-      {store->get(), &folders, agent->get(), images->get(), &events, cfg.default_image,
+      {&db, &folders, agent->get(), images->get(), &events, cfg.default_image,
        cfg.limits});
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
@@ -254,9 +264,12 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
   for (const auto& e : rep.errors) spdlog::warn("reconcile: {}", e);
+  startup->reset();
+  manager::EventRelay relay(events, coordination);
+  if (Status st = relay.Start(); !st.ok()) return Fail(st);
 
   apps::AppRegistry app_registry(runtime->get());
-  manager::AppService app_service({store->get(), &auth, &folders.authorizer(), &sessions,
+  manager::AppService app_service({&db, &auth, &folders.authorizer(), &sessions,
                                    images->get(), &app_registry});
   apps::ProxyOptions popt;
   popt.host = apps_listen->host;
@@ -355,6 +368,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   events.CloseAll();
   server.Stop();
   if (metrics_server) metrics_server->Stop();
+  relay.Stop();
   apps_server.Stop();
   if (cfg.runtime == "runc") {
     // Leave no empty state dirs in /run: these fail (harmlessly) while
@@ -419,6 +433,9 @@ int main(int argc, char** argv) {
   std::string config_path, data_dir, listen, runtime, docker_socket, log_level;
   app.add_option("--config", config_path, "TOML config file");
   app.add_option("--data-dir", data_dir, "data directory (database, volumes, images)");
+  std::string store_url;
+  app.add_option("--store", store_url,
+                 "metadata store: postgresql://... (default: SQLite in DATA_DIR/berth.db)");
   app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8470)");
   std::string apps_listen;
   app.add_option("--apps-listen", apps_listen,
@@ -473,6 +490,7 @@ int main(int argc, char** argv) {
   }
   berth::manager::ApplyEnvironment(cfg);
   if (!data_dir.empty()) cfg.data_dir = data_dir;
+  if (!store_url.empty()) cfg.store = store_url;
   if (!listen.empty()) cfg.listen = listen;
   if (!apps_listen.empty()) cfg.apps_listen = apps_listen;
   if (!runtime.empty()) cfg.runtime = runtime;

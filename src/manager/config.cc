@@ -107,6 +107,7 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "recipes_dir") st = str(cfg.recipes_dir);
     else if (k == "web_root") st = str(cfg.web_root);
     else if (k == "runc_root") st = str(cfg.runc_root);
+    else if (k == "store") st = str(cfg.store);
     else if (k == "tls_cert") st = str(cfg.tls_cert);
     else if (k == "tls_key") st = str(cfg.tls_key);
     else if (k == "trusted_proxies") st = strings(cfg.trusted_proxies);
@@ -165,6 +166,7 @@ void ApplyEnvironment(DaemonConfig& cfg) {
   env("BERTH_RECIPES_DIR", cfg.recipes_dir);
   env("BERTH_WEB_ROOT", cfg.web_root);
   env("BERTH_RUNC_ROOT", cfg.runc_root);
+  env("BERTH_STORE", cfg.store);
   std::string ttl;
   env("BERTH_LOGIN_CODE_TTL_S", ttl);
   if (int64_t v = std::atoll(ttl.c_str()); v >= 1 && v <= 600) cfg.login_code_ttl_s = v;

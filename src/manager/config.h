@@ -22,6 +22,10 @@ struct VolumeConfig {
 
 struct DaemonConfig {
   std::string data_dir;  // see DefaultDataDir
+  // The metadata store (SPEC §9; store/store_factory.h): "" = SQLite at
+  // DATA_DIR/berth.db, or "postgresql://..." (may carry a password: log it
+  // only through store::MaskUrlPassword).
+  std::string store;
   std::string listen = "127.0.0.1:8470";
   // The apps origin (SPEC §3 "Apps"): HOST:PORT; "" = the API's host and
   // port + 1 (AppsListen).
@@ -89,7 +93,8 @@ Status ResolveExecCap(DaemonConfig& cfg);
 std::string DefaultDataDir();
 
 // Reads keys data_dir, listen, runtime, docker_socket, default_image,
-// log_level, log_format, metrics_listen, container_uid, container_gid, exec_default_timeout_s,
+// log_level, log_format, metrics_listen, store, container_uid, container_gid,
+// exec_default_timeout_s,
 // exec_max_timeout_s, max_connections, max_connections_per_client,
 // userns_base, userns_size, tls_cert, tls_key, trusted_proxies, session_subnet,
 // session_bridge, session_dns (each of the last: a string, comma-separated for
@@ -102,7 +107,8 @@ std::string DefaultDataDir();
 // Unknown keys are an error (a typo must not be silently ignored).
 Status LoadConfigFile(const std::string& path, DaemonConfig& cfg);
 // Applies BERTH_DATA_DIR, BERTH_LISTEN, BERTH_APPS_LISTEN, BERTH_RUNTIME, BERTH_LOG_LEVEL,
-// BERTH_LOG_FORMAT,
+// BERTH_LOG_FORMAT, BERTH_IMAGES_DIR, BERTH_RECIPES_DIR, BERTH_WEB_ROOT, BERTH_RUNC_ROOT, BERTH_STORE (a
+// way to pass a password-bearing URL without a flag that `ps` shows),
 // BERTH_LOGIN_CODE_TTL_S (1..600, else ignored).
 void ApplyEnvironment(DaemonConfig& cfg);
 

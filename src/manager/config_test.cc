@@ -42,7 +42,8 @@ TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    std::ofstream(dir / "ok.toml") << "data_dir = \"/srv/berth\"\nlisten = \"0.0.0.0:9000\"\ncontainer_uid = 2000\n";
+    std::ofstream(dir / "ok.toml") << "data_dir = \"/srv/berth\"\nlisten = \"0.0.0.0:9000\"\ncontainer_uid = 2000\n"
+                                      "store = \"postgresql://berth@db/berth\"\n";
     std::ofstream(dir / "bad.toml") << "data_dri = \"/x\"\n";
     std::ofstream(dir / "type.toml") << "listen = 5\n";
     std::ofstream(dir / "limits.toml") << "max_connections_per_client = 4\nexec_max_timeout_s = 60\n"
@@ -54,6 +55,7 @@ TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   EXPECT_EQ(cfg.data_dir, "/srv/berth");
   EXPECT_EQ(cfg.listen, "0.0.0.0:9000");
   EXPECT_EQ(cfg.container_uid, 2000u);
+  EXPECT_EQ(cfg.store, "postgresql://berth@db/berth");
   EXPECT_FALSE(LoadConfigFile((dir / "bad.toml").string(), cfg).ok());
   EXPECT_FALSE(LoadConfigFile((dir / "type.toml").string(), cfg).ok());
   EXPECT_FALSE(LoadConfigFile((dir / "missing.toml").string(), cfg).ok());

@@ -39,7 +39,16 @@ void EventBus::Unsubscribe(const std::shared_ptr<Subscription>& s) {
   subs_.erase(s);
 }
 
+void EventBus::SetForwarder(std::function<void(const Event&)> forward) {
+  forward_ = std::move(forward);
+}
+
 void EventBus::Publish(const Event& e) {
+  Deliver(e);
+  if (forward_) forward_(e);
+}
+
+void EventBus::Deliver(const Event& e) {
   std::lock_guard lock(mu_);
   for (const auto& s : subs_) {
     if (s->user_id_ != e.user_id && !s->superadmin_) continue;

@@ -1,6 +1,9 @@
 // EventBus: fan-out of session and folder changes to /events subscribers
 // (SSE). Publishers never block on slow subscribers: each subscriber has a
-// bounded queue and drops its oldest events when full. Thread-safe.
+// bounded queue and drops its oldest events when full. With several managers
+// on one store, a forwarder (event_relay.h) carries each published event to
+// the other managers, which Deliver it to their own subscribers.
+// Thread-safe.
 #pragma once
 
 #include <deque>
@@ -44,13 +47,21 @@ class EventBus {
 
   std::shared_ptr<Subscription> Subscribe(const std::string& user_id, bool superadmin);
   void Unsubscribe(const std::shared_ptr<Subscription>& s);
+  // Delivers `e` here, then hands it to the forwarder (if any).
   void Publish(const Event& e);
+  // Delivers `e` to this manager's subscribers only (an event another
+  // manager published).
+  void Deliver(const Event& e);
+  // Every Publish also calls `forward` (on the publisher's thread, after
+  // local delivery). REQUIRES: called before the bus is shared.
+  void SetForwarder(std::function<void(const Event&)> forward);
   // Wakes every subscriber so their streams end (shutdown).
   void CloseAll();
 
  private:
   std::mutex mu_;
   std::set<std::shared_ptr<Subscription>> subs_;
+  std::function<void(const Event&)> forward_;  // set before sharing, then read-only
 };
 
 }  // namespace berth::manager

@@ -19,9 +19,10 @@
 namespace berth::manager {
 
 // Creates `data_dir` (0711) if missing, fixes its mode, creates an empty
-// berth.db with 0600 when there is none (SQLite gives -wal and -shm the
-// database file's mode) and sets the files above to 0600.
+// berth.db with 0600 when there is none and `sqlite_store` (SQLite gives
+// -wal and -shm the database file's mode; a PostgreSQL store needs no file)
+// and sets the files above that exist to 0600.
 // REQUIRES: called before the store opens.
-Status SecureDataDir(const std::string& data_dir);
+Status SecureDataDir(const std::string& data_dir, bool sqlite_store = true);
 
 }  // namespace berth::manager

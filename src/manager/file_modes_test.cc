@@ -41,5 +41,22 @@ TEST(FileModesTest, CreatesAndFixesModes) {
   std::filesystem::remove_all(tmpl, ec);
 }
 
+// With the store in PostgreSQL (--store) no empty berth.db is left to
+// suggest the data is here; the other files still get their modes.
+TEST(FileModesTest, NoDatabaseFileForAnotherStore) {
+  std::string tmpl = std::filesystem::temp_directory_path().string() + "/file-modes-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  const std::string dir = tmpl + "/data";
+  ASSERT_TRUE(SecureDataDir(dir, /*sqlite_store=*/false).ok());
+  EXPECT_EQ(Mode(dir), 0711u);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/berth.db"));
+  std::ofstream(dir + "/audit.log") << "x";
+  ::chmod((dir + "/audit.log").c_str(), 0644);
+  ASSERT_TRUE(SecureDataDir(dir, false).ok());
+  EXPECT_EQ(Mode(dir + "/audit.log"), 0600u);
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
+}
+
 }  // namespace
 }  // namespace berth::manager

@@ -1,8 +1,8 @@
 // Store: the metadata store interface (users, API tokens, folders, sessions,
-// shares, dotfiles, browser sign-ins). One implementation exists today: SqliteStore
-// (the embedded default), which runs the shared suite store_suite.h. A
-// PostgreSQL store for multi-node deployments is still to come; it will
-// implement this interface and run the same suite.
+// shares, dotfiles, browser sign-ins). Two implementations run the shared
+// suite store_suite.h: SqliteStore (the embedded default) and PgStore
+// (PostgreSQL, for several managers on one database); store_factory.h picks
+// one from the store URL.
 //
 // Every method is safe to call from several threads at once. Methods return
 // NotFound for missing rows and AlreadyExists when a uniqueness rule fails;
