@@ -279,7 +279,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
   manager::DownloadLinks links;
   manager::DaemonMetrics metrics;
-  manager::Readiness readiness({store->get(), runtime->get(), volumes->by_name});
+  manager::Readiness readiness({&db, runtime->get(), volumes->by_name});
   http::AccessLog access_log(cfg.log_format == "json");
   http::Router router;
   manager::ApiContext api;
@@ -313,7 +313,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sopt.trusted_proxies = cfg.trusted_proxies;
   sopt.observers = {&metrics.requests(), &access_log};
   http::Server server(sopt, router);
-  metrics.SetSources({store->get(), [&server] { return server.pool_stats(); }});
+  metrics.SetSources({&db, [&server] { return server.pool_stats(); }});
   if (Status st = server.Start(); !st.ok()) return Fail(st);
 
   // --metrics-listen: GET /metrics without credentials, on its own
