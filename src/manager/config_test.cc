@@ -117,17 +117,11 @@ TEST(ConfigTest, ScratchLimitAndTmpfsFromTheFile) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfgs-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    std::ofstream(dir / "ok.toml") << "default_scratch_bytes = 67108864
-"
-                                      "max_scratch_bytes = 1073741824
-scratch_tmpfs = true
-";
-    std::ofstream(dir / "zero.toml") << "default_scratch_bytes = 0
-";
-    std::ofstream(dir / "str.toml") << "max_scratch_bytes = \"1G\"
-";
-    std::ofstream(dir / "notbool.toml") << "scratch_tmpfs = 1
-";
+    std::ofstream(dir / "ok.toml") << "default_scratch_bytes = 67108864\n"
+                                      "max_scratch_bytes = 1073741824\nscratch_tmpfs = true\n";
+    std::ofstream(dir / "zero.toml") << "default_scratch_bytes = 0\n";
+    std::ofstream(dir / "str.toml") << "max_scratch_bytes = \"1G\"\n";
+    std::ofstream(dir / "notbool.toml") << "scratch_tmpfs = 1\n";
   }
   DaemonConfig cfg;
   EXPECT_FALSE(cfg.scratch_tmpfs);
