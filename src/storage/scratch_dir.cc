@@ -48,12 +48,14 @@ Status CreateSubvolumeDir(const std::string& path, uint64_t limit_bytes) {
     UniqueFd fd(::openat(p.dir.get(), p.leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) return ErrnoStatus("open " + path, errno);
     if (::fchmod(fd.get(), 0700) != 0) return ErrnoStatus("chmod " + path, errno);
+    if (limit_bytes == 0) return Status::Ok();
     // The kernel makes the level-0 qgroup with the subvolume while quotas
-    // are on; make sure of it (quotas may have been turned on just now).
+    // are on (and refuses to make it twice, EINVAL); only if limiting fails
+    // is it made here, then limited again.
+    if (btrfs::LimitReferenced(fd.get(), limit_bytes).ok()) return Status::Ok();
     BERTH_ASSIGN_OR_RETURN(uint64_t id, btrfs::SubvolumeId(fd.get()));
     Status st = btrfs::CreateQgroup(fd.get(), id);
     if (!st.ok() && st.code() != Code::kAlreadyExists) return st;
-    if (limit_bytes == 0) return Status::Ok();
     return btrfs::LimitReferenced(fd.get(), limit_bytes);
   };
   Status st = finish();

@@ -62,10 +62,19 @@ def _session_berthd_in(driver, data_dir, extra):
 
 @pytest.fixture(params=["runc", "docker"])
 def bs(request, btrfs_dir):  # noqa: F811
-    """A berthd whose data dir (and so its `local` volume) is on btrfs."""
-    data = tempfile.mkdtemp(prefix="data-", dir=btrfs_dir)
-    yield from _session_berthd_in(request.param, data,
-                                  ["--default-scratch-bytes", str(LIMIT)])
+    """A berthd whose data dir is on btrfs, with a btrfs volume `fast`
+    (the built-in `local` volume stays plain directories)."""
+    # Short: runc's terminal socket <data>/containers/<id>/tty-<tag>.sock
+    # must fit in sun_path (107 bytes).
+    data = os.path.join(btrfs_dir, f"d{os.urandom(1).hex()}")
+    os.mkdir(data, 0o700)
+    vol = tempfile.mkdtemp(prefix="vol-", dir=btrfs_dir)
+    try:
+        yield from _session_berthd_in(request.param, data,
+                                      ["--default-scratch-bytes", str(LIMIT),
+                                       "--volume", f"fast={vol}"])
+    finally:
+        shutil.rmtree(vol, ignore_errors=True)
 
 
 @pytest.fixture(params=["runc", "docker"])
@@ -99,7 +108,7 @@ def _terminal(d, session, line, marker_expr, marker, timeout=60):
     match it."""
     ws = WebSocket(d.hostport, f"/api/v1/sessions/{session}/terminal",
                    {"Authorization": "Bearer " + d.token})
-    assert ws.status == 101, ws.head
+    assert ws.status == 101, ws.head + ws.sock.recv(1000)
     try:
         ws.send(f"{line}; echo {marker_expr}\r".encode())
         return ws.read_until(marker.encode(), timeout=timeout)
@@ -109,7 +118,8 @@ def _terminal(d, session, line, marker_expr, marker, timeout=60):
 
 def test_btrfs_scratch_is_a_qgroup_limited_subvolume(bs, btrfs_dir):  # noqa: F811
     d = bs
-    assert d.api("POST", "/folders", {"name": "q", "quota_bytes": 50 * MIB}).status == 201
+    assert d.api("POST", "/folders",
+                 {"name": "q", "volume": "fast", "quota_bytes": 50 * MIB}).status == 201
     s = _create(d, "sl", mounts=[{"folder": "q"}])
     sdir = os.path.join(d.data_dir, "sessions", s["id"])
     assert os.stat(sdir).st_ino == 256, "the scratch dir is a subvolume"
