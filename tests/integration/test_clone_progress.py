@@ -45,7 +45,7 @@ def test_streamed_clone_publishes_progress(berthd):
     assert d.api("POST", "/folders", {"name": "src"}).status == 201
     for i in range(FILES):
         r = d.api("PUT", "/folders/src/files/content", bytes([i]) * SIZE,
-                  query={"path": f"d/f{i}.bin"})
+                  query={"path": f"f{i}.bin"})
         assert r.status == 201, r
     conn, resp = _events(d)
     try:
@@ -66,5 +66,5 @@ def test_streamed_clone_publishes_progress(berthd):
         assert 0 < e["bytes"] <= FILES * SIZE and 1 <= e["files"] <= FILES, e
     assert [e["bytes"] for e in progress] == sorted(e["bytes"] for e in progress)
     # The clone is whole once it is created.
-    r = d.api("GET", "/folders/copy/files/content", query={"path": f"d/f{FILES - 1}.bin"})
+    r = d.api("GET", "/folders/copy/files/content", query={"path": f"f{FILES - 1}.bin"})
     assert r.status == 200 and r.body == bytes([FILES - 1]) * SIZE
