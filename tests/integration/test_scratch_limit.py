@@ -101,6 +101,17 @@ def _dd(path, mib):
     return f"dd if=/dev/zero of={path} bs=1M count={mib} conv=fsync"
 
 
+def _writes_stop_at_the_limit(d, session, error):
+    """100 MiB into the scratch home fails with `error`; on runc also into
+    the writable layer (/var/tmp), which lies in the same scratch dir. The
+    files are removed again."""
+    paths = ["/home/work/big"] + (["/var/tmp/big"] if d.driver == "runc" else [])
+    for path in paths:
+        out = exec_(d, session, _dd(path, 100))
+        assert out["exit_code"] != 0 and error in out["stderr"], (path, out)
+        assert exec_(d, session, f"rm -f {path} && sync")["exit_code"] == 0
+
+
 def _terminal(d, session, line, marker_expr, marker, timeout=60):
     """Types `line; echo <marker_expr>` into a login shell over the terminal
     WebSocket and returns everything seen up to the marker (the banner
@@ -130,14 +141,7 @@ def test_btrfs_scratch_is_a_qgroup_limited_subvolume(bs, btrfs_dir):  # noqa: F8
     notice = exec_(d, "sl", "cat /home/work/README-BERTH.txt")["stdout"]
     assert "Scratch limit: 64.0 MiB" in notice, notice
 
-    out = exec_(d, "sl", _dd("/home/work/big", 100))
-    assert out["exit_code"] != 0 and "Disk quota exceeded" in out["stderr"], out
-    assert exec_(d, "sl", "rm -f /home/work/big && sync")["exit_code"] == 0
-    if d.driver == "runc":
-        # The writable layer is in the same subvolume.
-        out = exec_(d, "sl", _dd("/var/tmp/big", 100))
-        assert out["exit_code"] != 0 and "Disk quota exceeded" in out["stderr"], out
-        assert exec_(d, "sl", "rm -f /var/tmp/big && sync")["exit_code"] == 0
+    _writes_stop_at_the_limit(d, "sl", "Disk quota exceeded")
     # A folder is not scratch: 40 MiB fit in q while scratch is nearly full.
     assert exec_(d, "sl", _dd("/home/work/fill", 60))["exit_code"] == 0
     assert exec_(d, "sl", _dd("/home/work/q/data", 40))["exit_code"] == 0
@@ -180,12 +184,7 @@ def test_tmpfs_scratch_is_capped_and_unmounted(ts):
     size = exec_(d, "tl", "df -B1 --output=size /home/work | tail -1")["stdout"].strip()
     assert int(size) == LIMIT, size
 
-    out = exec_(d, "tl", _dd("/home/work/big", 100))
-    assert out["exit_code"] != 0 and "No space left on device" in out["stderr"], out
-    assert exec_(d, "tl", "rm -f /home/work/big")["exit_code"] == 0
-    if d.driver == "runc":
-        out = exec_(d, "tl", _dd("/var/tmp/big", 100))
-        assert out["exit_code"] != 0 and "No space left on device" in out["stderr"], out
+    _writes_stop_at_the_limit(d, "tl", "No space left on device")
 
     assert d.api("DELETE", "/sessions/tl").status in (200, 204)
     assert not os.path.exists(sdir)
