@@ -73,8 +73,11 @@ Result<std::unique_ptr<SessionAgent>> SessionAgent::Open(AgentOptions options) {
     if (r.empty() || r[0] != '/') return InvalidArgument("volume root '" + r + "' is not absolute");
     r = CleanPath(r);
   }
-  BERTH_RETURN_IF_ERROR(MkdirAll(options.data_dir + "/sessions", 0711));
-  return std::unique_ptr<SessionAgent>(new SessionAgent(std::move(options)));
+  const std::string sessions = options.data_dir + "/sessions";
+  BERTH_RETURN_IF_ERROR(MkdirAll(sessions, 0711));
+  BERTH_ASSIGN_OR_RETURN(storage::ScratchKind kind,
+                         storage::ChooseScratchKind(sessions, options.scratch_tmpfs));
+  return std::unique_ptr<SessionAgent>(new SessionAgent(std::move(options), kind));
 }
 
 std::string SessionAgent::SessionDir(const std::string& id) const {
@@ -91,14 +94,17 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   const images::ImageInfo& image = spec.image;
 
   const std::string dir = SessionDir(spec.id);
-  if (::mkdir(dir.c_str(), 0700) != 0) {
-    if (errno == EEXIST) return AlreadyExists("session " + spec.id + " already exists");
-    return ErrnoStatus("mkdir " + dir, errno);
+  const ScratchNote scratch = ScratchNoteFor(spec);
+  if (Status made = storage::CreateScratchDir(dir, scratch_kind_, scratch.limit_bytes);
+      !made.ok()) {
+    if (made.code() == Code::kAlreadyExists)
+      return AlreadyExists("session " + spec.id + " already exists");
+    return made;
   }
   // From here on, any failure removes the session dir (and the runtime
   // cleans up its own half-made container).
   auto fail = [&](Status s) -> Result<SessionInfo> {
-    Status cleanup = RemoveTree(dir);
+    Status cleanup = storage::RemoveScratchDir(dir);
     if (!cleanup.ok())
       return Internal(s.message() + " (cleanup failed: " + cleanup.message() + ")");
     return s;
@@ -115,13 +121,21 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   Status s = CreateScratchHome(
       image.rootfs, image.skeleton, info.home_dir, spec.uid, spec.gid,
       NoticeText(spec.name, plan.persistent_paths) +
-          (python_notice.empty() ? "" : "\n" + python_notice) + QuotaNoticeText(spec.quotas));
+          (python_notice.empty() ? "" : "\n" + python_notice) +
+          QuotaNoticeText(spec.quotas, scratch));
   if (!s.ok()) return fail(s);
   std::vector<std::string> mount_targets;
   for (const auto& m : plan.mounts) mount_targets.push_back(m.target);
   auto dotfiles = WriteDotfiles(info.home_dir, spec.dotfiles, mount_targets, spec.uid, spec.gid);
   if (!dotfiles.ok()) return fail(dotfiles.status());
   info.dotfiles = std::move(*dotfiles);
+  // ~/.berth/quota, by the dotfile writer (never follows a symlink the
+  // skeleton may have put at .berth). Users cannot store dotfiles under
+  // .berth/, so nothing of theirs is replaced.
+  auto quota_file = WriteDotfiles(
+      info.home_dir, {{kQuotaFilePath, 0444, QuotaFileText(spec.quotas, scratch)}}, mount_targets,
+      spec.uid, spec.gid);
+  if (!quota_file.ok()) return fail(quota_file.status());
 
   runtime::ContainerSpec c;
   c.id = spec.id;
@@ -131,6 +145,7 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.gid = spec.gid;
   c.cwd = kHome;
   c.resources = spec.resources;
+  c.writable_dir = dir + "/layer";  // inside the scratch dir: its limit bounds it
   c.labels = {{"session", spec.name}, {"owner", spec.owner}, {"image", image.name}};
   c.mounts.push_back({info.home_dir, kHome, false});
   for (const auto& m : plan.mounts) c.mounts.push_back({m.host_path, m.target, m.read_only});
@@ -167,8 +182,13 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
                       .user_env = spec.request->env});
   if (user_base) SetEnv(&c.env, "PYTHONUSERBASE", *user_base);
   const std::string drop_in = dir + "/profile.sh";
-  s = WriteFileAtomic(
-      drop_in, ProfileDropIn(c.env, {spec.name, plan.persistent_paths, python_notice}), 0644);
+  const std::string quota_notice = QuotaShellNotice(spec.quotas, scratch);
+  s = WriteFileAtomic(drop_in,
+                      ProfileDropIn(c.env, {spec.name, plan.persistent_paths,
+                                            python_notice.empty() || quota_notice.empty()
+                                                ? python_notice + quota_notice
+                                                : python_notice + "\n" + quota_notice}),
+                      0644);
   if (!s.ok()) return fail(s);
   c.mounts.push_back({drop_in, kProfileDropInTarget, true});
 
@@ -206,9 +226,17 @@ Status SessionAgent::Delete(const std::string& id) {
   // The namespace went with the container, and its veth with it (a veth
   // dies with either end's namespace): only the address lease is left.
   if (options_.network != nullptr) BERTH_RETURN_IF_ERROR(options_.network->Detach(id, ""));
-  // The container (and so every bind mount of a folder) is gone; RemoveTree
-  // still refuses to cross a mount point, should one have been left.
-  return RemoveTree(SessionDir(id));
+  // The container (and so every bind mount of a folder) is gone; the
+  // removal still refuses to cross a mount point, should one have been left.
+  return storage::RemoveScratchDir(SessionDir(id));
+}
+
+ScratchNote SessionAgent::ScratchNoteFor(const SessionSpec& spec) const {
+  ScratchNote n;
+  if (scratch_kind_ == storage::ScratchKind::kPlain) return n;  // unbounded
+  n.limit_bytes = spec.resources.scratch_bytes.value_or(0);
+  if (n.limit_bytes > 0) n.enforced_by = storage::ScratchKindName(scratch_kind_);
+  return n;
 }
 
 Result<runtime::ExecResult> SessionAgent::Exec(const std::string& id,
@@ -261,7 +289,7 @@ ReconcileReport SessionAgent::Reconcile(const std::set<std::string>& live) {
   for (const auto& e : std::filesystem::directory_iterator(options_.data_dir + "/sessions", ec)) {
     std::string id = e.path().filename();
     if (live.count(id) || seen.count(id)) continue;
-    Status s = RemoveTree(e.path());
+    Status s = storage::RemoveScratchDir(e.path());
     if (s.ok()) {
       report.removed.push_back(id);
     } else {

@@ -12,10 +12,16 @@
 // node's data into a session), the id is a container id, and the session
 // never runs as root.
 //
-// On disk, per session: <data_dir>/sessions/<id>/home (the scratch home,
-// bind-mounted at /home/work) and, when sudo is allowed,
-// <data_dir>/sessions/<id>/sudoers. The container itself (writable layer,
-// bundle) belongs to the runtime.
+// On disk, per session: the scratch dir <data_dir>/sessions/<id>, which holds
+// home/ (the scratch home, bind-mounted at /home/work), layer/ (where a
+// runtime that can keeps the container's writable layer: runc's overlay
+// upper and work dirs), resolv.conf, profile.sh and, when sudo is allowed,
+// sudoers. The scratch dir is bounded to the session's scratch_bytes
+// (storage/scratch_dir.h): a btrfs subvolume with a qgroup limit when the
+// data dir is on btrfs, else a size-capped tmpfs when the deployment asks
+// for one, else unbounded. The rest of the container (bundle, logs; on
+// docker the writable layer, in the daemon's own storage) belongs to the
+// runtime.
 //
 // Privileges: sessions run as uid/gid 1000 with no capabilities,
 // no_new_privileges and the default seccomp profile. sudo is blocked by
@@ -46,6 +52,7 @@
 #include "images/image_store.h"
 #include "net/session_network.h"
 #include "runtime/container_runtime.h"
+#include "storage/scratch_dir.h"
 
 namespace berth::agent {
 
@@ -101,6 +108,9 @@ struct AgentOptions {
   // "Network"); not owned. Null: sessions share the host's network (unit
   // tests with a fake runtime only).
   net::SessionNetwork* network = nullptr;
+  // Bound scratch dirs by a size-capped tmpfs where the data dir is not on
+  // btrfs (storage::ChooseScratchKind).
+  bool scratch_tmpfs = false;
 };
 
 class SessionAgent {
@@ -134,10 +144,16 @@ class SessionAgent {
 
   std::string SessionDir(const std::string& id) const;
 
+  // How this node bounds scratch dirs (chosen once at Open).
+  storage::ScratchKind scratch_kind() const { return scratch_kind_; }
+
  private:
-  explicit SessionAgent(AgentOptions options) : options_(std::move(options)) {}
+  SessionAgent(AgentOptions options, storage::ScratchKind kind)
+      : options_(std::move(options)), scratch_kind_(kind) {}
   Status AttachNetwork(const std::string& id, SessionInfo& info);
+  ScratchNote ScratchNoteFor(const SessionSpec& spec) const;
   const AgentOptions options_;
+  const storage::ScratchKind scratch_kind_;
 };
 
 }  // namespace berth::agent

@@ -67,6 +67,13 @@ TEST_F(SessionAgentTest, CreateBuildsTheContainerFromTheSpec) {
   EXPECT_EQ(c->resources.cpus, 1.5);
   EXPECT_EQ(c->resources.memory_bytes, 1ull << 30);
   EXPECT_EQ(c->resources.pids_limit, 64);
+  // The writable layer goes in the session's scratch dir, beside the home;
+  // on a plain temp dir scratch is unbounded, and the quota file says so.
+  EXPECT_EQ(c->writable_dir, node_->agent().SessionDir(spec.id) + "/layer");
+  auto quota = ReadFile(info->home_dir + "/.berth/quota");
+  ASSERT_TRUE(quota.ok()) << quota.status().ToString();
+  if (node_->agent().scratch_kind() == storage::ScratchKind::kPlain)  // else a btrfs /tmp
+    EXPECT_NE(quota->find("\nscratch\t/home/work\t-\t-\t-\n"), std::string::npos) << *quota;
   ASSERT_EQ(c->mounts.size(), 3u);  // the scratch home, the folder, the profile drop-in
   EXPECT_EQ(c->mounts[1].source, data);
   EXPECT_EQ(c->mounts[1].target, "/home/work/data");

@@ -239,7 +239,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto network = net::CniSessionNetwork::Open(net_options);
   if (!network.ok()) return Fail(network.status());
   auto agent = agent::SessionAgent::Open(
-      {cfg.data_dir, runtime->get(), volumes->roots, network->get()});
+      {cfg.data_dir, runtime->get(), volumes->roots, network->get(), cfg.scratch_tmpfs});
   if (!agent.ok()) return Fail(agent.status());
 
   manager::EventBus events;
@@ -400,6 +400,9 @@ class LimitFlags {
     Add(app, "--max-memory-bytes", &L::max_memory_bytes, "most memory a session may ask for");
     Add(app, "--default-pids", &L::default_pids, "pids limit of a session");
     Add(app, "--max-pids", &L::max_pids, "most pids a user's override may allow");
+    Add(app, "--default-scratch-bytes", &L::default_scratch_bytes,
+        "scratch home + writable layer of a session (btrfs or --scratch-tmpfs)");
+    Add(app, "--max-scratch-bytes", &L::max_scratch_bytes, "most scratch a session may have");
     Add(app, "--max-sessions-per-user", &L::max_sessions, "live sessions per user");
     Add(app, "--max-execs-per-user", &L::max_execs, "concurrent execs per user");
     Add(app, "--container-log-max-bytes", &L::container_log_max_bytes,
@@ -468,6 +471,10 @@ int main(int argc, char** argv) {
   app.add_option("--volume", volume_flags,
                  "NAME=PATH: a storage volume (repeatable; btrfs detected)");
   LimitFlags limit_flags(app);
+  bool scratch_tmpfs = false;
+  app.add_flag("--scratch-tmpfs", scratch_tmpfs,
+               "bound each session's scratch by a tmpfs of --default-scratch-bytes (RAM) where "
+               "the data dir is not on btrfs");
   std::string recipe = "python";
   bool replace = false;
   CLI::App* build = app.add_subcommand("build-image", "build a session image from a recipe and exit");
@@ -523,6 +530,7 @@ int main(int argc, char** argv) {
     cfg.volumes.push_back({v->first, v->second});
   }
   limit_flags.ApplyTo(cfg.limits);
+  if (scratch_tmpfs) cfg.scratch_tmpfs = true;
   if (auto st = berth::manager::ResolveExecCap(cfg); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());
     return 2;

@@ -82,6 +82,11 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
       }
       return Status::Ok();
     };
+    auto boolean = [&](bool& out) -> Status {
+      if (!node.is_boolean()) return InvalidArgument("config " + path + ": '" + k + "' must be true or false");
+      out = node.as_boolean()->get();
+      return Status::Ok();
+    };
     LimitSettings& l = cfg.limits;
     Status st;
     if (k == "volume") st = volumes();
@@ -91,6 +96,9 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "max_memory_bytes") st = count(l.max_memory_bytes);
     else if (k == "default_pids") st = count(l.default_pids);
     else if (k == "max_pids") st = count(l.max_pids);
+    else if (k == "default_scratch_bytes") st = count(l.default_scratch_bytes);
+    else if (k == "max_scratch_bytes") st = count(l.max_scratch_bytes);
+    else if (k == "scratch_tmpfs") st = boolean(cfg.scratch_tmpfs);
     else if (k == "max_sessions_per_user") st = count(l.max_sessions);
     else if (k == "max_execs_per_user") st = count(l.max_execs);
     else if (k == "container_log_max_bytes") st = count(l.container_log_max_bytes);

@@ -79,6 +79,9 @@ struct DaemonConfig {
   std::vector<std::string> session_dns;
   // Session limits (SPEC §3 "Limits"; docs/operations.md).
   LimitSettings limits;
+  // Bound each session's scratch dir by a size-capped tmpfs (RAM) when its
+  // file system cannot (storage/scratch_dir.h); btrfs needs no tmpfs.
+  bool scratch_tmpfs = false;
   // Extra volumes, in order; the config file's first, then --volume flags.
   // A volume named "local" moves the built-in one to its path.
   std::vector<VolumeConfig> volumes;
@@ -100,8 +103,9 @@ std::string DefaultDataDir();
 // session_bridge, session_dns (each of the last: a string, comma-separated for
 // session_dns, or an array of strings), the limits (default_cpu, max_cpu,
 // default_memory_bytes, max_memory_bytes, default_pids, max_pids,
-// max_sessions_per_user, max_execs_per_user, container_log_max_bytes),
-// worker_threads, max_execs_total, default_user_quota_bytes (and the other string keys
+// default_scratch_bytes, max_scratch_bytes, max_sessions_per_user, max_execs_per_user, container_log_max_bytes),
+// scratch_tmpfs (a boolean), worker_threads, max_execs_total,
+// default_user_quota_bytes (and the other string keys
 // of DaemonConfig), and `[[volume]]` tables {name, path}, from a TOML file
 // over `cfg`.
 // Unknown keys are an error (a typo must not be silently ignored).

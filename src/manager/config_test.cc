@@ -115,6 +115,31 @@ TEST(ConfigTest, LimitsFromTheFile) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigTest, ScratchLimitAndTmpfsFromTheFile) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfgs-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "ok.toml") << "default_scratch_bytes = 67108864\n"
+                                      "max_scratch_bytes = 1073741824\nscratch_tmpfs = true\n";
+    std::ofstream(dir / "zero.toml") << "default_scratch_bytes = 0\n";
+    std::ofstream(dir / "str.toml") << "max_scratch_bytes = \"1G\"\n";
+    std::ofstream(dir / "notbool.toml") << "scratch_tmpfs = 1\n";
+  }
+  DaemonConfig cfg;
+  EXPECT_FALSE(cfg.scratch_tmpfs);
+  EXPECT_EQ(cfg.limits.default_scratch_bytes, uint64_t{10} << 30);
+  ASSERT_TRUE(LoadConfigFile((dir / "ok.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.limits.default_scratch_bytes, uint64_t{64} << 20);
+  EXPECT_EQ(cfg.limits.max_scratch_bytes, uint64_t{1} << 30);
+  EXPECT_TRUE(cfg.scratch_tmpfs);
+  for (const char* bad : {"zero.toml", "str.toml", "notbool.toml"}) {
+    DaemonConfig c;
+    Status st = LoadConfigFile((dir / bad).string(), c);
+    EXPECT_EQ(st.code(), Code::kInvalidArgument) << bad;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // Execs of all users together stay below the worker pool (default: half of
 // it); the default user quota is a positive size.
 TEST(ConfigTest, ExecCapAndDefaultUserQuota) {

@@ -52,6 +52,26 @@ void FolderService::Publish(const store::FolderRecord& f, const std::string& cha
   }
 }
 
+storage::CopyProgressFn FolderService::CloneProgress(const store::FolderRecord& dst,
+                                                    const std::string& src) {
+  if (!deps_.events) return {};
+  using Clock = std::chrono::steady_clock;
+  // Runs on the request's thread only: the state needs no lock.
+  auto last = std::make_shared<Clock::time_point>();
+  const std::string head = "{\"change\":\"cloning\",\"id\":\"" + dst.id + "\",\"name\":\"" +
+                           dst.name + "\",\"status\":\"cloning\",\"source\":\"" + src + "\"";
+  const std::string owner = dst.owner_id;
+  EventBus* events = deps_.events;
+  return [=](const storage::CopyProgress& p) {
+    const Clock::time_point now = Clock::now();
+    if (now - *last < kCloneProgressEvery) return;
+    *last = now;
+    events->Publish(Event{"folder", owner,
+                          head + ",\"bytes\":" + std::to_string(p.bytes) +
+                              ",\"files\":" + std::to_string(p.files) + "}"});
+  };
+}
+
 Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std::string& ref,
                                                    const std::string& status) {
   if (LooksLikeUuid(ref)) {
@@ -283,7 +303,8 @@ Result<api::Folder> FolderService::Clone(const Principal& p, const std::string& 
   f.created_at = NowRfc3339();
   f.quota_bytes = src.quota_bytes;
   // Data first, then the record (as Create).
-  BERTH_RETURN_IF_ERROR(v->CloneFolder(src.owner_id, src.id, f.owner_id, f.id));
+  BERTH_RETURN_IF_ERROR(
+      v->CloneFolder(src.owner_id, src.id, f.owner_id, f.id, CloneProgress(f, src.name)));
   Status st = v->SetQuota(f.owner_id, f.id, f.quota_bytes);
   if (st.ok()) st = deps_.store->CreateFolder(f);
   if (!st.ok()) {

@@ -4,6 +4,7 @@
 // Volume persist. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@
 #include "store/store.h"
 
 namespace berth::manager {
+
+// How often a streamed clone publishes its progress (FolderService::Clone).
+inline constexpr std::chrono::milliseconds kCloneProgressEvery{250};
 
 // Answers whether a live session mounts a folder (sessions plug in here).
 class FolderUseChecker {
@@ -63,7 +67,10 @@ class FolderService {
                                std::optional<uint64_t> quota_bytes);
   // A new folder `new_name` owned by `p` with a copy of `ref`'s content and
   // its quota, on the same volume (a snapshot on btrfs). Anyone who may
-  // read the folder may clone it.
+  // read the folder may clone it. A file-by-file copy publishes its
+  // progress as folder events {"change":"cloning", id and name of the new
+  // folder, "source", "bytes", "files"} to the caller: the first at once,
+  // then at most one per kCloneProgressEvery; "created" tells the end.
   Result<api::Folder> Clone(const Principal& p, const std::string& ref,
                             const std::string& new_name);
   // Whether the kernel enforces `f`'s quota (its volume has kernel quotas).
@@ -115,6 +122,8 @@ class FolderService {
   Status CheckNotInUse(const store::FolderRecord& f, const char* verb);
   // Tells the owner's (and invitees') web UIs that `f` changed.
   void Publish(const store::FolderRecord& f, const std::string& change);
+  // Throttled clone progress of `dst` (a copy of `src`) for its owner.
+  storage::CopyProgressFn CloneProgress(const store::FolderRecord& dst, const std::string& src);
 
   FolderServiceDeps deps_;
   Authorizer authz_;

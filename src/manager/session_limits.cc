@@ -32,11 +32,12 @@ Status CheckLimitSettings(const LimitSettings& s) {
   // Written so that NaN fails too.
   if (!(s.default_cpu > 0) || !(s.max_cpu > 0) || s.default_memory_bytes == 0 ||
       s.max_memory_bytes == 0 || s.default_pids <= 0 || s.max_pids <= 0 || s.max_sessions <= 0 ||
-      s.max_execs <= 0 || s.max_execs_total <= 0 || s.container_log_max_bytes == 0) {
+      s.max_execs <= 0 || s.max_execs_total <= 0 || s.container_log_max_bytes == 0 ||
+      s.default_scratch_bytes == 0 || s.max_scratch_bytes == 0) {
     return InvalidArgument("limits must be positive");
   }
   if (s.default_cpu > s.max_cpu || s.default_memory_bytes > s.max_memory_bytes ||
-      s.default_pids > s.max_pids) {
+      s.default_pids > s.max_pids || s.default_scratch_bytes > s.max_scratch_bytes) {
     return InvalidArgument("a default limit is larger than its maximum");
   }
   return Status::Ok();
@@ -87,6 +88,7 @@ Result<runtime::Resources> ResolveSessionResources(const LimitSettings& s,
   r.cpus = requested.cpu.value_or(std::min(s.default_cpu, max_cpu));
   r.memory_bytes = requested.memory_bytes.value_or(std::min(s.default_memory_bytes, max_memory));
   r.pids_limit = std::min(s.default_pids, max_pids);
+  r.scratch_bytes = s.default_scratch_bytes;
   return r;
 }
 

@@ -1,5 +1,6 @@
 // Session limits (SPEC §3 "Limits", §5 PATCH /users): the one place where
-// the deployment's defaults and maxima for cpu, memory and pids, a user's
+// the deployment's defaults and maxima for cpu, memory, pids and scratch
+// size, a user's
 // overrides, and the cap on live sessions per user turn a session request
 // into the resources a container gets.
 //
@@ -10,7 +11,10 @@
 //    superadmin set one, else the deployment's maximum;
 //  * a request that omits cpu or memory gets the deployment's default,
 //    lowered to the user's maximum if that is smaller; pids cannot be asked
-//    for: every session gets the default pids, lowered the same way;
+//    for: every session gets the default pids, lowered the same way; nor can
+//    scratch size (SPEC's `resources` has no field for it): every session
+//    gets default_scratch_bytes, which CheckLimitSettings keeps at or below
+//    max_scratch_bytes;
 //  * a request over a maximum is InvalidArgument "limit_exceeded" (400);
 //  * a user at their session cap gets PermissionDenied "session_limit" (403).
 //
@@ -39,6 +43,10 @@ struct LimitSettings {
   double max_cpu = HostCpuCount();
   uint64_t max_memory_bytes = uint64_t{16} << 30;  // 16 GiB
   int64_t max_pids = 4096;
+  // Scratch home + writable layer of a session, where the node can bound it
+  // (agent/session_agent.h, storage/scratch_dir.h).
+  uint64_t default_scratch_bytes = uint64_t{10} << 30;  // 10 GiB
+  uint64_t max_scratch_bytes = uint64_t{100} << 30;     // 100 GiB
   int64_t max_sessions = 8;  // live sessions per user
   int64_t max_execs = 4;     // concurrent execs per user (manager/exec_slots.h)
   int64_t max_execs_total = 32;  // ... of all users (< the server's worker threads)

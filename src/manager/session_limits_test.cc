@@ -104,12 +104,28 @@ TEST(SessionLimitsTest, SettingsAndOverridesMustBeSane) {
   s = Deployment();
   s.max_cpu = std::nan("");
   EXPECT_FALSE(CheckLimitSettings(s).ok());
+  s = Deployment();
+  s.default_scratch_bytes = s.max_scratch_bytes + 1;
+  EXPECT_FALSE(CheckLimitSettings(s).ok());
+  s = Deployment();
+  s.max_scratch_bytes = 0;
+  EXPECT_FALSE(CheckLimitSettings(s).ok());
 
   EXPECT_TRUE(CheckUserLimits({}).ok());
   EXPECT_TRUE(CheckUserLimits({1, 0.25, kGiB, 10}).ok());
   EXPECT_EQ(CheckUserLimits({0, {}, {}, {}}).reason(), "invalid_limits");
   EXPECT_EQ(CheckUserLimits({{}, -1.0, {}, {}}).reason(), "invalid_limits");
   EXPECT_EQ(CheckUserLimits({{}, {}, uint64_t{0}, {}}).reason(), "invalid_limits");
+}
+
+// Requests cannot ask for scratch (SPEC's resources has no field): every
+// session gets the deployment's default.
+TEST(SessionLimitsTest, EverySessionGetsTheDefaultScratch) {
+  LimitSettings s = Deployment();
+  s.default_scratch_bytes = 3 * kGiB;
+  auto r = ResolveSessionResources(s, EffectiveLimits(s, {}), {}, 0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scratch_bytes, 3 * kGiB);
 }
 
 TEST(SessionLimitsTest, BuiltInDefaultsAreSaneOnThisHost) {

@@ -41,6 +41,9 @@ struct Resources {
   std::optional<double> cpus;            // CFS quota = cpus * period
   std::optional<uint64_t> memory_bytes;  // hard limit (swap limited to the same)
   std::optional<int64_t> pids_limit;     // default 4096 in RuncRuntime
+  // Not applied by the runtime: the agent bounds the session's scratch dir
+  // (scratch home, runc's writable layer) to it (storage/scratch_dir.h).
+  std::optional<uint64_t> scratch_bytes;
 };
 
 struct ContainerSpec {
@@ -65,6 +68,12 @@ struct ContainerSpec {
   // A network namespace of its own (only lo, down for runc, until the agent
   // attaches it: net/session_network.h); false: the host's (tests only).
   bool network_namespace = false;
+  // Where the container's writable layer goes if the driver keeps it in a
+  // directory of its own (runc: the overlay upper and work dirs, made here;
+  // removed by the caller, after Delete). "" = the driver's own place (runc:
+  // the bundle). Docker keeps its layers in the daemon's storage and
+  // ignores it. Must not contain ',', ':' or '\\'.
+  std::string writable_dir;
 };
 
 enum class ContainerState { kCreating, kCreated, kRunning, kPaused, kStopped, kMissing };

@@ -240,11 +240,20 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   const std::string lower = CleanPath(spec.rootfs);
   if (lower.empty() || lower[0] != '/' || !IsDir(lower))
     return FailedPrecondition("image rootfs " + spec.rootfs + " is not a directory");
+  // The writable layer: in the caller's dir (the agent's bounded scratch
+  // dir) when it names one, else in the bundle.
+  const std::string layer = spec.writable_dir.empty() ? bundle : CleanPath(spec.writable_dir);
   if (lower.find_first_of(",:\\") != std::string::npos ||
-      bundle.find_first_of(",:\\") != std::string::npos)
+      bundle.find_first_of(",:\\") != std::string::npos ||
+      layer.find_first_of(",:\\") != std::string::npos)
     return InvalidArgument("overlay paths must not contain ',', ':' or '\\'");
-  for (const char* d : {"/upper", "/work", "/rootfs", "/etc"}) {
+  if (layer != bundle && ::mkdir(layer.c_str(), 0700) != 0)
+    return ErrnoStatus("mkdir " + layer, errno);
+  for (const char* d : {"/rootfs", "/etc"}) {
     if (::mkdir((bundle + d).c_str(), 0755) != 0) return ErrnoStatus("mkdir " + bundle + d, errno);
+  }
+  for (const char* d : {"/upper", "/work"}) {
+    if (::mkdir((layer + d).c_str(), 0755) != 0) return ErrnoStatus("mkdir " + layer + d, errno);
   }
   // Bundle files are not fsynced: after a host crash the bundle is
   // reconciled away, never reused.
@@ -268,8 +277,8 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
     // writable layer; the image and the binds are seen through idmaps.
     if (::chmod(bundle.c_str(), 0711) != 0) return ErrnoStatus("chmod " + bundle, errno);
     for (const char* d : {"/upper", "/work"}) {
-      if (::chown((bundle + d).c_str(), options_.userns->base, options_.userns->base) != 0)
-        return ErrnoStatus("chown " + bundle + d, errno);
+      if (::chown((layer + d).c_str(), options_.userns->base, options_.userns->base) != 0)
+        return ErrnoStatus("chown " + layer + d, errno);
     }
     BERTH_ASSIGN_OR_RETURN(StagedMounts m,
                            StageUsernsMounts(spec, *options_.userns, bundle + "/userns"));
@@ -278,7 +287,7 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   }
   const std::string rootfs = bundle + "/rootfs";
   const std::string data =
-      "lowerdir=" + lowerdir + ",upperdir=" + bundle + "/upper,workdir=" + bundle + "/work";
+      "lowerdir=" + lowerdir + ",upperdir=" + layer + "/upper,workdir=" + layer + "/work";
   if (::mount("overlay", rootfs.c_str(), "overlay", 0, data.c_str()) != 0)
     return ErrnoStatus("mount overlay on " + rootfs, errno);
 

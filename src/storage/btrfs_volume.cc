@@ -100,10 +100,12 @@ Result<api::Usage> BtrfsVolume::Usage(const std::string& owner_id,
 
 Status BtrfsVolume::CloneFolder(const std::string& src_owner_id, const std::string& src_folder_id,
                                 const std::string& dst_owner_id,
-                                const std::string& dst_folder_id) const {
+                                const std::string& dst_folder_id,
+                                const CopyProgressFn& progress) const {
   BERTH_ASSIGN_OR_RETURN(UniqueFd src, OpenFolderDir(src_owner_id, src_folder_id));
   if (!btrfs::IsSubvolumeRoot(src.get())) {
-    return LocalVolume::CloneFolder(src_owner_id, src_folder_id, dst_owner_id, dst_folder_id);
+    return LocalVolume::CloneFolder(src_owner_id, src_folder_id, dst_owner_id, dst_folder_id,
+                                    progress);
   }
   BERTH_ASSIGN_OR_RETURN(Parent parent, OpenParent(dst_owner_id, dst_folder_id, /*create=*/true));
   BERTH_RETURN_IF_ERROR(btrfs::Snapshot(src.get(), parent.dir.get(), parent.leaf));

@@ -36,7 +36,8 @@ class BtrfsVolume : public LocalVolume {
                            const std::string& folder_id) const override;
   Status CloneFolder(const std::string& src_owner_id, const std::string& src_folder_id,
                      const std::string& dst_owner_id,
-                     const std::string& dst_folder_id) const override;
+                     const std::string& dst_folder_id,
+                     const CopyProgressFn& progress = {}) const override;
   // Re-creates a missing qgroup and re-applies the limit.
   Status Reconcile(const std::string& owner_id, const std::string& folder_id,
                    std::optional<uint64_t> quota_bytes) const override;

@@ -71,11 +71,12 @@ Result<UniqueFd> LocalVolume::OpenFolderDir(const std::string& owner_id,
 
 Status LocalVolume::CloneFolder(const std::string& src_owner_id, const std::string& src_folder_id,
                                 const std::string& dst_owner_id,
-                                const std::string& dst_folder_id) const {
+                                const std::string& dst_folder_id,
+                                const CopyProgressFn& progress) const {
   BERTH_ASSIGN_OR_RETURN(UniqueFd src, OpenFolderDir(src_owner_id, src_folder_id));
   BERTH_RETURN_IF_ERROR(CreateFolderDir(dst_owner_id, dst_folder_id));
   auto dst = OpenFolderDir(dst_owner_id, dst_folder_id);
-  Status st = dst.ok() ? CopyTree(src.get(), dst->get()) : dst.status();
+  Status st = dst.ok() ? CopyTree(src.get(), dst->get(), progress) : dst.status();
   if (!st.ok()) (void)PurgeFolderDir(dst_owner_id, dst_folder_id);
   return st;
 }

@@ -27,7 +27,8 @@ class LocalVolume : public Volume {
                            const std::string& folder_id) const override;
   Status CloneFolder(const std::string& src_owner_id, const std::string& src_folder_id,
                      const std::string& dst_owner_id,
-                     const std::string& dst_folder_id) const override;
+                     const std::string& dst_folder_id,
+                     const CopyProgressFn& progress = {}) const override;
   Status Reconcile(const std::string&, const std::string&, std::optional<uint64_t>) const override {
     return Status::Ok();
   }

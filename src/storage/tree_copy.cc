@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -17,6 +18,19 @@ namespace berth::storage {
 namespace {
 
 constexpr size_t kMaxCopyDepth = 256;
+// copy_file_range per call: progress is reported between chunks.
+constexpr size_t kCopyChunk = 64 << 20;
+
+// The running totals and who hears of them.
+struct Progress {
+  CopyProgress done;
+  const CopyProgressFn& report;
+  void Add(uint64_t bytes, uint64_t files) {
+    done.bytes += bytes;
+    done.files += files;
+    if (report) report(done);
+  }
+};
 
 void KeepMeta(int fd, const struct stat& st) {
   (void)::fchmod(fd, st.st_mode & 07777);
@@ -25,33 +39,41 @@ void KeepMeta(int fd, const struct stat& st) {
   (void)::futimens(fd, times);
 }
 
-Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct stat& st) {
+Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct stat& st,
+                Progress& progress) {
   UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!in) return PathErrnoStatus(name, errno);
   UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                         0600));
   if (!out) return PathErrnoStatus(name, errno);
+  uint64_t reported = 0;  // of this file
   if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
     off_t left = st.st_size;
     while (left > 0) {
       ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
-                                    static_cast<size_t>(left), 0);
+                                    std::min(static_cast<size_t>(left), kCopyChunk), 0);
       if (n < 0) return PathErrnoStatus(name, errno);
       if (n == 0) break;  // the file shrank meanwhile
       left -= n;
+      if (left > 0) {
+        progress.Add(static_cast<uint64_t>(n), 0);
+        reported += static_cast<uint64_t>(n);
+      }
     }
   }
   KeepMeta(out.get(), st);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  progress.Add(size > reported ? size - reported : 0, 1);
   return Status::Ok();
 }
 
 Status CopyEntry(int src_dir, int dst_dir, const std::string& name, std::vector<DirReader>& src,
-                 std::vector<UniqueFd>& dst) {
+                 std::vector<UniqueFd>& dst, Progress& progress) {
   struct stat st;
   if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return errno == ENOENT ? Status::Ok() : PathErrnoStatus(name, errno);
   }
-  if (S_ISREG(st.st_mode)) return CopyFile(src_dir, dst_dir, name, st);
+  if (S_ISREG(st.st_mode)) return CopyFile(src_dir, dst_dir, name, st, progress);
   if (S_ISLNK(st.st_mode)) {
     std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
     ssize_t n = ::readlinkat(src_dir, name.c_str(), target.data(), target.size());
@@ -75,7 +97,8 @@ Status CopyEntry(int src_dir, int dst_dir, const std::string& name, std::vector<
 
 }  // namespace
 
-Status CopyTree(int src_dir, int dst_dir) {
+Status CopyTree(int src_dir, int dst_dir, const CopyProgressFn& report) {
+  Progress progress{{}, report};
   std::vector<DirReader> src;
   std::vector<UniqueFd> dst;
   UniqueFd root_in(::openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -93,7 +116,7 @@ Status CopyTree(int src_dir, int dst_dir) {
     }
     std::string name(e.name);
     if (IsUploadTempName(name)) continue;  // an upload in flight is not content yet
-    BERTH_RETURN_IF_ERROR(CopyEntry(src.back().fd(), dst.back().get(), name, src, dst));
+    BERTH_RETURN_IF_ERROR(CopyEntry(src.back().fd(), dst.back().get(), name, src, dst, progress));
   }
   return Status::Ok();
 }

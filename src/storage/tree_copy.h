@@ -11,11 +11,13 @@
 #pragma once
 
 #include "common/status.h"
+#include "storage/copy_progress.h"
 
 namespace berth::storage {
 
 // REQUIRES: src_dir and dst_dir are directories opened O_RDONLY; dst_dir
-// is empty.
-Status CopyTree(int src_dir, int dst_dir);
+// is empty. `progress` (if set) hears of each file copied and of each
+// 64 MiB of a large one.
+Status CopyTree(int src_dir, int dst_dir, const CopyProgressFn& progress = {});
 
 }  // namespace berth::storage

@@ -18,6 +18,7 @@
 
 #include "api/types.h"
 #include "common/result.h"
+#include "storage/copy_progress.h"
 #include "common/unique_fd.h"
 
 namespace berth::storage {
@@ -65,10 +66,12 @@ class Volume {
   virtual Result<api::Usage> Usage(const std::string& owner_id,
                                    const std::string& folder_id) const = 0;
   // Makes the new (not yet existing) folder dst a copy of src: a snapshot,
-  // reflinks or a plain copy, whatever the backend does best.
+  // reflinks or a plain copy, whatever the backend does best. `progress`
+  // hears how far a file-by-file copy has got (a snapshot reports nothing).
   virtual Status CloneFolder(const std::string& src_owner_id, const std::string& src_folder_id,
                              const std::string& dst_owner_id,
-                             const std::string& dst_folder_id) const = 0;
+                             const std::string& dst_folder_id,
+                             const CopyProgressFn& progress = {}) const = 0;
   // Start-up repair: makes sure a folder's kernel quota is what the store
   // says (a qgroup or limit that went missing is re-created).
   virtual Status Reconcile(const std::string& owner_id, const std::string& folder_id,

@@ -1,10 +1,12 @@
 #include "storage/local_volume.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "storage/storage_test_util.h"
 
@@ -142,6 +144,36 @@ TEST_F(VolumeTest, CloneCopiesTreeLinksAndModes) {
   // The source is untouched, and a clone onto an existing folder fails.
   EXPECT_EQ(ReadFile(f + "/d/e/deep"), "deep");
   EXPECT_EQ(v.CloneFolder(kOwner, kFolder, kOwner, kClone).code(), Code::kAlreadyExists);
+}
+
+TEST_F(VolumeTest, CloneReportsProgressPerFileAndPerChunk) {
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
+  std::string f = InitWithFolder(v);
+  std::filesystem::create_directories(f + "/d");
+  WriteFile(f + "/a", std::string(1000, 'a'));
+  WriteFile(f + "/d/b", std::string(24, 'b'));
+  {
+    // Sparse and larger than one 64 MiB copy chunk: reported in between.
+    int fd = ::open((f + "/big").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::ftruncate(fd, 70 << 20), 0);
+    ::close(fd);
+  }
+  std::vector<CopyProgress> seen;
+  constexpr char kClone[] = "1a2b3c4d-aaaa-4bbb-8ccc-ffffffffffff";
+  ASSERT_TRUE(v.CloneFolder(kOwner, kFolder, kOwner, kClone,
+                            [&](const CopyProgress& p) { seen.push_back(p); })
+                  .ok());
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().files, 3u);
+  EXPECT_EQ(seen.back().bytes, 1024u + (70u << 20));
+  for (size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_GE(seen[i].bytes, seen[i - 1].bytes);
+    EXPECT_GE(seen[i].files, seen[i - 1].files);
+  }
+  // Reflinked (FICLONE) file systems copy the big file in one step.
+  if (!v.capabilities().instant_clone) EXPECT_GE(seen.size(), 4u);
 }
 
 TEST_F(VolumeTest, InitRefusesRelativeRoot) {

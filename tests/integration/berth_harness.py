@@ -33,11 +33,12 @@ def session_berthd_config(driver, toml_text):
         yield from session_berthd(driver, ["--config", cfg])
 
 
-def session_berthd(driver, extra_args=(), need_image="python"):
+def session_berthd(driver, extra_args=(), need_image="python", data_dir=None):
     """For a pytest fixture parametrised by driver ("runc" or "docker"):
     yields a started Berthd with the `need_image` image (None: any images),
     skipping the test when the driver or the image is missing; afterwards
     deletes every session (also when the test failed half-way) and stops it.
+    `data_dir`: its data dir (the caller removes it); default a temp dir.
     Usage: `yield from session_berthd(request.param)`."""
     import pytest
     args = list(extra_args)
@@ -45,7 +46,7 @@ def session_berthd(driver, extra_args=(), need_image="python"):
         if not os.path.exists(DOCKER_SOCKET):
             pytest.skip(f"no Docker daemon at {DOCKER_SOCKET} (scripts/dockerd.sh start)")
         args += ["--runtime", "docker", "--docker-socket", DOCKER_SOCKET]
-    d = Berthd(args).start()
+    d = Berthd(args, data_dir=data_dir).start()
     d.driver = driver
     try:
         images = d.api("GET", "/images").json().get("images", [])
