@@ -156,13 +156,17 @@ Status BtrfsVolume::Reconcile(const std::string& owner_id, const std::string& fo
                               std::optional<uint64_t> quota_bytes) const {
   BERTH_ASSIGN_OR_RETURN(UniqueFd fd, OpenFolderDir(owner_id, folder_id));
   if (!btrfs::IsSubvolumeRoot(fd.get())) return Status::Ok();
-  BERTH_RETURN_IF_ERROR(ReconcileGroups(owner_id, folder_id, fd.get()));
   BERTH_ASSIGN_OR_RETURN(std::string dir, QgroupSysfsDir(fd.get()));
   if (::access(dir.c_str(), F_OK) != 0) {
     BERTH_ASSIGN_OR_RETURN(uint64_t id, btrfs::SubvolumeId(fd.get()));
     Status st = btrfs::CreateQgroup(fd.get(), id);
     if (!st.ok() && st.code() != Code::kAlreadyExists) return st;
     spdlog::warn("volume {}: folder {} had no qgroup; re-created 0/{}", name(), folder_id, id);
+  }
+  // After the level-0 qgroup exists: it joins the owner's group.
+  if (Status st = ReconcileGroups(owner_id, folder_id, fd.get()); !st.ok()) {
+    spdlog::warn("volume {}: folder {}: owner qgroup not repaired: {}", name(), folder_id,
+                 st.message());
   }
   // sysfs shows 0 for "no limit".
   auto max = ReadSysfsNumber(dir + "/max_referenced");
