@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Volume benchmarks (SPEC §10): folder usage of 200k files from the btrfs
 qgroup vs `du -s`, a clone of a 1 GiB folder on btrfs vs `cp -r` on the
-same file system, and the streamed clone (plain volume on ext4, progress
-events on) vs `cp -r` there. Makes its own loopback btrfs (root, btrfs-progs for mkfs
+same file system, the streamed clone (plain volume on ext4, progress
+events on) vs `cp -r` there, and snapshot create/delete latency of the 1 GiB folder (REST
+round trips) vs `btrfs subvolume snapshot -r`/`delete` run by hand. Makes its own loopback btrfs (root, btrfs-progs for mkfs
 only) and a berthd with `--volume fast=`; unmounts and detaches in a finally.
 
 Usage: sudo BERTH_BIN_DIR=build/src/cmd bench/volumes/run.py [--files N] [--gib G] [--runs R]
@@ -78,6 +79,23 @@ def clone_vs_cp(d, volume, a, cp_dst, sync_clone):
     return statistics.median(clone), statistics.median(cp)
 
 
+def snapshot_rows(d, name, src, mnt, a):
+    """Medians of snapshot create/delete through the API and with btrfs-progs."""
+    create, delete, progs_create, progs_delete = [], [], [], []
+    for i in range(a.runs):
+        create.append(timed(lambda: d.api("POST", f"/folders/{name}/snapshots", {"name": f"s{i}"})))
+        delete.append(timed(lambda: d.api("DELETE", f"/folders/{name}/snapshots/s{i}")))
+        dst = os.path.join(mnt, f"snap{i}")
+        progs_create.append(timed(lambda: sh("btrfs", "subvolume", "snapshot", "-r", src, dst)))
+        progs_delete.append(timed(lambda: sh("btrfs", "subvolume", "delete", dst)))
+    return [
+        (f"snapshot create of {a.gib} GiB (REST round trip)", statistics.median(create),
+         statistics.median(progs_create), "btrfs subvolume snapshot -r"),
+        (f"snapshot delete of {a.gib} GiB (REST round trip)", statistics.median(delete),
+         statistics.median(progs_delete), "btrfs subvolume delete"),
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=200_000)
@@ -127,6 +145,9 @@ def main():
         clone, cp = clone_vs_cp(d, "plain", a, os.path.join(top, "cpp"), sync_clone=True)
         rows.append((f"clone of {a.gib} GiB (streamed copy on ext4, REST round trip + sync)",
                      clone, cp, "cp -r + sync"))
+
+        # Snapshot create and delete of the same folder: REST vs btrfs-progs.
+        rows.extend(snapshot_rows(d, "big-fast", folder_path(d, "big-fast", "fast"), mnt, a))
 
         print(f"Kernel {os.uname().release}; median of {a.runs}; loopback btrfs in /var/tmp.\n")
         print("| case | berth | baseline | baseline time | ratio |")

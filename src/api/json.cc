@@ -36,6 +36,11 @@ void to_json(json& j, const Folder& v) {
   if (v.quota_bytes) j["quota_bytes"] = *v.quota_bytes;
   if (v.trashed_at) j["trashed_at"] = *v.trashed_at;
   if (v.usage) j["usage"] = *v.usage;
+  j["snapshot_schedule"] = nullptr;
+  if (v.snapshot_schedule) {
+    j["snapshot_schedule"] = {{"every_s", v.snapshot_schedule->every_s},
+                              {"keep", v.snapshot_schedule->keep}};
+  }
 }
 void from_json(const json& j, Folder& v) {
   v.id = j.value("id", "");
@@ -164,6 +169,7 @@ void from_json(const json& j, Volume& v) {
 void to_json(json& j, const SessionMount& v) {
   j = json{{"folder", v.folder}, {"folder_id", v.folder_id}, {"target", v.target},
            {"permission", v.permission}, {"automount", v.automount}};
+  if (!v.snapshot.empty()) j["snapshot"] = v.snapshot;
 }
 void from_json(const json& j, SessionMount& v) {
   v.folder = j.value("folder", "");
@@ -171,6 +177,13 @@ void from_json(const json& j, SessionMount& v) {
   v.target = j.value("target", "");
   v.permission = j.value("permission", "");
   v.automount = j.value("automount", false);
+  v.snapshot = j.value("snapshot", "");
+}
+
+void to_json(json& j, const Snapshot& v) {
+  j = json{{"name", v.name}, {"created_at", v.created_at}, {"exclusive_bytes", nullptr},
+           {"scheduled", v.scheduled}};
+  if (v.exclusive_bytes) j["exclusive_bytes"] = *v.exclusive_bytes;
 }
 
 void to_json(json& j, const SessionResources& v) {

@@ -30,6 +30,8 @@
 #include "images/image_store.h"
 #include "manager/rest/api_routes.h"
 #include "manager/dotfile_service.h"
+#include "manager/snapshot_scheduler.h"
+#include "manager/snapshot_service.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/event_relay.h"
@@ -250,6 +252,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
   manager::UserQuota quota(db, folders, cfg.default_user_quota_bytes);
+  manager::SnapshotService snapshots(folders, &quota);
   manager::UserService users(db, auth, audit, cfg.limits, &quota);
   manager::ShareService shares(db, folders, audit);
   manager::DotfileService dotfiles(db);
@@ -260,6 +263,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   shares.SetRevoker(&sessions);
 
   folders.ReconcileQuotas();
+  manager::SnapshotScheduler snapshot_scheduler(**store, folders, snapshots);
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
@@ -290,6 +294,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.users = &users;
   api.quota = &quota;
   api.shares = &shares;
+  api.snapshots = &snapshots;
   api.dotfiles = &dotfiles;
   api.sessions = &sessions;
   api.images = images->get();
@@ -346,6 +351,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
                 auth.MintLoginCode(admin->user_id).c_str());
   }
   std::fflush(stdout);
+  snapshot_scheduler.Start();
   {
     // Lets tests and scripts find the bound port (with --listen HOST:0).
     FILE* f = std::fopen((cfg.data_dir + "/berthd.addr").c_str(), "w");
@@ -365,6 +371,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sigwait(&stop_signals, &sig);
   spdlog::info("received signal {}, stopping", sig);
   (void)NotifyServiceManager("STOPPING=1");
+  snapshot_scheduler.Stop();
   events.CloseAll();
   server.Stop();
   if (metrics_server) metrics_server->Stop();

@@ -20,7 +20,8 @@ inline constexpr const char* kTokenCols =
     "id, user_id, label, secret_hash, created_at, last_used_at";
 
 inline constexpr const char* kFolderCols =
-    "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes";
+    "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes, "
+    "snapshot_every_s, snapshot_keep";
 
 inline constexpr const char* kSessionCols =
     "id, name, owner_id, image, status, error, created_at, request_json, mounts_json, "

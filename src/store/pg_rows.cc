@@ -97,7 +97,8 @@ TokenRecord ReadToken(const pqxx::row& r) {
 
 PgParams FolderParams(const FolderRecord& f) {
   return {f.id,     f.name,       f.volume,     f.owner_id,
-          f.status, f.created_at, f.trashed_at, PgText(f.quota_bytes)};
+          f.status, f.created_at, f.trashed_at, PgText(f.quota_bytes),
+          PgText(f.snapshot_every_s), PgText(f.snapshot_keep)};
 }
 FolderRecord ReadFolder(const pqxx::row& r) {
   FolderRecord f;
@@ -109,6 +110,8 @@ FolderRecord ReadFolder(const pqxx::row& r) {
   f.created_at = Str(r[5]);
   f.trashed_at = OptStr(r[6]);
   if (auto q = Opt<int64_t>(r[7])) f.quota_bytes = static_cast<uint64_t>(*q);
+  if (auto e = Opt<int64_t>(r[8])) f.snapshot_every_s = static_cast<uint64_t>(*e);
+  if (auto k = Opt<int64_t>(r[9])) f.snapshot_keep = static_cast<uint64_t>(*k);
   return f;
 }
 

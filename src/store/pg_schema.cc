@@ -117,6 +117,11 @@ ALTER TABLE users ADD COLUMN python_user_base TEXT NOT NULL DEFAULT 'shared';
     R"sql(
 ALTER TABLE users ADD COLUMN quota_bytes BIGINT;
 )sql",
+    // 9: a folder's snapshot schedule (both NULL: none; SPEC §2 Snapshots).
+    R"sql(
+ALTER TABLE folders ADD COLUMN snapshot_every_s BIGINT;
+ALTER TABLE folders ADD COLUMN snapshot_keep BIGINT;
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
