@@ -11,7 +11,7 @@ import { formatRoute } from '../lib/route';
 import { snapshotsUnavailable } from '../lib/snapshots';
 import { knownVolumes } from '../lib/volume_cache';
 import { h, replace } from '../ui/dom';
-import { crumbNav, entryRow, entryTable, notFoundState, startDownload } from '../ui/file_list';
+import { crumbNav, entryRow, entryTable, pagedListing, startDownload } from '../ui/file_list';
 import { validatedField } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
 import { attempt, notify, notifyError } from '../ui/notice';
@@ -113,8 +113,6 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   );
 
   let folder: Folder | null = null;
-  let entries: Entry[] = [];
-  let next: string | null | undefined = null;
   let disposed = false;
   const readOnly = () => folder?.permission === 'ro';
 
@@ -137,12 +135,11 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     return formatRoute({ page: 'explorer', folder: folderName, path: joinPath(path, e.name) });
   }
 
-  function showList(): void {
+  function showList(entries: Entry[]): void {
     if (!entries.length) {
       replace(listWrap, h('div', { class: 'empty-state' },
         h('p', {}, path ? 'This directory is empty.' : 'This folder is empty.'),
         readOnly() ? null : h('p', { class: 'hint' }, 'Upload files with the Upload button or drop them here.')));
-      more.hidden = true;
       return;
     }
     const rows = entries.map((e) => {
@@ -156,7 +153,6 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
       return entryRow(e, entryHref(e), [dl, rename, del]);
     });
     replace(listWrap, entryTable(`Contents of ${path || folderName}`, rows));
-    more.hidden = !next;
   }
 
   // After a change: re-list and refresh the usage line.
@@ -169,28 +165,21 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     }, () => {});
   }
 
-  async function load(append = false): Promise<void> {
-    try {
+  const load = pagedListing({
+    wrap: listWrap,
+    more,
+    page: async (after) => {
       if (!folder) {
         folder = await folderInfo(folderName);
         applyPermission();
         head.appendChild(snapshotsAction(folder));
       }
-      const r = await api.list(folderName, path, append ? next ?? undefined : undefined);
-      if (disposed) return;
-      entries = append ? [...entries, ...r.entries] : r.entries;
-      next = r.next;
-      showList();
-    } catch (e) {
-      if (disposed) return;
-      if (e instanceof ApiError && e.status === 404) {
-        replace(listWrap, notFoundState(errorMessage(e),
-          path ? formatRoute({ page: 'explorer', folder: folderName, path: parentPath(path) }) : '#/storage'));
-        return;
-      }
-      replace(listWrap, h('p', { class: 'form-error', role: 'alert' }, errorMessage(e)));
-    }
-  }
+      return api.list(folderName, path, after);
+    },
+    show: showList,
+    upHref: path ? formatRoute({ page: 'explorer', folder: folderName, path: parentPath(path) }) : '#/storage',
+    disposed: () => disposed,
+  });
 
   async function download(p: FilePath, filename: string, btn: HTMLButtonElement): Promise<void> {
     btn.disabled = true;
@@ -326,7 +315,6 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   mkdirBtn.addEventListener('click', openMkdir);
   zipBtn.addEventListener('click', () => download(path, `${path ? path.split('/').pop() : folderName}.zip`, zipBtn));
   refreshBtn.addEventListener('click', () => changed());
-  more.addEventListener('click', () => load(true));
 
   // Drag and drop: the counter copes with dragenter/dragleave pairs from children.
   let depth = 0;

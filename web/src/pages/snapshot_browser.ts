@@ -3,14 +3,14 @@
 // (it replaces the entry in the live folder). No upload, rename or delete:
 // a snapshot never changes.
 
-import { api, ApiError, type Entry, type FilePath } from '../api';
+import { api, type Entry, type FilePath } from '../api';
 import type { AppContext } from '../app_context';
 import { breadcrumbs, entryPath, joinPath, parentPath } from '../lib/paths';
 import { formatRoute } from '../lib/route';
 import { snapshotMountName } from '../lib/snapshots';
 import { h, replace } from '../ui/dom';
-import { confirmDialog, errorMessage } from '../ui/dialog';
-import { crumbNav, entryRow, entryTable, notFoundState, startDownload } from '../ui/file_list';
+import { confirmDialog } from '../ui/dialog';
+import { crumbNav, entryRow, entryTable, pagedListing, startDownload } from '../ui/file_list';
 import { attempt } from '../ui/notice';
 
 export function renderSnapshotBrowser(main: HTMLElement, ctx: AppContext, folder: string, snap: string, path: string): () => void {
@@ -28,14 +28,11 @@ export function renderSnapshotBrowser(main: HTMLElement, ctx: AppContext, folder
     h('section', { class: 'explorer', 'aria-label': `Files in snapshot ${snap} of ${folder}` }, listWrap, more),
   );
 
-  let entries: Entry[] = [];
-  let next: string | null | undefined = null;
   let disposed = false;
 
-  function showList(): void {
+  function showList(entries: Entry[]): void {
     if (!entries.length) {
       replace(listWrap, h('div', { class: 'empty-state' }, h('p', {}, path ? 'This directory is empty.' : 'This snapshot is empty.')));
-      more.hidden = true;
       return;
     }
     const rows = entries.map((e) => {
@@ -47,24 +44,6 @@ export function renderSnapshotBrowser(main: HTMLElement, ctx: AppContext, folder
       return entryRow(e, at(joinPath(path, e.name)), [dl, restore]);
     });
     replace(listWrap, entryTable(`Contents of ${path || title}`, rows));
-    more.hidden = !next;
-  }
-
-  async function load(append = false): Promise<void> {
-    try {
-      const r = await api.listSnapshot(folder, snap, path, append ? next ?? undefined : undefined);
-      if (disposed) return;
-      entries = append ? [...entries, ...r.entries] : r.entries;
-      next = r.next;
-      showList();
-    } catch (e) {
-      if (disposed) return;
-      if (e instanceof ApiError && e.status === 404) {
-        replace(listWrap, notFoundState(errorMessage(e), path ? at(parentPath(path)) : formatRoute({ page: 'snapshots', folder })));
-        return;
-      }
-      replace(listWrap, h('p', { class: 'form-error', role: 'alert' }, errorMessage(e)));
-    }
   }
 
   async function restoreOne(e: Entry, p: FilePath, button: HTMLButtonElement): Promise<void> {
@@ -78,7 +57,14 @@ export function renderSnapshotBrowser(main: HTMLElement, ctx: AppContext, folder
     button.disabled = false;
   }
 
-  more.addEventListener('click', () => load(true));
+  const load = pagedListing({
+    wrap: listWrap,
+    more,
+    page: (after) => api.listSnapshot(folder, snap, path, after),
+    show: showList,
+    upHref: path ? at(parentPath(path)) : formatRoute({ page: 'snapshots', folder }),
+    disposed: () => disposed,
+  });
   load();
   void ctx;
   return () => {
