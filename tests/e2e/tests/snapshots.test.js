@@ -1,7 +1,7 @@
 // Folder snapshots in the web UI (SPEC §2 "Snapshots"), on a btrfs volume the
 // test makes: take a snapshot, delete a file in the explorer, browse the
-// snapshot read-only and Restore the file, Restore all, the schedule editor,
-// delete a snapshot; and on the local volume, the explanation instead.
+// snapshot read-only and Restore the file; Restore all and delete a snapshot;
+// the schedule editor; and on the local volume, the explanation instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -100,7 +100,7 @@ test('snapshot, delete a file in the explorer, restore it from the snapshot view
   });
 });
 
-test('Restore all, the schedule editor, and Delete a snapshot', async (t) => {
+test('Restore all, then Delete the snapshot', async (t) => {
   await withSnappy(t, async ({ page, api }) => {
     await openSnapshots(page);
     await takeSnapshot(page, 'whole');
@@ -115,6 +115,16 @@ test('Restore all, the schedule editor, and Delete a snapshot', async (t) => {
     assert.equal((await api('GET', '/folders/snappy/files/content?path=keep.txt')).text, kContent);
     assert.equal((await api('GET', '/folders/snappy/files/content?path=other.txt')).text, 'other');
 
+    await snapshotRow(page, 'whole').getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirmOk(page);
+    await page.getByText('No snapshots yet').waitFor();
+    assert.deepEqual((await api('GET', '/folders/snappy/snapshots')).json.snapshots, []);
+  });
+});
+
+test('the schedule editor saves every N hours, keep N', async (t) => {
+  await withSnappy(t, async ({ page, api }) => {
+    await openSnapshots(page);
     // Every 2 hours, keep 5: PATCH /folders/snappy {snapshot_schedule}.
     await page.getByLabel('Take snapshots on a schedule').check();
     await page.getByLabel('Every', { exact: true }).fill('0');
@@ -129,10 +139,10 @@ test('Restore all, the schedule editor, and Delete a snapshot', async (t) => {
     await page.getByText('Now: every 2 hours, keeping the last 5.').waitFor();
     await screenshot(page, 'snapshot-schedule');
 
-    await snapshotRow(page, 'whole').getByRole('button', { name: 'Delete', exact: true }).click();
-    await confirmOk(page);
-    await page.getByText('No snapshots yet').waitFor();
-    assert.deepEqual((await api('GET', '/folders/snappy/snapshots')).json.snapshots, []);
+    await page.getByLabel('Take snapshots on a schedule').uncheck();
+    await page.getByRole('button', { name: 'Save schedule', exact: true }).click();
+    await page.getByText('Now: off.').waitFor();
+    assert.equal((await api('GET', '/folders/snappy')).json.snapshot_schedule ?? null, null);
   });
 });
 
