@@ -22,7 +22,7 @@ async function put(b, folder, file, body) {
 
 // A berthd with volume `fast` on a fresh btrfs, folder `snappy` on it holding
 // keep.txt and other.txt; skips where this berthd has no snapshots.
-async function withSnappy(t, fn) {
+async function withSnappy(t, fn, { needsSessions = false } = {}) {
   await withBtrfs(t, async (mnt) => {
     const root = mkdtempSync(path.join(mnt, 'vol-'));
     await withWorld(t, async (w) => {
@@ -37,7 +37,7 @@ async function withSnappy(t, fn) {
       await goStorage(w.page);
       await openFolder(w.page, 'snappy');
       await fn(w);
-    }, { berthdArgs: ['--volume', `fast=${root}`] });
+    }, { berthdArgs: ['--volume', `fast=${root}`], needsSessions });
   });
 }
 
@@ -120,6 +120,23 @@ test('Restore all, then Delete the snapshot', async (t) => {
     await page.getByText('No snapshots yet').waitFor();
     assert.deepEqual((await api('GET', '/folders/snappy/snapshots')).json.snapshots, []);
   });
+});
+
+test('Restore all while a session mounts the folder: the refusal names the session', async (t) => {
+  await withSnappy(t, async ({ page, api }) => {
+    await openSnapshots(page);
+    await takeSnapshot(page, 'busy');
+    const s = await api('POST', '/sessions', { name: 'holds-snappy', mounts: [{ folder: 'snappy' }] });
+    assert.equal(s.status, 201, s.text);
+    try {
+      await snapshotRow(page, 'busy').getByRole('button', { name: 'Restore all', exact: true }).click();
+      await confirmOk(page);
+      await page.getByRole('alert').filter({ hasText: 'holds-snappy' }).waitFor();
+      await screenshot(page, 'snapshot-restore-refused');
+    } finally {
+      await api('DELETE', '/sessions/holds-snappy');
+    }
+  }, { needsSessions: true });
 });
 
 test('the schedule editor saves every N hours, keep N', async (t) => {
