@@ -164,6 +164,7 @@ void from_json(const json& j, Volume& v) {
 void to_json(json& j, const SessionMount& v) {
   j = json{{"folder", v.folder}, {"folder_id", v.folder_id}, {"target", v.target},
            {"permission", v.permission}, {"automount", v.automount}};
+  if (!v.snapshot.empty()) j["snapshot"] = v.snapshot;
 }
 void from_json(const json& j, SessionMount& v) {
   v.folder = j.value("folder", "");
@@ -171,6 +172,13 @@ void from_json(const json& j, SessionMount& v) {
   v.target = j.value("target", "");
   v.permission = j.value("permission", "");
   v.automount = j.value("automount", false);
+  v.snapshot = j.value("snapshot", "");
+}
+
+void to_json(json& j, const Snapshot& v) {
+  j = json{{"name", v.name}, {"created_at", v.created_at}, {"exclusive_bytes", nullptr},
+           {"scheduled", v.scheduled}};
+  if (v.exclusive_bytes) j["exclusive_bytes"] = *v.exclusive_bytes;
 }
 
 void to_json(json& j, const SessionResources& v) {

@@ -32,6 +32,7 @@ void from_json(const nlohmann::json& j, Volume& v);
 
 void to_json(nlohmann::json& j, const SessionMount& v);
 void from_json(const nlohmann::json& j, SessionMount& v);
+void to_json(nlohmann::json& j, const Snapshot& v);
 void to_json(nlohmann::json& j, const SessionResources& v);
 void from_json(const nlohmann::json& j, SessionResources& v);
 void to_json(nlohmann::json& j, const Session& v);

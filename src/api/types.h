@@ -85,7 +85,7 @@ struct Token {
 struct VolumeCapabilities {
   bool kernel_quota = false;   // the kernel enforces folder quotas (btrfs qgroups)
   bool instant_clone = false;  // clone by snapshot or reflink, not by copying
-  bool snapshots = false;      // read-only folder snapshots (not built yet)
+  bool snapshots = false;      // read-only folder snapshots (btrfs)
 };
 
 struct Volume {
@@ -97,12 +97,23 @@ struct Volume {
   uint64_t free_bytes = 0;
 };
 
+// A read-only snapshot of a folder (SPEC §2 "Snapshots").
+struct Snapshot {
+  std::string name;
+  std::string created_at;  // RFC 3339, UTC
+  // Bytes only this snapshot holds (what deleting it would free); none
+  // where the volume cannot say.
+  std::optional<uint64_t> exclusive_bytes;
+  bool scheduled = false;  // taken by the folder's schedule (name "auto-...")
+};
+
 struct SessionMount {
   std::string folder;
   std::string folder_id;
   std::string target;
   std::string permission;  // "ro" | "rw"
   bool automount = false;
+  std::string snapshot;  // non-empty: this snapshot of the folder, read-only
 };
 
 struct SessionResources {

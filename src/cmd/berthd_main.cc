@@ -28,6 +28,7 @@
 #include "images/image_store.h"
 #include "manager/rest/api_routes.h"
 #include "manager/dotfile_service.h"
+#include "manager/snapshot_service.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/session_service.h"
@@ -229,6 +230,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.events = &events;
   manager::FolderService folders(std::move(folder_deps));
   manager::UserQuota quota(**store, folders, cfg.default_user_quota_bytes);
+  manager::SnapshotService snapshots(folders, &quota);
   manager::UserService users(**store, auth, audit, cfg.limits, &quota);
   manager::ShareService shares(**store, folders, audit);
   manager::DotfileService dotfiles(**store);
@@ -263,6 +265,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.users = &users;
   api.quota = &quota;
   api.shares = &shares;
+  api.snapshots = &snapshots;
   api.dotfiles = &dotfiles;
   api.sessions = &sessions;
   api.images = images->get();

@@ -124,6 +124,17 @@ Status FolderService::CheckNotInUse(const store::FolderRecord& f, const char* ve
   return Status::Ok();
 }
 
+Status FolderService::CheckNotMounted(const store::FolderRecord& f, const std::string& snapshot,
+                                      const std::string& what, const char* reason) {
+  if (!deps_.in_use) return Status::Ok();
+  if (auto s = deps_.in_use->SessionMounting(f.id, snapshot)) {
+    return FailedPrecondition("cannot " + what + ": session '" + *s +
+                                  "' mounts it; delete the session first",
+                              reason);
+  }
+  return Status::Ok();
+}
+
 Result<api::Folder> FolderService::Create(const Principal& p, const std::string& name,
                                           const std::string& volume,
                                           std::optional<uint64_t> quota_bytes) {

@@ -27,6 +27,13 @@ class FolderUseChecker {
   virtual ~FolderUseChecker() = default;
   // The name of a live session that mounts `folder_id`, if any.
   virtual std::optional<std::string> SessionUsing(const std::string& folder_id) = 0;
+  // The name of a live session that mounts the folder itself (`snapshot`
+  // empty; a session that mounts only snapshots of it does not count) or
+  // that snapshot of it.
+  virtual std::optional<std::string> SessionMounting(const std::string& folder_id,
+                                                     const std::string& snapshot) {
+    return snapshot.empty() ? SessionUsing(folder_id) : std::nullopt;
+  }
 };
 
 struct FolderServiceDeps {
@@ -104,17 +111,21 @@ class FolderService {
   }
 
   std::vector<api::Volume> Volumes() const;
+  Result<const storage::Volume*> VolumeOf(const store::FolderRecord& f) const;
+  // FailedPrecondition (reason `reason`) naming the session when a live
+  // session mounts the folder itself (`snapshot` empty) or that snapshot.
+  Status CheckNotMounted(const store::FolderRecord& f, const std::string& snapshot,
+                         const std::string& what, const char* reason);
+  // Tells the owner's (and invitees') web UIs that `f` changed.
+  void Publish(const store::FolderRecord& f, const std::string& change);
   // Plugs in the session side after construction (the two services refer
   // to each other). REQUIRES: called before serving requests.
   void SetUseChecker(FolderUseChecker* c) { deps_.in_use = c; }
 
  private:
-  Result<const storage::Volume*> VolumeOf(const store::FolderRecord& f) const;
   // Ready folders shared with `user_id` (accepted).
   Result<std::vector<store::FolderRecord>> SharedWith(const std::string& user_id);
   Status CheckNotInUse(const store::FolderRecord& f, const char* verb);
-  // Tells the owner's (and invitees') web UIs that `f` changed.
-  void Publish(const store::FolderRecord& f, const std::string& change);
 
   FolderServiceDeps deps_;
   Authorizer authz_;

@@ -114,6 +114,19 @@ std::vector<agent::FolderQuotaNote> SessionService::QuotaNotes(
   return out;
 }
 
+Status SessionService::AddSnapshotMount(const Principal& p, const std::string& spec, size_t at,
+                                        std::set<std::string>& seen, agent::MountPlanInput& in) {
+  const std::string snap = spec.substr(at + 1);
+  BERTH_RETURN_IF_ERROR(storage::ValidateSnapshotName(snap));
+  BERTH_ASSIGN_OR_RETURN(auto rec, deps_.folders->ResolveReady(p, spec.substr(0, at)));
+  if (!seen.insert(rec.id + "@" + snap).second) return Status::Ok();
+  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, deps_.folders->VolumeOf(rec));
+  BERTH_ASSIGN_OR_RETURN(std::string host, v->SnapshotPath(rec.owner_id, rec.id, snap));
+  // Always read-only (PlanMounts refuses "rw" on an "ro" folder with 403).
+  in.folders.push_back(agent::FolderRef{spec, rec.id, host, "ro", rec.status});
+  return Status::Ok();
+}
+
 Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
                                                              const agent::SessionRequest& req,
                                                              std::vector<std::string>* folder_ids) {
@@ -128,6 +141,10 @@ Result<agent::MountPlanInput> SessionService::ResolveFolders(const Principal& p,
     return Status::Ok();
   };
   for (const auto& m : req.mounts) {
+    if (size_t at = m.folder.find('@'); at != std::string::npos) {
+      BERTH_RETURN_IF_ERROR(AddSnapshotMount(p, m.folder, at, seen, in));
+      continue;
+    }
     auto ready = deps_.folders->ResolveReady(p, m.folder);
     if (ready.ok()) {
       Access a = deps_.folders->AccessOf(p, *ready);
@@ -251,8 +268,13 @@ Result<api::Session> SessionService::Create(const Principal& p,
   std::map<std::string, std::string> ids;
   for (const auto& f : mounts.folders) ids[f.name] = f.id;
   for (const auto& m : plan.mounts) {
-    mj["mounts"].push_back(api::SessionMount{m.folder, ids[m.folder], m.target,
-                                             m.read_only ? "ro" : "rw", m.automount});
+    api::SessionMount sm{m.folder, ids[m.folder], m.target, m.read_only ? "ro" : "rw",
+                         m.automount};
+    if (size_t at = m.folder.find('@'); at != std::string::npos) {
+      sm.folder = m.folder.substr(0, at);
+      sm.snapshot = m.folder.substr(at + 1);
+    }
+    mj["mounts"].push_back(std::move(sm));
   }
   rec.mounts_json = mj.dump();
   rec.status = "running";
@@ -406,6 +428,23 @@ agent::ReconcileReport SessionService::Reconcile() {
   total.removed.insert(total.removed.end(), rep.removed.begin(), rep.removed.end());
   total.errors.insert(total.errors.end(), rep.errors.begin(), rep.errors.end());
   return total;
+}
+
+std::optional<std::string> SessionService::SessionMounting(const std::string& folder_id,
+                                                          const std::string& snapshot) {
+  auto live = deps_.store->SessionsUsingFolder(folder_id);
+  if (!live.ok() || live->empty()) return std::nullopt;
+  auto all = deps_.store->ListSessions("");
+  if (!all.ok()) return live->front();  // cannot tell which: assume the folder itself
+  for (const auto& r : *all) {
+    if (std::find(r.folder_ids.begin(), r.folder_ids.end(), folder_id) == r.folder_ids.end()) {
+      continue;
+    }
+    for (const auto& m : MountsOf(r)) {
+      if (m.folder_id == folder_id && m.snapshot == snapshot) return r.name;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> SessionService::SessionUsing(const std::string& folder_id) {

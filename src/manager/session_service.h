@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,8 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   agent::ReconcileReport Reconcile();
 
   std::optional<std::string> SessionUsing(const std::string& folder_id) override;
+  std::optional<std::string> SessionMounting(const std::string& folder_id,
+                                             const std::string& snapshot) override;
   // Ended sessions stay listed ("terminated", status_reason "share_revoked")
   // until their owner deletes them, so the user sees why they stopped.
   std::vector<std::string> EndSessionsMounting(const std::string& user_id,
@@ -104,6 +107,9 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   // The notice lines for mounted folders with a quota.
   std::vector<agent::FolderQuotaNote> QuotaNotes(const std::vector<std::string>& folder_ids,
                                                  const agent::MountPlan& plan);
+  // Adds the snapshot mount `spec` ("folder@snap", '@' at `at`), read-only.
+  Status AddSnapshotMount(const Principal& p, const std::string& spec, size_t at,
+                          std::set<std::string>& seen, agent::MountPlanInput& in);
   Result<agent::MountPlanInput> ResolveFolders(const Principal& p,
                                                const agent::SessionRequest& req,
                                                std::vector<std::string>* folder_ids);

@@ -38,7 +38,8 @@ Status BtrfsVolume::Init() const {
 Status BtrfsVolume::CreateFolderDir(const std::string& owner_id,
                                     const std::string& folder_id) const {
   BERTH_ASSIGN_OR_RETURN(Parent parent, OpenParent(owner_id, folder_id, /*create=*/true));
-  BERTH_RETURN_IF_ERROR(btrfs::CreateSubvolume(parent.dir.get(), parent.leaf));
+  BERTH_ASSIGN_OR_RETURN(uint64_t group, OwnerQgroup(owner_id, /*create=*/true));
+  BERTH_RETURN_IF_ERROR(btrfs::CreateSubvolume(parent.dir.get(), parent.leaf, group));
   return FinishFolderDir(parent.dir.get(), parent.leaf);
 }
 
@@ -48,6 +49,7 @@ Status BtrfsVolume::PurgeFolderDir(const std::string& owner_id,
   if (!parent.ok()) {
     return parent.status().code() == Code::kNotFound ? Status::Ok() : parent.status();
   }
+  BERTH_RETURN_IF_ERROR(PurgeSnapshots(*parent));
   UniqueFd fd(::openat(parent->dir.get(), parent->leaf.c_str(),
                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd || !btrfs::IsSubvolumeRoot(fd.get())) return PurgePlainDir(*parent);
@@ -106,16 +108,55 @@ Status BtrfsVolume::CloneFolder(const std::string& src_owner_id, const std::stri
     return LocalVolume::CloneFolder(src_owner_id, src_folder_id, dst_owner_id, dst_folder_id);
   }
   BERTH_ASSIGN_OR_RETURN(Parent parent, OpenParent(dst_owner_id, dst_folder_id, /*create=*/true));
-  BERTH_RETURN_IF_ERROR(btrfs::Snapshot(src.get(), parent.dir.get(), parent.leaf));
+  BERTH_ASSIGN_OR_RETURN(uint64_t group, OwnerQgroup(dst_owner_id, /*create=*/true));
+  BERTH_RETURN_IF_ERROR(btrfs::Snapshot(src.get(), parent.dir.get(), parent.leaf, false, group));
+  // Into another owner's group the kernel cannot account the shared data
+  // at once and asks for a rescan.
+  if (btrfs::QuotaInconsistent(src.get())) (void)btrfs::StartRescan(src.get());
   // The snapshot's qgroup starts without a limit; the caller sets the
   // clone's quota (SetQuota).
   return FinishFolderDir(parent.dir.get(), parent.leaf);
+}
+
+Status BtrfsVolume::PurgeSnapshots(const Parent& parent) const {
+  const std::string name = parent.leaf + ".snapshots";
+  UniqueFd dir(::openat(parent.dir.get(), name.c_str(),
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) return errno == ENOENT ? Status::Ok() : ErrnoStatus("open " + name, errno);
+  BERTH_ASSIGN_OR_RETURN(auto snaps, ListSnapshotNames(dir.get()));
+  for (const auto& snap : snaps) {
+    Status st = DestroyWithQgroup(dir.get(), snap);
+    if (!st.ok() && st.code() != Code::kNotFound) return st;
+  }
+  dir = UniqueFd();
+  if (::unlinkat(parent.dir.get(), name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+    return ErrnoStatus("remove " + name, errno);
+  }
+  return Status::Ok();
+}
+
+Status BtrfsVolume::ReconcileGroups(const std::string& owner_id, const std::string& folder_id,
+                                    int folder_fd) const {
+  BERTH_ASSIGN_OR_RETURN(uint64_t group, OwnerQgroup(owner_id, /*create=*/true));
+  BERTH_ASSIGN_OR_RETURN(uint64_t id, btrfs::SubvolumeId(folder_fd));
+  BERTH_RETURN_IF_ERROR(btrfs::AssignQgroup(folder_fd, btrfs::QgroupId(0, id), group));
+  BERTH_RETURN_IF_ERROR(ReconcileSnapshots(owner_id, folder_id, group));
+  // What an interrupted whole restore left (btrfs_snapshots.cc).
+  BERTH_ASSIGN_OR_RETURN(Parent parent, OpenParent(owner_id, folder_id, /*create=*/false));
+  Status left = DestroyWithQgroup(parent.dir.get(), parent.leaf + ".restoring");
+  if (left.ok()) spdlog::warn("volume {}: removed what an interrupted restore of folder {} left", name(), folder_id);
+  if (btrfs::QuotaInconsistent(folder_fd)) {
+    spdlog::warn("volume {}: qgroup accounting inconsistent; rescanning", name());
+    (void)btrfs::StartRescan(folder_fd);
+  }
+  return Status::Ok();
 }
 
 Status BtrfsVolume::Reconcile(const std::string& owner_id, const std::string& folder_id,
                               std::optional<uint64_t> quota_bytes) const {
   BERTH_ASSIGN_OR_RETURN(UniqueFd fd, OpenFolderDir(owner_id, folder_id));
   if (!btrfs::IsSubvolumeRoot(fd.get())) return Status::Ok();
+  BERTH_RETURN_IF_ERROR(ReconcileGroups(owner_id, folder_id, fd.get()));
   BERTH_ASSIGN_OR_RETURN(std::string dir, QgroupSysfsDir(fd.get()));
   if (::access(dir.c_str(), F_OK) != 0) {
     BERTH_ASSIGN_OR_RETURN(uint64_t id, btrfs::SubvolumeId(fd.get()));

@@ -88,6 +88,13 @@ class FolderFs {
   // stored, not deflated (speed; see folder_archive.cc).
   Result<std::unique_ptr<ArchiveStream>> OpenArchive(std::string_view dir,
                                                      ArchiveFormat format) const;
+  // Copies `path` (a file, symlink or directory tree) from `snapshot` (a
+  // FolderFs on a read-only snapshot of this folder) over the same path
+  // here, replacing what is there in one rename (RENAME_EXCHANGE); missing
+  // parent directories are made. The copy is built under an upload temp
+  // name, so a failure leaves the old entry. NotFound if the snapshot has
+  // no such path. `path` must not be the root (folder_restore.cc).
+  Result<api::FileEntry> RestoreFrom(const FolderFs& snapshot, std::string_view path) const;
   // Bytes (apparent size) and counts of everything beneath the root.
   Result<api::Usage> ComputeUsage() const;
 

@@ -70,4 +70,21 @@ Status ValidateFolderName(std::string_view name) {
 
 bool IsAutomountName(std::string_view name) { return !name.empty() && name.front() == '.'; }
 
+Status ValidateSnapshotName(std::string_view name) {
+  auto bad = [&](const std::string& why) {
+    return InvalidArgument("invalid snapshot name '" + std::string(name) + "': " + why,
+                           "invalid_snapshot_name");
+  };
+  if (name.empty() || name.size() > kMaxNameLength) return bad("must be 1 to 64 characters");
+  if (name == "." || name == "..") return bad("'.' and '..' are not names");
+  for (char c : name) {
+    if (!IsAllowedChar(c)) return bad("only letters, digits, '.', '_' and '-' are allowed");
+  }
+  return Status::Ok();
+}
+
+bool IsScheduledSnapshotName(std::string_view name) {
+  return name.starts_with(kScheduledSnapshotPrefix);
+}
+
 }  // namespace berth::storage

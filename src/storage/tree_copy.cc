@@ -25,11 +25,12 @@ void KeepMeta(int fd, const struct stat& st) {
   (void)::futimens(fd, times);
 }
 
-Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct stat& st) {
+Status CopyFile(int src_dir, const std::string& name, int dst_dir, const std::string& dst_name,
+                const struct stat& st) {
   UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!in) return PathErrnoStatus(name, errno);
-  UniqueFd out(::openat(dst_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                        0600));
+  UniqueFd out(::openat(dst_dir, dst_name.c_str(),
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) return PathErrnoStatus(name, errno);
   if (::ioctl(out.get(), FICLONE, in.get()) != 0) {
     off_t left = st.st_size;
@@ -45,27 +46,29 @@ Status CopyFile(int src_dir, int dst_dir, const std::string& name, const struct 
   return Status::Ok();
 }
 
-Status CopyEntry(int src_dir, int dst_dir, const std::string& name, std::vector<DirReader>& src,
-                 std::vector<UniqueFd>& dst) {
-  struct stat st;
-  if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    return errno == ENOENT ? Status::Ok() : PathErrnoStatus(name, errno);
-  }
-  if (S_ISREG(st.st_mode)) return CopyFile(src_dir, dst_dir, name, st);
+// Copies `name` in src_dir as `dst_name` in dst_dir; a directory is made
+// and pushed on the stacks for its entries to follow.
+Status CopyEntry(int src_dir, const std::string& name, int dst_dir, const std::string& dst_name,
+                 const struct stat& st, std::vector<DirReader>& src, std::vector<UniqueFd>& dst) {
+  if (S_ISREG(st.st_mode)) return CopyFile(src_dir, name, dst_dir, dst_name, st);
   if (S_ISLNK(st.st_mode)) {
     std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
     ssize_t n = ::readlinkat(src_dir, name.c_str(), target.data(), target.size());
     if (n < 0) return PathErrnoStatus(name, errno);
     target.resize(static_cast<size_t>(n));
-    if (::symlinkat(target.c_str(), dst_dir, name.c_str()) != 0) return PathErrnoStatus(name, errno);
-    if (::geteuid() == 0) (void)::fchownat(dst_dir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+    if (::symlinkat(target.c_str(), dst_dir, dst_name.c_str()) != 0) {
+      return PathErrnoStatus(name, errno);
+    }
+    if (::geteuid() == 0) {
+      (void)::fchownat(dst_dir, dst_name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+    }
     return Status::Ok();
   }
   if (!S_ISDIR(st.st_mode) || src.size() >= kMaxCopyDepth) return Status::Ok();
   UniqueFd in(::openat(src_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!in) return errno == ENOENT ? Status::Ok() : PathErrnoStatus(name, errno);
-  if (::mkdirat(dst_dir, name.c_str(), 0700) != 0) return PathErrnoStatus(name, errno);
-  UniqueFd out(::openat(dst_dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (::mkdirat(dst_dir, dst_name.c_str(), 0700) != 0) return PathErrnoStatus(name, errno);
+  UniqueFd out(::openat(dst_dir, dst_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!out) return PathErrnoStatus(name, errno);
   KeepMeta(out.get(), st);
   src.emplace_back(std::move(in), 16 * 1024);
@@ -73,16 +76,8 @@ Status CopyEntry(int src_dir, int dst_dir, const std::string& name, std::vector<
   return Status::Ok();
 }
 
-}  // namespace
-
-Status CopyTree(int src_dir, int dst_dir) {
-  std::vector<DirReader> src;
-  std::vector<UniqueFd> dst;
-  UniqueFd root_in(::openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  UniqueFd root_out(::openat(dst_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root_in || !root_out) return ErrnoStatus("open copy roots", errno);
-  src.emplace_back(std::move(root_in), 64 * 1024);
-  dst.push_back(std::move(root_out));
+// Copies what is on the stacks until they are empty.
+Status CopyStacked(std::vector<DirReader>& src, std::vector<UniqueFd>& dst) {
   DirEntry e;
   while (!src.empty()) {
     BERTH_ASSIGN_OR_RETURN(bool more, src.back().Next(&e));
@@ -93,9 +88,43 @@ Status CopyTree(int src_dir, int dst_dir) {
     }
     std::string name(e.name);
     if (IsUploadTempName(name)) continue;  // an upload in flight is not content yet
-    BERTH_RETURN_IF_ERROR(CopyEntry(src.back().fd(), dst.back().get(), name, src, dst));
+    struct stat st;
+    if (::fstatat(src.back().fd(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      return PathErrnoStatus(name, errno);
+    }
+    BERTH_RETURN_IF_ERROR(CopyEntry(src.back().fd(), name, dst.back().get(), name, st, src, dst));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status CopyEntryTree(int src_dir, const std::string& name, int dst_dir,
+                     const std::string& dst_name) {
+  struct stat st;
+  if (::fstatat(src_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    return PathErrnoStatus(name, errno);
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    return InvalidArgument("'" + name + "' is not a file, directory or symlink",
+                           "not_a_regular_file");
+  }
+  std::vector<DirReader> src;
+  std::vector<UniqueFd> dst;
+  BERTH_RETURN_IF_ERROR(CopyEntry(src_dir, name, dst_dir, dst_name, st, src, dst));
+  return CopyStacked(src, dst);
+}
+
+Status CopyTree(int src_dir, int dst_dir) {
+  std::vector<DirReader> src;
+  std::vector<UniqueFd> dst;
+  UniqueFd root_in(::openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd root_out(::openat(dst_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root_in || !root_out) return ErrnoStatus("open copy roots", errno);
+  src.emplace_back(std::move(root_in), 64 * 1024);
+  dst.push_back(std::move(root_out));
+  return CopyStacked(src, dst);
 }
 
 }  // namespace berth::storage

@@ -10,6 +10,8 @@
 // Thread-safe (no shared state).
 #pragma once
 
+#include <string>
+
 #include "common/status.h"
 
 namespace berth::storage {
@@ -17,5 +19,12 @@ namespace berth::storage {
 // REQUIRES: src_dir and dst_dir are directories opened O_RDONLY; dst_dir
 // is empty.
 Status CopyTree(int src_dir, int dst_dir);
+
+// Copies the one entry `name` of src_dir (a file, a symlink as a symlink,
+// or a directory with everything beneath it) as the new `dst_name` in
+// dst_dir. NotFound if `name` is missing; InvalidArgument for a FIFO,
+// socket or device. Used to restore a path from a snapshot.
+Status CopyEntryTree(int src_dir, const std::string& name, int dst_dir,
+                     const std::string& dst_name);
 
 }  // namespace berth::storage

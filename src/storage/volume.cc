@@ -111,6 +111,43 @@ Result<Volume::Parent> Volume::OpenParent(const std::string& owner_id,
   return Parent{std::move(dir), components.back()};
 }
 
+Result<UniqueFd> Volume::OpenOwnerDir(const std::string& owner_id, bool create) const {
+  if (!IsSafeId(owner_id)) return InvalidArgument("malformed owner id");
+  int root = ::open(options_.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return ErrnoStatus("open volume root " + options_.root, errno);
+  UniqueFd dir(root);
+  const std::string name = FolderComponents(owner_id, "00000").front();
+  if (create) BERTH_RETURN_IF_ERROR(MkdirShared(dir.get(), name));
+  return OpenDir(dir.get(), name);
+}
+
+namespace {
+Status NoSnapshots(const std::string& volume) {
+  return FailedPrecondition("volume '" + volume +
+                                "' does not keep snapshots (only btrfs volumes do; see GET /volumes)",
+                            "snapshots_unsupported");
+}
+}  // namespace
+
+Status Volume::CreateSnapshot(const std::string&, const std::string&, const std::string&) const {
+  return NoSnapshots(name());
+}
+Result<std::vector<api::Snapshot>> Volume::ListSnapshots(const std::string&,
+                                                         const std::string&) const {
+  return NoSnapshots(name());
+}
+Status Volume::DeleteSnapshot(const std::string&, const std::string&, const std::string&) const {
+  return NoSnapshots(name());
+}
+Result<std::string> Volume::SnapshotPath(const std::string&, const std::string&,
+                                         const std::string&) const {
+  return NoSnapshots(name());
+}
+Status Volume::RestoreSnapshot(const std::string&, const std::string&, const std::string&,
+                               std::optional<uint64_t>) const {
+  return NoSnapshots(name());
+}
+
 Status Volume::FinishFolderDir(int dir_fd, const std::string& leaf) const {
   int fd = ::openat(dir_fd, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open new folder directory", errno);

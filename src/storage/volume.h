@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 #include "api/types.h"
@@ -76,6 +77,37 @@ class Volume {
   // Capacity, free bytes (statvfs) and capabilities.
   Result<api::Volume> Info() const;
 
+  // Snapshots (capabilities().snapshots; SPEC §2 "Snapshots"). Volumes
+  // without them answer FailedPrecondition (reason "snapshots_unsupported").
+  // A snapshot is read-only and lives beside the folder, never inside it
+  // (sessions that mount the folder do not see it). REQUIRES: `snap`
+  // passed ValidateSnapshotName.
+  // AlreadyExists (reason "snapshot_exists") if the name is taken.
+  virtual Status CreateSnapshot(const std::string& owner_id, const std::string& folder_id,
+                                const std::string& snap) const;
+  // Oldest first.
+  virtual Result<std::vector<api::Snapshot>> ListSnapshots(const std::string& owner_id,
+                                                           const std::string& folder_id) const;
+  // NotFound (reason "snapshot_not_found") if there is no such snapshot.
+  virtual Status DeleteSnapshot(const std::string& owner_id, const std::string& folder_id,
+                                const std::string& snap) const;
+  // Host path of a snapshot's (read-only) root; NotFound as above.
+  virtual Result<std::string> SnapshotPath(const std::string& owner_id,
+                                           const std::string& folder_id,
+                                           const std::string& snap) const;
+  // Makes the whole folder what the snapshot holds, keeping its quota
+  // (see btrfs_snapshots.cc for what a crash in between leaves).
+  virtual Status RestoreSnapshot(const std::string& owner_id, const std::string& folder_id,
+                                 const std::string& snap,
+                                 std::optional<uint64_t> quota_bytes) const;
+  // Bytes everything `owner_id` owns on this volume holds, snapshots
+  // included, from one read of the kernel's accounting; none where the
+  // volume keeps no such total (callers add up folders then).
+  virtual Result<std::optional<uint64_t>> OwnerBytes(const std::string& owner_id) const {
+    (void)owner_id;
+    return std::optional<uint64_t>();
+  }
+
  protected:
   const VolumeOptions& options() const { return options_; }
   // The directory that holds a folder's directory, and the folder's own
@@ -87,6 +119,8 @@ class Volume {
   };
   Result<Parent> OpenParent(const std::string& owner_id, const std::string& folder_id,
                             bool create) const;
+  // The owner's directory u-<owner_id> under the root (made with `create`).
+  Result<UniqueFd> OpenOwnerDir(const std::string& owner_id, bool create) const;
   // A new folder directory gets 0755 and the container uid/gid.
   Status FinishFolderDir(int dir_fd, const std::string& leaf) const;
 

@@ -28,6 +28,7 @@ class EventBus;
 class FolderService;
 class SessionService;
 class ShareService;
+class SnapshotService;
 class UserQuota;
 class UserService;
 
@@ -49,6 +50,7 @@ struct ApiContext {
   UserService* users = nullptr;
   UserQuota* quota = nullptr;  // optional: per-user storage quotas on uploads
   ShareService* shares = nullptr;
+  SnapshotService* snapshots = nullptr;  // optional: folder snapshots
   DotfileService* dotfiles = nullptr;
   // Sessions, images and events: absent on a storage-only manager.
   SessionService* sessions = nullptr;
@@ -67,6 +69,10 @@ void RegisterTokenRoutes(http::Router& r, ApiContext& ctx);
 void RegisterFolderRoutes(http::Router& r, ApiContext& ctx);
 // Files inside a folder and signed download links (rest/files.cc).
 void RegisterFileRoutes(http::Router& r, ApiContext& ctx);
+// Folder snapshots (rest/snapshots.cc) and their files, browsed and
+// restored (rest/files.cc). REQUIRES: ctx.snapshots.
+void RegisterSnapshotRoutes(http::Router& r, ApiContext& ctx);
+void RegisterSnapshotFileRoutes(http::Router& r, ApiContext& ctx);
 // REQUIRES: ctx.users.
 void RegisterUserRoutes(http::Router& r, ApiContext& ctx);
 // Shares of a folder and the caller's invitations. REQUIRES: ctx.shares.
@@ -88,6 +94,10 @@ inline void RegisterApi(http::Router& r, ApiContext& ctx) {
   RegisterTokenRoutes(r, ctx);
   RegisterFolderRoutes(r, ctx);
   RegisterFileRoutes(r, ctx);
+  if (ctx.snapshots) {
+    RegisterSnapshotRoutes(r, ctx);
+    RegisterSnapshotFileRoutes(r, ctx);
+  }
   if (ctx.users && ctx.shares) {
     RegisterUserRoutes(r, ctx);
     RegisterShareRoutes(r, ctx);

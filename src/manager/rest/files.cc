@@ -12,6 +12,7 @@
 #include "manager/folder_service.h"
 #include "manager/rest/api_routes.h"
 #include "manager/rest/handler_util.h"
+#include "manager/snapshot_service.h"
 #include "manager/user_quota.h"
 
 namespace berth::manager {
@@ -262,6 +263,44 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
           Status removed = folder.fs.Remove(path, recursive);
           if (quota) quota->Invalidate(folder.record.owner_id);
           return NoContent(removed);
+        }));
+}
+
+void RegisterSnapshotFileRoutes(http::Router& r, ApiContext& ctx) {
+  AuthService& auth = *ctx.auth;
+  SnapshotService& snapshots = *ctx.snapshots;
+
+  r.Add("GET", "/api/v1/folders/{name}/snapshots/{snap}/files",
+        Authed(auth, [&snapshots](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(uint64_t limit, QueryUint(req, "limit", 1000));
+          if (limit == 0 || limit > kMaxPageSize) {
+            return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize),
+                                   "invalid_query");
+          }
+          BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
+          BERTH_ASSIGN_OR_RETURN(auto after, PathQuery(req, "after"));
+          BERTH_ASSIGN_OR_RETURN(auto snap, snapshots.Open(p, req.Param("name"), req.Param("snap")));
+          return Reply(200, snap.fs.List(path.value_or(""), limit, after.value_or("")));
+        }));
+
+  r.Add("GET", "/api/v1/folders/{name}/snapshots/{snap}/files/content",
+        Authed(auth, [&snapshots](Request& req, const Principal& p) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
+          BERTH_ASSIGN_OR_RETURN(auto snap, snapshots.Open(p, req.Param("name"), req.Param("snap")));
+          return Download(snap, req, path.value_or(""));
+        }));
+
+  r.Add("POST", "/api/v1/folders/{name}/snapshots/{snap}/restore",
+        Authed(auth, [&snapshots](Request& req, const Principal& p) -> HandlerResult {
+          json body = json::object();
+          if (!req.body.empty()) {
+            BERTH_ASSIGN_OR_RETURN(body, ParseJsonObject(req, {"path", "path_raw"}));
+          }
+          std::optional<std::string> path;
+          if (body.contains("path") || body.contains("path_raw")) {
+            BERTH_ASSIGN_OR_RETURN(path, PathField(body, "path"));
+          }
+          return Reply(200, snapshots.Restore(p, req.Param("name"), req.Param("snap"), path));
         }));
 }
 

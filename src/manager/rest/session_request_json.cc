@@ -8,8 +8,9 @@ using nlohmann::json;
 
 namespace {
 
-// A mount is "folder[:target][:ro|rw]", as on the CLI, or
-// {folder, target?, permission?}.
+// A mount is "folder[@snapshot][:target][:ro|rw]", as on the CLI, or
+// {folder, snapshot?, target?, permission?}. A snapshot mount is named
+// "folder@snapshot" from here on ('@' is in no folder name).
 Result<agent::MountRequest> ParseMount(const json& m) {
   if (m.is_string()) return agent::ParseMountSpec(m.get<std::string>());
   if (!m.is_object()) {
@@ -17,13 +18,15 @@ Result<agent::MountRequest> ParseMount(const json& m) {
                            "invalid_mount");
   }
   for (const auto& [k, v] : m.items()) {
-    if (k != "folder" && k != "target" && k != "permission") {
+    if (k != "folder" && k != "snapshot" && k != "target" && k != "permission") {
       return InvalidArgument("unknown mount field '" + k + "'", "unknown_field");
     }
   }
   BERTH_ASSIGN_OR_RETURN(auto folder, StringField(m, "folder", true));
+  BERTH_ASSIGN_OR_RETURN(auto snapshot, StringField(m, "snapshot", false));
   BERTH_ASSIGN_OR_RETURN(auto target, StringField(m, "target", false));
   BERTH_ASSIGN_OR_RETURN(auto perm, StringField(m, "permission", false));
+  if (snapshot) *folder += "@" + *snapshot;
   return agent::MountRequest{*folder, target.value_or(""), perm.value_or("")};
 }
 
