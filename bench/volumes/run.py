@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Volume benchmarks (SPEC §10): folder usage of 200k files from the btrfs
-qgroup vs `du -s`, and a clone of a 1 GiB folder on btrfs vs `cp -r` on the
-same file system. Makes its own loopback btrfs (root, btrfs-progs for mkfs
+qgroup vs `du -s`, a clone of a 1 GiB folder on btrfs vs `cp -r` on the
+same file system, and snapshot create/delete latency of that folder (REST
+round trips) vs `btrfs subvolume snapshot -r`/`delete` run by hand. Makes its own loopback btrfs (root, btrfs-progs for mkfs
 only) and a berthd with `--volume fast=`; unmounts and detaches in a finally.
 
 Usage: sudo BERTH_BIN_DIR=build/src/cmd bench/volumes/run.py [--files N] [--gib G] [--runs R]
@@ -53,6 +54,23 @@ def fill_big(path, gib):
     for i in range(gib * 16):
         with open(os.path.join(path, f"part{i:03d}.bin"), "wb") as f:
             f.write(chunk)
+
+
+def snapshot_rows(d, src, mnt, a):
+    """Medians of snapshot create/delete through the API and with btrfs-progs."""
+    create, delete, progs_create, progs_delete = [], [], [], []
+    for i in range(a.runs):
+        create.append(timed(lambda: d.api("POST", "/folders/big/snapshots", {"name": f"s{i}"})))
+        delete.append(timed(lambda: d.api("DELETE", f"/folders/big/snapshots/s{i}")))
+        dst = os.path.join(mnt, f"snap{i}")
+        progs_create.append(timed(lambda: sh("btrfs", "subvolume", "snapshot", "-r", src, dst)))
+        progs_delete.append(timed(lambda: sh("btrfs", "subvolume", "delete", dst)))
+    return [
+        (f"snapshot create of {a.gib} GiB (REST round trip)", statistics.median(create),
+         statistics.median(progs_create), "btrfs subvolume snapshot -r"),
+        (f"snapshot delete of {a.gib} GiB (REST round trip)", statistics.median(delete),
+         statistics.median(progs_delete), "btrfs subvolume delete"),
+    ]
 
 
 def main():
@@ -107,6 +125,9 @@ def main():
             shutil.rmtree(dst)
         rows.append((f"clone of {a.gib} GiB (btrfs snapshot, REST round trip)",
                      statistics.median(clone), statistics.median(cp), "cp -r + sync"))
+
+        # Snapshot create and delete of the same folder: REST vs btrfs-progs.
+        rows.extend(snapshot_rows(d, src, mnt, a))
 
         print(f"Kernel {os.uname().release}; median of {a.runs}; loopback btrfs in /var/tmp.\n")
         print("| case | berth | baseline | baseline time | ratio |")

@@ -36,6 +36,11 @@ void to_json(json& j, const Folder& v) {
   if (v.quota_bytes) j["quota_bytes"] = *v.quota_bytes;
   if (v.trashed_at) j["trashed_at"] = *v.trashed_at;
   if (v.usage) j["usage"] = *v.usage;
+  j["snapshot_schedule"] = nullptr;
+  if (v.snapshot_schedule) {
+    j["snapshot_schedule"] = {{"every_s", v.snapshot_schedule->every_s},
+                              {"keep", v.snapshot_schedule->keep}};
+  }
 }
 void from_json(const json& j, Folder& v) {
   v.id = j.value("id", "");

@@ -19,6 +19,12 @@ struct Usage {
   bool counted = true;
 };
 
+// A folder's snapshot schedule (SPEC §2 "Snapshots").
+struct SnapshotSchedule {
+  uint64_t every_s = 0;
+  uint64_t keep = 0;
+};
+
 struct Folder {
   std::string id;
   std::string name;
@@ -31,6 +37,7 @@ struct Folder {
   std::optional<uint64_t> quota_bytes;
   std::optional<Usage> usage;
   bool automount = false;  // the name starts with '.'
+  std::optional<SnapshotSchedule> snapshot_schedule;
 };
 
 // A name is the exact bytes on disk, which need not be UTF-8 (a session can

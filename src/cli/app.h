@@ -83,6 +83,8 @@ void AddDotfileCommands(CLI::App& root, CliContext& ctx);  // dotfile_commands.c
 // AddFolderCommands.
 void AddFolderFileVerbs(CLI::App* folder_group, CliContext& ctx);
 void AddFolderShareVerbs(CLI::App* folder_group, CliContext& ctx);
+// `folder snapshot ...` (folder_snapshot_commands.cc).
+void AddFolderSnapshotVerbs(CLI::App* folder_group, CliContext& ctx);
 // `folder download` (file_download.cc); called by AddFolderFileVerbs.
 void AddFolderDownloadVerb(CLI::App* folder_group, CliContext& ctx);
 

@@ -235,6 +235,7 @@ void AddFolderCommands(CLI::App& root, CliContext& ctx) {
   }
   AddFolderFileVerbs(g, ctx);
   AddFolderShareVerbs(g, ctx);
+  AddFolderSnapshotVerbs(g, ctx);
 }
 
 }  // namespace berth::cli

@@ -28,6 +28,7 @@
 #include "images/image_store.h"
 #include "manager/rest/api_routes.h"
 #include "manager/dotfile_service.h"
+#include "manager/snapshot_scheduler.h"
 #include "manager/snapshot_service.h"
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
@@ -241,6 +242,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   shares.SetRevoker(&sessions);
 
   folders.ReconcileQuotas();
+  manager::SnapshotScheduler snapshot_scheduler(**store, folders, snapshots);
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
@@ -300,6 +302,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
                 auth.MintLoginCode(admin->user_id).c_str());
   }
   std::fflush(stdout);
+  snapshot_scheduler.Start();
   {
     // Lets tests and scripts find the bound port (with --listen HOST:0).
     FILE* f = std::fopen((cfg.data_dir + "/berthd.addr").c_str(), "w");
@@ -319,6 +322,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sigwait(&stop_signals, &sig);
   spdlog::info("received signal {}, stopping", sig);
   (void)NotifyServiceManager("STOPPING=1");
+  snapshot_scheduler.Stop();
   events.CloseAll();
   server.Stop();
   apps_server.Stop();

@@ -39,6 +39,9 @@ api::Folder FolderService::ToApi(const Principal& p, const store::FolderRecord& 
   out.trashed_at = f.trashed_at;
   out.quota_bytes = f.quota_bytes;
   out.automount = storage::IsAutomountName(f.name);
+  if (f.snapshot_every_s && f.snapshot_keep) {
+    out.snapshot_schedule = api::SnapshotSchedule{*f.snapshot_every_s, *f.snapshot_keep};
+  }
   return out;
 }
 
@@ -199,7 +202,19 @@ Result<api::Folder> FolderService::Get(const Principal& p, const std::string& re
 Result<uint64_t> FolderService::OwnedBytes(const std::string& owner_id) {
   BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListFolders(owner_id, ""));
   uint64_t total = 0;
+  // Per volume, one read of the owner's total where the volume keeps one
+  // (btrfs: the owner's level-1 qgroup, snapshots included).
+  std::map<std::string, std::optional<uint64_t>> owner_total;
   for (const auto& rec : recs) {
+    auto [it, first] = owner_total.try_emplace(rec.volume);
+    if (first) {
+      if (auto v = VolumeOf(rec); v.ok()) {
+        auto bytes = (*v)->OwnerBytes(owner_id);
+        if (bytes.ok()) it->second = *bytes;
+      }
+      if (it->second) total += *it->second;
+    }
+    if (it->second) continue;
     // The volume's own accounting (a btrfs qgroup read, no tree walk) where it keeps one.
     auto usage = UsageOf(rec);
     if (!usage.ok() && usage.status().code() == Code::kNotFound) continue;  // purged meanwhile
@@ -274,6 +289,41 @@ Result<api::Folder> FolderService::SetQuota(const Principal& p, const std::strin
   BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
   spdlog::info("user {} set the quota of folder {} ({}) to {}", p.name, rec.name, rec.id,
                quota_bytes ? std::to_string(*quota_bytes) : "none");
+  Publish(rec, "updated");
+  return ToApi(p, rec);
+}
+
+Result<api::Folder> FolderService::SetSnapshotSchedule(
+    const Principal& p, const std::string& ref, std::optional<api::SnapshotSchedule> schedule) {
+  BERTH_ASSIGN_OR_RETURN(auto rec, Resolve(p, ref, "ready"));
+  if (!authz_.CanManageFolder(p, rec)) {
+    return PermissionDenied("only the owner can schedule snapshots of folder '" + rec.name + "'");
+  }
+  if (schedule) {
+    if (schedule->every_s < kMinSnapshotEveryS || schedule->keep < 1 ||
+        schedule->keep > kMaxScheduledSnapshots) {
+      return InvalidArgument("snapshot_schedule needs every_s >= " +
+                                 std::to_string(kMinSnapshotEveryS) + " and keep from 1 to " +
+                                 std::to_string(kMaxScheduledSnapshots),
+                             "invalid_snapshot_schedule");
+    }
+    BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(rec));
+    if (!v->capabilities().snapshots) {
+      return FailedPrecondition("volume '" + rec.volume + "' does not keep snapshots",
+                                "snapshots_unsupported");
+    }
+    rec.snapshot_every_s = schedule->every_s;
+    rec.snapshot_keep = schedule->keep;
+  } else {
+    rec.snapshot_every_s.reset();
+    rec.snapshot_keep.reset();
+  }
+  BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
+  spdlog::info("user {} set the snapshot schedule of folder {} ({}) to {}", p.name, rec.name,
+               rec.id,
+               schedule ? "every " + std::to_string(schedule->every_s) + " s, keep " +
+                              std::to_string(schedule->keep)
+                        : "none");
   Publish(rec, "updated");
   return ToApi(p, rec);
 }

@@ -68,6 +68,14 @@ class FolderService {
   // with kernel quotas the new limit applies at once.
   Result<api::Folder> SetQuota(const Principal& p, const std::string& ref,
                                std::optional<uint64_t> quota_bytes);
+  // Owner only: sets (or with nullopt removes) the folder's snapshot
+  // schedule (manager/snapshot_scheduler.h runs it). InvalidArgument
+  // outside the limits below; FailedPrecondition on a volume without
+  // snapshots.
+  Result<api::Folder> SetSnapshotSchedule(const Principal& p, const std::string& ref,
+                                          std::optional<api::SnapshotSchedule> schedule);
+  static constexpr uint64_t kMinSnapshotEveryS = 1;
+  static constexpr uint64_t kMaxScheduledSnapshots = 1000;
   // A new folder `new_name` owned by `p` with a copy of `ref`'s content and
   // its quota, on the same volume (a snapshot on btrfs). Anyone who may
   // read the folder may clone it.

@@ -35,6 +35,7 @@
 #include "manager/folder_service.h"
 #include "manager/session_service.h"
 #include "manager/share_service.h"
+#include "manager/snapshot_service.h"
 #include "manager/user_service.h"
 #include "store/sqlite_store.h"
 
@@ -160,6 +161,7 @@ class OpenApiTest : public ::testing::Test {
 
     users_ = std::make_unique<UserService>(*store_, *auth_, audit_);
     shares_ = std::make_unique<ShareService>(*store_, *folders_, audit_);
+    snapshots_ = std::make_unique<SnapshotService>(*folders_, nullptr);
     dotfiles_ = std::make_unique<DotfileService>(*store_);
 
     ApiContext ctx;
@@ -169,6 +171,7 @@ class OpenApiTest : public ::testing::Test {
     ctx.links = &links_;
     ctx.users = users_.get();
     ctx.shares = shares_.get();
+    ctx.snapshots = snapshots_.get();
     ctx.dotfiles = dotfiles_.get();
     ctx.sessions = sessions_.get();
     ctx.images = images_.get();
@@ -205,6 +208,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<SessionService> sessions_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<ShareService> shares_;
+  std::unique_ptr<SnapshotService> snapshots_;
   std::unique_ptr<DotfileService> dotfiles_;
   apps::AppRegistry app_registry_{nullptr};  // never asked: no app runs here
   std::unique_ptr<AppService> apps_;

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
-
 #include "common/clock.h"
 #include "manager/user_quota.h"
 #include "storage/names.h"
@@ -11,12 +9,10 @@
 namespace berth::manager {
 
 std::string SnapshotTimeName(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  // RFC 3339's basic format: "2025-01-02T03:04:05Z" without '-' and ':'.
+  std::string name = FormatRfc3339(unix_seconds);
+  std::erase_if(name, [](char c) { return c == '-' || c == ':'; });
+  return name;
 }
 
 Result<store::FolderRecord> SnapshotService::ResolveFor(const Principal& p, const std::string& ref,

@@ -28,7 +28,8 @@ Status NameArgs(const std::string& name, char* out, size_t cap) {
 }
 
 Status Ioctl(int fd, unsigned long req, void* arg, const std::string& what) {
-  if (::ioctl(fd, req, arg) != 0) return ErrnoStatus("btrfs " + what, errno);
+  // Some (GET_SUBVOL_INFO) return a positive value on success.
+  if (::ioctl(fd, req, arg) < 0) return ErrnoStatus("btrfs " + what, errno);
   return Status::Ok();
 }
 
@@ -100,7 +101,7 @@ Result<SubvolInfo> GetSubvolInfo(int fd) {
   SubvolInfo out;
   out.id = args.treeid;
   out.otime = static_cast<int64_t>(args.otime.sec);
-  out.read_only = (args.flags & BTRFS_SUBVOL_RDONLY) != 0;
+  out.read_only = (args.flags & BTRFS_ROOT_SUBVOL_RDONLY) != 0;
   return out;
 }
 

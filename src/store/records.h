@@ -50,6 +50,10 @@ struct FolderRecord {
   std::string created_at;
   std::optional<std::string> trashed_at;
   std::optional<uint64_t> quota_bytes;
+  // The snapshot schedule (both set, or neither): a snapshot every
+  // `snapshot_every_s` seconds, the newest `snapshot_keep` scheduled ones kept.
+  std::optional<uint64_t> snapshot_every_s;
+  std::optional<uint64_t> snapshot_keep;
 };
 
 struct SessionRecord {

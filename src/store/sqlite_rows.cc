@@ -72,6 +72,8 @@ FolderRecord ReadFolder(SQLite::Statement& q) {
   f.created_at = q.getColumn(5).getString();
   f.trashed_at = OptText(q.getColumn(6));
   f.quota_bytes = OptUint64(q.getColumn(7));
+  f.snapshot_every_s = OptUint64(q.getColumn(8));
+  f.snapshot_keep = OptUint64(q.getColumn(9));
   return f;
 }
 
@@ -162,6 +164,8 @@ void BindFolder(SQLite::Statement& q, const FolderRecord& f) {
   q.bind(6, f.created_at);
   BindOpt(q, 7, f.trashed_at);
   BindOpt(q, 8, f.quota_bytes);
+  BindOpt(q, 9, f.snapshot_every_s);
+  BindOpt(q, 10, f.snapshot_keep);
 }
 
 }  // namespace berth::store

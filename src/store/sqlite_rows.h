@@ -42,7 +42,8 @@ inline constexpr const char* kTokenCols =
 TokenRecord ReadToken(SQLite::Statement& q);
 
 inline constexpr const char* kFolderCols =
-    "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes";
+    "id, name, volume, owner_id, status, created_at, trashed_at, quota_bytes, "
+    "snapshot_every_s, snapshot_keep";
 FolderRecord ReadFolder(SQLite::Statement& q);
 void BindFolder(SQLite::Statement& q, const FolderRecord& f);
 

@@ -115,6 +115,12 @@ ALTER TABLE users ADD COLUMN python_user_base TEXT NOT NULL DEFAULT 'shared';
     R"sql(
 ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
 )sql",
+    // 9: a folder's snapshot schedule (both NULL: none; SPEC §2 Snapshots).
+    // The snapshots themselves are read from the volume, not stored here.
+    R"sql(
+ALTER TABLE folders ADD COLUMN snapshot_every_s INTEGER;
+ALTER TABLE folders ADD COLUMN snapshot_keep INTEGER;
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

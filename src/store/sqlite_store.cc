@@ -133,7 +133,7 @@ class SqliteStore : public Store {
   Status CreateFolder(const FolderRecord& f) override {
     return Exec("a folder named '" + f.name + "'", [&] {
       SQLite::Statement q(db_, std::string("INSERT INTO folders (") + kFolderCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?)");
       BindFolder(q, f);
       q.exec();
     });
@@ -164,9 +164,10 @@ class SqliteStore : public Store {
     return ExecChanged("a folder named '" + f.name + "'", [&] {
       SQLite::Statement q(db_,
                           "UPDATE folders SET id=?, name=?, volume=?, owner_id=?, status=?, "
-                          "created_at=?, trashed_at=?, quota_bytes=? WHERE id=?");
+                          "created_at=?, trashed_at=?, quota_bytes=?, snapshot_every_s=?, "
+                          "snapshot_keep=? WHERE id=?");
       BindFolder(q, f);
-      q.bind(9, f.id);
+      q.bind(11, f.id);
       return q.exec();
     });
   }

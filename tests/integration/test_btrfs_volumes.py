@@ -136,7 +136,7 @@ def test_volumes_say_what_they_can_do(vd):
     assert local["capabilities"] == {"kernel_quota": False, "instant_clone": local["capabilities"]["instant_clone"],
                                      "snapshots": False}
     assert fast["kind"] == "btrfs"
-    assert fast["capabilities"] == {"kernel_quota": True, "instant_clone": True, "snapshots": False}
+    assert fast["capabilities"] == {"kernel_quota": True, "instant_clone": True, "snapshots": True}
     r = vd.api("POST", "/folders", {"name": "x", "volume": "nope"})
     assert r.status == 400 and r.error_code() == "volume_not_found", r
     assert "nope" in r.json()["error"]["message"]

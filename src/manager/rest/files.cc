@@ -162,6 +162,18 @@ Result<std::optional<uint64_t>> UploadRoom(const FolderService& folders, OpenFol
   return SmallerRoom(folder_room, user_room);
 }
 
+// One page of `fs`'s directory listing as the query asks (path, limit, after).
+HandlerResult ListPage(const storage::FolderFs& fs, const Request& req) {
+  BERTH_ASSIGN_OR_RETURN(uint64_t limit, QueryUint(req, "limit", 1000));
+  if (limit == 0 || limit > kMaxPageSize) {
+    return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize),
+                           "invalid_query");
+  }
+  BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
+  BERTH_ASSIGN_OR_RETURN(auto after, PathQuery(req, "after"));
+  return Reply(200, fs.List(path.value_or(""), limit, after.value_or("")));
+}
+
 // The declared length of a request body, if any and well-formed.
 std::optional<uint64_t> ContentLength(const Request& req) {
   std::string_view v = req.Header("content-length");
@@ -180,15 +192,8 @@ void RegisterFileRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("GET", "/api/v1/folders/{name}/files",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(uint64_t limit, QueryUint(req, "limit", 1000));
-          if (limit == 0 || limit > kMaxPageSize) {
-            return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize),
-                                   "invalid_query");
-          }
-          BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
-          BERTH_ASSIGN_OR_RETURN(auto after, PathQuery(req, "after"));
           BERTH_ASSIGN_OR_RETURN(auto folder, folders.Open(p, req.Param("name"), Access::kRead));
-          return Reply(200, folder.fs.List(path.value_or(""), limit, after.value_or("")));
+          return ListPage(folder.fs, req);
         }));
 
   r.Add("POST", "/api/v1/folders/{name}/files/mkdir",
@@ -272,15 +277,8 @@ void RegisterSnapshotFileRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("GET", "/api/v1/folders/{name}/snapshots/{snap}/files",
         Authed(auth, [&snapshots](Request& req, const Principal& p) -> HandlerResult {
-          BERTH_ASSIGN_OR_RETURN(uint64_t limit, QueryUint(req, "limit", 1000));
-          if (limit == 0 || limit > kMaxPageSize) {
-            return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize),
-                                   "invalid_query");
-          }
-          BERTH_ASSIGN_OR_RETURN(auto path, PathQuery(req, "path"));
-          BERTH_ASSIGN_OR_RETURN(auto after, PathQuery(req, "after"));
           BERTH_ASSIGN_OR_RETURN(auto snap, snapshots.Open(p, req.Param("name"), req.Param("snap")));
-          return Reply(200, snap.fs.List(path.value_or(""), limit, after.value_or("")));
+          return ListPage(snap.fs, req);
         }));
 
   r.Add("GET", "/api/v1/folders/{name}/snapshots/{snap}/files/content",

@@ -10,6 +10,30 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
+namespace {
+
+// {every_s, keep} or null (no schedule).
+Result<std::optional<api::SnapshotSchedule>> ScheduleField(const json& j) {
+  if (j.is_null()) return std::optional<api::SnapshotSchedule>();
+  if (!j.is_object()) {
+    return InvalidArgument("snapshot_schedule must be {every_s, keep} or null",
+                           "invalid_snapshot_schedule");
+  }
+  for (const auto& [k, v] : j.items()) {
+    if (k != "every_s" && k != "keep") {
+      return InvalidArgument("unknown snapshot_schedule field '" + k + "'", "unknown_field");
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(auto every, UintField(j, "every_s"));
+  BERTH_ASSIGN_OR_RETURN(auto keep, UintField(j, "keep"));
+  if (!every || !keep) {
+    return InvalidArgument("snapshot_schedule needs every_s and keep", "invalid_snapshot_schedule");
+  }
+  return std::optional<api::SnapshotSchedule>(api::SnapshotSchedule{*every, *keep});
+}
+
+}  // namespace
+
 void RegisterFolderRoutes(http::Router& r, ApiContext& ctx) {
   AuthService& auth = *ctx.auth;
   FolderService& folders = *ctx.folders;
@@ -38,15 +62,25 @@ void RegisterFolderRoutes(http::Router& r, ApiContext& ctx) {
 
   r.Add("PATCH", "/api/v1/folders/{name}",
         Authed(auth, [&folders](Request& req, const Principal& p) -> HandlerResult {
-          // {name}: rename; {quota_bytes}: a number sets the quota, null removes it.
-          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name", "quota_bytes"}));
+          // {name}: rename; {quota_bytes}: a number sets the quota, null removes it;
+          // {snapshot_schedule}: {every_s, keep} sets it, null removes it.
+          BERTH_ASSIGN_OR_RETURN(json body, ParseJsonObject(req, {"name", "quota_bytes",
+                                                                  "snapshot_schedule"}));
           BERTH_ASSIGN_OR_RETURN(auto name, StringField(body, "name", false));
           BERTH_ASSIGN_OR_RETURN(auto quota, UintField(body, "quota_bytes"));
           bool set_quota = body.contains("quota_bytes");
-          if (!name && !set_quota) {
-            return InvalidArgument("give 'name' or 'quota_bytes'", "missing_field");
+          bool set_schedule = body.contains("snapshot_schedule");
+          if (!name && !set_quota && !set_schedule) {
+            return InvalidArgument("give 'name', 'quota_bytes' or 'snapshot_schedule'",
+                                   "missing_field");
           }
           std::string ref = req.Param("name");
+          if (set_schedule) {
+            BERTH_ASSIGN_OR_RETURN(auto schedule, ScheduleField(body["snapshot_schedule"]));
+            BERTH_ASSIGN_OR_RETURN(auto f, folders.SetSnapshotSchedule(p, ref, schedule));
+            if (!name && !set_quota) return JsonResponse(200, f);
+            ref = f.id;
+          }
           if (set_quota) {
             BERTH_ASSIGN_OR_RETURN(auto f, folders.SetQuota(p, ref, quota));
             if (!name) return JsonResponse(200, f);
