@@ -263,7 +263,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   shares.SetRevoker(&sessions);
 
   folders.ReconcileQuotas();
-  manager::SnapshotScheduler snapshot_scheduler(**store, folders, snapshots);
+  manager::SnapshotScheduler snapshot_scheduler(db, folders, snapshots);
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());

@@ -68,6 +68,25 @@ export interface Folder {
   automount?: boolean;
   quota_bytes?: number | null;
   usage?: Usage;
+  /** Snapshots taken by berthd on a timer (volumes with snapshots); null or absent: none. */
+  snapshot_schedule?: SnapshotSchedule | null;
+}
+
+export interface SnapshotSchedule {
+  every_s: number;
+  keep: number;
+}
+
+/** A read-only point-in-time copy of a folder (SPEC §2 "Snapshots"). */
+export interface Snapshot {
+  name: string;
+  created_at?: string | number;
+  /** Space the snapshot alone holds, where the volume measures it. */
+  exclusive_bytes?: number | null;
+  size_bytes?: number | null;
+  bytes?: number | null;
+  /** Taken by the folder's schedule (and pruned by it). */
+  scheduled?: boolean;
 }
 
 export interface Entry {
@@ -89,6 +108,7 @@ export interface Listing {
 
 export interface SessionMount {
   folder: string;
+  snapshot?: string;
   target: string;
   permission: 'ro' | 'rw';
   automount?: boolean;
@@ -140,7 +160,8 @@ export interface Image {
 export interface CreateSession {
   name?: string;
   image?: string;
-  mounts: { folder: string; target?: string; permission?: 'ro' | 'rw' }[];
+  /** With `snapshot`, that snapshot of the folder, always read-only. */
+  mounts: { folder: string; snapshot?: string; target?: string; permission?: 'ro' | 'rw' }[];
   automount?: boolean;
   resources?: { cpu?: number; memory?: number }; // memory in bytes
 }
@@ -222,6 +243,7 @@ export type FilePath = string | { raw: string };
 /** `{path: p}` or `{path_raw: p.raw}` (with `key` for `path`). */
 const pathParam = (p: FilePath, key = 'path'): Record<string, string> =>
   typeof p === 'string' ? { [key]: p } : { [`${key}_raw`]: p.raw };
+const snapshotPath = (folder: string, snap: string) => `${folderPath(folder)}/snapshots/${enc(snap)}`;
 
 export const api = {
   me: () => request<Me>('GET', '/me', undefined, { quiet401: true }),
@@ -261,6 +283,26 @@ export const api = {
     request<{ url: string }>('POST', `${folderPath(folder)}/download-link`, pathParam(path)),
   contentUrl: (folder: string, path: FilePath) =>
     `${kPrefix}${folderPath(folder)}/files/content?${new URLSearchParams(pathParam(path))}`,
+
+  snapshots: (folder: string) =>
+    request<{ snapshots: Snapshot[] }>('GET', folderPath(folder) + '/snapshots').then((r) => r.snapshots ?? []),
+  /** No name: the server names it by the UTC time. */
+  createSnapshot: (folder: string, name?: string) =>
+    request<Snapshot>('POST', folderPath(folder) + '/snapshots', name ? { name } : {}),
+  deleteSnapshot: (folder: string, snap: string) => request<unknown>('DELETE', snapshotPath(folder, snap)),
+  /** One file or directory back from the snapshot (overwriting), or with no path the whole folder. */
+  restoreSnapshot: (folder: string, snap: string, path?: FilePath) =>
+    request<unknown>('POST', snapshotPath(folder, snap) + '/restore', path === undefined ? {} : pathParam(path)),
+  listSnapshot: (folder: string, snap: string, path: string, after?: string) => {
+    const q = new URLSearchParams({ path });
+    if (after) q.set('after', after);
+    return request<Listing>('GET', `${snapshotPath(folder, snap)}/files?${q}`);
+  },
+  snapshotContentUrl: (folder: string, snap: string, path: FilePath) =>
+    `${kPrefix}${snapshotPath(folder, snap)}/files/content?${new URLSearchParams(pathParam(path))}`,
+  /** null turns the schedule off. */
+  setSnapshotSchedule: (folder: string, schedule: SnapshotSchedule | null) =>
+    request<Folder>('PATCH', folderPath(folder), { snapshot_schedule: schedule }),
 
   sessions: () => request<{ sessions: Session[] }>('GET', '/sessions').then((r) => r.sessions ?? []),
   createSession: (req: CreateSession) => request<Session>('POST', '/sessions', req),

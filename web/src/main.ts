@@ -13,6 +13,8 @@ import { renderSessions } from './pages/sessions';
 import { renderStorage } from './pages/storage';
 import { renderExplorer } from './pages/explorer';
 import { renderAccount } from './pages/account';
+import { renderSnapshots } from './pages/snapshots';
+import { renderSnapshotBrowser } from './pages/snapshot_browser';
 import { h, replace } from './ui/dom';
 import { errorMessage } from './ui/dialog';
 import { notifyError } from './ui/notice';
@@ -69,6 +71,8 @@ function render(): void {
   if (route.page === 'sessions') cleanup = renderSessions(main, ctx, route.terminal);
   else if (route.page === 'storage') cleanup = renderStorage(main, ctx, route.tab);
   else if (route.page === 'account') cleanup = renderAccount(main, ctx);
+  else if (route.page === 'snapshots') cleanup = renderSnapshots(main, ctx, route.folder);
+  else if (route.page === 'snapshot') cleanup = renderSnapshotBrowser(main, ctx, route.folder, route.snapshot, route.path);
   else cleanup = renderExplorer(main, ctx, route.folder, route.path);
   const title = route.page === 'sessions' ? 'Sessions' : route.page === 'account' ? 'Account' : 'Data & Storage';
   document.title = `${title} · Berth`;

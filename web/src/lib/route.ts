@@ -4,6 +4,8 @@
 //   #/storage                        Data & Storage, folders tab
 //   #/storage?tab=automount|trash    the other tabs
 //   #/storage/<folder>/<path...>     the file explorer of <folder> at <path>
+//   #/snapshots/<folder>             the snapshots of <folder> and its schedule
+//   #/snapshots/<folder>/<snap>/<path...>  snapshot <snap> of <folder>, read-only, at <path>
 //   #/account                        Account page (dotfiles, Python user base)
 // Path components are percent-encoded one by one, so any file name survives.
 
@@ -15,6 +17,8 @@ export type Route =
   | { page: 'sessions'; terminal?: string }
   | { page: 'storage'; tab: StorageTab }
   | { page: 'explorer'; folder: string; path: string }
+  | { page: 'snapshots'; folder: string }
+  | { page: 'snapshot'; folder: string; snapshot: string; path: string }
   | { page: 'account' };
 
 const kTabs: StorageTab[] = ['folders', 'automount', 'trash'];
@@ -43,6 +47,10 @@ export function parseRoute(hash: string): Route {
     const tab = new URLSearchParams(query).get('tab') as StorageTab | null;
     return { page: 'storage', tab: tab && kTabs.includes(tab) ? tab : 'folders' };
   }
+  if (parts[0] === 'snapshots' && parts.length >= 2) {
+    if (parts.length === 2) return { page: 'snapshots', folder: parts[1] };
+    return { page: 'snapshot', folder: parts[1], snapshot: parts[2], path: splitPath(parts.slice(3).join('/')).join('/') };
+  }
   if (parts[0] === 'account') return { page: 'account' };
   if (parts[0] === 'sessions' && parts.length >= 3 && parts[2] === 'terminal') {
     return { page: 'sessions', terminal: parts[1] };
@@ -59,6 +67,12 @@ export function formatRoute(r: Route): string {
     case 'explorer': {
       const comps = [r.folder, ...splitPath(r.path)].map(encodeURIComponent);
       return `#/storage/${comps.join('/')}`;
+    }
+    case 'snapshots':
+      return `#/snapshots/${encodeURIComponent(r.folder)}`;
+    case 'snapshot': {
+      const comps = [r.folder, r.snapshot, ...splitPath(r.path)].map(encodeURIComponent);
+      return `#/snapshots/${comps.join('/')}`;
     }
     case 'account':
       return '#/account';

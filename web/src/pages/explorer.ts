@@ -1,13 +1,17 @@
 // The file explorer of one folder: breadcrumbs (kept in the URL), listing
 // with paging, upload by button or drag-and-drop with per-file progress,
-// download per file and per directory, mkdir, rename and delete.
+// download per file and per directory, mkdir, rename and delete; on a volume
+// with snapshots, the way to this folder's snapshots (pages/snapshots.ts).
 
 import { api, ApiError, upload, type Entry, type FilePath, type Folder } from '../api';
 import type { AppContext } from '../app_context';
 import { onChange } from '../events';
 import { breadcrumbs, entryNameError, entryPath, formatBytes, joinPath, parentPath } from '../lib/paths';
 import { formatRoute } from '../lib/route';
-import { formatTime, h, icon, listTable, replace } from '../ui/dom';
+import { snapshotsUnavailable } from '../lib/snapshots';
+import { knownVolumes } from '../lib/volume_cache';
+import { h, replace } from '../ui/dom';
+import { crumbNav, entryRow, entryTable, pagedListing, startDownload } from '../ui/file_list';
 import { validatedField } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
 import { attempt, notify, notifyError } from '../ui/notice';
@@ -61,16 +65,25 @@ async function folderInfo(name: string, fresh = false): Promise<Folder> {
   return f;
 }
 
+// "Snapshots": a link to the folder's snapshots, or a disabled button that
+// says why there are none on this folder's volume.
+function snapshotsAction(folder: Folder): HTMLElement {
+  const slot = h('span', { class: 'snapshots-action' });
+  knownVolumes().then((vols) => {
+    const why = snapshotsUnavailable(folder.volume, vols);
+    if (!why) {
+      replace(slot, h('a', { class: 'button secondary', href: formatRoute({ page: 'snapshots', folder: folder.name }) }, 'Snapshots'));
+      return;
+    }
+    const note = h('span', { class: 'hint', id: `snap-why-${folder.id}` }, why);
+    replace(slot, h('button', { type: 'button', class: 'secondary', disabled: true, 'aria-describedby': note.id }, 'Snapshots'), ' ', note);
+  });
+  return slot;
+}
+
 export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: string, path: string): () => void {
-  const crumbs = breadcrumbs(folderName, path);
-  const crumbNav = h(
-    'nav',
-    { 'aria-label': 'Breadcrumb', class: 'crumbs', hidden: crumbs.length === 1 },
-    h('ol', {}, crumbs.map((c, i) =>
-      h('li', {}, i === crumbs.length - 1
-        ? h('span', { 'aria-current': 'page' }, c.label)
-        : h('a', { href: formatRoute({ page: 'explorer', folder: folderName, path: c.path }) }, c.label)))),
-  );
+  const crumbs = crumbNav(breadcrumbs(folderName, path), (p) => formatRoute({ page: 'explorer', folder: folderName, path: p }));
+  const head = h('div', { class: 'page-head' }, h('h1', {}, folderName));
   const uploadBtn = h('button', { type: 'button', class: 'primary' }, 'Upload');
   const fileInput = h('input', { type: 'file', multiple: true, hidden: true, 'aria-label': 'Files to upload' });
   const mkdirBtn = h('button', { type: 'button', class: 'secondary' }, 'New directory');
@@ -93,15 +106,13 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   replace(
     main,
     h('p', { class: 'back' }, h('a', { href: '#/storage' }, '← All folders')),
-    h('div', { class: 'page-head' }, h('h1', {}, folderName)),
-    crumbNav,
+    head,
+    crumbs,
     info,
     zone,
   );
 
   let folder: Folder | null = null;
-  let entries: Entry[] = [];
-  let next: string | null | undefined = null;
   let disposed = false;
   const readOnly = () => folder?.permission === 'ro';
 
@@ -124,42 +135,24 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     return formatRoute({ page: 'explorer', folder: folderName, path: joinPath(path, e.name) });
   }
 
-  function showList(): void {
+  function showList(entries: Entry[]): void {
     if (!entries.length) {
       replace(listWrap, h('div', { class: 'empty-state' },
         h('p', {}, path ? 'This directory is empty.' : 'This folder is empty.'),
         readOnly() ? null : h('p', { class: 'hint' }, 'Upload files with the Upload button or drop them here.')));
-      more.hidden = true;
       return;
     }
     const rows = entries.map((e) => {
       const isDir = e.type === 'dir';
-      const nameCell = isDir
-        ? h('a', { href: entryHref(e) }, e.name)
-        : h('span', {}, e.name);
       const dl = h('button', { type: 'button', class: 'secondary', disabled: e.type === 'other' || e.type === 'symlink' }, 'Download');
       dl.addEventListener('click', () => download(entryPath(path, e), isDir ? `${e.name}.zip` : e.name, dl));
       const rename = h('button', { type: 'button', class: 'secondary', disabled: readOnly() }, 'Rename');
       rename.addEventListener('click', () => openRename(e));
       const del = h('button', { type: 'button', class: 'danger-outline', disabled: readOnly() }, 'Delete');
       del.addEventListener('click', () => remove(e));
-      return h(
-        'tr',
-        { 'data-type': e.type },
-        h('th', { scope: 'row' }, h('span', { class: 'ficon' }, icon(e.type)), nameCell,
-          isDir ? h('span', { class: 'sr-only' }, ' (directory)') : null),
-        h('td', { class: 'size' }, isDir ? '—' : formatBytes(e.size)),
-        h('td', { class: 'hide-narrow' }, formatTime(e.mtime)),
-        h('td', { class: 'actions' }, dl, rename, del),
-      );
+      return entryRow(e, entryHref(e), [dl, rename, del]);
     });
-    replace(
-      listWrap,
-      listTable(`Contents of ${path || folderName}`, [
-        { label: 'Name' }, { label: 'Size' }, { label: 'Modified', narrow: false }, { label: 'Actions' },
-      ], rows, 'files'),
-    );
-    more.hidden = !next;
+    replace(listWrap, entryTable(`Contents of ${path || folderName}`, rows));
   }
 
   // After a change: re-list and refresh the usage line.
@@ -172,27 +165,21 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
     }, () => {});
   }
 
-  async function load(append = false): Promise<void> {
-    try {
+  const load = pagedListing({
+    wrap: listWrap,
+    more,
+    page: async (after) => {
       if (!folder) {
         folder = await folderInfo(folderName);
         applyPermission();
+        head.appendChild(snapshotsAction(folder));
       }
-      const r = await api.list(folderName, path, append ? next ?? undefined : undefined);
-      if (disposed) return;
-      entries = append ? [...entries, ...r.entries] : r.entries;
-      next = r.next;
-      showList();
-    } catch (e) {
-      if (disposed) return;
-      if (e instanceof ApiError && e.status === 404) {
-        replace(listWrap, h('div', { class: 'empty-state' }, h('p', { role: 'alert' }, errorMessage(e)),
-          h('p', {}, h('a', { href: path ? formatRoute({ page: 'explorer', folder: folderName, path: parentPath(path) }) : '#/storage' }, 'Go up'))));
-        return;
-      }
-      replace(listWrap, h('p', { class: 'form-error', role: 'alert' }, errorMessage(e)));
-    }
-  }
+      return api.list(folderName, path, after);
+    },
+    show: showList,
+    upHref: path ? formatRoute({ page: 'explorer', folder: folderName, path: parentPath(path) }) : '#/storage',
+    disposed: () => disposed,
+  });
 
   async function download(p: FilePath, filename: string, btn: HTMLButtonElement): Promise<void> {
     btn.disabled = true;
@@ -205,10 +192,7 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
         if (!(e instanceof ApiError && e.noEndpoint)) throw e;
         url = api.contentUrl(folderName, p);
       }
-      const a = h('a', { href: url, download: filename, hidden: true });
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
+      startDownload(url, filename);
     } catch (e) {
       notifyError(e);
     } finally {
@@ -331,7 +315,6 @@ export function renderExplorer(main: HTMLElement, ctx: AppContext, folderName: s
   mkdirBtn.addEventListener('click', openMkdir);
   zipBtn.addEventListener('click', () => download(path, `${path ? path.split('/').pop() : folderName}.zip`, zipBtn));
   refreshBtn.addEventListener('click', () => changed());
-  more.addEventListener('click', () => load(true));
 
   // Drag and drop: the counter copes with dragenter/dragleave pairs from children.
   let depth = 0;

@@ -1,10 +1,15 @@
 // The START dialog: image, resources, a "Folders to mount" list with a
 // target and ro/rw per row, and the automount folders that will be added.
-// Mount targets are checked as the user types (lib/mounts.ts).
+// Mount targets are checked as the user types (lib/mounts.ts). A folder on a
+// volume with snapshots may be mounted as one of its snapshots instead
+// (read-only, default target /home/work/NAME@SNAP): one row per folder, so a
+// session mounts the live folder or one snapshot of it, not both.
 
 import { api, type CreateSession, type Folder, type Image, type Session } from '../api';
 import { automountTargets, checkMounts, type MountRequest } from '../lib/mounts';
 import { isAutomountName, sessionNameError } from '../lib/names';
+import { newestFirst, snapshotMountName, snapshotsUnavailable } from '../lib/snapshots';
+import { knownVolumes } from '../lib/volume_cache';
 import { h, replace, uid } from '../ui/dom';
 import { formDialog } from '../ui/dialog';
 
@@ -13,12 +18,14 @@ interface Row {
   check: HTMLInputElement;
   target: HTMLInputElement;
   perm: HTMLSelectElement;
+  /** Which snapshot to mount ('' the live folder); null on volumes without snapshots. */
+  snap: HTMLSelectElement | null;
   error: HTMLElement;
   row: HTMLElement;
 }
 
 export async function openLauncher(onLaunched: (s: Session) => void): Promise<void> {
-  const [folders, images] = await Promise.all([api.folders(), api.images()]);
+  const [folders, images, volumes] = await Promise.all([api.folders(), api.images(), knownVolumes()]);
   const ready = folders.filter((f) => f.status === 'ready' || !f.status);
   const mountable = ready.filter((f) => !isAutomountName(f.name));
   const autoFolders = ready.filter((f) => isAutomountName(f.name) && f.permission !== 'ro');
@@ -55,16 +62,20 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
     );
     const error = h('p', { class: 'field-error', id: uid('err'), 'aria-live': 'polite' });
     target.setAttribute('aria-describedby', error.id);
+    const snap = snapshotsUnavailable(f.volume, volumes) ? null
+      : h('select', { 'aria-label': `Snapshot of ${f.name}`, class: 'mount-snap', hidden: true },
+        h('option', { value: '' }, 'live folder'));
     const row = h(
       'li',
       { class: 'mount-row' },
       h('label', { class: 'mount-name', for: id }, check, h('span', {}, f.name)),
       target,
       perm,
+      snap,
       error,
     );
     row.querySelector('label')!.setAttribute('title', f.owner ? `owner: ${f.owner}` : '');
-    return { folder: f, check, target, perm, error, row };
+    return { folder: f, check, target, perm, snap, error, row };
   });
 
   const filter = h('input', { type: 'search', 'aria-label': 'Filter folders', placeholder: 'Filter folders' });
@@ -94,18 +105,42 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
 
   const submitEl = { current: null as HTMLButtonElement | null };
 
+  // The mount name (NAME@SNAP for a snapshot) stands for the folder in the
+  // target checks: it is what the default target is made of.
   function mountRequests(): { rows: Row[]; reqs: MountRequest[] } {
     const sel = rows.filter((r) => r.check.checked);
     return {
       rows: sel,
-      reqs: sel.map((r) => ({ folder: r.folder.name, target: r.target.value, permission: r.perm.value as 'ro' | 'rw' })),
+      reqs: sel.map((r) => {
+        const s = r.snap?.value;
+        return s
+          ? { folder: snapshotMountName(r.folder.name, s), target: r.target.value, permission: 'ro' }
+          : { folder: r.folder.name, target: r.target.value, permission: r.perm.value as 'ro' | 'rw' };
+      }),
     };
+  }
+
+  // Fills a row's snapshot select the first time the row is ticked.
+  const asked = new Set<Row>();
+  async function loadSnapshots(r: Row): Promise<void> {
+    if (!r.snap || asked.has(r)) return;
+    asked.add(r);
+    try {
+      const list = newestFirst(await api.snapshots(r.folder.name));
+      r.snap.append(...list.map((s) => h('option', { value: s.name }, `snapshot ${s.name} (read-only)`)));
+    } catch {
+      asked.delete(r);  // offered again on the next tick; the live folder still mounts
+    }
   }
 
   function update(): void {
     for (const r of rows) {
+      const snapshot = r.snap?.value ?? '';
       r.target.disabled = !r.check.checked;
-      r.perm.disabled = !r.check.checked;
+      r.perm.disabled = !r.check.checked || !!snapshot;
+      if (snapshot) r.perm.value = 'ro';
+      r.target.placeholder = `/home/work/${snapshot ? snapshotMountName(r.folder.name, snapshot) : r.folder.name}`;
+      if (r.snap) r.snap.hidden = !r.check.checked;
       r.row.classList.toggle('selected', r.check.checked);
       r.error.textContent = '';
       r.target.removeAttribute('aria-invalid');
@@ -140,10 +175,14 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
   for (const r of rows) {
     r.check.addEventListener('change', () => {
       update();
-      if (r.check.checked) r.target.focus();
+      if (r.check.checked) {
+        r.target.focus();
+        void loadSnapshots(r);
+      }
     });
     r.target.addEventListener('input', update);
     r.perm.addEventListener('change', update);
+    r.snap?.addEventListener('change', update);
   }
   name.addEventListener('input', update);
   automount.addEventListener('change', update);
@@ -170,9 +209,13 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
       h('p', { class: 'hint' }, 'Only the mounted folders persist: everything else under /home/work is deleted with the session.'),
     ],
     onSubmit: async () => {
-      const { reqs } = mountRequests();
+      const { rows: sel, reqs } = mountRequests();
       const body: CreateSession = {
-        mounts: reqs.map((m) => ({ folder: m.folder, ...(m.target.trim() ? { target: m.target.trim() } : {}), permission: m.permission })),
+        mounts: reqs.map((m, i) => {
+          const snapshot = sel[i].snap?.value;
+          return { folder: sel[i].folder.name, ...(snapshot ? { snapshot } : {}),
+            ...(m.target.trim() ? { target: m.target.trim() } : {}), permission: m.permission };
+        }),
         automount: automount.checked,
       };
       if (name.value) body.name = name.value;

@@ -10,6 +10,7 @@ import { confirmDialog, errorMessage } from '../ui/dialog';
 import { attempt, notify, notifyError } from '../ui/notice';
 import { openLauncher } from './launcher';
 import { openTerminal, type TerminalPanel } from './terminal';
+import { snapshotMountName } from '../lib/snapshots';
 
 const kStatusText: Record<string, string> = {
   creating: 'Creating',
@@ -77,7 +78,7 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
       const del = h('button', { type: 'button', class: 'danger-outline', disabled: s.status === 'terminating' }, 'Delete');
       del.addEventListener('click', () => deleteSession(s, del));
       const mounts = (s.mounts ?? []).map((m) =>
-        h('li', {}, h('code', {}, m.folder), ' → ', h('code', {}, m.target), m.permission === 'ro' ? ' (read-only)' : '', m.automount ? ' · automount' : ''));
+        h('li', {}, h('code', {}, m.snapshot ? snapshotMountName(m.folder, m.snapshot) : m.folder), ' → ', h('code', {}, m.target), m.permission === 'ro' ? ' (read-only)' : '', m.automount ? ' · automount' : ''));
       return h(
         'tr',
         {},
