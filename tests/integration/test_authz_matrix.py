@@ -9,10 +9,12 @@ import itertools
 import os
 import re
 import socket
+import tempfile
 
 import pytest
 
 from berth_harness import Berthd, WebSocket
+from test_btrfs_volumes import btrfs_dir  # noqa: F401
 
 PRINCIPALS = ["anon", "a", "b", "bro", "brw", "admin"]
 OPENAPI = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.yaml")
@@ -22,8 +24,9 @@ HAVE_ROOT = os.geteuid() == 0
 class World:
     """Users and tokens, plus factories for fresh resources owned by A."""
 
-    def __init__(self, d):
+    def __init__(self, d, have_btrfs=False):
         self.d = d
+        self.have_btrfs = have_btrfs
         self.n = itertools.count()
         self.tokens = {"anon": None, "admin": d.token}
         self.passwords = {}
@@ -55,6 +58,20 @@ class World:
             assert self.api(user, "POST", f"/invitations/{inv['id']}/accept").status == 200
         if trashed:
             assert self.api("a", "DELETE", f"/folders/{fid}").status == 200
+        return fid
+
+    def snap_folder(self):
+        """folder() on the btrfs volume `fast`, with A's snapshot `s`; the
+        snapshot rows skip where this machine cannot make a btrfs."""
+        if not self.have_btrfs:
+            pytest.skip("no btrfs volume here (root, loop devices, mkfs.btrfs)")
+        f = self.api("a", "POST", "/folders", {"name": self.uniq("s"), "volume": "fast"}).json()
+        fid = f["id"]
+        self.api("a", "PUT", f"/folders/{fid}/files/content", b"x", query={"path": "x.txt"})
+        for user, perm in [("bro", "ro"), ("brw", "rw")]:
+            inv = self.api("a", "POST", f"/folders/{fid}/shares", {"user": user, "permission": perm}).json()
+            assert self.api(user, "POST", f"/invitations/{inv['id']}/accept").status == 200
+        assert self.api("a", "POST", f"/folders/{fid}/snapshots", {"name": "s"}).status == 201
         return fid
 
     def invitation_for_b(self):
@@ -197,6 +214,26 @@ TABLE = [
         "a", "POST", f"/folders/{w.folder()}/download-link", {"path": "x.txt"}).json()["url"],
         token=w.tokens[p]).status,
      [200] * 6),
+    # Snapshots (btrfs): read to list and browse, rw to take and restore,
+    # the owner (or a superadmin) to delete; strangers get 404.
+    ("post", "/folders/{name}/snapshots", lambda w, p: http_status(
+        w, p, "POST", f"/folders/{w.snap_folder()}/snapshots", {"name": "t"}),
+     [401, 201, 404, 403, 201, 201]),
+    ("get", "/folders/{name}/snapshots", lambda w, p: http_status(
+        w, p, "GET", f"/folders/{w.snap_folder()}/snapshots"),
+     [401, 200, 404, 200, 200, 200]),
+    ("delete", "/folders/{name}/snapshots/{snap}", lambda w, p: http_status(
+        w, p, "DELETE", f"/folders/{w.snap_folder()}/snapshots/s"),
+     [401, 204, 404, 403, 403, 204]),
+    ("post", "/folders/{name}/snapshots/{snap}/restore", lambda w, p: http_status(
+        w, p, "POST", f"/folders/{w.snap_folder()}/snapshots/s/restore", {"path": "x.txt"}),
+     [401, 200, 404, 403, 200, 200]),
+    ("get", "/folders/{name}/snapshots/{snap}/files", lambda w, p: http_status(
+        w, p, "GET", f"/folders/{w.snap_folder()}/snapshots/s/files"),
+     [401, 200, 404, 200, 200, 200]),
+    ("get", "/folders/{name}/snapshots/{snap}/files/content", lambda w, p: http_status(
+        w, p, "GET", f"/folders/{w.snap_folder()}/snapshots/s/files/content", query={"path": "x.txt"}),
+     [401, 200, 404, 200, 200, 200]),
     ("post", "/folders/{name}/shares", lambda w, p: http_status(
         w, p, "POST", f"/folders/{w.folder()}/shares", {"user": "b", "permission": "ro"}),
      [401, 201, 404, 403, 403, 201]),
@@ -256,10 +293,14 @@ TABLE = [
 
 
 @pytest.fixture(scope="module")
-def world():
-    d = Berthd().start()
+def world(request):
     try:
-        yield World(d)
+        fast = tempfile.mkdtemp(prefix="vol-", dir=request.getfixturevalue("btrfs_dir"))
+    except pytest.skip.Exception:
+        fast = None
+    d = Berthd(["--volume", f"fast={fast}"] if fast else []).start()
+    try:
+        yield World(d, have_btrfs=fast is not None)
     finally:
         for s in d.api("GET", "/sessions", query={"all": "true"}).json().get("sessions", []):
             d.api("DELETE", f"/sessions/{s['id']}")
