@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -478,7 +479,13 @@ Result<std::unique_ptr<TtyProcess>> RuncRuntime::ExecTty(const std::string& id,
   const std::string bundle = BundleDir(id);
   if (!IsDir(bundle)) return NotFound("container " + id + " does not exist");
   const std::string tag = RandomHex(6);
-  const std::string sock_path = bundle + "/tty-" + tag + ".sock";
+  // The console socket's path must fit sockaddr_un (107 bytes): beside the
+  // bundle when it does, else in runc's own state dir (short, root-only;
+  // runc lists directories only there).
+  const std::string sock_name = "/tty-" + tag + ".sock";
+  const std::string sock_path =
+      (bundle + sock_name).size() < sizeof(sockaddr_un::sun_path) ? bundle + sock_name
+                                                                  : options_.state_dir + sock_name;
   const std::string pid_file = bundle + "/tty-" + tag + ".pid";
   BERTH_ASSIGN_OR_RETURN(UniqueFd listener, ListenUnix(sock_path));
   std::vector<std::string> argv = ExecArgv(

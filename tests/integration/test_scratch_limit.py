@@ -64,9 +64,9 @@ def _session_berthd_in(driver, data_dir, extra):
 def bs(request, btrfs_dir):  # noqa: F811
     """A berthd whose data dir is on btrfs, with a btrfs volume `fast`
     (the built-in `local` volume stays plain directories)."""
-    # Short: runc's terminal socket <data>/containers/<id>/tty-<tag>.sock
-    # must fit in sun_path (107 bytes).
-    data = os.path.join(btrfs_dir, f"d{os.urandom(1).hex()}")
+    # Long on purpose: <data>/containers/<id>/tty-<tag>.sock would not fit
+    # sun_path (107 bytes), so runc terminals must put it elsewhere.
+    data = os.path.join(btrfs_dir, f"data-dir-with-a-long-name-{os.urandom(8).hex()}")
     os.mkdir(data, 0o700)
     vol = tempfile.mkdtemp(prefix="vol-", dir=btrfs_dir)
     try:
