@@ -190,15 +190,6 @@ constexpr std::string_view kTooManyConnections =
     "Retry-After: 1\r\nContent-Type: application/json\r\nContent-Length: 79\r\n\r\n"
     "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many open connections\"}}";
 
-// The SPEC §5 error body gains "request_id" (first in its "error"
-// object), so a user's report of an error names its log line. Bodies not
-// in that form are left alone.
-void AddRequestIdToError(Response& r, const std::string& id) {
-  constexpr std::string_view kPrefix = "{\"error\":{";
-  if (r.status < 400 || r.file || r.stream || r.live || !r.body.starts_with(kPrefix)) return;
-  r.body.insert(kPrefix.size(), "\"request_id\":\"" + id + "\",");
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -560,7 +551,6 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
 
     keep_alive = keep_alive && !resp.close && !stopping;
     resp.SetHeader("X-Request-Id", req.request_id);
-    AddRequestIdToError(resp, req.request_id);
     uint64_t bytes_out = 0;
     bool ok = co_await Write(stream, resp, version, keep_alive, head, req.https, &bytes_out);
     if (resp.stream) co_await OnWorkers([&] { resp.stream.reset(); return 0; });
