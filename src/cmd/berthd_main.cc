@@ -34,7 +34,7 @@
 #include "manager/share_service.h"
 #include "manager/static_files.h"
 #include "manager/user_service.h"
-#include "net/cni_network.h"
+#include "net/bridge_network.h"
 #include "net/resolv_conf.h"
 #include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
@@ -210,12 +210,12 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (!images.ok()) return Fail(images.status());
   auto runtime = OpenRuntime(cfg);
   if (!runtime.ok()) return Fail(runtime.status());
-  net::CniNetworkOptions net_options;
+  net::BridgeNetworkOptions net_options;
   net_options.state_dir = cfg.data_dir + "/network";
   net_options.bridge = cfg.session_bridge;
   net_options.subnet = cfg.session_subnet;
   net_options.dns = net::SplitDnsList(cfg.session_dns);
-  auto network = net::CniSessionNetwork::Open(net_options);
+  auto network = net::BridgeSessionNetwork::Open(net_options);
   if (!network.ok()) return Fail(network.status());
   auto agent = agent::SessionAgent::Open(
       {cfg.data_dir, runtime->get(), volumes->roots, network->get()});
