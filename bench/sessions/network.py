@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/sessions/network.py: session create→running and delete through
 berthd's REST API, runc driver, each session with its own network namespace
-wired by CNI (veth on the session bridge, host-local address, port
-isolation) and NAT, 2 folder mounts + the automounts .local and .linuxbrew;
+wired by berthd over rtnetlink (veth on the session bridge, leased address,
+port isolation) and NAT, 2 folder mounts + the automounts .local and .linuxbrew;
 against a bare `runc run --detach` / `runc delete --force` of the same
 bundle without network (SPEC §10).
 
@@ -144,7 +144,7 @@ def main():
         print(f"N={a.n} rounds; load average {open('/proc/loadavg').read().split()[:3]}")
         print("| case | create p50 ms | create p90 ms | delete p50 ms | delete p90 ms |")
         print("|---|---:|---:|---:|---:|")
-        print("| berthd REST, runc, own netns + CNI + NAT | %.1f | %.1f | %.1f | %.1f |" % tuple(b))
+        print("| berthd REST, runc, own netns (rtnetlink) + NAT | %.1f | %.1f | %.1f | %.1f |" % tuple(b))
         print("| bare `runc run --detach` / `runc delete --force`, no network | %.1f | %.1f | %.1f | %.1f |"
               % tuple(r))
         print(f"| ratio of p50s | {b[0] / r[0]:.2f}× | | {b[2] / r[2]:.2f}× | |")
