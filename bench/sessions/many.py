@@ -25,7 +25,8 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
+
+from bench_rest import api, pct
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -45,22 +46,6 @@ print(s.getsockname()[0], body.split(b"\\r\\n\\r\\n", 1)[-1].decode().strip())
 
 def sh(*argv, check=True):
     return subprocess.run(list(argv), check=check, capture_output=True, text=True, timeout=30)
-
-
-def api(url, token, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url + "/api/v1" + path, data=data, method=method,
-                                 headers={"Authorization": "Bearer " + token,
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return r.status, r.read()
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    k = (len(xs) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
 def rss_mib(pid, field="VmRSS"):

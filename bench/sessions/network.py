@@ -28,26 +28,11 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.request
+
+from bench_rest import api, pct
 
 LIBC = ctypes.CDLL(None, use_errno=True)
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def api(url, token, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url + "/api/v1" + path, data=data, method=method,
-                                 headers={"Authorization": "Bearer " + token,
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return r.status, r.read()
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    k = (len(xs) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
 def main():
@@ -99,16 +84,24 @@ def main():
         bare_bundle = os.path.join(work, "bare")
         os.makedirs(bare_bundle)
 
-        def bare_create(i, template=cfg, tag="bare"):
+        def write_config(bundle_dir, template, cid, root=None):
             c = copy.deepcopy(template)
-            cid = f"bench-{tag}-{os.getpid()}-{i}"
             c["linux"]["cgroupsPath"] = "/berth-bench/" + cid
-            with open(os.path.join(bare_bundle, "config.json"), "w") as f:
+            if root:
+                c["root"]["path"] = root
+            with open(os.path.join(bundle_dir, "config.json"), "w") as f:
                 json.dump(c, f)
-            t = time.monotonic()
-            subprocess.run(["runc", "--root", runc_root, "run", "--detach", "--bundle", bare_bundle,
+
+        def runc_run(bundle_dir, cid):
+            subprocess.run(["runc", "--root", runc_root, "run", "--detach", "--bundle", bundle_dir,
                             cid], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             bare_ids.append(cid)
+
+        def bare_create(i, template=cfg, tag="bare"):
+            cid = f"bench-{tag}-{os.getpid()}-{i}"
+            write_config(bare_bundle, template, cid)
+            t = time.monotonic()
+            runc_run(bare_bundle, cid)
             return cid, time.monotonic() - t
 
         def bare_delete(cid):
@@ -138,6 +131,7 @@ def main():
         # as berthd's are; prepared untimed, overlay mount(2) + runc timed.
         lower = os.path.join(bundle, "userns", "lower")
         base = cfg["linux"]["uidMappings"][0]["hostID"]
+
         def fresh_create(i):
             b = os.path.join(work, f"fresh{i}")
             for d in ("upper", "work", "rootfs"):
@@ -145,20 +139,14 @@ def main():
             for d in ("upper", "work"):
                 os.chown(os.path.join(b, d), base, base)
             os.chmod(b, 0o711)
-            c = copy.deepcopy(cfg)
-            c["root"]["path"] = os.path.join(b, "rootfs")
             cid = f"bench-fresh-{os.getpid()}-{i}"
-            c["linux"]["cgroupsPath"] = "/berth-bench/" + cid
-            with open(os.path.join(b, "config.json"), "w") as f:
-                json.dump(c, f)
+            write_config(b, cfg, cid, os.path.join(b, "rootfs"))
             data = f"lowerdir={lower},upperdir={b}/upper,workdir={b}/work".encode()
             t = time.monotonic()
             if LIBC.mount(b"overlay", f"{b}/rootfs".encode(), b"overlay", 0, data) != 0:
                 raise OSError(ctypes.get_errno(), "mount overlay")
             fresh_roots[cid] = b
-            subprocess.run(["runc", "--root", runc_root, "run", "--detach", "--bundle", b, cid],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            bare_ids.append(cid)
+            runc_run(b, cid)
             return cid, time.monotonic() - t
 
         def fresh_delete(cid):
