@@ -1,7 +1,21 @@
-"""Helpers shared by bench/sessions/network.py and many.py: berthd's REST API
-as the benchmarks call it, and interpolated percentiles."""
+"""Helpers shared by bench/sessions/network.py and many.py: their command line,
+berthd's REST API as the benchmarks call it, and interpolated percentiles."""
+import argparse
 import json
+import os
 import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def bench_args(default_n):
+    """--berthd (default build/src/cmd/berthd), --n, --images-dir."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--berthd", default=os.path.join(REPO, "build/src/cmd/berthd"))
+    ap.add_argument("--n", type=int, default=default_n)
+    ap.add_argument("--images-dir", default=os.environ.get("BERTH_IMAGES_DIR",
+                                                           "/var/cache/berth-test/images"))
+    return ap.parse_args()
 
 
 def api(url, token, method, path, body=None):

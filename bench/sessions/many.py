@@ -16,7 +16,6 @@ sessions, the bridge's firewall rules once berthd has exited.
 Usage (root): bench/sessions/many.py [--berthd PATH] [--n 100]
 Prints Markdown tables. Cleans up everything it made.
 """
-import argparse
 import json
 import os
 import random
@@ -26,9 +25,8 @@ import subprocess
 import tempfile
 import time
 
-from bench_rest import api, pct
+from bench_rest import api, bench_args, pct
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 CHECK = """
 import socket, sys
@@ -95,12 +93,7 @@ class Inet:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--berthd", default=os.path.join(REPO, "build/src/cmd/berthd"))
-    ap.add_argument("--n", type=int, default=100)
-    ap.add_argument("--images-dir", default=os.environ.get("BERTH_IMAGES_DIR",
-                                                           "/var/cache/berth-test/images"))
-    a = ap.parse_args()
+    a = bench_args(100)
     work = tempfile.mkdtemp(prefix="berth-bench-many-", dir="/var/tmp")
     data, www = os.path.join(work, "data"), os.path.join(work, "www")
     os.makedirs(data)

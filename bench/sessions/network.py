@@ -17,7 +17,6 @@ same container, a strict baseline.
 Usage (root): bench/sessions/network.py [--berthd PATH] [--n 30]
 Prints a Markdown table. Cleans up everything it made.
 """
-import argparse
 import copy
 import ctypes
 import json
@@ -29,19 +28,13 @@ import subprocess
 import tempfile
 import time
 
-from bench_rest import api, pct
+from bench_rest import api, bench_args, pct
 
 LIBC = ctypes.CDLL(None, use_errno=True)
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--berthd", default=os.path.join(REPO, "build/src/cmd/berthd"))
-    ap.add_argument("--n", type=int, default=30)
-    ap.add_argument("--images-dir", default=os.environ.get("BERTH_IMAGES_DIR",
-                                                           "/var/cache/berth-test/images"))
-    a = ap.parse_args()
+    a = bench_args(30)
     work = tempfile.mkdtemp(prefix="berth-bench-net-", dir="/var/tmp")
     data = os.path.join(work, "data")
     os.makedirs(data)
@@ -151,8 +144,7 @@ def main():
 
         def fresh_delete(cid):
             t = time.monotonic()
-            subprocess.run(["runc", "--root", runc_root, "delete", "--force", cid], check=True)
-            bare_ids.remove(cid)
+            bare_delete(cid)
             b = fresh_roots.pop(cid)
             LIBC.umount2(f"{b}/rootfs".encode(), 0)
             shutil.rmtree(b)
