@@ -1,12 +1,12 @@
 #include "net/lease_store.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
 
+#include "common/file_lock.h"
 #include "common/fs_util.h"
 #include "common/unique_fd.h"
 
@@ -15,24 +15,11 @@ namespace {
 
 constexpr char kLastReserved[] = "last_reserved_ip.0";  // host-local's name for range 0
 
-// Holds flock(LOCK_EX) on <dir>/lock for its lifetime.
-class DirLock {
- public:
-  static Result<DirLock> Take(const std::string& dir) {
-    BERTH_RETURN_IF_ERROR(MkdirAll(dir, 0700));
-    const std::string path = dir + "/lock";
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return ErrnoStatus("open " + path, errno);
-    while (::flock(fd.get(), LOCK_EX) != 0) {
-      if (errno != EINTR) return ErrnoStatus("flock " + path, errno);
-    }
-    return DirLock(std::move(fd));
-  }
-
- private:
-  explicit DirLock(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;  // closing it drops the lock
-};
+// flock(LOCK_EX) on <dir>/lock (host-local's own lock file) while held.
+Result<FileLock> LockDir(const std::string& dir) {
+  BERTH_RETURN_IF_ERROR(MkdirAll(dir, 0700));
+  return FileLock::Acquire(dir + "/lock");
+}
 
 std::string FirstLine(const std::string& text) {
   return text.substr(0, text.find_first_of("\r\n"));
@@ -42,7 +29,7 @@ std::string FirstLine(const std::string& text) {
 
 Result<std::string> LeaseStore::Acquire(const std::string& id, const std::string& ifname) {
   std::lock_guard<std::mutex> guard(mu_);
-  BERTH_ASSIGN_OR_RETURN(DirLock lock, DirLock::Take(dir_));
+  BERTH_ASSIGN_OR_RETURN(FileLock lock, LockDir(dir_));
   const uint32_t first = subnet_.network + 2;  // after the gateway
   const uint32_t last = subnet_.network + (uint32_t{1} << (32 - subnet_.prefix)) - 2;
   const uint32_t count = last - first + 1;
@@ -78,7 +65,7 @@ Result<std::string> LeaseStore::Acquire(const std::string& id, const std::string
 
 Status LeaseStore::Release(const std::string& id) {
   std::lock_guard<std::mutex> guard(mu_);
-  BERTH_ASSIGN_OR_RETURN(DirLock lock, DirLock::Take(dir_));
+  BERTH_ASSIGN_OR_RETURN(FileLock lock, LockDir(dir_));
   for (const auto& [holder, ip] : Leases()) {
     if (holder != id) continue;
     const std::string path = dir_ + "/" + ip;
