@@ -217,9 +217,15 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   net_options.dns = net::SplitDnsList(cfg.session_dns);
   auto network = net::BridgeSessionNetwork::Open(net_options);
   if (!network.ok()) return Fail(network.status());
+  // A start that fails from here on takes its bridge and chains with it
+  // (kept, as at a normal exit, while adopted sessions hold addresses).
+  auto fail_with_network = [&network](const Status& s) {
+    (void)(*network)->Shutdown();
+    return Fail(s);
+  };
   auto agent = agent::SessionAgent::Open(
       {cfg.data_dir, runtime->get(), volumes->roots, network->get()});
-  if (!agent.ok()) return Fail(agent.status());
+  if (!agent.ok()) return fail_with_network(agent.status());
 
   manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
@@ -251,7 +257,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   popt.host = apps_listen->host;
   popt.port = apps_listen->port;
   apps::ProxyServer apps_server(popt, &app_service);
-  if (Status st = apps_server.Start(); !st.ok()) return Fail(st);
+  if (Status st = apps_server.Start(); !st.ok()) return fail_with_network(st);
 
   manager::DownloadLinks links;
   http::Router router;
@@ -283,7 +289,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sopt.tls_key_file = cfg.tls_key;
   sopt.trusted_proxies = cfg.trusted_proxies;
   http::Server server(sopt, router);
-  if (Status st = server.Start(); !st.ok()) return Fail(st);
+  if (Status st = server.Start(); !st.ok()) return fail_with_network(st);
 
   std::string url = std::string(cfg.tls_cert.empty() ? "http" : "https") + "://" + listen->host + ":" + std::to_string(server.port());
   spdlog::info("berthd {} listening on {} (data dir {}); apps on {}:{}", BERTH_VERSION, url,
