@@ -3,32 +3,19 @@
 // them all.
 #include "net/bridge_network.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "common/random.h"
 #include "common/subprocess.h"
 #include "common/unique_fd.h"
+#include "net/test_netns.h"
 
 namespace berth::net {
 namespace {
-
-UniqueFd NewNetns() {
-  int fd = -1;
-  std::thread t([&] {
-    if (::unshare(CLONE_NEWNET) == 0) fd = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  });
-  t.join();
-  return UniqueFd(fd);
-}
-
-std::string NsPath(const UniqueFd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); }
 
 TEST(BridgeSessionNetworkTest, HostVethNamesAreShortStableAndPerSession) {
   const std::string a = BridgeSessionNetwork::HostVethName("6f1c2d0e-aaaa-bbbb-cccc-0123456789ab");
@@ -62,10 +49,10 @@ TEST(BridgeSessionNetworkTest, AttachDetachAndShutdownLeaveNothingBehind) {
   EXPECT_NE(::if_nametoindex(o.bridge.c_str()), 0u);
   EXPECT_TRUE(std::filesystem::exists(dir + "/berth.conflist"));
 
-  UniqueFd ns1 = NewNetns(), ns2 = NewNetns();
+  UniqueFd ns1 = NewTestNetns(), ns2 = NewTestNetns();
   ASSERT_TRUE(ns1.valid() && ns2.valid());
-  auto a = n.Attach("sess-a", NsPath(ns1));
-  auto b = n.Attach("sess-b", NsPath(ns2));
+  auto a = n.Attach("sess-a", NetnsFdPath(ns1));
+  auto b = n.Attach("sess-b", NetnsFdPath(ns2));
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_NE(a->ip, b->ip);
@@ -74,7 +61,7 @@ TEST(BridgeSessionNetworkTest, AttachDetachAndShutdownLeaveNothingBehind) {
   EXPECT_EQ(*n.LeasedIds(), (std::set<std::string>{"sess-a", "sess-b"}));
   // A second Attach of the same id fails (its veth name is taken); its
   // cleanup releases what that id held (ids are unique: never in berthd).
-  EXPECT_FALSE(n.Attach("sess-a", NsPath(ns1)).ok());
+  EXPECT_FALSE(n.Attach("sess-a", NetnsFdPath(ns1)).ok());
 
   // The namespaces are still alive (held by fds, as by a process that
   // stayed): Detach removes the veth pair by its host name anyway.

@@ -15,19 +15,10 @@
 
 #include "common/random.h"
 #include "common/unique_fd.h"
+#include "net/test_netns.h"
 
 namespace berth::net {
 namespace {
-
-// A fresh network namespace, kept alive by an fd (no process in it).
-UniqueFd NewNetns() {
-  int fd = -1;
-  std::thread t([&] {
-    if (::unshare(CLONE_NEWNET) == 0) fd = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  });
-  t.join();
-  return UniqueFd(fd);
-}
 
 // Runs `f` on a thread inside the namespace `ns`.
 template <typename F>
@@ -57,9 +48,9 @@ class LinkWiringTest : public ::testing::Test {
 TEST_F(LinkWiringTest, AVethInANamespaceReachesTheBridgeAndIsRemovedWithItsHostEnd) {
   ASSERT_TRUE(EnsureBridge(bridge_, prefix_ + "1/24").ok());
   ASSERT_TRUE(EnsureBridge(bridge_, prefix_ + "1/24").ok());  // idempotent
-  UniqueFd ns = NewNetns();
+  UniqueFd ns = NewTestNetns();
   ASSERT_TRUE(ns.valid());
-  const std::string path = "/proc/self/fd/" + std::to_string(ns.get());
+  const std::string path = NetnsFdPath(ns);
   Status s = WireVeth({host_, bridge_, path, "eth0", prefix_ + "2/24", prefix_ + "1"});
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_NE(::if_nametoindex(host_.c_str()), 0u);
