@@ -40,7 +40,7 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/berth/berth")
 # Shared libraries from dpkg-shlibdeps; runtime tools from scripts/deps.sh `run=`.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "runc, tini, mmdebstrap, ca-certificates, iproute2, util-linux, iptables, containernetworking-plugins")
+    "runc, tini, mmdebstrap, ca-certificates, iproute2, util-linux, iptables")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "btrfs-progs, logrotate")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "docker.io")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -9,9 +9,10 @@ build=(build-essential cmake ninja-build ccache pkg-config git
        libboost-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev
        libspdlog-dev libfmt-dev libcli11-dev libarchive-dev libssl-dev libsodium-dev
        libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
-       libpqxx-dev)  # the PostgreSQL store (src/store/pg_*)
+       libpqxx-dev  # the PostgreSQL store (src/store/pg_*)
+       libnl-route-3-dev)  # session veths over rtnetlink (src/net/link_wiring.cc)
 run=(runc tini mmdebstrap ca-certificates iproute2 util-linux
-     containernetworking-plugins iptables  # session networks (src/net)
+     iptables  # session networks' firewall chains (src/net/firewall.cc)
      btrfs-progs)  # mkfs.btrfs to make a btrfs volume (berthd itself uses the ioctls)
 test=(curl python3 python3-pytest unzip chromium sqlite3 docker.io openssl
       postgresql  # a real PostgreSQL for the store tests (pg_test_server.h, pg_server.py)

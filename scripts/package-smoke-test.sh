@@ -54,7 +54,7 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 echo "   berth $version; unit ExecStart: $exec_start"
 echo "   in $(chroot "$root" sh -c '. /etc/os-release; echo "$PRETTY_NAME"'):" \
   "$(chroot "$root" dpkg-query -W -f='${Package} ${Version}, ' runc tini iptables \
-     containernetworking-plugins libsqlite3-0 libssl3 | sed 's/, $//')"
+     libnl-route-3-200 libsqlite3-0 libssl3 | sed 's/, $//')"
 
 echo "== berthd as the unit starts it (private network namespace)"
 in_root --net -- '

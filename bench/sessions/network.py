@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/sessions/network.py: session create→running and delete through
 berthd's REST API, runc driver, each session with its own network namespace
-wired by CNI (veth on the session bridge, host-local address, port
-isolation) and NAT, 2 folder mounts + the automounts .local and .linuxbrew;
+wired by berthd over rtnetlink (veth on the session bridge, leased address,
+port isolation) and NAT, 2 folder mounts + the automounts .local and .linuxbrew;
 against a bare `runc run --detach` / `runc delete --force` of the same
 bundle without network (SPEC §10).
 
@@ -17,8 +17,8 @@ same container, a strict baseline.
 Usage (root): bench/sessions/network.py [--berthd PATH] [--n 30]
 Prints a Markdown table. Cleans up everything it made.
 """
-import argparse
 import copy
+import ctypes
 import json
 import os
 import shutil
@@ -27,34 +27,14 @@ import statistics
 import subprocess
 import tempfile
 import time
-import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench_rest import api, bench_args, pct
 
-
-def api(url, token, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url + "/api/v1" + path, data=data, method=method,
-                                 headers={"Authorization": "Bearer " + token,
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return r.status, r.read()
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    k = (len(xs) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--berthd", default=os.path.join(REPO, "build/src/cmd/berthd"))
-    ap.add_argument("--n", type=int, default=30)
-    ap.add_argument("--images-dir", default=os.environ.get("BERTH_IMAGES_DIR",
-                                                           "/var/cache/berth-test/images"))
-    a = ap.parse_args()
+    a = bench_args(30)
     work = tempfile.mkdtemp(prefix="berth-bench-net-", dir="/var/tmp")
     data = os.path.join(work, "data")
     os.makedirs(data)
@@ -66,6 +46,7 @@ def main():
                             stdout=log, stderr=subprocess.STDOUT)
     runc_root = os.path.join(work, "runc")
     bare_ids = []
+    fresh_roots = {}  # container id -> its bundle dir (overlay mounted on rootfs/)
     try:
         addr = os.path.join(data, "berthd.addr")
         for _ in range(400):
@@ -85,6 +66,7 @@ def main():
         assert probe.get("network", {}).get("ip"), probe
         bundle = os.path.join(data, "containers", probe["id"])
         cfg = json.load(open(os.path.join(bundle, "config.json")))
+        cfg_netns = copy.deepcopy(cfg)  # the (extra) case: its own netns, nothing wired
         assert any(n["type"] == "network" for n in cfg["linux"]["namespaces"])
         cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
                                       if n["type"] != "network"]
@@ -95,16 +77,24 @@ def main():
         bare_bundle = os.path.join(work, "bare")
         os.makedirs(bare_bundle)
 
-        def bare_create(i):
-            c = copy.deepcopy(cfg)
-            cid = f"bench-bare-{os.getpid()}-{i}"
+        def write_config(bundle_dir, template, cid, root=None):
+            c = copy.deepcopy(template)
             c["linux"]["cgroupsPath"] = "/berth-bench/" + cid
-            with open(os.path.join(bare_bundle, "config.json"), "w") as f:
+            if root:
+                c["root"]["path"] = root
+            with open(os.path.join(bundle_dir, "config.json"), "w") as f:
                 json.dump(c, f)
-            t = time.monotonic()
-            subprocess.run(["runc", "--root", runc_root, "run", "--detach", "--bundle", bare_bundle,
+
+        def runc_run(bundle_dir, cid):
+            subprocess.run(["runc", "--root", runc_root, "run", "--detach", "--bundle", bundle_dir,
                             cid], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             bare_ids.append(cid)
+
+        def bare_create(i, template=cfg, tag="bare"):
+            cid = f"bench-{tag}-{os.getpid()}-{i}"
+            write_config(bare_bundle, template, cid)
+            t = time.monotonic()
+            runc_run(bare_bundle, cid)
             return cid, time.monotonic() - t
 
         def bare_delete(cid):
@@ -125,10 +115,46 @@ def main():
             assert status == 204
             return time.monotonic() - t
 
-        results = {"berthd": ([], []), "bare": ([], [])}
-        cases = [("berthd", berth_create, berth_delete), ("bare", bare_create, bare_delete)]
+        def bare_netns_create(i):
+            return bare_create(i, cfg_netns, "netns")
+
+        # The run.sh baseline: a fresh writable layer per container (overlay
+        # over the probe's idmapped lower, upper owned by the user
+        # namespace's root), so runc's mount points are made in a new layer
+        # as berthd's are; prepared untimed, overlay mount(2) + runc timed.
+        lower = os.path.join(bundle, "userns", "lower")
+        base = cfg["linux"]["uidMappings"][0]["hostID"]
+
+        def fresh_create(i):
+            b = os.path.join(work, f"fresh{i}")
+            for d in ("upper", "work", "rootfs"):
+                os.makedirs(os.path.join(b, d))
+            for d in ("upper", "work"):
+                os.chown(os.path.join(b, d), base, base)
+            os.chmod(b, 0o711)
+            cid = f"bench-fresh-{os.getpid()}-{i}"
+            write_config(b, cfg, cid, os.path.join(b, "rootfs"))
+            data = f"lowerdir={lower},upperdir={b}/upper,workdir={b}/work".encode()
+            t = time.monotonic()
+            if LIBC.mount(b"overlay", f"{b}/rootfs".encode(), b"overlay", 0, data) != 0:
+                raise OSError(ctypes.get_errno(), "mount overlay")
+            fresh_roots[cid] = b
+            runc_run(b, cid)
+            return cid, time.monotonic() - t
+
+        def fresh_delete(cid):
+            t = time.monotonic()
+            bare_delete(cid)
+            b = fresh_roots.pop(cid)
+            LIBC.umount2(f"{b}/rootfs".encode(), 0)
+            shutil.rmtree(b)
+            return time.monotonic() - t
+
+        results = {"berthd": ([], []), "bare": ([], []), "netns": ([], []), "fresh": ([], [])}
+        cases = [("berthd", berth_create, berth_delete), ("bare", bare_create, bare_delete),
+                 ("netns", bare_netns_create, bare_delete), ("fresh", fresh_create, fresh_delete)]
         for i in range(-1, a.n):  # round -1: warm-up, untimed
-            order = cases if i % 2 == 0 else cases[::-1]
+            order = cases[i % 4:] + cases[:i % 4]
             for name, create, delete in order:
                 key, ct = create(i + 1)
                 dt = delete(key)
@@ -140,20 +166,32 @@ def main():
         def row(name):
             c, d = results[name]
             return [pct(c, .5) * 1e3, pct(c, .9) * 1e3, pct(d, .5) * 1e3, pct(d, .9) * 1e3]
-        b, r = row("berthd"), row("bare")
+        b, r, n, fr = row("berthd"), row("bare"), row("netns"), row("fresh")
         print(f"N={a.n} rounds; load average {open('/proc/loadavg').read().split()[:3]}")
         print("| case | create p50 ms | create p90 ms | delete p50 ms | delete p90 ms |")
         print("|---|---:|---:|---:|---:|")
-        print("| berthd REST, runc, own netns + CNI + NAT | %.1f | %.1f | %.1f | %.1f |" % tuple(b))
+        print("| berthd REST, runc, own netns (rtnetlink) + NAT | %.1f | %.1f | %.1f | %.1f |" % tuple(b))
         print("| bare `runc run --detach` / `runc delete --force`, no network | %.1f | %.1f | %.1f | %.1f |"
               % tuple(r))
-        print(f"| ratio of p50s | {b[0] / r[0]:.2f}× | | {b[2] / r[2]:.2f}× | |")
-        per_round = [x / y for x, y in zip(results["berthd"][0], results["bare"][0])]
-        print(f"\nmedian per-round create ratio {statistics.median(per_round):.2f}×")
+        print("| (extra) bare `runc run --detach`, same bundle with its own network namespace "
+              "(nothing wired) | %.1f | %.1f | %.1f | %.1f |" % tuple(n))
+        print("| bare overlay mount(2) + `runc run --detach` on a fresh writable layer (the run.sh "
+              "baseline), no network / `runc delete --force` + umount | %.1f | %.1f | %.1f | %.1f |"
+              % tuple(fr))
+        print(f"| ratio of p50s, berthd / bare | {b[0] / r[0]:.2f}× | | {b[2] / r[2]:.2f}× | |")
+        print(f"| ratio of p50s, berthd / bare on a fresh layer | {b[0] / fr[0]:.2f}× | | "
+              f"{b[2] / fr[2]:.2f}× | |")
+        print(f"| (extra) ratio of p50s, bare with netns / bare | {n[0] / r[0]:.2f}× | | {n[2] / r[2]:.2f}× | |")
+        for base_case in ("bare", "fresh"):
+            per_round = [x / y for x, y in zip(results["berthd"][0], results[base_case][0])]
+            print(f"\nmedian per-round create ratio berthd / {base_case} "
+                  f"{statistics.median(per_round):.2f}×")
     finally:
         for cid in list(bare_ids):
             subprocess.run(["runc", "--root", runc_root, "delete", "--force", cid],
                            capture_output=True)
+        for b in fresh_roots.values():
+            LIBC.umount2(f"{b}/rootfs".encode(), 0)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)

@@ -85,6 +85,20 @@ std::string ExitedReply(const std::string& app) {
                                           "app_exited")) + "\n");
 }
 
+// The app took the connection and closed it (or sent no valid head) before
+// answering: the client gets the proxy's own 502, not a dropped connection.
+// Typically the app is exiting (its listener still accepted) or crashed on
+// this request.
+std::string NoAnswerReply(const std::string& app, bool malformed) {
+  const std::string what = malformed ? "sent a malformed response head"
+                                     : "closed the connection before it answered";
+  return Reply(502, "application/json",
+               api::ErrorBody(Unavailable("the app " + what + "; if it has exited, open it again "
+                                          "from Berth to restart it (its output is in "
+                                          "~/.berth-apps/" + app + ".log)",
+                                          "app_no_response")) + "\n");
+}
+
 std::string ErrorReply(const Status& s) {
   return Reply(api::HttpStatusFor(s.code()), "application/json", api::ErrorBody(s) + "\n");
 }
@@ -381,6 +395,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
   // The response head: interim 1xx heads pass as they are; the final one
   // says Connection: close unless it switches protocols.
   beast::flat_buffer ubuf;
+  bool head_sent = false;  // an interim 1xx head went to the client already
   for (;;) {
     bhttp::response_parser<bhttp::empty_body> rp;
     rp.header_limit(64 * 1024);
@@ -388,6 +403,16 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     rp.skip(false);
     co_await bhttp::async_read_header(link->upstream, ubuf, rp, asio::redirect_error(use_awaitable, ec));
     if (ec) {
+      if (!head_sent && link->client.is_open()) {
+        const bool closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                            ec == asio::error::connection_reset ||
+                            ec == bhttp::error::partial_message;
+        std::string reply = NoAnswerReply(path.app, !closed);
+        beast::error_code wec;
+        co_await asio::async_write(link->client, asio::buffer(reply),
+                                   asio::redirect_error(use_awaitable, wec));
+        link->client.shutdown(tcp::socket::shutdown_send, wec);
+      }
       link->Close();
       co_return;
     }
@@ -411,6 +436,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
       co_return;
     }
     if (!interim) break;
+    head_sent = true;
   }
   co_await Copy(link, link->upstream, link->client, /*half_close=*/false);
 }

@@ -39,7 +39,7 @@
 #include "manager/share_service.h"
 #include "manager/static_files.h"
 #include "manager/user_service.h"
-#include "net/cni_network.h"
+#include "net/bridge_network.h"
 #include "net/resolv_conf.h"
 #include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
@@ -233,16 +233,22 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (!images.ok()) return Fail(images.status());
   auto runtime = OpenRuntime(cfg);
   if (!runtime.ok()) return Fail(runtime.status());
-  net::CniNetworkOptions net_options;
+  net::BridgeNetworkOptions net_options;
   net_options.state_dir = cfg.data_dir + "/network";
   net_options.bridge = cfg.session_bridge;
   net_options.subnet = cfg.session_subnet;
   net_options.dns = net::SplitDnsList(cfg.session_dns);
-  auto network = net::CniSessionNetwork::Open(net_options);
+  auto network = net::BridgeSessionNetwork::Open(net_options);
   if (!network.ok()) return Fail(network.status());
+  // A start that fails from here on takes its bridge and chains with it
+  // (kept, as at a normal exit, while adopted sessions hold addresses).
+  auto fail_with_network = [&network](const Status& s) {
+    (void)(*network)->Shutdown();
+    return Fail(s);
+  };
   auto agent = agent::SessionAgent::Open(
       {cfg.data_dir, runtime->get(), volumes->roots, network->get(), cfg.scratch_tmpfs});
-  if (!agent.ok()) return Fail(agent.status());
+  if (!agent.ok()) return fail_with_network(agent.status());
 
   manager::EventBus events;
   manager::FolderServiceDeps folder_deps;
@@ -279,7 +285,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   popt.host = apps_listen->host;
   popt.port = apps_listen->port;
   apps::ProxyServer apps_server(popt, &app_service);
-  if (Status st = apps_server.Start(); !st.ok()) return Fail(st);
+  if (Status st = apps_server.Start(); !st.ok()) return fail_with_network(st);
 
   manager::DownloadLinks links;
   manager::DaemonMetrics metrics;
@@ -319,7 +325,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   sopt.observers = {&metrics.requests(), &access_log};
   http::Server server(sopt, router);
   metrics.SetSources({&db, [&server] { return server.pool_stats(); }});
-  if (Status st = server.Start(); !st.ok()) return Fail(st);
+  if (Status st = server.Start(); !st.ok()) return fail_with_network(st);
 
   // --metrics-listen: GET /metrics without credentials, on its own
   // listener (meant for a scraper on a private address), nothing else.
@@ -335,7 +341,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
     mopt.max_connections = 64;
     mopt.max_connections_per_client = 16;
     metrics_server = std::make_unique<http::Server>(mopt, metrics_router);
-    if (Status st = metrics_server->Start(); !st.ok()) return Fail(st);
+    if (Status st = metrics_server->Start(); !st.ok()) return fail_with_network(st);
     spdlog::info("metrics on http://{}:{}/metrics", metrics_listen->host, metrics_server->port());
   }
 

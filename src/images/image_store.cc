@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/digest.h"
+#include "common/file_lock.h"
 #include "common/fs_util.h"
 #include "common/random.h"
 #include "common/subprocess.h"
@@ -39,22 +39,9 @@ uint64_t TreeSize(const std::string& root) {
 }
 
 // An exclusive flock on <root>/.lock-<name>, released on destruction.
-class NameLock {
- public:
-  static Result<NameLock> Acquire(const std::string& root, const std::string& name) {
-    std::string path = root + "/.lock-" + name;
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return ErrnoStatus("open " + path, errno);
-    while (::flock(fd.get(), LOCK_EX) != 0) {
-      if (errno != EINTR) return ErrnoStatus("flock " + path, errno);
-    }
-    return NameLock(std::move(fd));
-  }
-
- private:
-  explicit NameLock(UniqueFd fd) : fd_(std::move(fd)) {}
-  UniqueFd fd_;
-};
+Result<FileLock> NameLock(const std::string& root, const std::string& name) {
+  return FileLock::Acquire(root + "/.lock-" + name);
+}
 
 // Unmounts anything a killed mmdebstrap left mounted, then removes `dir`.
 Status RemoveBuildDir(const std::string& dir) {
@@ -187,7 +174,7 @@ Result<ImageInfo> ImageStore::Build(const std::string& recipe_name, const BuildO
   auto text = RecipeText(recipe_name);
   if (!text.ok()) return text.status();
   BERTH_ASSIGN_OR_RETURN(Recipe recipe, ParseRecipe(recipe_name, *text));
-  BERTH_ASSIGN_OR_RETURN(NameLock lock, NameLock::Acquire(options_.root, recipe_name));
+  BERTH_ASSIGN_OR_RETURN(FileLock lock, NameLock(options_.root, recipe_name));
   if (!options.replace && ::access((options_.root + "/" + recipe_name).c_str(), F_OK) == 0)
     return AlreadyExists("image " + recipe_name + " already exists", "image_exists");
   RemoveStaleBuilds(options_.root, recipe_name);
@@ -237,7 +224,7 @@ Result<ImageInfo> ImageStore::Import(const std::string& name, const std::string&
   if (!IsValidImageName(name))
     return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
   if (::access(tarball.c_str(), R_OK) != 0) return NotFound("cannot read " + tarball);
-  BERTH_ASSIGN_OR_RETURN(NameLock lock, NameLock::Acquire(options_.root, name));
+  BERTH_ASSIGN_OR_RETURN(FileLock lock, NameLock(options_.root, name));
   if (!replace && ::access((options_.root + "/" + name).c_str(), F_OK) == 0)
     return AlreadyExists("image " + name + " already exists", "image_exists");
   RemoveStaleBuilds(options_.root, name);
@@ -269,7 +256,7 @@ Result<ImageInfo> ImageStore::Import(const std::string& name, const std::string&
 Status ImageStore::Remove(const std::string& name) {
   if (!IsValidImageName(name))
     return InvalidArgument("invalid image name '" + name + "'", "invalid_image_name");
-  BERTH_ASSIGN_OR_RETURN(NameLock lock, NameLock::Acquire(options_.root, name));
+  BERTH_ASSIGN_OR_RETURN(FileLock lock, NameLock(options_.root, name));
   const std::string dir = options_.root + "/" + name;
   if (::access(dir.c_str(), F_OK) != 0)
     return NotFound("image " + name + " not found", "image_not_found");

@@ -2,7 +2,7 @@
 // "Network"; docs/security.md). Everything lives in chains named
 // BERTH-*-<bridge>, hooked from INPUT, FORWARD and POSTROUTING; nothing is
 // per session (isolation between sessions is bridge port isolation, see
-// cni_network.h), so a session's deletion leaves no rule behind.
+// bridge_network.h), so a session's deletion leaves no rule behind.
 //
 //  filter BERTH-IN-<br>   (INPUT -i br; IPv4 and IPv6): only replies to
 //         connections the host made get in: a session reaches none of the

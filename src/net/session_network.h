@@ -4,10 +4,10 @@
 // Docker: NetworkMode "none"); the agent then attaches it here, by path
 // (/proc/<pid>/ns/net), before the session is reported running.
 //
-// The one implementation is CniSessionNetwork (net/cni_network.h): Debian's
-// containernetworking-plugins (bridge, host-local IPAM) driven
-// through the CNI exec protocol, plus Berth's own firewall chains
-// (net/firewall.h).
+// The one implementation is BridgeSessionNetwork (net/bridge_network.h): a
+// bridge and a veth per session wired in-process over rtnetlink
+// (net/link_wiring.h), host-local-compatible address leases
+// (net/lease_store.h), plus Berth's own firewall chains (net/firewall.h).
 //
 // Thread-safety: implementations are safe for concurrent calls on
 // different session ids.

@@ -125,7 +125,8 @@ Result<std::vector<BindMount>> DockerRuntime::StageBindsLocked(const ContainerSp
     if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
     BERTH_RETURN_IF_ERROR(UnstageBinds(dir));  // a crash's leftover
   }
-  auto staged = userns_ ? StageIdmappedBinds(spec.mounts, spec.uid, spec.gid, *userns_, dir)
+  auto staged = userns_ ? StageIdmappedBinds(spec.mounts, spec.uid, spec.gid, *userns_, dir,
+                                                     userns_cache_)
                         : StageBinds(spec.mounts, dir);
   if (!staged.ok()) {
     Status cleanup = UnstageBinds(dir);

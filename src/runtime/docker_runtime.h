@@ -60,6 +60,7 @@
 #include "runtime/container_runtime.h"
 #include "runtime/docker_client.h"
 #include "runtime/idmap.h"
+#include "runtime/userns_cache.h"
 
 namespace berth::runtime {
 
@@ -132,6 +133,7 @@ class DockerRuntime final : public ContainerRuntime {
   const std::optional<IdRange> userns_;
   std::array<std::mutex, 32> locks_;
   std::mutex import_mu_;
+  UsernsCache userns_cache_;  // the idmaps' user namespaces, kept across creates
 };
 
 }  // namespace berth::runtime

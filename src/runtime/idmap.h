@@ -48,7 +48,7 @@ struct IdMapLine {
   uint32_t inner = 0;
   uint32_t outer = 0;
   uint32_t count = 0;
-  bool operator==(const IdMapLine&) const = default;
+  auto operator<=>(const IdMapLine&) const = default;
 };
 using IdMap = std::vector<IdMapLine>;
 

@@ -282,7 +282,7 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
         return ErrnoStatus("chown " + layer + d, errno);
     }
     BERTH_ASSIGN_OR_RETURN(StagedMounts m,
-                           StageUsernsMounts(spec, *options_.userns, bundle + "/userns"));
+                           StageUsernsMounts(spec, *options_.userns, bundle + "/userns", userns_cache_));
     lowerdir = m.lower;
     staged.mounts = std::move(m.mounts);
   }

@@ -35,6 +35,7 @@
 #include "common/unique_fd.h"
 #include "runtime/container_runtime.h"
 #include "runtime/idmap.h"
+#include "runtime/userns_cache.h"
 
 namespace berth::runtime {
 
@@ -95,6 +96,7 @@ class RuncRuntime final : public ContainerRuntime {
   const RuncOptions options_;
   std::array<std::mutex, 32> locks_;
   std::unique_ptr<LogTrimmer> log_trimmer_;
+  UsernsCache userns_cache_;  // the idmaps' user namespaces, kept across creates
 };
 
 }  // namespace berth::runtime

@@ -25,11 +25,10 @@ Status CheckInRange(uint32_t uid, uint32_t gid, const IdRange& range) {
 
 Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& mounts,
                                                   uint32_t uid, uint32_t gid,
-                                                  const IdRange& range, const std::string& dir) {
+                                                  const IdRange& range, const std::string& dir,
+                                                  UsernsCache& namespaces) {
   BERTH_RETURN_IF_ERROR(CheckInRange(uid, gid, range));
   BERTH_RETURN_IF_ERROR(MkdirAll(dir, 0711));
-  // One namespace per distinct (disk uid, disk gid, inside uid, inside gid).
-  std::map<std::tuple<uid_t, gid_t, uint32_t, uint32_t>, UniqueFd> namespaces;
   std::vector<BindMount> out;
   for (size_t i = 0; i < mounts.size(); ++i) {
     BindMount m = mounts[i];
@@ -41,17 +40,12 @@ Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& 
       return InvalidArgument("writable mount source " + m.source + " is owned by host root");
     const uint32_t inside_uid = st.st_uid == 0 ? 0 : uid;
     const uint32_t inside_gid = st.st_gid == 0 ? 0 : gid;
-    auto key = std::make_tuple(st.st_uid, st.st_gid, inside_uid, inside_gid);
-    auto it = namespaces.find(key);
-    if (it == namespaces.end()) {
-      BERTH_ASSIGN_OR_RETURN(UniqueFd ns,
-                             MakeUserNamespace(FolderMap(range, st.st_uid, inside_uid),
-                                               FolderMap(range, st.st_gid, inside_gid)));
-      it = namespaces.emplace(key, std::move(ns)).first;
-    }
+    BERTH_ASSIGN_OR_RETURN(UniqueFd ns,
+                           namespaces.Get(FolderMap(range, st.st_uid, inside_uid),
+                                          FolderMap(range, st.st_gid, inside_gid)));
     const std::string staged = dir + "/" + std::to_string(i);
     BERTH_RETURN_IF_ERROR(MakeMountPoint(staged, S_ISDIR(st.st_mode), 0755));
-    BERTH_RETURN_IF_ERROR(IdmappedBind(m.source, staged, it->second.get(),
+    BERTH_RETURN_IF_ERROR(IdmappedBind(m.source, staged, ns.get(),
                                        {.read_only = m.read_only, .allow_setuid = false}));
     m.source = staged;
     out.push_back(std::move(m));
@@ -60,7 +54,7 @@ Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& 
 }
 
 Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange& range,
-                                       const std::string& staging_dir) {
+                                       const std::string& staging_dir, UsernsCache& namespaces) {
   BERTH_RETURN_IF_ERROR(CheckInRange(spec.uid, spec.gid, range));
   StagedMounts out;
   out.lower = staging_dir + "/lower";
@@ -68,12 +62,12 @@ Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange&
   BERTH_RETURN_IF_ERROR(MakeMountPoint(out.lower, true, 0755));
   {
     const IdMap shift = ShiftMap(range);
-    BERTH_ASSIGN_OR_RETURN(UniqueFd ns, MakeUserNamespace(shift, shift));
+    BERTH_ASSIGN_OR_RETURN(UniqueFd ns, namespaces.Get(shift, shift));
     BERTH_RETURN_IF_ERROR(
         IdmappedBind(spec.rootfs, out.lower, ns.get(), {.read_only = true, .allow_setuid = true}));
   }
   BERTH_ASSIGN_OR_RETURN(out.mounts, StageIdmappedBinds(spec.mounts, spec.uid, spec.gid, range,
-                                                        staging_dir + "/mnt"));
+                                                        staging_dir + "/mnt", namespaces));
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include "common/result.h"
 #include "runtime/container_runtime.h"
 #include "runtime/idmap.h"
+#include "runtime/userns_cache.h"
 
 namespace berth::runtime {
 
@@ -31,10 +32,13 @@ struct StagedMounts {
 // user is uid:gid inside, each FolderMap'ed on `dir`/<i> (dir is created
 // 0711; nosuid, nodev, read-only where asked), and returns them with their
 // staged sources. The same rules and errors as StageUsernsMounts; shared by
-// both drivers (Docker under --userns-remap binds the staged paths).
+// both drivers (Docker under --userns-remap binds the staged paths). The
+// user namespaces of the idmaps come from `namespaces` (kept for the next
+// session).
 Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& mounts,
                                                   uint32_t uid, uint32_t gid,
-                                                  const IdRange& range, const std::string& dir);
+                                                  const IdRange& range, const std::string& dir,
+                                                  UsernsCache& namespaces);
 
 // Stages the mounts of `spec` for a container whose ids are `range`.
 // InvalidArgument if spec.uid/gid fall outside the range, or a writable
@@ -42,7 +46,7 @@ Result<std::vector<BindMount>> StageIdmappedBinds(const std::vector<BindMount>& 
 // as host root). On failure, what was mounted stays under `staging_dir` for
 // the caller's cleanup (it unmounts everything below the bundle anyway).
 Result<StagedMounts> StageUsernsMounts(const ContainerSpec& spec, const IdRange& range,
-                                       const std::string& staging_dir);
+                                       const std::string& staging_dir, UsernsCache& namespaces);
 
 // Adds o+x (never r) to `dir` and each of its ancestors that lacks it: the
 // container's root (host uid range.base, without any capability over host

@@ -41,6 +41,9 @@ class H(http.server.BaseHTTPRequestHandler):
             if not chunk:
                 break
             got += len(chunk)
+        if self.path.endswith("/hangup"):
+            self.close_connection = True
+            return
         if self.path.endswith("/exit"):
             self.send_response(200); self.send_header("Content-Length", "3"); self.end_headers()
             self.wfile.write(b"bye"); self.wfile.flush(); os._exit(3)
@@ -214,13 +217,10 @@ def test_an_exited_app_is_502_until_opened_again(ab):
     deadline = time.time() + 20
     status = None
     while time.time() < deadline:
-        try:
-            status = get(url, alice)[0]
-        except (ConnectionError, http.client.RemoteDisconnected):
-            # The app's listener can still accept while the process exits;
-            # the proxy then has no answer to relay (it closes the client).
-            # Not the end state this test waits for: ask again.
-            status = None
+        # Strict: the app's listener can still accept while the process
+        # exits, but then the proxy answers 502 itself; the client never
+        # sees a dropped connection.
+        status = get(url, alice)[0]
         if status == 502:
             break
         time.sleep(0.3)
@@ -228,6 +228,20 @@ def test_an_exited_app_is_502_until_opened_again(ab):
     assert app_of(ab, "echo1", "echo", token=alice)["status"] == "stopped"
     assert ab.api("GET", "/sessions/echo1/apps/echo/open", token=alice).status == 302
     assert wait_ready(url, alice)[0] == 200
+
+
+def test_an_app_that_hangs_up_without_answering_is_the_proxys_own_502(ab):
+    echo_session(ab, ab.token)
+    url = app_of(ab, "echo1", "echo")["url"]
+    assert wait_ready(url, ab.token)[0] == 200
+    status, h, body = get(url + "hangup", ab.token)  # no exception: an answer
+    assert status == 502, (status, body)
+    assert h["content-type"] == "application/json"
+    err = json.loads(body)["error"]
+    assert err["code"] == "app_no_response", err
+    assert "closed the connection before it answered" in err["message"]
+    assert ".berth-apps/echo.log" in err["message"]
+    assert get(url, ab.token)[0] == 200  # the app itself runs on
 
 
 def test_cli_lists_apps(ab):

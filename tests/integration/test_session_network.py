@@ -11,6 +11,7 @@ namespace; 169.254.169.254 is never contacted (a link-local address the
 test puts inside its own namespace stands in for it). Everything the test
 makes is removed in a `finally`.
 """
+import hashlib
 import json
 import os
 import random
@@ -286,8 +287,16 @@ def test_pip_install_user_from_a_local_index_persists(nb):
     assert r["stdout"].startswith("0.0.1+berthtest /home/work/.local/"), r
 
 
-def network_state(b):
-    """What a berthd's session network leaves on the host."""
+def host_veth(session_id):
+    """berthd's name for the host end of a session's veth (net/bridge_network.h)."""
+    return "veth" + hashlib.sha256(session_id.encode()).hexdigest()[:11]
+
+
+def network_state(b, session_ids=()):
+    """What a berthd's session network leaves on the host: its bridge, the
+    ports on it and the host veths of `session_ids` wherever they are (not
+    every veth of the host: other test runs make and remove their own)."""
+    names = {host_veth(i) for i in session_ids}
     links = json.loads(run("ip", "-j", "link").stdout)
     rules = [line for tool in ("iptables-save", "ip6tables-save")
              for line in run(tool).stdout.splitlines()
@@ -298,10 +307,11 @@ def network_state(b):
     return {
         "links": sorted(l["ifname"] for l in links
                         if l["ifname"] == b.bridge or l.get("master") == b.bridge
-                        or l.get("link_type") == "ether" and l["ifname"].startswith("veth")),
+                        or l["ifname"] in names),
         "rules": rules,
         "leases": leases,
-        "netns": sorted(run("ip", "netns", "list").stdout.split()),
+        "netns": sorted(line.split()[0] for line in run("ip", "netns", "list").stdout.splitlines()
+                        if line.strip()),
     }
 
 
@@ -310,7 +320,9 @@ def test_kill9_restart_keeps_adopted_networks_and_cleans_the_rest(nb):
     session(nb, "kept")
     session(nb, "forgotten")
     gone_id = nb.api("GET", "/sessions/forgotten").json()["id"]
-    during = network_state(nb)
+    ids = [nb.api("GET", "/sessions/kept").json()["id"], gone_id]
+    during = network_state(nb, ids)
+    assert sorted(host_veth(i) for i in ids) == [l for l in during["links"] if l != nb.bridge]
     assert len(during["leases"]) == 2 and nb.bridge in during["links"]
     assert any(f"BERTH-NAT-{nb.bridge}" in r for r in during["rules"])
     nb.kill()  # SIGKILL: no chance to clean up
@@ -320,16 +332,20 @@ def test_kill9_restart_keeps_adopted_networks_and_cleans_the_rest(nb):
     run("sqlite3", os.path.join(nb.data_dir, "berth.db"),
         f"DELETE FROM sessions WHERE id='{gone_id}'")
     nb.start()
-    after_restart = network_state(nb)
+    after_restart = network_state(nb, ids)
     assert len(after_restart["leases"]) == 1, after_restart
+    assert [l for l in after_restart["links"] if l != nb.bridge] == [host_veth(ids[0])], \
+        after_restart  # the forgotten session's container, and its veth, went
     # The adopted session keeps its network.
     r = py(nb, "kept", "import urllib.request; print(urllib.request.urlopen("
                        f"'http://{nb.inet.addr}:{nb.inet.port}/hello.txt', timeout=10).read().decode())")
     assert r["exit_code"] == 0 and "hello" in r["stdout"], r
     assert nb.api("DELETE", "/sessions/kept").status == 204
     nb.kill(signal.SIGTERM)
-    after = network_state(nb)
-    assert after["links"] == [v for v in before["links"] if v != nb.bridge], after
+    after = network_state(nb, ids)
+    assert after["links"] == [], after
     assert after["rules"] == [] and after["leases"] == [], after
-    assert after["netns"] == before["netns"], after
+    # berthd names no namespace; only other test runs' own come and go.
+    assert [n for n in after["netns"] if n not in before["netns"]
+            and not n.startswith("berth-test-inet-")] == [], after
     nb.start()  # for the fixture's own cleanup

@@ -1,0 +1,19 @@
+#include "common/file_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <cerrno>
+
+namespace berth {
+
+Result<FileLock> FileLock::Acquire(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) return ErrnoStatus("open " + path, errno);
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) return ErrnoStatus("flock " + path, errno);
+  }
+  return FileLock(std::move(fd));
+}
+
+}  // namespace berth
