@@ -94,7 +94,7 @@ def _big_source(d):
     r = d.api("POST", "/folders", {"name": "big"})
     assert r.status == 201, r
     src = r.json()
-    dirs = glob.glob(os.path.join(d.data_dir, "volumes", "local", "**", src["id"]), recursive=True)
+    dirs = _host_dirs(d, src["id"])
     assert len(dirs) == 1, dirs
     for i in range(BIG_FILES):
         with open(os.path.join(dirs[0], f"f{i}.bin"), "wb") as f:
@@ -103,7 +103,9 @@ def _big_source(d):
 
 
 def _host_dirs(d, folder_id):
-    return glob.glob(os.path.join(d.data_dir, "volumes", "**", folder_id), recursive=True)
+    """The folder's directory on the host (volume/u-OWNER/ab/cd/rest-of-id)."""
+    i = folder_id
+    return glob.glob(os.path.join(d.data_dir, "volumes", "*", "u-*", i[:2], i[2:4], i[4:]))
 
 
 def _settled(d, name, timeout=120):
