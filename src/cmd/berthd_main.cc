@@ -268,6 +268,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
 
+  folders.RecoverClones();
   folders.ReconcileQuotas();
   manager::SnapshotScheduler snapshot_scheduler(db, folders, snapshots);
   agent::ReconcileReport rep = sessions.Reconcile();

@@ -55,26 +55,6 @@ void FolderService::Publish(const store::FolderRecord& f, const std::string& cha
   }
 }
 
-storage::CopyProgressFn FolderService::CloneProgress(const store::FolderRecord& dst,
-                                                    const std::string& src) {
-  if (!deps_.events) return {};
-  using Clock = std::chrono::steady_clock;
-  // Runs on the request's thread only: the state needs no lock.
-  auto last = std::make_shared<Clock::time_point>();
-  const std::string head = "{\"change\":\"cloning\",\"id\":\"" + dst.id + "\",\"name\":\"" +
-                           dst.name + "\",\"status\":\"cloning\",\"source\":\"" + src + "\"";
-  const std::string owner = dst.owner_id;
-  EventBus* events = deps_.events;
-  return [=](const storage::CopyProgress& p) {
-    const Clock::time_point now = Clock::now();
-    if (now - *last < kCloneProgressEvery) return;
-    *last = now;
-    events->Publish(Event{"folder", owner,
-                          head + ",\"bytes\":" + std::to_string(p.bytes) +
-                              ",\"files\":" + std::to_string(p.files) + "}"});
-  };
-}
-
 Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std::string& ref,
                                                    const std::string& status) {
   if (LooksLikeUuid(ref)) {
@@ -93,6 +73,7 @@ Result<store::FolderRecord> FolderService::Resolve(const Principal& p, const std
     if (f.name == ref) hits.push_back(std::move(f));
   const char* where = status == "trash" ? " in the trash" : "";
   if (hits.empty()) {
+    if (status == "ready") BERTH_RETURN_IF_ERROR(CheckNotCloning(p, ref));
     return NotFound("no folder named '" + ref + "'" + where, "folder_not_found");
   }
   if (hits.size() > 1) {
@@ -118,8 +99,9 @@ Result<std::vector<store::FolderRecord>> FolderService::SharedWith(const std::st
 Status FolderService::CheckNameFree(const std::string& user_id, const std::string& name,
                                     const std::string& except_folder_id) {
   BERTH_ASSIGN_OR_RETURN(auto own, deps_.store->ListFolders(user_id, "ready"));
+  BERTH_ASSIGN_OR_RETURN(auto cloning, deps_.store->ListFolders(user_id, "cloning"));
   BERTH_ASSIGN_OR_RETURN(auto shared, SharedWith(user_id));
-  for (const auto* list : {&own, &shared}) {
+  for (const auto* list : {&own, &cloning, &shared}) {
     for (const auto& f : *list) {
       if (f.name == name && f.id != except_folder_id) {
         return AlreadyExists("a folder named '" + name + "' already exists", "folder_exists");
@@ -198,7 +180,9 @@ Result<api::Folder> FolderService::Create(const Principal& p, const std::string&
 Result<std::vector<api::Folder>> FolderService::List(const Principal& p, bool trash) {
   BERTH_ASSIGN_OR_RETURN(auto recs, deps_.store->ListFolders(p.user_id, trash ? "trash" : "ready"));
   if (!trash) {
+    BERTH_ASSIGN_OR_RETURN(auto cloning, deps_.store->ListFolders(p.user_id, "cloning"));
     BERTH_ASSIGN_OR_RETURN(auto shared, SharedWith(p.user_id));
+    for (auto& f : cloning) recs.push_back(std::move(f));
     for (auto& f : shared) recs.push_back(std::move(f));
     std::sort(recs.begin(), recs.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -210,6 +194,7 @@ Result<std::vector<api::Folder>> FolderService::List(const Principal& p, bool tr
 
 Result<api::Folder> FolderService::Get(const Principal& p, const std::string& ref, bool with_usage) {
   auto rec = Resolve(p, ref, "ready");
+  if (!rec.ok() && rec.status().reason() == "folder_cloning") rec = Resolve(p, ref, "cloning");
   if (!rec.ok() && rec.status().code() == Code::kNotFound) rec = Resolve(p, ref, "trash");
   if (!rec.ok()) return rec.status();
   api::Folder out = ToApi(p, *rec);
@@ -348,39 +333,6 @@ Result<api::Folder> FolderService::SetSnapshotSchedule(
   return ToApi(p, rec);
 }
 
-Result<api::Folder> FolderService::Clone(const Principal& p, const std::string& ref,
-                                         const std::string& new_name) {
-  BERTH_RETURN_IF_ERROR(storage::ValidateFolderName(new_name));
-  // Whoever may read a folder may clone it (SPEC §2: the clone is owned by
-  // the caller); an invitee could download all of it anyway.
-  BERTH_ASSIGN_OR_RETURN(auto src, Resolve(p, ref, "ready"));
-  BERTH_RETURN_IF_ERROR(CheckNameFree(p.user_id, new_name, ""));
-  BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, VolumeOf(src));
-  store::FolderRecord f;
-  f.id = NewUuid();
-  f.name = new_name;
-  f.volume = src.volume;
-  f.owner_id = p.user_id;
-  f.created_at = NowRfc3339();
-  f.quota_bytes = src.quota_bytes;
-  // Data first, then the record (as Create).
-  BERTH_RETURN_IF_ERROR(
-      v->CloneFolder(src.owner_id, src.id, f.owner_id, f.id, CloneProgress(f, src.name)));
-  Status st = v->SetQuota(f.owner_id, f.id, f.quota_bytes);
-  if (st.ok()) st = deps_.store->CreateFolder(f);
-  if (!st.ok()) {
-    (void)v->PurgeFolderDir(f.owner_id, f.id);
-    if (st.code() == Code::kAlreadyExists) {
-      return AlreadyExists("a folder named '" + new_name + "' already exists", "folder_exists");
-    }
-    return st;
-  }
-  spdlog::info("user {} cloned folder {} ({}) as {} ({})", p.name, src.name, src.id, f.name, f.id);
-  if (deps_.audit) deps_.audit->Record(p.name, "folder.clone", f.id, "ok", src.id);
-  Publish(f, "created");
-  return ToApi(p, f);
-}
-
 void FolderService::ReconcileQuotas() {
   auto all = deps_.store->ListAllFolders();
   if (!all.ok()) {
@@ -402,6 +354,14 @@ Result<api::Folder> FolderService::Trash(const Principal& p, const std::string& 
     return PermissionDenied("only the owner can delete folder '" + rec.name + "'");
   }
   BERTH_RETURN_IF_ERROR(CheckNotInUse(rec, "delete"));
+  {
+    std::lock_guard lock(sources_mu_);
+    if (clone_sources_.count(rec.id)) {
+      return FailedPrecondition("cannot delete folder '" + rec.name +
+                                    "': it is being cloned; try again when the clone is ready",
+                                "folder_in_use");
+    }
+  }
   rec.status = "trash";
   rec.trashed_at = NowRfc3339();
   BERTH_RETURN_IF_ERROR(deps_.store->UpdateFolder(rec));
@@ -438,10 +398,13 @@ Result<api::Folder> FolderService::Restore(const Principal& p, const std::string
 Status FolderService::Purge(const Principal& p, const std::string& ref) {
   auto rec = Resolve(p, ref, "trash");
   if (!rec.ok()) {
-    if (rec.status().code() == Code::kNotFound && Resolve(p, ref, "ready").ok()) {
+    if (rec.status().code() != Code::kNotFound) return rec.status();
+    auto ready = Resolve(p, ref, "ready");
+    if (ready.ok()) {
       return FailedPrecondition("folder '" + ref + "' is not in the trash; delete it first",
                                 "folder_not_in_trash");
     }
+    if (ready.status().reason() == "folder_cloning") return ready.status();
     return rec.status();
   }
   if (!authz_.CanManageFolder(p, *rec)) {

@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,7 @@
 #include "common/result.h"
 #include "manager/audit_log.h"
 #include "manager/authorizer.h"
+#include "manager/clone_runner.h"
 #include "manager/event_bus.h"
 #include "manager/principal.h"
 #include "storage/folder_fs.h"
@@ -47,6 +51,14 @@ struct FolderServiceDeps {
   FolderUseChecker* in_use = nullptr;  // optional
   AuditLog* audit = nullptr;           // optional
   EventBus* events = nullptr;          // optional: "folder" events
+  // Streamed clones (volumes without instant clones) run in the background
+  // on this many threads; at most `clone_queue` more wait their turn.
+  size_t clone_threads = 2;
+  size_t clone_queue = 16;
+  // Optional: hears every progress step of a streamed clone on the copying
+  // thread, after the event; false stops that copy (tests hold a clone in
+  // its "cloning" state with it).
+  storage::CopyProgressFn clone_observer;
 };
 
 // A folder opened for file operations.
@@ -60,7 +72,12 @@ struct OpenFolder {
 class FolderService {
  public:
   explicit FolderService(FolderServiceDeps deps)
-      : deps_(std::move(deps)), authz_(*deps_.store) {}
+      : deps_(std::move(deps)),
+        authz_(*deps_.store),
+        clones_(std::make_unique<CloneRunner>(deps_.clone_threads, deps_.clone_queue)) {}
+  // Stops the streamed clones under way (each removes its partial folder)
+  // and joins their threads.
+  ~FolderService() { clones_.reset(); }
 
   Result<api::Folder> Create(const Principal& p, const std::string& name,
                              const std::string& volume, std::optional<uint64_t> quota_bytes);
@@ -81,13 +98,24 @@ class FolderService {
   static constexpr uint64_t kMinSnapshotEveryS = 1;
   static constexpr uint64_t kMaxScheduledSnapshots = 1000;
   // A new folder `new_name` owned by `p` with a copy of `ref`'s content and
-  // its quota, on the same volume (a snapshot on btrfs). Anyone who may
-  // read the folder may clone it. A file-by-file copy publishes its
-  // progress as folder events {"change":"cloning", id and name of the new
-  // folder, "source", "bytes", "files"} to the caller: the first at once,
-  // then at most one per kCloneProgressEvery; "created" tells the end.
+  // its quota, on the same volume. Anyone who may read the folder may clone
+  // it. Where the volume clones instantly (a btrfs snapshot, reflinks) the
+  // folder is "ready" on return. Elsewhere the folder is returned at once
+  // with status "cloning" and copied file by file in the background: its
+  // progress goes out as folder events {"change":"cloning", id and name of
+  // the new folder, "source", "bytes", "files"} to the caller (the first at
+  // once, then at most one per kCloneProgressEvery); {"change":"created",
+  // "status":"ready"} tells the end, or {"change":"clone_failed",
+  // "status":"error","error":why} a failure, after which the folder and its
+  // partial copy are gone. Meanwhile everything but listing and Get answers
+  // FailedPrecondition "folder_cloning" for it, and its source cannot be
+  // deleted ("folder_in_use").
   Result<api::Folder> Clone(const Principal& p, const std::string& ref,
                             const std::string& new_name);
+  // Start-up repair: removes every folder left "cloning" (berthd stopped
+  // mid-copy) with its partial copy, and logs each. REQUIRES: no clone
+  // running (called before serving requests).
+  void RecoverClones();
   // Whether the kernel enforces `f`'s quota (its volume has kernel quotas).
   bool KernelQuota(const store::FolderRecord& f) const;
   // What an open folder uses (the volume's accounting or a tree walk).
@@ -143,9 +171,26 @@ class FolderService {
   Status CheckNotInUse(const store::FolderRecord& f, const char* verb);
   // Throttled clone progress of `dst` (a copy of `src`) for its owner.
   storage::CopyProgressFn CloneProgress(const store::FolderRecord& dst, const std::string& src);
+  // FailedPrecondition "folder_cloning" if `ref` names one of `p`'s
+  // folders still being cloned.
+  Status CheckNotCloning(const Principal& p, const std::string& ref);
+  // The streamed clone (see Clone): `f` is the new folder, not yet stored.
+  Result<api::Folder> CloneInBackground(const Principal& p, const store::FolderRecord& src,
+                                        store::FolderRecord f, const storage::Volume* v);
+  // The background half of CloneInBackground, on a CloneRunner thread.
+  void RunClone(const std::string& who, const store::FolderRecord& src, store::FolderRecord f,
+                const storage::Volume* v, const storage::CopyProgressFn& progress,
+                const std::atomic<bool>& stop);
+  // Removes the failed clone `f` (record and partial copy) and tells why.
+  void FailClone(const std::string& who, const store::FolderRecord& f, const storage::Volume* v,
+                 const Status& why);
 
   FolderServiceDeps deps_;
   Authorizer authz_;
+  std::mutex sources_mu_;
+  std::multiset<std::string> clone_sources_;  // ids of folders being copied; guarded by sources_mu_
+  // Last: destroyed (its jobs stopped and joined) before what they use.
+  std::unique_ptr<CloneRunner> clones_;
 };
 
 }  // namespace berth::manager

@@ -1,7 +1,9 @@
 // How far a streamed copy of a folder (a clone on a volume without
 // snapshots) has got, reported as it goes: after each file and after each
 // chunk of a large one. The callback runs on the copying thread; it must be
-// quick (callers throttle what they do with it). Thread-safe: plain values.
+// quick (callers throttle what they do with it); it answers false to stop
+// the copy (the copy then fails with reason "copy_stopped"). Thread-safe:
+// plain values.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +16,7 @@ struct CopyProgress {
   uint64_t files = 0;  // regular files finished so far
 };
 
-// Empty: nobody is listening.
-using CopyProgressFn = std::function<void(const CopyProgress&)>;
+// Empty: nobody is listening (and nobody stops the copy). True: go on.
+using CopyProgressFn = std::function<bool(const CopyProgress&)>;
 
 }  // namespace berth::storage

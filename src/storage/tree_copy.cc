@@ -21,16 +21,19 @@ constexpr size_t kMaxCopyDepth = 256;
 // copy_file_range per call: progress is reported between chunks.
 constexpr size_t kCopyChunk = 64 << 20;
 
-// The running totals and who hears of them.
+// The running totals and who hears of them (and may stop the copy).
 struct Progress {
   CopyProgress done;
   const CopyProgressFn& report;
+  bool stopped = false;
   void Add(uint64_t bytes, uint64_t files) {
     done.bytes += bytes;
     done.files += files;
-    if (report) report(done);
+    if (report && !report(done)) stopped = true;
   }
 };
+
+Status Stopped() { return Unavailable("the copy was stopped", "copy_stopped"); }
 
 void KeepMeta(int fd, const struct stat& st) {
   (void)::fchmod(fd, st.st_mode & 07777);
@@ -58,6 +61,7 @@ Status CopyFile(int src_dir, const std::string& name, int dst_dir, const std::st
       if (left > 0) {
         progress.Add(static_cast<uint64_t>(n), 0);
         reported += static_cast<uint64_t>(n);
+        if (progress.stopped) return Stopped();
       }
     }
   }
@@ -102,6 +106,7 @@ Status CopyEntry(int src_dir, const std::string& name, int dst_dir, const std::s
 Status CopyStacked(std::vector<DirReader>& src, std::vector<UniqueFd>& dst, Progress& progress) {
   DirEntry e;
   while (!src.empty()) {
+    if (progress.stopped) return Stopped();
     BERTH_ASSIGN_OR_RETURN(bool more, src.back().Next(&e));
     if (!more) {
       src.pop_back();

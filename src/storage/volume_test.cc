@@ -163,7 +163,10 @@ TEST_F(VolumeTest, CloneReportsProgressPerFileAndPerChunk) {
   std::vector<CopyProgress> seen;
   constexpr char kClone[] = "1a2b3c4d-aaaa-4bbb-8ccc-ffffffffffff";
   ASSERT_TRUE(v.CloneFolder(kOwner, kFolder, kOwner, kClone,
-                            [&](const CopyProgress& p) { seen.push_back(p); })
+                            [&](const CopyProgress& p) {
+                              seen.push_back(p);
+                              return true;
+                            })
                   .ok());
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back().files, 3u);
@@ -174,6 +177,20 @@ TEST_F(VolumeTest, CloneReportsProgressPerFileAndPerChunk) {
   }
   // Reflinked (FICLONE) file systems copy the big file in one step.
   if (!v.capabilities().instant_clone) EXPECT_GE(seen.size(), 4u);
+}
+
+TEST_F(VolumeTest, CloneStoppedByProgressLeavesNoCopy) {
+  auto owned = MakeVolume();
+  LocalVolume& v = *owned;
+  std::string f = InitWithFolder(v);
+  WriteFile(f + "/a", "a");
+  WriteFile(f + "/b", "b");
+  constexpr char kClone[] = "1a2b3c4d-aaaa-4bbb-8ccc-eeeeeeeeeeee";
+  Status st = v.CloneFolder(kOwner, kFolder, kOwner, kClone,
+                            [](const CopyProgress&) { return false; });
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_EQ(st.reason(), "copy_stopped");
+  EXPECT_FALSE(std::filesystem::exists(v.FolderPath(kOwner, kClone)));
 }
 
 TEST_F(VolumeTest, InitRefusesRelativeRoot) {

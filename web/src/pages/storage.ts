@@ -7,13 +7,14 @@ import type { AppContext } from '../app_context';
 import { onChange } from '../events';
 import type { StorageTab } from '../lib/route';
 import { folderNameError, isAutomountName } from '../lib/names';
+import { cloneFailure, cloneProgressOf, cloningBadge, type CloneProgress } from '../lib/clone_progress';
 import { storageSummary } from '../lib/quota';
 import { usageText as formatUsage, volumeChoice } from '../lib/volumes';
 import { formatTime, h, listTable, replace } from '../ui/dom';
 import { openShareDialog, renderInvitations } from './sharing';
 import { validatedField, type Field } from '../ui/field';
 import { confirmDialog, errorMessage, formDialog } from '../ui/dialog';
-import { attempt, notify } from '../ui/notice';
+import { attempt, notify, notifyError } from '../ui/notice';
 
 const kTabs: { tab: StorageTab; label: string }[] = [
   { tab: 'folders', label: 'Folders' },
@@ -108,6 +109,8 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
 
   let last = '';
   const usage = new Map<string, Folder['usage']>();
+  // Streamed clones under way, by folder id (their "cloning" events).
+  const progress = new Map<string, CloneProgress>();
   const isMine = (f: Folder) => !f.owner || f.owner === ctx.me.name || f.owner === ctx.me.id;
 
   function folderActions(f: Folder): HTMLElement {
@@ -128,6 +131,8 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       });
       return h('td', { class: 'actions' }, restore, purge);
     }
+    // A folder still being copied has nothing to act on until it is ready.
+    if (f.status === 'cloning') return h('td', { class: 'actions' });
     const open = h('a', { class: 'button secondary', href: `#/storage/${encodeURIComponent(f.name)}` }, 'Open');
     const mine = isMine(f);
     const rename = h('button', { type: 'button', class: 'secondary' }, 'Rename');
@@ -163,7 +168,7 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
   }
 
   function show(list: Folder[]): void {
-    const key = JSON.stringify(list) + JSON.stringify([...usage]);
+    const key = JSON.stringify(list) + JSON.stringify([...usage]) + JSON.stringify([...progress]);
     if (key === last) return;
     last = key;
     if (!list.length) {
@@ -181,19 +186,20 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
         { label: 'Name' }, { label: 'Permission', narrow: false }, { label: 'Owner', narrow: false },
         { label: 'Usage' }, { label: 'Created', narrow: false }, { label: 'Actions' },
       ], list.map((f) => h('tr', {},
-          h('th', { scope: 'row' }, tab === 'trash' ? f.name : h('a', { href: `#/storage/${encodeURIComponent(f.name)}` }, f.name),
+          h('th', { scope: 'row' }, tab === 'trash' || f.status === 'cloning' ? f.name : h('a', { href: `#/storage/${encodeURIComponent(f.name)}` }, f.name),
+            f.status === 'cloning' ? h('span', { class: 'badge cloning', role: 'status' }, cloningBadge(progress.get(f.id))) : null,
             isAutomountName(f.name) && tab !== 'automount' ? h('span', { class: 'badge' }, 'automount') : null,
             f.permission === 'ro' ? h('span', { class: 'badge show-narrow' }, 'read-only') : null),
           h('td', { class: 'hide-narrow' }, f.permission === 'ro' ? 'read-only' : 'read-write'),
           h('td', { class: 'hide-narrow' }, f.owner ?? ''),
-          h('td', { class: 'usage' }, tab === 'trash' ? '—' : usageText(f)),
+          h('td', { class: 'usage' }, tab === 'trash' || f.status === 'cloning' ? '—' : usageText(f)),
           h('td', { class: 'hide-narrow' }, formatTime(f.created_at)),
           folderActions(f)))),
     );
   }
 
   async function fillUsage(list: Folder[]): Promise<void> {
-    const missing = list.filter((f) => !f.usage && !usage.has(f.id)).slice(0, 50);
+    const missing = list.filter((f) => f.status !== 'cloning' && !f.usage && !usage.has(f.id)).slice(0, 50);
     await Promise.all(missing.map(async (f) => {
       try {
         const full = await api.folder(f.id);
@@ -221,6 +227,9 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
     void showQuota();
     try {
       const all = await api.folders(tab === 'trash');
+      for (const id of [...progress.keys()]) {
+        if (!all.some((f) => f.id === id && f.status === 'cloning')) progress.delete(id);
+      }
       current = tab === 'trash' ? all : all.filter((f) => (tab === 'automount') === isAutomountName(f.name));
       show(current);
       if (tab !== 'trash') {
@@ -269,7 +278,9 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
       content: field.element,
       onSubmit: async () => {
         const c = await api.cloneFolder(f.name, field.input.value);
-        notify(`Folder ${f.name} cloned as ${c.name}.`);
+        notify(c.status === 'cloning'
+          ? `Cloning folder ${f.name} as ${c.name}; it opens once the copy is done.`
+          : `Folder ${f.name} cloned as ${c.name}.`);
         refresh(true);
       },
     });
@@ -278,7 +289,17 @@ export function renderStorage(main: HTMLElement, ctx: AppContext, tab: StorageTa
   }
 
   newFolder.addEventListener('click', () => openNewFolderDialog(ctx, () => refresh(), tab === 'automount' ? '.' : ''));
-  const off = onChange((kind) => {
+  const off = onChange((kind, data) => {
+    const step = kind === 'folder' ? cloneProgressOf(data) : null;
+    if (step && current.some((f) => f.id === step.id)) {
+      // Progress of a clone already listed: redraw its badge, fetch nothing.
+      progress.set(step.id, step);
+      show(current);
+      return;
+    }
+    if (step) progress.set(step.id, step);
+    const failed = kind === 'folder' ? cloneFailure(data) : null;
+    if (failed) notifyError(new Error(failed));
     if (kind === 'folder' || kind === 'poll') refresh(kind === 'folder');
   });
   const refreshInvitations = () => renderInvitations(invitations, () => {
