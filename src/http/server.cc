@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -189,6 +190,24 @@ constexpr std::string_view kTooManyConnections =
     "HTTP/1.1 503 Service Unavailable\r\nServer: berth\r\nConnection: close\r\n"
     "Retry-After: 1\r\nContent-Type: application/json\r\nContent-Length: 79\r\n\r\n"
     "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"too many open connections\"}}";
+
+// Lingering close: a client still sending a body that was refused early (a
+// 413 decided from Content-Length) gets a reset, and may lose the answer,
+// if the socket closes with its bytes unread. So after our FIN, read and
+// drop what still comes until the client closes, for at most 2 s and 16 MiB.
+template <class TcpStream>
+awaitable<void> LingerBeforeClose(TcpStream& s) {
+  constexpr size_t kMaxBytes = 16 << 20;
+  s.expires_after(std::chrono::seconds(2));
+  std::array<char, 16 * 1024> sink;
+  beast::error_code ec;
+  for (size_t total = 0; total < kMaxBytes;) {
+    size_t n = co_await s.async_read_some(asio::buffer(sink),
+                                          asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    total += n;
+  }
+}
 
 }  // namespace
 
@@ -565,6 +584,7 @@ awaitable<void> Server::Impl::ServeHttp(Stream& stream, const std::string& peer)
     co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
   }
   tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (!stopping) co_await LingerBeforeClose(tcp_layer);
 }
 
 template <class Stream>

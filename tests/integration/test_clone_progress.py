@@ -160,6 +160,9 @@ def test_killed_mid_clone_leaves_nothing_after_restart(berthd):
     r = d.api("POST", "/folders/big/clone", {"name": "copy"})
     assert r.status == 201 and r.json()["status"] == "cloning", r
     new = r.json()
+    deadline = time.time() + 15  # the copy starts on a worker thread
+    while not _host_dirs(d, new["id"]) and time.time() < deadline:
+        time.sleep(0.05)
     d.kill()  # SIGKILL mid-copy
     assert _host_dirs(d, new["id"]), "the half copy should be on disk before the restart"
     d.start()

@@ -268,3 +268,29 @@ def test_execs_of_many_users_never_take_every_worker(capped):
     assert 1 <= len(ran) <= TOTAL, [r.status for r in results]
     assert all(r.error_code() == "too_many_execs" for r in refused)
     assert all(int(r.headers.get("retry-after", "0")) >= 1 for r in refused)
+
+
+def test_a_refused_upload_is_answered_to_a_client_that_sends_it_all(berthd):
+    """A client that sends the whole body before it reads (no Expect:
+    100-continue, as most clients do) still gets its 413: after answering,
+    berthd drains what still comes until the client closes (a lingering
+    close, bounded) instead of closing with unread bytes, which resets the
+    connection and loses the answer."""
+    b = berthd
+    token = user_with_token(b, "lingerer")
+    assert b.api("PATCH", "/users/lingerer", {"quota_bytes": MIB}).status == 200
+    assert b.api("POST", "/folders", {"name": "l"}, token=token).status == 201
+    body = b"q" * (12 * MIB)  # more than the socket buffers hold
+    for _ in range(3):
+        s = socket.create_connection(tuple(b.hostport.split(":")), timeout=20)
+        try:
+            s.sendall((f"PUT /api/v1/folders/l/files/content?path=big.bin HTTP/1.1\r\n"
+                       f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode())
+            s.sendall(body)
+            status, _, answer = _read_response(s, time.monotonic() + 20)
+        finally:
+            s.close()
+        assert status == 413, answer
+        assert json.loads(answer)["error"]["code"] == "quota_exceeded"
+    assert entries(b, token, "l") == []
