@@ -42,14 +42,10 @@ Result<api::Snapshot> SnapshotService::Create(const Principal& p, const std::str
   }
   BERTH_ASSIGN_OR_RETURN(auto rec, ResolveFor(p, ref, Access::kWrite, "take"));
   BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, folders_.VolumeOf(rec));
-  BERTH_RETURN_IF_ERROR(v->CreateSnapshot(rec.owner_id, rec.id, snap));
+  BERTH_ASSIGN_OR_RETURN(api::Snapshot taken, v->CreateSnapshot(rec.owner_id, rec.id, snap));
   spdlog::info("user {} took snapshot {} of folder {} ({})", p.name, snap, rec.name, rec.id);
   Changed(rec, "snapshot_created");
-  BERTH_ASSIGN_OR_RETURN(auto all, v->ListSnapshots(rec.owner_id, rec.id));
-  for (auto& s : all) {
-    if (s.name == snap) return s;
-  }
-  return Internal("snapshot '" + snap + "' vanished right after it was taken");
+  return taken;
 }
 
 Result<std::vector<api::Snapshot>> SnapshotService::List(const Principal& p,
@@ -116,7 +112,7 @@ Status SnapshotService::TakeScheduled(const store::FolderRecord& f, int64_t now_
                                       uint64_t keep) {
   BERTH_ASSIGN_OR_RETURN(const storage::Volume* v, folders_.VolumeOf(f));
   std::string snap = std::string(storage::kScheduledSnapshotPrefix) + SnapshotTimeName(now_unix);
-  Status st = v->CreateSnapshot(f.owner_id, f.id, snap);
+  Status st = v->CreateSnapshot(f.owner_id, f.id, snap).status();
   if (!st.ok() && st.code() != Code::kAlreadyExists) return st;
   BERTH_ASSIGN_OR_RETURN(auto all, v->ListSnapshots(f.owner_id, f.id));
   std::vector<std::string> scheduled;  // oldest first

@@ -96,8 +96,9 @@ Status BtrfsVolume::DestroyWithQgroup(int dir_fd, const std::string& name) const
   return btrfs::RemoveQgroup(dir_fd, id);
 }
 
-Status BtrfsVolume::CreateSnapshot(const std::string& owner_id, const std::string& folder_id,
-                                   const std::string& snap) const {
+Result<api::Snapshot> BtrfsVolume::CreateSnapshot(const std::string& owner_id,
+                                                  const std::string& folder_id,
+                                                  const std::string& snap) const {
   BERTH_ASSIGN_OR_RETURN(UniqueFd folder, OpenFolderDir(owner_id, folder_id));
   if (!btrfs::IsSubvolumeRoot(folder.get())) {
     return FailedPrecondition("this folder is a plain directory, not a btrfs subvolume: "
@@ -110,7 +111,25 @@ Status BtrfsVolume::CreateSnapshot(const std::string& owner_id, const std::strin
   if (st.code() == Code::kAlreadyExists) {
     return AlreadyExists("a snapshot named '" + snap + "' already exists", "snapshot_exists");
   }
-  return st;
+  BERTH_RETURN_IF_ERROR(st);
+  (void)::syncfs(dir.get());  // qgroup numbers move at transaction commit
+  BERTH_ASSIGN_OR_RETURN(auto entry, ReadSnapshotEntry(dir.get(), snap));
+  return std::move(entry.second);
+}
+
+Result<std::pair<int64_t, api::Snapshot>> BtrfsVolume::ReadSnapshotEntry(
+    int dir_fd, const std::string& name) const {
+  BERTH_ASSIGN_OR_RETURN(UniqueFd fd, OpenSubdir(dir_fd, name));
+  BERTH_ASSIGN_OR_RETURN(auto info, btrfs::GetSubvolInfo(fd.get()));
+  api::Snapshot s;
+  s.name = name;
+  s.created_at = FormatRfc3339(info.otime);
+  s.scheduled = IsScheduledSnapshotName(name);
+  if (auto excl = btrfs::ReadQgroup(fd.get(), btrfs::QgroupId(0, info.id), "exclusive");
+      excl.ok()) {
+    s.exclusive_bytes = *excl;
+  }
+  return std::make_pair(static_cast<int64_t>(info.otime), std::move(s));
 }
 
 Result<std::vector<api::Snapshot>> BtrfsVolume::ListSnapshots(const std::string& owner_id,
@@ -126,19 +145,8 @@ Result<std::vector<api::Snapshot>> BtrfsVolume::ListSnapshots(const std::string&
   std::vector<std::pair<int64_t, api::Snapshot>> found;
   (void)::syncfs(dir->get());  // qgroup numbers move at transaction commit
   for (const auto& name : names) {
-    auto fd = OpenSubdir(dir->get(), name);
-    if (!fd.ok()) continue;
-    auto info = btrfs::GetSubvolInfo(fd->get());
-    if (!info.ok()) continue;
-    api::Snapshot s;
-    s.name = name;
-    s.created_at = FormatRfc3339(info->otime);
-    s.scheduled = IsScheduledSnapshotName(name);
-    if (auto excl = btrfs::ReadQgroup(fd->get(), btrfs::QgroupId(0, info->id), "exclusive");
-        excl.ok()) {
-      s.exclusive_bytes = *excl;
-    }
-    found.emplace_back(info->otime, std::move(s));
+    auto entry = ReadSnapshotEntry(dir->get(), name);
+    if (entry.ok()) found.push_back(std::move(*entry));  // one deleted meanwhile is skipped
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second.name < b.second.name;

@@ -54,7 +54,7 @@ class BtrfsVolume : public LocalVolume {
   Status Reconcile(const std::string& owner_id, const std::string& folder_id,
                    std::optional<uint64_t> quota_bytes) const override;
 
-  Status CreateSnapshot(const std::string& owner_id, const std::string& folder_id,
+  Result<api::Snapshot> CreateSnapshot(const std::string& owner_id, const std::string& folder_id,
                         const std::string& snap) const override;
   Result<std::vector<api::Snapshot>> ListSnapshots(const std::string& owner_id,
                                                    const std::string& folder_id) const override;
@@ -85,6 +85,10 @@ class BtrfsVolume : public LocalVolume {
   Status PurgeSnapshots(const Parent& parent) const;
   // Names of the subvolumes in a snapshot directory.
   Result<std::vector<std::string>> ListSnapshotNames(int dir_fd) const;
+  // The entry of snapshot `name` in the snapshot dir `dir_fd` (its qgroup
+  // numbers as of the last commit), and its creation time for sorting.
+  Result<std::pair<int64_t, api::Snapshot>> ReadSnapshotEntry(int dir_fd,
+                                                              const std::string& name) const;
   // Deletes the subvolume `name` in `dir_fd` and its qgroup.
   Status DestroyWithQgroup(int dir_fd, const std::string& name) const;
   // /sys/fs/btrfs/<fsid>/qgroups/0_<id> of the subvolume `fd`.

@@ -129,7 +129,8 @@ Status NoSnapshots(const std::string& volume) {
 }
 }  // namespace
 
-Status Volume::CreateSnapshot(const std::string&, const std::string&, const std::string&) const {
+Result<api::Snapshot> Volume::CreateSnapshot(const std::string&, const std::string&,
+                                             const std::string&) const {
   return NoSnapshots(name());
 }
 Result<std::vector<api::Snapshot>> Volume::ListSnapshots(const std::string&,

@@ -85,8 +85,9 @@ class Volume {
   // A snapshot is read-only and lives beside the folder, never inside it
   // (sessions that mount the folder do not see it). REQUIRES: `snap`
   // passed ValidateSnapshotName.
-  // AlreadyExists (reason "snapshot_exists") if the name is taken.
-  virtual Status CreateSnapshot(const std::string& owner_id, const std::string& folder_id,
+  // AlreadyExists (reason "snapshot_exists") if the name is taken. Returns
+  // the new snapshot's entry (as ListSnapshots would list it).
+  virtual Result<api::Snapshot> CreateSnapshot(const std::string& owner_id, const std::string& folder_id,
                                 const std::string& snap) const;
   // Oldest first.
   virtual Result<std::vector<api::Snapshot>> ListSnapshots(const std::string& owner_id,
