@@ -57,14 +57,13 @@ int64_t SnapshotScheduler::DueAt(const store::FolderRecord& f) {
 }
 
 void SnapshotScheduler::RunOnce(int64_t now) {
-  auto all = store_.ListAllFolders();
+  auto all = store_.ListScheduledFolders();
   if (!all.ok()) {
     spdlog::warn("snapshot schedule: {}", all.status().message());
     return;
   }
   std::set<std::string> scheduled;
   for (const auto& f : *all) {
-    if (f.status != "ready" || !f.snapshot_every_s || !f.snapshot_keep) continue;
     scheduled.insert(f.id);
     if (DueAt(f) > now) continue;
     due_[f.id] = now + static_cast<int64_t>(*f.snapshot_every_s);

@@ -146,6 +146,12 @@ class PgStore : public Store {
     return Many<FolderRecord>(Select(kFolderCols, "FROM folders ORDER BY name, created_at"), {},
                               ReadFolder);
   }
+  Result<std::vector<FolderRecord>> ListScheduledFolders() override {
+    return Many<FolderRecord>(Select(kFolderCols,
+                                     "FROM folders WHERE status='ready' AND snapshot_every_s IS NOT "
+                                     "NULL AND snapshot_keep IS NOT NULL"),
+                              {}, ReadFolder);
+  }
   Status UpdateFolder(const FolderRecord& f) override {
     return WriteChanged("a folder named '" + f.name + "'", UpdateSql("folders", kFolderCols),
                         With(FolderParams(f), f.id));

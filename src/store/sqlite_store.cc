@@ -160,6 +160,12 @@ class SqliteStore : public Store {
         std::string("SELECT ") + kFolderCols + " FROM folders ORDER BY name, created_at", {},
         ReadFolder);
   }
+  Result<std::vector<FolderRecord>> ListScheduledFolders() override {
+    return Many<FolderRecord>(std::string("SELECT ") + kFolderCols +
+                                  " FROM folders WHERE status='ready' AND snapshot_every_s IS NOT "
+                                  "NULL AND snapshot_keep IS NOT NULL",
+                              {}, ReadFolder);
+  }
   Status UpdateFolder(const FolderRecord& f) override {
     return ExecChanged("a folder named '" + f.name + "'", [&] {
       SQLite::Statement q(db_,

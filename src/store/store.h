@@ -49,6 +49,9 @@ class Store {
                                                         const std::string& status) = 0;
   // Every folder (superadmin views, reconciliation).
   virtual Result<std::vector<FolderRecord>> ListAllFolders() = 0;
+  // Ready folders with a snapshot schedule (the scheduler's once-a-second
+  // look), in no particular order.
+  virtual Result<std::vector<FolderRecord>> ListScheduledFolders() = 0;
   virtual Status UpdateFolder(const FolderRecord& f) = 0;
   virtual Status DeleteFolder(const std::string& id) = 0;
 

@@ -125,6 +125,23 @@ TEST_P(StoreSuite, ReadyFolderNamesAreUniquePerOwnerButTrashMayRepeat) {
   EXPECT_EQ(store_->DeleteFolder(f1.id).code(), Code::kNotFound);
 }
 
+TEST_P(StoreSuite, ScheduledFoldersAreTheReadyOnesWithASchedule) {
+  auto a = MakeUser("alice");
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  auto plain = MakeFolder(a.id, "plain"), hourly = MakeFolder(a.id, "hourly"),
+       trashed = MakeFolder(a.id, "trashed");
+  hourly.snapshot_every_s = trashed.snapshot_every_s = 3600;
+  hourly.snapshot_keep = trashed.snapshot_keep = 24;
+  trashed.status = "trash";
+  for (const auto& f : {plain, hourly, trashed}) ASSERT_TRUE(store_->CreateFolder(f).ok());
+  auto got = store_->ListScheduledFolders();
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].id, hourly.id);
+  EXPECT_EQ((*got)[0].snapshot_every_s.value_or(0), 3600u);
+  EXPECT_EQ((*got)[0].snapshot_keep.value_or(0), 24u);
+}
+
 TEST_P(StoreSuite, QuotaRoundTrips) {
   auto a = MakeUser("alice");
   ASSERT_TRUE(store_->CreateUser(a).ok());
