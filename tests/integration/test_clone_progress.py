@@ -175,4 +175,4 @@ def test_killed_mid_clone_leaves_nothing_after_restart(berthd):
     r = d.api("POST", "/folders/big/clone", {"name": "copy"})
     assert r.status == 201, r
     done = _settled(d, "copy")
-    assert done and done["status"] == "ready", done
+    assert done and done["status"] == "ready", (done, d.read_log()[-3000:])
