@@ -256,6 +256,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   folder_deps.volumes = volumes->by_name;
   folder_deps.audit = &audit;
   folder_deps.events = &events;
+  folder_deps.coordination = &coordination;
   manager::FolderService folders(std::move(folder_deps));
   manager::UserQuota quota(db, folders, cfg.default_user_quota_bytes);
   manager::SnapshotService snapshots(folders, &quota);
@@ -270,7 +271,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
   folders.RecoverClones();
   folders.ReconcileQuotas();
-  manager::SnapshotScheduler snapshot_scheduler(db, folders, snapshots);
+  manager::SnapshotScheduler snapshot_scheduler(db, folders, snapshots, &coordination);
   agent::ReconcileReport rep = sessions.Reconcile();
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());

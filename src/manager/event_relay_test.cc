@@ -4,37 +4,10 @@
 
 #include <vector>
 
+#include "manager/wire_coordination.h"
+
 namespace berth::manager {
 namespace {
-
-// Two managers' coordinations joined in-process: what one broadcasts the
-// other's listener gets at once (PgCoordination itself is tested against a
-// real PostgreSQL in store/pg_store_test.cc).
-struct Wire {
-  std::vector<std::function<void(const std::string&)>> listeners;  // by manager
-};
-class WireCoordination : public store::Coordination {
- public:
-  WireCoordination(Wire& w, size_t self) : w_(w), self_(self) {}
-  Result<std::unique_ptr<Hold>> Lock(const std::string&) override {
-    return std::make_unique<Hold>();
-  }
-  Status Broadcast(const std::string& payload) override {
-    for (size_t i = 0; i < w_.listeners.size(); ++i) {
-      if (i != self_ && w_.listeners[i]) w_.listeners[i](payload);
-    }
-    return Status::Ok();
-  }
-  Status Listen(std::function<void(const std::string&)> f) override {
-    w_.listeners[self_] = std::move(f);
-    return Status::Ok();
-  }
-  void Stop() override { w_.listeners[self_] = nullptr; }
-
- private:
-  Wire& w_;
-  size_t self_;
-};
 
 TEST(EventRelayTest, EncodeDecodeRoundTripsAndRejectsMalformed) {
   Event e{"folder", "u1", R"({"name":"data","change":"created"})"};
@@ -49,8 +22,7 @@ TEST(EventRelayTest, EncodeDecodeRoundTripsAndRejectsMalformed) {
 }
 
 TEST(EventRelayTest, PublishedOnOneManagerDeliveredOnTheOtherOnce) {
-  Wire wire;
-  wire.listeners.resize(2);
+  Wire wire(2);
   WireCoordination ca(wire, 0), cb(wire, 1);
   EventBus a, b;
   EventRelay ra(a, ca), rb(b, cb);

@@ -3,6 +3,7 @@
 // while the new folder is "cloning". See folder_service.h.
 #include <spdlog/spdlog.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
@@ -11,6 +12,12 @@
 #include "storage/names.h"
 
 namespace berth::manager {
+namespace {
+
+// The coordination lock a streamed clone's manager holds while it copies.
+std::string CloneLock(const std::string& folder_id) { return "clone:" + folder_id; }
+
+}  // namespace
 
 storage::CopyProgressFn FolderService::CloneProgress(const store::FolderRecord& dst,
                                                     const std::string& src) {
@@ -87,6 +94,13 @@ Result<api::Folder> FolderService::CloneInBackground(const Principal& p,
   // The record first, then the data: a crash in between leaves a "cloning"
   // record, which RecoverClones removes with its partial copy at the next start.
   f.status = "cloning";
+  // Ours while it copies, before anyone can see the record (see RecoverClones).
+  std::shared_ptr<store::Coordination::Hold> copying;
+  if (deps_.coordination) {
+    BERTH_ASSIGN_OR_RETURN(auto hold, deps_.coordination->TryLock(CloneLock(f.id)));
+    if (!hold) return Unavailable("the new folder's clone lock is taken", "clone_busy");
+    copying = std::move(hold);
+  }
   BERTH_RETURN_IF_ERROR(deps_.store->CreateFolder(f));
   {
     std::lock_guard lock(sources_mu_);
@@ -95,7 +109,7 @@ Result<api::Folder> FolderService::CloneInBackground(const Principal& p,
   storage::CopyProgressFn progress = CloneProgress(f, src.name);
   if (progress) progress(storage::CopyProgress{});  // the first event, at once
   Status st = clones_->Submit(
-      [this, who = p.name, src, f, v, progress](const std::atomic<bool>& stop) {
+      [this, who = p.name, src, f, v, progress, copying](const std::atomic<bool>& stop) {
         RunClone(who, src, f, v, progress, stop);
       });
   if (!st.ok()) {
@@ -162,6 +176,16 @@ void FolderService::RecoverClones() {
   }
   for (const auto& f : *all) {
     if (f.status != "cloning") continue;
+    std::unique_ptr<store::Coordination::Hold> hold;
+    if (deps_.coordination) {
+      auto h = deps_.coordination->TryLock(CloneLock(f.id));
+      if (!h.ok()) {
+        spdlog::warn("clone {} ({}): {}", f.name, f.id, h.status().message());
+        continue;
+      }
+      if (*h == nullptr) continue;  // another manager is copying it
+      hold = std::move(*h);
+    }
     if (auto v = VolumeOf(f); v.ok()) {
       if (Status st = (*v)->PurgeFolderDir(f.owner_id, f.id); !st.ok()) {
         spdlog::warn("clone {} ({}): partial copy not removed: {}", f.name, f.id, st.message());

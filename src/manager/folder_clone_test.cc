@@ -11,6 +11,7 @@
 #include "manager/event_bus.h"
 #include "manager/folder_service.h"
 #include "manager/service_test_fixture.h"
+#include "manager/wire_coordination.h"
 
 namespace berth::manager {
 namespace {
@@ -26,10 +27,11 @@ class FolderCloneTest : public ServiceTest {
   }
 
   // A service whose streamed clones call `observer` at each step.
-  void Start(storage::CopyProgressFn observer) {
+  void Start(storage::CopyProgressFn observer, store::Coordination* coordination = nullptr) {
     FolderServiceDeps deps = FolderDeps();
     deps.events = &events_;
     deps.clone_observer = std::move(observer);
+    deps.coordination = coordination;
     folders_ = std::make_unique<FolderService>(std::move(deps));
     auto f = folders_->Create(alice_, "data", "", 1 << 20);
     ASSERT_TRUE(f.ok()) << f.status().ToString();
@@ -54,6 +56,18 @@ class FolderCloneTest : public ServiceTest {
   api::Folder src_;
   std::unique_ptr<FolderService> folders_;
 };
+
+// A "cloning" record as a crash (or another manager's copy) leaves it.
+store::FolderRecord HalfClone(const std::string& owner_id) {
+  store::FolderRecord left;
+  left.id = "0d0e0f10-aaaa-4bbb-8ccc-dddddddddddd";
+  left.name = "half";
+  left.volume = "local";
+  left.owner_id = owner_id;
+  left.status = "cloning";
+  left.created_at = "2024-01-01T00:00:00Z";
+  return left;
+}
 
 TEST_F(FolderCloneTest, IsCloningAtOnceAndBusyUntilReady) {
   std::promise<void> release;
@@ -144,13 +158,7 @@ TEST_F(FolderCloneTest, ShuttingDownStopsACloneAndRemovesIt) {
 
 TEST_F(FolderCloneTest, RecoverClonesRemovesWhatACrashLeft) {
   Start({});
-  store::FolderRecord left;
-  left.id = "0d0e0f10-aaaa-4bbb-8ccc-dddddddddddd";
-  left.name = "half";
-  left.volume = "local";
-  left.owner_id = alice_.user_id;
-  left.status = "cloning";
-  left.created_at = "2024-01-01T00:00:00Z";
+  store::FolderRecord left = HalfClone(alice_.user_id);
   ASSERT_TRUE(store().CreateFolder(left).ok());
   WriteFile(FolderDir(alice_.user_id, left.id) + "/part.bin", 100);
   EXPECT_EQ(Outcome(folders_->Open(alice_, "half", Access::kRead)), "409 folder_cloning");
@@ -159,6 +167,49 @@ TEST_F(FolderCloneTest, RecoverClonesRemovesWhatACrashLeft) {
   EXPECT_FALSE(std::filesystem::exists(FolderDir(alice_.user_id, left.id)));
   EXPECT_TRUE(store().GetFolder(src_.id).ok());
   EXPECT_EQ(Outcome(folders_->Open(alice_, "half", Access::kRead)), "404 folder_not_found");
+}
+
+// Two managers on one store: a clone the other one is copying (it holds
+// the clone's lock) survives this one's start-up repair; once that manager
+// is gone (its lock free), the half copy is removed.
+TEST_F(FolderCloneTest, RecoverClonesLeavesAnotherManagersCopyAlone) {
+  Wire wire(2);
+  WireCoordination mine(wire, 0), theirs(wire, 1);
+  Start({}, &mine);
+  store::FolderRecord left = HalfClone(alice_.user_id);
+  ASSERT_TRUE(store().CreateFolder(left).ok());
+  WriteFile(FolderDir(alice_.user_id, left.id) + "/part.bin", 100);
+  auto copying = theirs.TryLock("clone:" + left.id);
+  ASSERT_TRUE(copying.ok() && *copying);
+  folders_->RecoverClones();
+  EXPECT_TRUE(store().GetFolder(left.id).ok());
+  EXPECT_TRUE(std::filesystem::exists(FolderDir(alice_.user_id, left.id) + "/part.bin"));
+  copying->reset();  // that manager died
+  folders_->RecoverClones();
+  EXPECT_FALSE(store().GetFolder(left.id).ok());
+  EXPECT_FALSE(std::filesystem::exists(FolderDir(alice_.user_id, left.id)));
+}
+
+// While this manager copies, the clone's lock is its own.
+TEST_F(FolderCloneTest, ACopyUnderWayHoldsItsCloneLock) {
+  Wire wire(2);
+  WireCoordination mine(wire, 0), theirs(wire, 1);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  Start([gate](const storage::CopyProgress&) {
+    gate.wait();
+    return true;
+  }, &mine);
+  auto c = folders_->Clone(alice_, "data", "copy");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto taken = theirs.TryLock("clone:" + c->id);
+  ASSERT_TRUE(taken.ok());
+  EXPECT_EQ(*taken, nullptr);
+  release.set_value();
+  EXPECT_EQ(SettledStatus("copy"), "ready");
+  auto after = theirs.TryLock("clone:" + c->id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(*after, nullptr);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "manager/principal.h"
 #include "storage/folder_fs.h"
 #include "storage/volume.h"
+#include "store/coordination.h"
 #include "store/store.h"
 
 namespace berth::manager {
@@ -59,6 +60,10 @@ struct FolderServiceDeps {
   // thread, after the event; false stops that copy (tests hold a clone in
   // its "cloning" state with it).
   storage::CopyProgressFn clone_observer;
+  // Optional (null: this manager is the only one): a streamed clone holds
+  // the lock "clone:<folder id>" while it copies, so that RecoverClones on
+  // another manager starting meanwhile leaves it alone.
+  store::Coordination* coordination = nullptr;
 };
 
 // A folder opened for file operations.
@@ -113,8 +118,10 @@ class FolderService {
   Result<api::Folder> Clone(const Principal& p, const std::string& ref,
                             const std::string& new_name);
   // Start-up repair: removes every folder left "cloning" (berthd stopped
-  // mid-copy) with its partial copy, and logs each. REQUIRES: no clone
-  // running (called before serving requests).
+  // mid-copy) with its partial copy, and logs each; with several managers,
+  // not those another manager is still copying (it holds their clone lock).
+  // REQUIRES: no clone of this manager's running (called before serving
+  // requests).
   void RecoverClones();
   // Whether the kernel enforces `f`'s quota (its volume has kernel quotas).
   bool KernelQuota(const store::FolderRecord& f) const;

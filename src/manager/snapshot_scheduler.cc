@@ -24,7 +24,7 @@ void SnapshotScheduler::Start() {
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();
-      RunOnce(NowUnix());
+      if (Leading()) RunOnce(NowUnix());
       lock.lock();
       cv_.wait_for(lock, kTick, [this] { return stop_; });
     }
@@ -38,6 +38,25 @@ void SnapshotScheduler::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+bool SnapshotScheduler::Leading() {
+  if (coordination_ == nullptr) return true;
+  if (lead_ && lead_->Held()) return true;
+  if (lead_) {
+    spdlog::warn("snapshot schedule: lost the lead (database connection), handing it on");
+    lead_.reset();
+  }
+  auto hold = coordination_->TryLock(kLeaderLock);
+  if (!hold.ok()) {
+    spdlog::warn("snapshot schedule: {}", hold.status().message());
+    return false;
+  }
+  if (*hold == nullptr) return false;  // another manager runs it
+  lead_ = std::move(*hold);
+  due_.clear();  // another manager may have taken snapshots meanwhile
+  spdlog::info("snapshot schedule: this manager runs it");
+  return true;
 }
 
 int64_t SnapshotScheduler::DueAt(const store::FolderRecord& f) {

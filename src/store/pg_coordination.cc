@@ -29,7 +29,19 @@ class AdvisoryHold : public Coordination::Hold {
     }
   }
 
+  // The lock lives as long as its session: a query on it tells.
+  bool Held() override {
+    std::lock_guard lock(mu_);
+    try {
+      pqxx::nontransaction(*conn_).exec("SELECT 1");
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
  private:
+  std::mutex mu_;  // one query at a time on conn_
   std::unique_ptr<pqxx::connection> conn_;
   std::string key_;
 };
@@ -63,6 +75,21 @@ class PgCoord : public Coordination {
     try {
       pqxx::nontransaction(**conn).exec_params("SELECT pg_advisory_lock(hashtextextended($1, 0))",
                                                key);
+    } catch (const std::exception& e) {
+      return Unavailable("taking the lock '" + name + "': " + e.what());
+    }
+    return std::unique_ptr<Hold>(std::make_unique<AdvisoryHold>(std::move(*conn), key));
+  }
+
+  Result<std::unique_ptr<Hold>> TryLock(const std::string& name) override {
+    auto conn = PgPool::Connect(url_);
+    if (!conn.ok()) return conn.status();
+    std::string key = "berth:" + name;
+    try {
+      bool got = pqxx::nontransaction(**conn)
+                     .exec_params1("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key)[0]
+                     .as<bool>();
+      if (!got) return std::unique_ptr<Hold>();
     } catch (const std::exception& e) {
       return Unavailable("taking the lock '" + name + "': " + e.what());
     }

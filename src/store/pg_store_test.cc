@@ -210,5 +210,33 @@ TEST(PgCoordinationTest, LockIsHeldByOneManagerAtATime) {
   EXPECT_TRUE(b_has_it.load());
 }
 
+// TryLock: one manager gets it, the other gets a null hold at once; when
+// the holder's connection dies the hold says so and the lock is free.
+TEST(PgCoordinationTest, TryLockNeverWaitsAndHeldSeesALostConnection) {
+  REQUIRE_PG();
+  std::string url = NewDatabase();
+  auto a = PgCoordination(url), b = PgCoordination(url);
+  auto held = a->TryLock("snapshot-scheduler");
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_NE(*held, nullptr);
+  EXPECT_TRUE((*held)->Held());
+  auto refused = b->TryLock("snapshot-scheduler");
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(*refused, nullptr);
+  auto other = b->TryLock("clone:x");  // another name is free
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, nullptr);
+  other->reset();
+  {
+    pqxx::connection c(url);
+    pqxx::nontransaction(c).exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'");
+  }
+  EXPECT_FALSE((*held)->Held());
+  auto now = b->TryLock("snapshot-scheduler");
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_NE(*now, nullptr);
+}
+
 }  // namespace
 }  // namespace berth::store

@@ -14,6 +14,7 @@ import pytest
 
 from berth_harness import Berthd, WebSocket, session_berthd
 from pg_server import PgServer, bin_dir
+from test_btrfs_volumes import btrfs_dir  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(bin_dir() is None,
                                 reason="PostgreSQL server binaries not installed (scripts/deps.sh)")
@@ -179,3 +180,53 @@ def test_the_store_password_never_reaches_the_log(pg, tmp_path):
     p = subprocess.run([os.path.join(BIN_DIR, "berthd"), "--data-dir", str(tmp_path),
                         "--store", "mysql://u:s3cret-pw@h/d"], capture_output=True, timeout=60)
     assert p.returncode == 1 and b"unknown store" in p.stderr and b"s3cret-pw" not in p.stderr
+
+
+def test_two_managers_run_one_snapshot_schedule_and_hand_it_over(pg, btrfs_dir):
+    """A folder's schedule on a volume both managers share is run by one
+    of them (the holder of the "snapshot-scheduler" lock), not by both;
+    when that one dies the other takes over."""
+    db = pg.create_db()
+    vol = os.path.join(btrfs_dir, "pg-sched")
+    os.mkdir(vol)
+    args = ["--store", pg.url(db), "--volume", f"fast={vol}"]
+    a = b = None
+    try:
+        a = Berthd(args).start()
+        b = Berthd(args).start()
+        assert a.api("POST", "/folders", {"name": "sch", "volume": "fast"}).status == 201
+        r = a.api("PATCH", "/folders/sch", {"snapshot_schedule": {"every_s": 2, "keep": 50}})
+        assert r.status == 200, r
+        leads = "snapshot schedule: this manager runs it"
+        deadline = time.time() + 20
+        while time.time() < deadline and leads not in a.read_log() + b.read_log():
+            time.sleep(0.2)
+        leader, other = (a, b) if leads in a.read_log() else (b, a)
+        assert leads in leader.read_log() and leads not in other.read_log()
+
+        def scheduled():
+            r = other.api("GET", "/folders/sch/snapshots")
+            assert r.status == 200, r
+            return sorted(s["created_at"] for s in r.json()["snapshots"] if s["scheduled"])
+
+        time.sleep(7)  # about four rounds of the schedule
+        taken = scheduled()
+        # One manager: one snapshot a round, 2 s apart (both: two a round).
+        assert 2 <= len(taken) <= 5, taken
+        leader.kill()  # its lock goes with its database connection
+        deadline = time.time() + 20
+        while time.time() < deadline and leads not in other.read_log():
+            time.sleep(0.2)
+        assert leads in other.read_log()
+        deadline = time.time() + 20
+        while time.time() < deadline and len(scheduled()) <= len(taken):
+            time.sleep(0.5)
+        assert len(scheduled()) > len(taken)
+        other.api("PATCH", "/folders/sch", {"snapshot_schedule": None})
+        for s in other.api("GET", "/folders/sch/snapshots").json()["snapshots"]:
+            other.api("DELETE", f"/folders/sch/snapshots/{s['name']}")
+        assert other.api("DELETE", "/folders/sch").status in (200, 204)
+    finally:
+        for d in (b, a):
+            if d:
+                d.stop()
