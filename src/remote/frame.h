@@ -30,10 +30,10 @@ enum class FrameType : uint8_t {
   kPing = 4,      // agent → manager (empty); answered by kPong
   kPong = 5,      // manager → agent (empty)
   // streams (id != 0), opened by the manager
-  kExec = 16,    // → agent: {"argv","env","stdin_base64","timeout_ms","cwd","stream"}
+  kExec = 16,    // → agent: {"argv","env","stdin_base64","timeout_ms","cwd"}
   kStdout = 17,  // → manager: bytes (counted against the window)
   kStderr = 18,  // → manager: bytes (counted against the window)
-  kExit = 19,    // → manager: {"exit_code","timed_out","aborted"[,"stdout_base64","stderr_base64"]}
+  kExit = 19,    // → manager: {"exit_code","timed_out","aborted"} (output came before)
   kTty = 32,     // → agent: {"cols","rows"}; answered by kReply (opened) or kError
   kTtyData = 33,  // both ways: bytes (counted against the window)
   kResize = 34,   // → agent: {"cols","rows"}
