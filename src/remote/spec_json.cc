@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/exec_ndjson.h"
+#include "images/image_manifest.h"
 #include "remote/agent_hub.h"
 
 namespace berth::remote {
@@ -61,26 +62,12 @@ json EncodeResources(const runtime::Resources& r) {
   return j;
 }
 
+// The image manifest's own form (images/image_manifest.h) plus the rootfs,
+// which the manifest leaves out (it is where the image lies on the host).
 json EncodeImage(const images::ImageInfo& i) {
-  json apps = json::array();
-  for (const auto& a : i.apps) {
-    apps.push_back({{"name", a.name},
-                    {"display_name", a.display_name},
-                    {"port", a.port},
-                    {"command", a.command}});
-  }
-  return {{"name", i.name},
-          {"rootfs", i.rootfs},
-          {"created_at", i.created_at},
-          {"size_bytes", i.size_bytes},
-          {"digest", i.digest},
-          {"source", i.source},
-          {"description", i.description},
-          {"skeleton", i.skeleton},
-          {"uid", i.uid},
-          {"gid", i.gid},
-          {"env", i.env},
-          {"apps", std::move(apps)}};
+  json j = json::parse(images::FormatImageManifest(i));
+  j["rootfs"] = i.rootfs;
+  return j;
 }
 
 // Decoding: a field of the wrong type throws BadField, which
