@@ -252,7 +252,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
     return Fail(s);
   };
   auto agent = agent::SessionAgent::Open(
-      {cfg.data_dir, runtime->get(), volumes->roots, network->get(), cfg.scratch_tmpfs});
+      {cfg.data_dir, runtime->get(), volumes->roots, network->get(), cfg.scratch_tmpfs, {}});
   if (!agent.ok()) return fail_with_network(agent.status());
 
   manager::EventBus events;
