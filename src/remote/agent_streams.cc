@@ -277,14 +277,23 @@ void AgentStreams::ServeTty(uint32_t id, Stream& s, const Frame& first) {
   Send(FrameType::kTtyExit, id, "");
 }
 
+namespace {
+
+// An app request decoded, or why it cannot be served.
+template <typename T>
+Result<T> AppRequestFor(const Result<T>& req, const AgentApps* apps) {
+  if (req.ok() && apps == nullptr) {
+    return FailedPrecondition("this node agent runs no apps", "apps_unavailable");
+  }
+  return req;
+}
+
+}  // namespace
+
 void AgentStreams::ServeApp(uint32_t id, const Frame& first) {
-  auto req = DecodeAppRequest(first.payload);
+  auto req = AppRequestFor(DecodeAppRequest(first.payload), apps_);
   if (!req.ok()) {
     SendError(id, req.status());
-    return;
-  }
-  if (apps_ == nullptr) {
-    SendError(id, FailedPrecondition("this node agent runs no apps", "apps_unavailable"));
     return;
   }
   auto t = req->op == "ensure" ? apps_->Ensure(req->app, req->restart) : apps_->State(req->app);
@@ -294,13 +303,9 @@ void AgentStreams::ServeApp(uint32_t id, const Frame& first) {
 // One TCP connection to an app, its bytes carried by kAppData/kAppEof
 // within the stream's windows (remote/socket_pump.h).
 void AgentStreams::ServeAppConnect(uint32_t id, Stream& s, const Frame& first) {
-  auto req = DecodeAppConnect(first.payload);
+  auto req = AppRequestFor(DecodeAppConnect(first.payload), apps_);
   if (!req.ok()) {
     SendError(id, req.status());
-    return;
-  }
-  if (apps_ == nullptr) {
-    SendError(id, FailedPrecondition("this node agent runs no apps", "apps_unavailable"));
     return;
   }
   auto sock = apps_->Connect(req->app, req->port, req->timeout);

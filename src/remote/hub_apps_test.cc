@@ -170,6 +170,17 @@ class HubAppsTest : public HubAgentTest {
     EXPECT_FALSE(t->exited);
     return t->port;
   }
+
+  // One app connection through the hub: the manager's end and the app's.
+  std::pair<UniqueFd, UniqueFd> DialAndAccept(uint16_t port, int app_listener) {
+    auto fd = hub_->DialApp(session_id_, "jupyter", port, 5s);
+    EXPECT_TRUE(fd.ok()) << fd.status().ToString();
+    if (!fd.ok()) return {};
+    UniqueFd manager_end(*fd);
+    UniqueFd app_end = AcceptOne(app_listener, 5s);
+    EXPECT_TRUE(app_end);
+    return {std::move(manager_end), std::move(app_end)};
+  }
 };
 
 TEST_F(HubAppsTest, EnsureDialAndAMegabyteEachWay) {
@@ -222,11 +233,8 @@ TEST_F(HubAppsTest, EnsureDialAndAMegabyteEachWay) {
   // Closed: a second connection works as the first (the stream was freed).
   manager_end.reset();
   app_end.reset();
-  auto again = hub_->DialApp(session_id_, "jupyter", port, 5s);
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
-  UniqueFd second(*again);
-  UniqueFd second_app = AcceptOne(app_listener.get(), 5s);
-  ASSERT_TRUE(second_app);
+  auto [second, second_app] = DialAndAccept(port, app_listener.get());
+  ASSERT_TRUE(second && second_app);
   ASSERT_EQ(::send(second_app.get(), "hi", 2, MSG_NOSIGNAL), 2);
   EXPECT_EQ(ReadSome(second.get(), 2), "hi");
   // The manager's end closes entirely: the agent closes the app's.
@@ -288,11 +296,8 @@ TEST_F(HubAppsTest, AnAbruptDropKeepsTheContainerAndTheAgentComesBack) {
   const uint16_t port = EnsureApp();
   UniqueFd app_listener = Listen(port);
   ASSERT_TRUE(app_listener);
-  auto fd = hub_->DialApp(session_id_, "jupyter", port, 5s);
-  ASSERT_TRUE(fd.ok()) << fd.status().ToString();
-  UniqueFd manager_end(*fd);
-  UniqueFd app_end = AcceptOne(app_listener.get(), 5s);
-  ASSERT_TRUE(app_end);
+  auto [manager_end, app_end] = DialAndAccept(port, app_listener.get());
+  ASSERT_TRUE(manager_end && app_end);
   auto tty = hub_->OpenTerminal(session_id_, 80, 24);
   ASSERT_TRUE(tty.ok()) << tty.status().ToString();
 
@@ -323,11 +328,8 @@ TEST_F(HubAppsTest, AnAbruptDropKeepsTheContainerAndTheAgentComesBack) {
   EXPECT_EQ(t->port, port);
   EXPECT_EQ(t->state, apps::AppState::kRunning);
   EXPECT_EQ(runtime_.AppCommands().size(), 1u);
-  auto again = hub_->DialApp(session_id_, "jupyter", port, 5s);
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
-  UniqueFd second(*again);
-  UniqueFd second_app = AcceptOne(app_listener.get(), 5s);
-  ASSERT_TRUE(second_app);
+  auto [second, second_app] = DialAndAccept(port, app_listener.get());
+  ASSERT_TRUE(second && second_app);
   ASSERT_EQ(::send(second.get(), "ping", 4, MSG_NOSIGNAL), 4);
   EXPECT_EQ(ReadSome(second_app.get(), 4), "ping");
   auto r = hub_->Exec(session_id_, {.argv = {"emit", "10"}});
