@@ -5,6 +5,7 @@
 // runtime on the other. Test-only.
 #pragma once
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -170,6 +171,21 @@ class TestPolicy : public RegistrationPolicy {
   std::mutex mu_;
   std::condition_variable cv_;
 };
+
+// A listening TCP socket on 127.0.0.1:`port` (0: any).
+inline UniqueFd Listen(uint16_t port) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd.get(), 16) != 0) {
+    return UniqueFd();
+  }
+  return fd;
+}
 
 inline bool Has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();

@@ -5,8 +5,6 @@
 // test on 127.0.0.1 (the fake containers share the test's namespace), and
 // the drop is real: a TCP relay between agent and manager whose
 // connections the test shuts under both.
-#include <netinet/in.h>
-
 #include "remote/hub_agent_fixture.h"
 #include "remote/hub_app_backend.h"
 
@@ -17,21 +15,6 @@ using namespace std::chrono_literals;
 using namespace test_support;
 
 constexpr size_t kMiB = 1 << 20;
-
-// A listening TCP socket on 127.0.0.1:`port` (0: any).
-UniqueFd Listen(uint16_t port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  int one = 1;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd.get(), 16) != 0) {
-    return UniqueFd();
-  }
-  return fd;
-}
 
 uint16_t PortOf(int fd) {
   sockaddr_in a{};
