@@ -44,12 +44,12 @@ struct AgentStreams::Stream {
 
 AgentStreams::AgentStreams(agent::SessionAgent* agent, std::string session_id,
                            std::function<bool(std::string)> send, std::function<void()> on_deleted,
-                           AgentApps* apps)
+                           std::shared_ptr<AgentApps> apps)
     : agent_(agent),
       session_id_(std::move(session_id)),
       send_(std::move(send)),
       on_deleted_(std::move(on_deleted)),
-      apps_(apps) {}
+      apps_(std::move(apps)) {}
 
 bool AgentStreams::Send(FrameType type, uint32_t id, std::string payload) {
   return send_(EncodeFrame(type, id, payload));
@@ -281,7 +281,7 @@ namespace {
 
 // An app request decoded, or why it cannot be served.
 template <typename T>
-Result<T> AppRequestFor(const Result<T>& req, const AgentApps* apps) {
+Result<T> AppRequestFor(const Result<T>& req, const std::shared_ptr<AgentApps>& apps) {
   if (req.ok() && apps == nullptr) {
     return FailedPrecondition("this node agent runs no apps", "apps_unavailable");
   }

@@ -29,10 +29,11 @@ class AgentStreams : public std::enable_shared_from_this<AgentStreams> {
   // `send` queues one frame to the manager (false once the connection is
   // gone); `on_deleted` runs (on a stream thread) after a kDelete
   // succeeded and its kReply was queued.
-  // `apps` (not owned; may be null: app requests are refused).
+  // `apps` may be null: app requests are refused. (Shared: a stream
+  // thread may outlive the connection and the agent's loop.)
   AgentStreams(agent::SessionAgent* agent, std::string session_id,
                std::function<bool(std::string)> send, std::function<void()> on_deleted,
-               AgentApps* apps = nullptr);
+               std::shared_ptr<AgentApps> apps = nullptr);
   // REQUIRES: owned by a shared_ptr (each stream thread holds one, so the
   // object lives until the last of them ended).
   void OnFrame(Frame f);
@@ -54,7 +55,7 @@ class AgentStreams : public std::enable_shared_from_this<AgentStreams> {
   const std::string session_id_;
   const std::function<bool(std::string)> send_;
   const std::function<void()> on_deleted_;
-  AgentApps* const apps_;
+  const std::shared_ptr<AgentApps> apps_;
   std::mutex mu_;
   bool shut_ = false;
   std::map<uint32_t, std::shared_ptr<Stream>> streams_;  // one (detached) thread each

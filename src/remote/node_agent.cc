@@ -64,7 +64,8 @@ struct Connection {
   }
 };
 
-Result<std::unique_ptr<Connection>> Connect(const NodeAgentOptions& o, AgentApps* apps) {
+Result<std::unique_ptr<Connection>> Connect(const NodeAgentOptions& o,
+                                            std::shared_ptr<AgentApps> apps) {
   auto c = std::make_unique<Connection>();
   const std::string id = o.registration.session_id;
   std::weak_ptr<Mailbox> weak_box = c->box;
@@ -76,7 +77,7 @@ Result<std::unique_ptr<Connection>> Connect(const NodeAgentOptions& o, AgentApps
       [weak_box] {
         if (auto b = weak_box.lock()) b->Put([](Mailbox& m) { m.deleted = true; });
       },
-      apps);
+      std::move(apps));
   std::weak_ptr<AgentStreams> weak_streams = c->streams;
   WsClient::Callbacks cb;
   cb.on_message = [weak_box, weak_streams, id](std::string data) {
@@ -108,14 +109,17 @@ enum class Outcome { kDeleted, kStopped, kDropped, kRefused };
 class Runner {
  public:
   explicit Runner(const NodeAgentOptions& o)
-      : o_(o), id_(o.registration.session_id), apps_(o.runtime, o.registration.session_id) {}
+      : o_(o),
+        id_(o.registration.session_id),
+        apps_(o.runtime ? std::make_shared<AgentApps>(o.runtime, o.registration.session_id)
+                        : nullptr) {}
 
   int Run() {
     auto lost_since = Clock::now();
     milliseconds backoff(250);
     for (;;) {
       if (StopRequested(o_.stop_fd)) return Finish(nullptr);
-      auto conn = Connect(o_, o_.runtime ? &apps_ : nullptr);
+      auto conn = Connect(o_, apps_);
       if (conn.ok()) {
         Outcome out = Serve(**conn);
         if (out == Outcome::kDeleted) return 0;
@@ -220,7 +224,7 @@ class Runner {
       return;
     }
     ApplySlurmAllocation(o_.allocation, *spec);
-    apps_.SetApps(spec->image.apps);
+    if (apps_) apps_->SetApps(spec->image.apps);
     auto info = o_.agent->Create(*spec);
     if (!info.ok()) {
       spdlog::error("session {}: create: {}", id_, info.status().message());
@@ -234,7 +238,8 @@ class Runner {
 
   const NodeAgentOptions& o_;
   const std::string id_;
-  AgentApps apps_;  // across connections: the apps outlive a dropped one
+  // Across connections: the apps outlive a dropped one. Null without a runtime.
+  const std::shared_ptr<AgentApps> apps_;
   bool created_ = false;
 };
 
