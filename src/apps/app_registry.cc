@@ -107,6 +107,11 @@ void AppRegistry::MarkReachable(const std::string& session_id, const std::string
   if (it != entries_.end()) it->second.reachable = true;
 }
 
+Result<int> AppRegistry::Dial(const std::string&, const std::string&, const AppTarget& target,
+                              std::chrono::milliseconds timeout) {
+  return ConnectInNetns(target.netns_pid, target.port, timeout);
+}
+
 void AppRegistry::Forget(const std::string& session_id) {
   std::lock_guard lock(mu_);
   for (auto it = entries_.begin(); it != entries_.end();) {

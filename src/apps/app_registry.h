@@ -30,35 +30,25 @@
 #include <string>
 #include <utility>
 
+#include "apps/app_backend.h"
 #include "common/result.h"
 #include "images/app_spec.h"
 #include "runtime/container_runtime.h"
 
 namespace berth::apps {
 
-enum class AppState { kStopped, kStarting, kRunning };
-const char* AppStateName(AppState s);  // "stopped" | "starting" | "running"
-
-// Where to reach a started app.
-struct AppTarget {
-  pid_t netns_pid = 0;  // a process in the session's network namespace
-  uint16_t port = 0;
-  AppState state = AppState::kStopped;
-  bool exited = false;  // it was started and its process has ended since
-};
-
-// "/s/<session id>/<app>/": the app's path on the apps origin.
-std::string AppBaseUrl(const std::string& session_id, const std::string& app);
-
-class AppRegistry {
+class AppRegistry : public AppBackend {
  public:
   explicit AppRegistry(runtime::ContainerRuntime* runtime) : runtime_(runtime) {}
   AppRegistry(const AppRegistry&) = delete;
   AppRegistry& operator=(const AppRegistry&) = delete;
 
+  // Every session whose container the local runtime runs.
+  bool Serves(const std::string&) const override { return true; }
+
   // The app's state as far as the registry knows (no I/O but a poll of the
   // process's exit fd).
-  AppState State(const std::string& session_id, const std::string& app);
+  AppState State(const std::string& session_id, const std::string& app) override;
 
   // Where `app` of running container `session_id` listens, starting it
   // first if it is not running. `restart` also starts it again when its
@@ -66,10 +56,15 @@ class AppRegistry {
   // instead, as a 502). FailedPrecondition when the container does not run;
   // the runtime's error when the start fails.
   Result<AppTarget> Ensure(const std::string& session_id, const images::AppSpec& app,
-                           bool restart);
+                           bool restart) override;
 
   // The proxy reached the app: it is running.
-  void MarkReachable(const std::string& session_id, const std::string& app);
+  void MarkReachable(const std::string& session_id, const std::string& app) override;
+
+  // Connects to 127.0.0.1:<target.port> inside the namespace of
+  // target.netns_pid (apps::ConnectInNetns).
+  Result<int> Dial(const std::string& session_id, const std::string& app, const AppTarget& target,
+                   std::chrono::milliseconds timeout) override;
 
   // Drops what is kept for a session's apps (killing them if still alive).
   void Forget(const std::string& session_id);

@@ -1,6 +1,9 @@
 #include "apps/netns_dialer.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -36,6 +39,38 @@ Result<int> NetnsSocket(pid_t pid) {
   if (fd < 0) {
     return Internal("cannot make a socket in the session's network namespace: " +
                     std::string(std::strerror(err)));
+  }
+  return fd;
+}
+
+Result<int> ConnectInNetns(pid_t pid, uint16_t port, std::chrono::milliseconds timeout) {
+  BERTH_ASSIGN_OR_RETURN(int fd, NetnsSocket(pid));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int err = 0;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    err = errno;
+    if (err == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int rc;
+      do {
+        rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+      } while (rc < 0 && errno == EINTR);
+      socklen_t len = sizeof err;
+      if (rc <= 0) {
+        err = ETIMEDOUT;
+      } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        err = errno;
+      }
+    }
+  }
+  if (err != 0) {
+    ::close(fd);
+    return Unavailable("nothing accepts connections on the app's port " + std::to_string(port) +
+                           " (" + std::strerror(err) + ")",
+                       "app_not_listening");
   }
   return fd;
 }

@@ -16,6 +16,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
+
 #include "common/result.h"
 
 namespace berth::apps {
@@ -24,6 +27,12 @@ namespace berth::apps {
 // namespace of process `pid` (its /proc/<pid>/ns/net). The caller owns the
 // fd. NotFound when the process is gone; Internal when setns fails.
 Result<int> NetnsSocket(pid_t pid);
+
+// A NetnsSocket connected to 127.0.0.1:`port` in that namespace, waiting
+// up to `timeout` (the caller owns the fd; still non-blocking). Unavailable
+// "app_not_listening" when nothing accepts there (refused, or no answer in
+// time); NetnsSocket's errors.
+Result<int> ConnectInNetns(pid_t pid, uint16_t port, std::chrono::milliseconds timeout);
 
 // Whether process `pid` is in the caller's network namespace (compares the
 // namespace inodes). False when it cannot tell.

@@ -334,11 +334,23 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     co_await Send(client, ErrorReply(target.status()));
     co_return;
   }
-  auto fd = co_await OnWorkers([&] { return NetnsSocket(target->netns_pid); });
+  const auto connect_timeout = std::chrono::seconds(options.connect_timeout_s);
+  auto fd = co_await OnWorkers(
+      [&] { return gate->Dial(path.session_id, path.app, *target, connect_timeout); });
   if (!fd.ok()) {
-    co_await Send(client, Reply(502, "application/json", api::ErrorBody(fd.status()) + "\n"));
+    // Not accepting: starting, or (its process ended) gone for good. A
+    // connection that succeeds wins over the registry (e.g. an instance
+    // left from before a berthd restart still serves).
+    // (A local, not a ?: inside co_await: g++ 12 miscompiles that.)
+    std::string reply = fd.status().reason() != "app_not_listening"
+                            ? Reply(502, "application/json", api::ErrorBody(fd.status()) + "\n")
+                        : target->exited ? ExitedReply(path.app)
+                                         : StartingReply();
+    co_await Send(client, std::move(reply));
     co_return;
   }
+  // A TCP socket here, one end of a socketpair for a node agent's app: the
+  // copy below only reads, writes, splices and shuts down.
   tcp::socket up(client.get_executor());
   up.assign(tcp::v4(), *fd, ec);
   if (ec) {
@@ -347,18 +359,6 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     co_return;
   }
   beast::tcp_stream upstream(std::move(up));
-  upstream.expires_after(std::chrono::seconds(options.connect_timeout_s));
-  co_await upstream.async_connect(tcp::endpoint(asio::ip::address_v4::loopback(), target->port),
-                                  asio::redirect_error(use_awaitable, ec));
-  if (ec) {
-    // Not accepting: starting, or (its process ended) gone for good. A
-    // connection that succeeds wins over the registry (e.g. an instance
-    // left from before a berthd restart still serves).
-    // (A local, not a ?: inside co_await: g++ 12 miscompiles that.)
-    std::string reply = target->exited ? ExitedReply(path.app) : StartingReply();
-    co_await Send(client, std::move(reply));
-    co_return;
-  }
   (void)co_await OnWorkers([&] {
     gate->Reached(path.session_id, path.app);
     return true;

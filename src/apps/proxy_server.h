@@ -7,7 +7,7 @@
 // Per client connection: read and parse the request head (header only),
 // ask the Gate who the caller is and where the app listens (which starts it
 // on first use), connect to it inside the session's network namespace
-// (apps/netns_dialer.h), write the rewritten head upstream, then copy bytes
+// (through the Gate: apps/app_backend.h), write the rewritten head upstream, then copy bytes
 // both ways until either side closes. The rewrite drops Authorization and
 // Berth's cookies, sets Host (and Origin, when present) to
 // 127.0.0.1:<port> as a local app expects, and asks the app to close the
@@ -26,6 +26,7 @@
 // server's worker threads, concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -53,6 +54,11 @@ class Gate {
   // FailedPrecondition (session not running), or the start's error.
   virtual Result<AppTarget> Admit(const std::string& session_id, const std::string& app,
                                   const ProxyCredentials& credentials) = 0;
+  // A connected socket to the app Admit returned (AppBackend::Dial of the
+  // session's backend: in its network namespace here, or through its node
+  // agent). Unavailable "app_not_listening" while it does not accept.
+  virtual Result<int> Dial(const std::string& session_id, const std::string& app,
+                           const AppTarget& target, std::chrono::milliseconds timeout) = 0;
   // The proxy has connected to the app.
   virtual void Reached(const std::string& session_id, const std::string& app) = 0;
   // Trades a one-time code from /open for the apps cookie's value (single

@@ -16,6 +16,11 @@ Status NoSuchApp(const std::string& app) {
 
 }  // namespace
 
+apps::AppBackend& AppService::BackendFor(const std::string& session_id) const {
+  if (deps_.remote != nullptr && deps_.remote->Serves(session_id)) return *deps_.remote;
+  return *deps_.registry;
+}
+
 Result<images::AppSpec> AppService::FindApp(const std::string& image, const std::string& app) {
   BERTH_ASSIGN_OR_RETURN(images::ImageInfo info, deps_.images->Get(image));
   for (const auto& a : info.apps)
@@ -29,7 +34,7 @@ Result<std::vector<SessionApp>> AppService::List(const Principal& p, const std::
   auto info = deps_.images->Get(s.image);
   if (!info.ok()) return out;  // the image is gone: no app to offer
   for (const auto& a : info->apps) {
-    apps::AppState state = s.status == "running" ? deps_.registry->State(s.id, a.name)
+    apps::AppState state = s.status == "running" ? BackendFor(s.id).State(s.id, a.name)
                                                  : apps::AppState::kStopped;
     out.push_back({a.name, a.display_name, apps::AppBaseUrl(s.id, a.name),
                    apps::AppStateName(state)});
@@ -46,7 +51,7 @@ Result<std::string> AppService::Open(const Principal& p, const std::string& ref,
                               "session_not_running");
   }
   // Start it now: the redirect and the first page load then wait less.
-  BERTH_RETURN_IF_ERROR(deps_.registry->Ensure(s.id, spec, /*restart=*/true).status());
+  BERTH_RETURN_IF_ERROR(BackendFor(s.id).Ensure(s.id, spec, /*restart=*/true).status());
   std::string code = grants_.MintCode({p.user_id, s.id, app}, NowUnix());
   return apps::AppBaseUrl(s.id, app) + "_berth_open?code=" + code;
 }
@@ -78,11 +83,16 @@ Result<apps::AppTarget> AppService::Admit(const std::string& session_id, const s
     return FailedPrecondition("session '" + rec->name + "' is " + rec->status + ", not running",
                               "session_not_running");
   }
-  return deps_.registry->Ensure(session_id, spec, /*restart=*/false);
+  return BackendFor(session_id).Ensure(session_id, spec, /*restart=*/false);
+}
+
+Result<int> AppService::Dial(const std::string& session_id, const std::string& app,
+                             const apps::AppTarget& target, std::chrono::milliseconds timeout) {
+  return BackendFor(session_id).Dial(session_id, app, target, timeout);
 }
 
 void AppService::Reached(const std::string& session_id, const std::string& app) {
-  deps_.registry->MarkReachable(session_id, app);
+  BackendFor(session_id).MarkReachable(session_id, app);
 }
 
 Result<std::string> AppService::RedeemOpenCode(const std::string& session_id,

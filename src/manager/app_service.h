@@ -6,7 +6,8 @@
 // Authorizer::CanUseSession), authenticated by an API token (Bearer) or by
 // the apps cookie an /open redirect set for exactly that session and app
 // (manager/app_grants.h). Anyone else sees NotFound, as for the session
-// itself. Apps start on first use (AppRegistry).
+// itself. Apps start on first use, through the session's AppBackend: this
+// host's AppRegistry, or the node agent's for a session that runs on one.
 //
 // Thread-safe: the registry and the grants are; the rest is the store.
 #pragma once
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/app_registry.h"
+#include "apps/app_backend.h"
 #include "apps/proxy_server.h"
 #include "common/result.h"
 #include "manager/app_grants.h"
@@ -39,7 +40,11 @@ struct AppServiceDeps {
   const Authorizer* authz = nullptr;
   SessionService* sessions = nullptr;
   images::ImageStore* images = nullptr;
-  apps::AppRegistry* registry = nullptr;
+  // Where the apps of a session run: `remote` (the node agents, e.g.
+  // remote::HubAppBackend) for the sessions it Serves, `registry` (this
+  // host's runtime) for every other.
+  apps::AppBackend* registry = nullptr;
+  apps::AppBackend* remote = nullptr;
 };
 
 // One app of a session; `path` is its base URL on the apps origin
@@ -66,12 +71,15 @@ class AppService : public apps::Gate {
   // apps::Gate
   Result<apps::AppTarget> Admit(const std::string& session_id, const std::string& app,
                                 const apps::ProxyCredentials& credentials) override;
+  Result<int> Dial(const std::string& session_id, const std::string& app,
+                   const apps::AppTarget& target, std::chrono::milliseconds timeout) override;
   void Reached(const std::string& session_id, const std::string& app) override;
   Result<std::string> RedeemOpenCode(const std::string& session_id, const std::string& app,
                                      std::string_view code) override;
   int64_t cookie_max_age_s() const override { return AppGrants::kCookieTtlS; }
 
  private:
+  apps::AppBackend& BackendFor(const std::string& session_id) const;
   Result<images::AppSpec> FindApp(const std::string& image, const std::string& app);
   Result<Principal> Authenticate(const std::string& session_id, const std::string& app,
                                  const apps::ProxyCredentials& c);

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remote/hub_link.h"
+#include "remote/remote_app_socket.h"
 #include "remote/remote_tty.h"
 
 namespace berth::remote {
@@ -188,6 +189,20 @@ Result<std::string> AwaitReply(HubLink& link, uint32_t id, HubStream& s,
   return std::move(f->payload);
 }
 
+// The agent's first answer to a stream that stays open (a terminal, an app
+// connection): OK on kReply (data may follow at once, so nothing more is
+// taken); otherwise the stream is abandoned and the error returned.
+Status AwaitOpen(HubLink& link, uint32_t id, HubStream& s, Clock::time_point deadline,
+                 const char* what) {
+  auto f = s.Next(deadline);
+  if (f && f->type == FrameType::kReply) return Status::Ok();
+  link.Finish(id, /*abandon=*/true);
+  if (f && f->type == FrameType::kError) return DecodeError(f->payload);
+  std::lock_guard lock(s.mu);
+  if (!s.gone.ok()) return s.gone;
+  return Unavailable(std::string("the node agent did not ") + what + " in time", "agent_unavailable");
+}
+
 class Hub : public AgentHub {
  public:
   explicit Hub(AgentHubOptions o) : core_(std::make_shared<HubCore>(std::move(o))) { core_->Start(); }
@@ -250,15 +265,7 @@ class Hub : public AgentHub {
     if (!link) return NoAgent(session_id);
     BERTH_ASSIGN_OR_RETURN(auto opened, link->Open(FrameType::kTty, EncodeTermSize({cols, rows})));
     auto [id, s] = opened;
-    // Only the first answer is awaited here: data may follow it at once.
-    auto f = s->Next(Clock::now() + kReplyTimeout);
-    if (!f || f->type != FrameType::kReply) {
-      link->Finish(id, /*abandon=*/true);
-      if (f && f->type == FrameType::kError) return DecodeError(f->payload);
-      std::lock_guard lock(s->mu);
-      if (!s->gone.ok()) return s->gone;
-      return Unavailable("the node agent did not open the terminal in time", "agent_unavailable");
-    }
+    BERTH_RETURN_IF_ERROR(AwaitOpen(*link, id, *s, Clock::now() + kReplyTimeout, "open the terminal"));
     BERTH_ASSIGN_OR_RETURN(auto tty, RemoteTty::Start(link, id, s));
     return std::unique_ptr<runtime::TtyProcess>(std::move(tty));
   }
@@ -269,6 +276,29 @@ class Hub : public AgentHub {
     BERTH_ASSIGN_OR_RETURN(auto opened,
                            link->Open(FrameType::kLogs, EncodeNumber("max_bytes", max_bytes)));
     return AwaitReply(*link, opened.first, *opened.second, kReplyTimeout);
+  }
+
+  Result<apps::AppTarget> EnsureApp(const std::string& session_id, const images::AppSpec& app,
+                                    bool start, bool restart) override {
+    auto link = core_->Find(session_id);
+    if (!link) return NoAgent(session_id);
+    AppRequest req{start ? "ensure" : "state", app.name, restart};
+    BERTH_ASSIGN_OR_RETURN(auto opened, link->Open(FrameType::kApp, EncodeAppRequest(req)));
+    BERTH_ASSIGN_OR_RETURN(std::string reply,
+                           AwaitReply(*link, opened.first, *opened.second, kReplyTimeout));
+    return DecodeAppReport(reply);
+  }
+
+  Result<int> DialApp(const std::string& session_id, const std::string& app, uint16_t port,
+                      std::chrono::milliseconds timeout) override {
+    auto link = core_->Find(session_id);
+    if (!link) return NoAgent(session_id);
+    BERTH_ASSIGN_OR_RETURN(auto opened, link->Open(FrameType::kAppConnect,
+                                                   EncodeAppConnect({app, port, timeout})));
+    auto [id, s] = opened;
+    BERTH_RETURN_IF_ERROR(
+        AwaitOpen(*link, id, *s, Clock::now() + timeout + kReplyTimeout, "connect to the app"));
+    return StartRemoteAppSocket(link, id, s);
   }
 
   Status Delete(const std::string& session_id, std::chrono::milliseconds timeout) override {

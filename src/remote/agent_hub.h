@@ -8,7 +8,7 @@
 // the session's job and hashed key) whether to accept; on acceptance it
 // sends the session's spec if the container is still to be made, and from
 // then on carries multiplexed streams over that one connection: exec,
-// terminal, logs and delete. A later registration for the same session (the
+// terminal, logs, delete and apps. A later registration for the same session (the
 // agent reconnecting, or after a manager restart) replaces the earlier one.
 //
 // Clients never talk to agents: REST handlers go through SessionService →
@@ -26,6 +26,7 @@
 #include <string>
 
 #include "agent/session_agent.h"
+#include "apps/app_backend.h"
 #include "common/result.h"
 #include "http/websocket.h"
 #include "runtime/container_runtime.h"
@@ -88,6 +89,28 @@ class AgentHub {
   // Asks the agent to delete the container and exit; waits up to `timeout`
   // for its confirmation. OK when no agent is registered.
   virtual Status Delete(const std::string& session_id, std::chrono::milliseconds timeout) = 0;
+
+  // Apps (docs/cluster.md "Apps through the channel"); the agent runs its
+  // own apps::AppRegistry and knows the session's apps from its spec, so
+  // only `app.name` travels. The state, the port it listens on and whether
+  // it exited; `start` false only reports (nothing is started), true starts
+  // it when it is not running (again after an exit with `restart`).
+  // NotFound "app_not_found" for an app the session does not declare.
+  virtual Result<apps::AppTarget> EnsureApp(const std::string& /*session_id*/,
+                                            const images::AppSpec& /*app*/, bool /*start*/,
+                                            bool /*restart*/) {
+    return Unavailable("this hub serves no apps", "agent_unavailable");
+  }
+  // One TCP connection to `app` on `port` inside the session's network
+  // namespace on its node, as a local socket (one end of a socketpair whose
+  // bytes travel over the channel); the caller owns the fd. The agent
+  // refuses every port but the app's own (PermissionDenied
+  // "app_port_refused"); Unavailable "app_not_listening" when nothing
+  // accepts there (yet), within `timeout`.
+  virtual Result<int> DialApp(const std::string& /*session_id*/, const std::string& /*app*/,
+                              uint16_t /*port*/, std::chrono::milliseconds /*timeout*/) {
+    return Unavailable("this hub serves no apps", "agent_unavailable");
+  }
 };
 
 struct AgentHubOptions {

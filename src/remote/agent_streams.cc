@@ -14,14 +14,17 @@
 #include <spdlog/spdlog.h>
 
 #include "common/unique_fd.h"
+#include "remote/agent_apps.h"
 #include "remote/flow_control.h"
 #include "remote/messages.h"
+#include "remote/socket_pump.h"
 
 namespace berth::remote {
 
 struct AgentStreams::Stream {
   std::mutex mu;
-  std::string input;  // terminal input not yet written to the PTY
+  std::string input;  // terminal or app input not yet written to its fd
+  bool input_eof = false;  // the manager's kAppEof came (after `input`)
   RecvWindow recv;    // under mu
   std::unique_ptr<runtime::TtyProcess> tty;  // under mu, once open
   SendCredit send;
@@ -40,11 +43,13 @@ struct AgentStreams::Stream {
 };
 
 AgentStreams::AgentStreams(agent::SessionAgent* agent, std::string session_id,
-                           std::function<bool(std::string)> send, std::function<void()> on_deleted)
+                           std::function<bool(std::string)> send, std::function<void()> on_deleted,
+                           std::shared_ptr<AgentApps> apps)
     : agent_(agent),
       session_id_(std::move(session_id)),
       send_(std::move(send)),
-      on_deleted_(std::move(on_deleted)) {}
+      on_deleted_(std::move(on_deleted)),
+      apps_(std::move(apps)) {}
 
 bool AgentStreams::Send(FrameType type, uint32_t id, std::string payload) {
   return send_(EncodeFrame(type, id, payload));
@@ -60,7 +65,8 @@ void AgentStreams::OnFrame(Frame f) {
   auto it = streams_.find(f.stream);
   if (it == streams_.end()) {
     if (f.type != FrameType::kExec && f.type != FrameType::kTty && f.type != FrameType::kLogs &&
-        f.type != FrameType::kDelete) {
+        f.type != FrameType::kDelete && f.type != FrameType::kApp &&
+        f.type != FrameType::kAppConnect) {
       return;  // a stream that already ended here
     }
     auto s = std::make_shared<Stream>();
@@ -81,15 +87,22 @@ void AgentStreams::OnFrame(Frame f) {
     case FrameType::kClose:
       s->Cancel();
       break;
-    case FrameType::kTtyData: {
+    case FrameType::kTtyData:
+    case FrameType::kAppData: {
       std::lock_guard slock(s->mu);
       if (!s->recv.OnData(f.payload.size())) {
-        spdlog::warn("session {}: the manager overran terminal stream {}; closing it", session_id_, f.stream);
+        spdlog::warn("session {}: the manager overran stream {}; closing it", session_id_, f.stream);
         Send(FrameType::kClose, f.stream, "");
         s->Cancel();
         break;
       }
       s->input += f.payload;
+      s->Wake();
+      break;
+    }
+    case FrameType::kAppEof: {
+      std::lock_guard slock(s->mu);
+      s->input_eof = true;
       s->Wake();
       break;
     }
@@ -128,6 +141,12 @@ void AgentStreams::Serve(uint32_t id, std::shared_ptr<Stream> s, Frame first) {
       logs.ok() ? Send(FrameType::kReply, id, std::move(*logs)) : SendError(id, logs.status());
       break;
     }
+    case FrameType::kApp:
+      ServeApp(id, first);
+      break;
+    case FrameType::kAppConnect:
+      ServeAppConnect(id, *s, first);
+      break;
     case FrameType::kDelete: {
       Status st = agent_->Delete(session_id_);
       if (!st.ok()) {
@@ -256,6 +275,71 @@ void AgentStreams::ServeTty(uint32_t id, Stream& s, const Frame& first) {
     return;
   }
   Send(FrameType::kTtyExit, id, "");
+}
+
+namespace {
+
+// An app request decoded, or why it cannot be served.
+template <typename T>
+Result<T> AppRequestFor(const Result<T>& req, const std::shared_ptr<AgentApps>& apps) {
+  if (req.ok() && apps == nullptr) {
+    return FailedPrecondition("this node agent runs no apps", "apps_unavailable");
+  }
+  return req;
+}
+
+}  // namespace
+
+void AgentStreams::ServeApp(uint32_t id, const Frame& first) {
+  auto req = AppRequestFor(DecodeAppRequest(first.payload), apps_);
+  if (!req.ok()) {
+    SendError(id, req.status());
+    return;
+  }
+  auto t = req->op == "ensure" ? apps_->Ensure(req->app, req->restart) : apps_->State(req->app);
+  t.ok() ? Send(FrameType::kReply, id, EncodeAppReport(*t)) : SendError(id, t.status());
+}
+
+// One TCP connection to an app, its bytes carried by kAppData/kAppEof
+// within the stream's windows (remote/socket_pump.h).
+void AgentStreams::ServeAppConnect(uint32_t id, Stream& s, const Frame& first) {
+  auto req = AppRequestFor(DecodeAppConnect(first.payload), apps_);
+  if (!req.ok()) {
+    SendError(id, req.status());
+    return;
+  }
+  auto sock = apps_->Connect(req->app, req->port, req->timeout);
+  if (!sock.ok()) {
+    if (sock.status().reason() == "app_port_refused") {
+      spdlog::warn("session {}: refused a connection to port {} ({})", session_id_, req->port,
+                   sock.status().message());
+    }
+    SendError(id, sock.status());
+    return;
+  }
+  Send(FrameType::kReply, id, "");
+  PumpIo io;
+  io.fd = sock->get();
+  io.wake_fd = s.wake.get();
+  io.credit = &s.send;
+  io.take = [&s](std::string* data, bool* eof) {
+    std::lock_guard lock(s.mu);
+    *data += s.input;
+    s.input.clear();
+    *eof = s.input_eof;
+    return !s.cancelled.load();
+  };
+  io.consumed = [this, id, &s](size_t n) {
+    uint32_t credit;
+    {
+      std::lock_guard lock(s.mu);
+      credit = s.recv.OnConsumed(n);
+    }
+    if (credit > 0) Send(FrameType::kWindow, id, EncodeCredit(credit));
+  };
+  io.send_data = [this, id](std::string bytes) { Send(FrameType::kAppData, id, std::move(bytes)); };
+  io.send_eof = [this, id] { Send(FrameType::kAppEof, id, ""); };
+  if (!PumpSocket(io) && !s.cancelled) Send(FrameType::kClose, id, "");
 }
 
 void AgentStreams::Shutdown() {

@@ -1,6 +1,7 @@
 // AgentStreams: the node agent's end of the request streams of one
 // connection (remote/frame.h): exec, terminal, logs and delete, served by
-// the node's SessionAgent for the one session this agent runs. Each request
+// the node's SessionAgent for the one session this agent runs, and app
+// requests and connections, served by the agent's AgentApps. Each request
 // gets its own thread (an exec or a terminal lasts as long as it lasts);
 // output waits for the manager's credit, so a slow manager slows the
 // command down instead of filling memory, and terminal input past the
@@ -21,13 +22,18 @@
 
 namespace berth::remote {
 
+class AgentApps;
+
 class AgentStreams : public std::enable_shared_from_this<AgentStreams> {
  public:
   // `send` queues one frame to the manager (false once the connection is
   // gone); `on_deleted` runs (on a stream thread) after a kDelete
   // succeeded and its kReply was queued.
+  // `apps` may be null: app requests are refused. (Shared: a stream
+  // thread may outlive the connection and the agent's loop.)
   AgentStreams(agent::SessionAgent* agent, std::string session_id,
-               std::function<bool(std::string)> send, std::function<void()> on_deleted);
+               std::function<bool(std::string)> send, std::function<void()> on_deleted,
+               std::shared_ptr<AgentApps> apps = nullptr);
   // REQUIRES: owned by a shared_ptr (each stream thread holds one, so the
   // object lives until the last of them ended).
   void OnFrame(Frame f);
@@ -40,6 +46,8 @@ class AgentStreams : public std::enable_shared_from_this<AgentStreams> {
   void Serve(uint32_t id, std::shared_ptr<Stream> s, Frame first);
   void ServeExec(uint32_t id, Stream& s, const Frame& first);
   void ServeTty(uint32_t id, Stream& s, const Frame& first);
+  void ServeApp(uint32_t id, const Frame& first);
+  void ServeAppConnect(uint32_t id, Stream& s, const Frame& first);
   bool Send(FrameType type, uint32_t id, std::string payload);
   bool SendError(uint32_t id, const Status& st);
 
@@ -47,6 +55,7 @@ class AgentStreams : public std::enable_shared_from_this<AgentStreams> {
   const std::string session_id_;
   const std::function<bool(std::string)> send_;
   const std::function<void()> on_deleted_;
+  const std::shared_ptr<AgentApps> apps_;
   std::mutex mu_;
   bool shut_ = false;
   std::map<uint32_t, std::shared_ptr<Stream>> streams_;  // one (detached) thread each

@@ -24,6 +24,10 @@ const char* FrameTypeName(FrameType t) {
     case FrameType::kError: return "error";
     case FrameType::kWindow: return "window";
     case FrameType::kClose: return "close";
+    case FrameType::kApp: return "app";
+    case FrameType::kAppConnect: return "app_connect";
+    case FrameType::kAppData: return "app_data";
+    case FrameType::kAppEof: return "app_eof";
   }
   return nullptr;  // not a known type
 }
@@ -31,7 +35,8 @@ const char* FrameTypeName(FrameType t) {
 bool IsConnectionFrame(FrameType t) { return static_cast<uint8_t>(t) < 16; }
 
 bool IsDataFrame(FrameType t) {
-  return t == FrameType::kStdout || t == FrameType::kStderr || t == FrameType::kTtyData;
+  return t == FrameType::kStdout || t == FrameType::kStderr || t == FrameType::kTtyData ||
+         t == FrameType::kAppData;
 }
 
 std::string EncodeFrame(FrameType type, uint32_t stream, std::string_view payload) {

@@ -2,7 +2,7 @@
 // binary WebSocket message is one frame: a 5-byte header (type, then a
 // big-endian 32-bit stream id) and a payload of at most kMaxFramePayload
 // bytes. Stream 0 is the connection's own (register, admit, status, ping);
-// every other id is one exec, terminal, logs or delete request, opened by
+// every other id is one exec, terminal, logs, delete or app request, opened by
 // the manager. Payloads are JSON, raw bytes or a 32-bit credit, per type.
 //
 // Flow control: each side may have at most kStreamWindow unacknowledged
@@ -45,6 +45,11 @@ enum class FrameType : uint8_t {
   kError = 51,    // → manager: {"code","reason","message"}: the request failed
   kWindow = 64,   // both ways: 4-byte big-endian credit for more data bytes
   kClose = 65,    // both ways (empty): abandon the stream
+  // apps (docs/cluster.md "Apps through the channel")
+  kApp = 80,         // → agent: {"op": "state"|"ensure","app","restart"}; kReply {"state","port","exited"}
+  kAppConnect = 81,  // → agent: {"app","port","timeout_ms"}; kReply (connected) or kError
+  kAppData = 82,     // both ways: bytes of that TCP connection (counted against the window)
+  kAppEof = 83,      // both ways (empty): the sender's side will send no more (half-close)
 };
 
 inline constexpr size_t kFrameHeaderBytes = 5;

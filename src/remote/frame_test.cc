@@ -44,6 +44,7 @@ TEST(Frame, BadFramesAreRefused) {
       {"unknown type 200", EncodeFrame(static_cast<FrameType>(200), 1, "")},
       {"connection frame on a stream", EncodeFrame(FrameType::kRegister, 3, "{}")},
       {"stream frame on stream 0", EncodeFrame(FrameType::kExec, 0, "{}")},
+      {"app data on stream 0", EncodeFrame(FrameType::kAppData, 0, "x")},
       {"short credit", EncodeFrame(FrameType::kWindow, 1, "abc")},
       {"long credit", EncodeFrame(FrameType::kWindow, 1, "abcde")},
       {"oversized payload", EncodeFrame(FrameType::kStdout, 1, std::string(kMaxFramePayload + 1, 'x'))},

@@ -198,4 +198,71 @@ Result<uint64_t> DecodeNumber(const std::string& text, const char* key) {
   return it->get<uint64_t>();
 }
 
+std::string EncodeAppRequest(const AppRequest& r) {
+  return Dump({{"op", r.op}, {"app", r.app}, {"restart", r.restart}});
+}
+
+Result<AppRequest> DecodeAppRequest(const std::string& text) {
+  const char* what = "app request";
+  BERTH_ASSIGN_OR_RETURN(json j, ParseObject(text, what));
+  AppRequest r;
+  BERTH_ASSIGN_OR_RETURN(r.op, Str(j, "op", what));
+  BERTH_ASSIGN_OR_RETURN(r.app, Str(j, "app", what));
+  BERTH_ASSIGN_OR_RETURN(r.restart, Bool(j, "restart", what));
+  if (r.op != "state" && r.op != "ensure") {
+    return InvalidArgument("app request: unknown op '" + r.op + "'");
+  }
+  return r;
+}
+
+std::string EncodeAppReport(const apps::AppTarget& t) {
+  return Dump({{"state", apps::AppStateName(t.state)}, {"port", t.port}, {"exited", t.exited}});
+}
+
+Result<apps::AppTarget> DecodeAppReport(const std::string& text) {
+  const char* what = "app report";
+  BERTH_ASSIGN_OR_RETURN(json j, ParseObject(text, what));
+  apps::AppTarget t;
+  BERTH_ASSIGN_OR_RETURN(std::string state, Str(j, "state", what));
+  bool known = false;
+  for (auto s : {apps::AppState::kStopped, apps::AppState::kStarting, apps::AppState::kRunning}) {
+    if (state == apps::AppStateName(s)) {
+      t.state = s;
+      known = true;
+    }
+  }
+  if (!known) return InvalidArgument("app report: unknown state '" + state + "'");
+  auto port = j.find("port");
+  if (port == j.end() || !port->is_number_unsigned() || *port > 65535) {
+    return InvalidArgument("app report: port must be 0..65535");
+  }
+  t.port = port->get<uint16_t>();
+  BERTH_ASSIGN_OR_RETURN(t.exited, Bool(j, "exited", what));
+  return t;
+}
+
+std::string EncodeAppConnect(const AppConnectRequest& r) {
+  return Dump({{"app", r.app},
+               {"port", r.port},
+               {"timeout_ms", static_cast<uint64_t>(r.timeout.count())}});
+}
+
+Result<AppConnectRequest> DecodeAppConnect(const std::string& text) {
+  const char* what = "app connect";
+  BERTH_ASSIGN_OR_RETURN(json j, ParseObject(text, what));
+  AppConnectRequest r;
+  BERTH_ASSIGN_OR_RETURN(r.app, Str(j, "app", what));
+  auto port = j.find("port");
+  if (port == j.end() || !port->is_number_unsigned() || *port < 1 || *port > 65535) {
+    return InvalidArgument("app connect: port must be 1..65535");
+  }
+  r.port = port->get<uint16_t>();
+  auto t = j.find("timeout_ms");
+  if (t != j.end() && !t->is_null()) {
+    if (!t->is_number_unsigned()) return InvalidArgument("app connect: timeout_ms must be >= 0");
+    r.timeout = std::chrono::milliseconds(t->get<uint64_t>());
+  }
+  return r;
+}
+
 }  // namespace berth::remote

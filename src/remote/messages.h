@@ -6,9 +6,11 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
+#include "apps/app_backend.h"
 #include "common/result.h"
 #include "remote/agent_hub.h"
 #include "runtime/container_runtime.h"
@@ -56,5 +58,30 @@ Result<TermSize> DecodeTermSize(const std::string& json);
 // kKill and kLogs carry one number each.
 std::string EncodeNumber(const char* key, uint64_t v);
 Result<uint64_t> DecodeNumber(const std::string& json, const char* key);
+
+// kApp: what the manager asks of an app ("state" only reports; "ensure"
+// starts it when it is not running, again after an exit with `restart`).
+struct AppRequest {
+  std::string op;  // "state" | "ensure"
+  std::string app;
+  bool restart = false;
+};
+std::string EncodeAppRequest(const AppRequest& r);
+Result<AppRequest> DecodeAppRequest(const std::string& json);
+
+// kApp's kReply: the app's state, port and whether it exited (netns_pid
+// stays on the node: 0 here).
+std::string EncodeAppReport(const apps::AppTarget& t);
+Result<apps::AppTarget> DecodeAppReport(const std::string& json);
+
+// kAppConnect: one TCP connection to `app` on `port` (the agent refuses any
+// port but that app's).
+struct AppConnectRequest {
+  std::string app;
+  uint16_t port = 0;
+  std::chrono::milliseconds timeout{5000};
+};
+std::string EncodeAppConnect(const AppConnectRequest& r);
+Result<AppConnectRequest> DecodeAppConnect(const std::string& json);
 
 }  // namespace berth::remote

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "remote/agent_apps.h"
 #include "remote/agent_streams.h"
 #include "remote/frame.h"
 #include "remote/messages.h"
@@ -63,7 +64,8 @@ struct Connection {
   }
 };
 
-Result<std::unique_ptr<Connection>> Connect(const NodeAgentOptions& o) {
+Result<std::unique_ptr<Connection>> Connect(const NodeAgentOptions& o,
+                                            std::shared_ptr<AgentApps> apps) {
   auto c = std::make_unique<Connection>();
   const std::string id = o.registration.session_id;
   std::weak_ptr<Mailbox> weak_box = c->box;
@@ -74,7 +76,8 @@ Result<std::unique_ptr<Connection>> Connect(const NodeAgentOptions& o) {
       o.agent, id, [raw](std::string bytes) { return raw->ws && raw->ws->Send(std::move(bytes)); },
       [weak_box] {
         if (auto b = weak_box.lock()) b->Put([](Mailbox& m) { m.deleted = true; });
-      });
+      },
+      std::move(apps));
   std::weak_ptr<AgentStreams> weak_streams = c->streams;
   WsClient::Callbacks cb;
   cb.on_message = [weak_box, weak_streams, id](std::string data) {
@@ -105,14 +108,18 @@ enum class Outcome { kDeleted, kStopped, kDropped, kRefused };
 
 class Runner {
  public:
-  explicit Runner(const NodeAgentOptions& o) : o_(o), id_(o.registration.session_id) {}
+  explicit Runner(const NodeAgentOptions& o)
+      : o_(o),
+        id_(o.registration.session_id),
+        apps_(o.runtime ? std::make_shared<AgentApps>(o.runtime, o.registration.session_id)
+                        : nullptr) {}
 
   int Run() {
     auto lost_since = Clock::now();
     milliseconds backoff(250);
     for (;;) {
       if (StopRequested(o_.stop_fd)) return Finish(nullptr);
-      auto conn = Connect(o_);
+      auto conn = Connect(o_, apps_);
       if (conn.ok()) {
         Outcome out = Serve(**conn);
         if (out == Outcome::kDeleted) return 0;
@@ -216,6 +223,8 @@ class Runner {
       c.Report("error", spec.status().message());
       return;
     }
+    ApplySlurmAllocation(o_.allocation, *spec);
+    if (apps_) apps_->SetApps(spec->image.apps);
     auto info = o_.agent->Create(*spec);
     if (!info.ok()) {
       spdlog::error("session {}: create: {}", id_, info.status().message());
@@ -229,6 +238,8 @@ class Runner {
 
   const NodeAgentOptions& o_;
   const std::string id_;
+  // Across connections: the apps outlive a dropped one. Null without a runtime.
+  const std::shared_ptr<AgentApps> apps_;
   bool created_ = false;
 };
 

@@ -91,6 +91,7 @@ int NodeAgentMain(int argc, char** argv) {
   std::string session, manager_url, manager_ca, data_dir, subnet, job, cleanup_job, log_level = "info";
   std::vector<std::string> volume_roots, dns;
   bool scratch_tmpfs = false;
+  int64_t reconnect_for_s = 600;
   app.add_option("--session", session, "the session id (the manager's)");
   app.add_option("--manager", manager_url, "ws[s]://HOST:PORT/api/v1/agent of the manager");
   app.add_option("--manager-ca", manager_ca, "PEM CA certificates to verify a wss:// manager");
@@ -102,6 +103,10 @@ int NodeAgentMain(int argc, char** argv) {
   app.add_option("--job", job, "the Slurm job id (default $SLURM_JOB_ID)");
   app.add_option("--cleanup-job", cleanup_job,
                  "remove the containers of this job's sessions and exit (Slurm Epilog)");
+  app.add_option("--reconnect-for", reconnect_for_s,
+                 "seconds to keep the session and re-dial while the manager is unreachable "
+                 "(default 600)")
+      ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
   try {
     app.parse(argc, argv);
@@ -136,6 +141,8 @@ int NodeAgentMain(int argc, char** argv) {
   o.manager_url = manager_url;
   o.manager_ca = manager_ca;
   o.registration = {session, job, host, key};
+  o.reconnect_budget = std::chrono::seconds(reconnect_for_s);
+  o.allocation = ReadSlurmAllocation([](const char* k) { return std::getenv(k); });
   ::unsetenv("BERTH_AGENT_KEY");  // not inherited by runc and its children
 
   // SIGTERM (scancel, the time limit) and SIGINT stop the session.
@@ -152,6 +159,7 @@ int NodeAgentMain(int argc, char** argv) {
   auto node = OpenNode(settings, volume_roots, scratch_tmpfs, job);
   if (!node.ok()) return Fail(node.status().message());
   o.agent = node->agent.get();
+  o.runtime = node->runtime.get();
   spdlog::info("node agent for session {} (job {}) on {}: manager {}", session, job, host,
                manager_url);
   return RunNodeAgent(o);
