@@ -39,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr size_t kCopyChunk = 1 << 20;  // bytes per splice(2), the pipe's size
+constexpr size_t kPipeBytes = 1 << 20;  // each copy direction's pipe (F_SETPIPE_SZ)
 constexpr int kRetryAfterS = 2;
 constexpr auto kHeadTimeout = std::chrono::seconds(30);
 
@@ -150,8 +150,13 @@ struct Link {
 // Copies `from` → `to` until EOF or an error, with splice(2) through a
 // pipe: the bytes never enter user space (a 100 MB download through the
 // proxy ran at 0.5-0.6 x direct with read/write and 64-512 KiB buffers on
-// a loaded 2-core host; bench/apps). On a clean EOF with `half_close`, only
-// shuts `to`'s sending side (the other direction may still carry the
+// a loaded 2-core host; bench/apps). The pipe is a buffer between the two
+// sockets: each turn reads while it has room and writes while it holds
+// bytes, and the loop waits only when neither side moved, for the side
+// that blocks (the reader's socket when the pipe is empty, else the
+// writer's). Draining the pipe completely after every read instead made
+// one wakeup per segment the app wrote. On a clean EOF with `half_close`,
+// only shuts `to`'s sending side (the other direction may still carry the
 // response); otherwise closes the whole link.
 awaitable<void> Copy(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to,
                      bool half_close) {
@@ -162,42 +167,53 @@ awaitable<void> Copy(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket&
     co_return;
   }
   UniqueFd pipe_out(fds[0]), pipe_in(fds[1]);
-  (void)::fcntl(pipe_in.get(), F_SETPIPE_SZ, static_cast<int>(kCopyChunk));
+  int got = ::fcntl(pipe_in.get(), F_SETPIPE_SZ, static_cast<int>(kPipeBytes));
+  if (got < 0) got = ::fcntl(pipe_in.get(), F_GETPIPE_SZ);
+  const size_t capacity = got > 0 ? static_cast<size_t>(got) : size_t{64} << 10;
   {
     beast::error_code ignored;  // asio's own sockets are non-blocking already
     from.native_non_blocking(true, ignored);
     to.native_non_blocking(true, ignored);
   }
+  size_t held = 0;  // bytes in the pipe
   bool eof = false;
   while (!ec) {
-    ssize_t n = ::splice(from.native_handle(), nullptr, pipe_in.get(), nullptr, kCopyChunk,
-                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (n == 0) {
-      eof = true;
-      break;
+    bool moved = false;
+    if (!eof && held < capacity) {
+      ssize_t n = ::splice(from.native_handle(), nullptr, pipe_in.get(), nullptr,
+                           capacity - held, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n == 0) {
+        eof = true;
+      } else if (n > 0) {
+        held += static_cast<size_t>(n);
+        moved = true;
+      } else if (errno != EAGAIN && errno != EINTR) {
+        break;
+      }
     }
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EINTR) break;
-      co_await from.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+    if (held > 0) {
+      ssize_t m = ::splice(pipe_out.get(), nullptr, to.native_handle(), nullptr, held,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (m > 0) {
+        held -= static_cast<size_t>(m);
+        moved = true;
+      } else if (m < 0 && errno != EAGAIN && errno != EINTR) {
+        ec = asio::error::broken_pipe;
+        break;
+      }
+    }
+    if (eof && held == 0) break;
+    if (moved) {
+      link->Touch();
       continue;
     }
-    link->Touch();
-    for (size_t left = static_cast<size_t>(n); left > 0 && !ec;) {
-      ssize_t m = ::splice(pipe_out.get(), nullptr, to.native_handle(), nullptr, left,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-      if (m < 0) {
-        if (errno != EAGAIN && errno != EINTR) {
-          ec = asio::error::broken_pipe;
-          break;
-        }
-        co_await to.async_wait(tcp::socket::wait_write, asio::redirect_error(use_awaitable, ec));
-        continue;
-      }
-      left -= static_cast<size_t>(m);
-      link->Touch();
+    if (held > 0) {
+      co_await to.async_wait(tcp::socket::wait_write, asio::redirect_error(use_awaitable, ec));
+    } else {
+      co_await from.async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
     }
   }
-  if (eof && !ec && half_close) {
+  if (eof && !ec && held == 0 && half_close) {
     to.shutdown(tcp::socket::shutdown_send, ec);
     co_return;
   }

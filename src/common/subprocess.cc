@@ -74,8 +74,9 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
   sigfillset(&all);
   posix_spawnattr_setsigmask(&sa.attr, &empty);
   posix_spawnattr_setsigdefault(&sa.attr, &all);
-  posix_spawnattr_setflags(&sa.attr,
-                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&sa.attr, 0);  // with SETPGROUP: a group led by the child
+  const short group = options.new_session ? POSIX_SPAWN_SETSID : POSIX_SPAWN_SETPGROUP;
+  posix_spawnattr_setflags(&sa.attr, group | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   std::vector<char*> argv = CStrings(options.argv);
   std::vector<char*> envp = CStrings(options.env);

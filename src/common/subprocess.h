@@ -4,7 +4,8 @@
 //
 // Thread-safety: RunSubprocess is reentrant; concurrent calls from several
 // threads are fine (each uses its own pipes and pidfd). The child starts in a
-// new session (setsid) so that a timeout can signal its whole process group.
+// new session (setsid), or in a new process group of the caller's session
+// (`new_session` false), so that a timeout can signal its whole group.
 #pragma once
 
 #include <sys/types.h>
@@ -41,6 +42,13 @@ struct SubprocessOptions {
   // full pipe (back-pressure). Returning false stops the child as a timeout
   // would (on_timeout, then SIGKILL); `aborted` is then set.
   std::function<bool(int fd, std::string_view bytes)> on_output;
+  // false: the child gets its own process group but stays in the caller's
+  // session. With the kernel's scheduler autogroups (sched_autogroup_enabled,
+  // Debian's default) every new session is also a new scheduling group, and
+  // under CPU contention that made each `runc run` 10-20 % slower
+  // (docs/benchmarks.md, sessions with their own network namespace). Only
+  // for children that never keep berthd's controlling terminal themselves.
+  bool new_session = true;
   // Called with the child's pid right after it started.
   std::function<void(pid_t)> on_started;
 };

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -43,7 +45,10 @@ bool ProcessIsDead(pid_t pid) {
          ((*stat)[paren + 2] == 'Z' || (*stat)[paren + 2] == 'X');
 }
 
-TEST(SubprocessTest, TimeoutKillsGroup) {
+// In a session of its own (the default) or only a process group of its own
+// (new_session false): a timeout kills the whole group either way.
+void ExpectTimeoutKillsGroup(bool new_session) {
+  SCOPED_TRACE(new_session ? "new session" : "own process group");
   char dir_template[] = "/tmp/berth-subprocess-XXXXXX";
   ASSERT_NE(::mkdtemp(dir_template), nullptr);
   const std::string pid_file = std::string(dir_template) + "/grandchild.pid";
@@ -52,6 +57,7 @@ TEST(SubprocessTest, TimeoutKillsGroup) {
   // process group is, not just the shell.
   o.argv = {"/bin/sh", "-c", "sleep 30 & echo $! > " + pid_file + "; sleep 30"};
   o.timeout = std::chrono::milliseconds(300);
+  o.new_session = new_session;
   auto start = std::chrono::steady_clock::now();
   auto r = RunSubprocess(o);
   ASSERT_TRUE(r.ok());
@@ -69,6 +75,28 @@ TEST(SubprocessTest, TimeoutKillsGroup) {
   EXPECT_TRUE(ProcessIsDead(grandchild)) << "grandchild " << grandchild << " survived the timeout";
   if (!ProcessIsDead(grandchild)) ::kill(grandchild, SIGKILL);
   std::filesystem::remove_all(dir_template);
+}
+
+TEST(SubprocessTest, TimeoutKillsGroup) {
+  ExpectTimeoutKillsGroup(true);
+  ExpectTimeoutKillsGroup(false);
+}
+
+// The child leads its process group; it leads a session only with
+// new_session, else it stays in ours (fields 5 and 6 of /proc/PID/stat).
+TEST(SubprocessTest, NewSessionOrOnlyProcessGroup) {
+  for (bool new_session : {true, false}) {
+    SubprocessOptions o;
+    o.argv = {"/bin/sh", "-c", "cut -d' ' -f1,5,6 /proc/$$/stat"};
+    o.new_session = new_session;
+    auto r = RunSubprocess(o);
+    ASSERT_TRUE(r.ok());
+    long pid = 0, pgrp = 0, sid = 0;
+    ASSERT_EQ(std::sscanf(r->stdout_data.c_str(), "%ld %ld %ld", &pid, &pgrp, &sid), 3)
+        << r->stdout_data;
+    EXPECT_EQ(pgrp, pid);
+    EXPECT_EQ(sid, new_session ? pid : static_cast<long>(::getsid(0))) << new_session;
+  }
 }
 
 TEST(SubprocessTest, GrandchildHoldingPipeDoesNotHang) {

@@ -310,6 +310,11 @@ Status RuncRuntime::CreateLocked(const ContainerSpec& spec) {
   o.stdout_fd = log.get();
   o.stderr_fd = log.get();
   o.timeout = options_.command_timeout;
+  // runc in berthd's session (its own process group): a new session is a
+  // new scheduler autogroup, which made `runc run` 10-20 % slower under
+  // load (docs/benchmarks.md). The container does not inherit it: runc's
+  // nsexec makes the container's init a session leader of its own.
+  o.new_session = false;
   BERTH_ASSIGN_OR_RETURN(SubprocessResult r, RunSubprocess(o));
   if (!r.ok()) {
     std::string why = LastRuncError(bundle + "/runc.log");
