@@ -74,7 +74,7 @@ TEST_F(CommandsTest, SessionCreateSendsMountsResourcesEnv) {
                    "python",   "-m",          "data",           "--mount", "models:/mnt/models:ro",
                    "-m",       "out:results", "--no-automount", "--cpu",   "2",
                    "--memory", "2G",          "--env",          "A=1",     "--env",
-                   "B=x=y"});
+                   "B=x=y",    "--gpus",      "1",              "--resource-group", "gpu"});
   ASSERT_EQ(o.code, 0) << o.err;
   json body = LastBody();
   EXPECT_EQ(body["name"], "s1");
@@ -84,7 +84,8 @@ TEST_F(CommandsTest, SessionCreateSendsMountsResourcesEnv) {
                   {{"folder", "models"}, {"target", "/mnt/models"}, {"permission", "ro"}},
                   {{"folder", "out"}, {"target", "results"}}}));
   EXPECT_EQ(body["automount"], false);
-  EXPECT_EQ(body["resources"], json({{"cpu", 2.0}, {"memory_bytes", 2ull << 30}}));
+  EXPECT_EQ(body["resources"], json({{"cpu", 2.0}, {"memory_bytes", 2ull << 30}, {"gpus", 1}}));
+  EXPECT_EQ(body["resource_group"], "gpu");
   EXPECT_EQ(body["env"], json({{"A", "1"}, {"B", "x=y"}}));
   EXPECT_NE(o.out.find("Session s1 is running"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("data -> /home/work/data (rw)"), std::string::npos) << o.out;
@@ -103,6 +104,8 @@ TEST_F(CommandsTest, SessionCreateUsageErrors) {
            {"--memory", "lots"},
            {"--cpu", "0"},
            {"--cpu", "many"},
+           {"--gpus", "-1"},
+           {"--gpus", "65"},
            {"--env", "NOVALUE"},
            {"--name", "Bad_Name"},
        }) {

@@ -188,6 +188,19 @@ TEST(SlurmJobReply, UnknownJobIsNotFound) {
             "slurm: Invalid job id specified: Unable to find JobId=99999");
 }
 
+TEST(SlurmJobsReply, EveryJobWithItsComment) {
+  auto jobs = ParseSlurmJobsReply(200, R"({"jobs":[{"job_id":3,"job_state":"RUNNING",
+      "batch_host":"node1","comment":"a"},{"job_id":4,"job_state":"PENDING",
+      "state_reason":"Priority","comment":"b"},7]})");
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].id, "3");
+  EXPECT_EQ((*jobs)[0].node, "node1");
+  EXPECT_EQ((*jobs)[0].comment, "a");
+  EXPECT_EQ((*jobs)[1].reason, "Priority");
+  EXPECT_TRUE(ParseSlurmJobsReply(200, R"({"jobs":[]})")->empty());
+}
+
 TEST(SlurmJobPhase, EveryStateSlurmNames) {
   struct Case {
     const char* state;

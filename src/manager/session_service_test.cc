@@ -13,6 +13,7 @@
 #include "agent/agent_testing.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "manager/local_session_host.h"
 #include "manager/share_service.h"
 #include "nlohmann/json.hpp"
 #include "storage/local_volume.h"
@@ -40,8 +41,9 @@ class SessionServiceTest : public ::testing::Test {
     fd.store = store_.get();
     fd.volumes["local"] = volume_.get();
     folders_ = std::make_unique<FolderService>(std::move(fd));
+    host_ = std::make_unique<LocalSessionHost>(&node_->agent());
     sessions_ = std::make_unique<SessionService>(SessionServiceDeps{
-        store_.get(), folders_.get(), &node_->agent(), &node_->images(), nullptr, "python"});
+        store_.get(), folders_.get(), host_.get(), &node_->images(), nullptr, "python"});
     folders_->SetUseChecker(sessions_.get());
     alice_ = AddUser("alice", "user");
     bob_ = AddUser("bob", "user");
@@ -97,6 +99,7 @@ class SessionServiceTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<storage::Volume> volume_;
   std::unique_ptr<FolderService> folders_;
+  std::unique_ptr<LocalSessionHost> host_;  // before sessions_, which holds it
   std::unique_ptr<SessionService> sessions_;
   Principal alice_, bob_, admin_;
 };
