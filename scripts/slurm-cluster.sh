@@ -377,7 +377,11 @@ cmd_start() {
   start_slurmrestd
   log "slurmrestd on 127.0.0.1:$REST_PORT (JWT for $JOB_USER in $TOKEN_FILE)"
   echo "export SLURM_CONF=$CONF  # for sinfo, squeue, scontrol"
-  echo "--cluster slurm --slurm-rest http://127.0.0.1:$REST_PORT --slurm-jwt-file $TOKEN_FILE --slurm-user $JOB_USER"
+  # --agent-listen: where the nodes' Berth agents dial the manager (the
+  # bridge's host side; port 0 = any free one, berthd tells the jobs which).
+  # --node-data-dir: the agents' data dir, per node under it, where
+  # stop-node finds the node's runc root (DIR/nodes/NODE/runc).
+  echo "--cluster slurm --slurm-rest http://127.0.0.1:$REST_PORT --slurm-jwt-file $TOKEN_FILE --slurm-user $JOB_USER --agent-listen $CTLD_ADDR:0 --node-data-dir $DIR/nodes"
 }
 
 cmd_stop_node() {

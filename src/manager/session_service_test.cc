@@ -257,6 +257,52 @@ TEST_F(SessionServiceTest, DeleteRemovesEverythingAndFreesTheFolder) {
   EXPECT_TRUE(folders_->Trash(alice_, "data").ok());
 }
 
+// One host has no GPUs and the one resource group "default" (SPEC §5, §9).
+TEST_F(SessionServiceTest, GpusAndUnknownResourceGroupsAreRefusedOnOneHost) {
+  auto gpus = sessions_->Create(alice_, Request([](SessionRequest& r) { r.resources.gpus = 1; }));
+  EXPECT_EQ(gpus.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(gpus.status().reason(), "resources_unavailable");
+  auto group = sessions_->Create(alice_, Request([](SessionRequest& r) {
+    r.resource_group = "gpu";
+  }));
+  EXPECT_EQ(group.status().reason(), "unknown_resource_group");
+  ExpectNothingLeft();
+  auto groups = sessions_->ResourceGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ((*groups)[0].name, "default");
+  EXPECT_TRUE((*groups)[0].is_default);
+  auto ok = sessions_->Create(alice_, Request([](SessionRequest& r) {
+    r.resource_group = "default";
+    r.resources.gpus = 0;
+  }));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->resource_group, "default");
+  EXPECT_EQ(ok->node, "");
+}
+
+// What a host reports later (a cluster's node failed) is recorded; a lost
+// session mounts nothing any more and counts against no limit.
+TEST_F(SessionServiceTest, ALostSessionIsRecordedAndFreesItsFolders) {
+  AddFolder(alice_, "data");
+  auto s = Create(alice_, "web", {{"data", "", "rw"}});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const std::string folder = s->mounts[0].folder_id;
+  ASSERT_TRUE(sessions_->SessionUsing(folder).has_value());
+  sessions_->OnHostStatus(s->id, "lost", "node_fail", "node2");
+  auto got = sessions_->Get(alice_, "web");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, "lost");
+  EXPECT_EQ(got->status_reason, "node_fail");
+  EXPECT_EQ(got->node, "node2");
+  EXPECT_FALSE(sessions_->SessionUsing(folder).has_value());
+  // Ended: later reports change nothing; delete still removes it.
+  sessions_->OnHostStatus(s->id, "running", "", "");
+  EXPECT_EQ(sessions_->Get(alice_, "web")->status, "lost");
+  ASSERT_TRUE(sessions_->Delete(alice_, "web").ok());
+  ExpectNothingLeft();
+}
+
 TEST_F(SessionServiceTest, ExecNeedsARunningSession) {
   auto s = Create(alice_, "web");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
