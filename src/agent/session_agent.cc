@@ -146,7 +146,10 @@ Result<SessionInfo> SessionAgent::Create(const SessionSpec& spec) {
   c.cwd = kHome;
   c.resources = spec.resources;
   c.writable_dir = dir + "/layer";  // inside the scratch dir: its limit bounds it
-  c.labels = {{"session", spec.name}, {"owner", spec.owner}, {"image", image.name}};
+  c.labels = options_.labels;
+  c.labels["session"] = spec.name;
+  c.labels["owner"] = spec.owner;
+  c.labels["image"] = image.name;
   c.mounts.push_back({info.home_dir, kHome, false});
   for (const auto& m : plan.mounts) c.mounts.push_back({m.host_path, m.target, m.read_only});
 

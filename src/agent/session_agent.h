@@ -111,6 +111,9 @@ struct AgentOptions {
   // Bound scratch dirs by a size-capped tmpfs where the data dir is not on
   // btrfs (storage::ChooseScratchKind).
   bool scratch_tmpfs = false;
+  // Added to every container's labels (the node agent's "job": the Slurm
+  // job id, which `berthd node-agent --cleanup-job` looks for).
+  std::map<std::string, std::string> labels;
 };
 
 class SessionAgent {

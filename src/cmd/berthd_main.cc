@@ -43,6 +43,8 @@
 #include "manager/user_service.h"
 #include "net/bridge_network.h"
 #include "net/resolv_conf.h"
+#include "remote/node_agent_main.h"
+#include "remote/node_setup.h"
 #include "runtime/docker_runtime.h"
 #include "runtime/runc_runtime.h"
 #include "manager/auth_service.h"
@@ -149,16 +151,24 @@ int BuildImage(const manager::DaemonConfig& cfg, const std::string& recipe, bool
   return 0;
 }
 
+// What berthd shares with `berthd node-agent` (remote/node_setup.h).
+remote::NodeSettings NodeSettingsOf(const manager::DaemonConfig& cfg) {
+  remote::NodeSettings s;
+  s.data_dir = cfg.data_dir;
+  s.runc_root = cfg.runc_root;
+  s.userns_base = cfg.userns_base;
+  s.userns_size = cfg.userns_size;
+  s.container_log_max_bytes = cfg.limits.container_log_max_bytes;
+  s.session_bridge = cfg.session_bridge;
+  s.session_subnet = cfg.session_subnet;
+  s.session_dns = cfg.session_dns;
+  return s;
+}
+
 // The container runtime driver named by the config (SPEC §3 "Runtime drivers").
 Result<std::unique_ptr<runtime::ContainerRuntime>> OpenRuntime(const manager::DaemonConfig& cfg) {
   if (cfg.runtime == "runc") {
-    runtime::RuncOptions o;
-    o.state_dir = cfg.runc_root;
-    o.bundles_dir = cfg.data_dir + "/containers";
-    o.userns.reset();
-    if (cfg.userns_size > 0) o.userns = runtime::IdRange{cfg.userns_base, cfg.userns_size};
-    o.log_max_bytes = cfg.limits.container_log_max_bytes;
-    auto r = runtime::RuncRuntime::Open(o);
+    auto r = runtime::RuncRuntime::Open(remote::RuncOptionsFor(NodeSettingsOf(cfg)));
     if (!r.ok()) return r.status();
     return std::unique_ptr<runtime::ContainerRuntime>(std::move(*r));
   }
@@ -235,12 +245,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   if (!images.ok()) return Fail(images.status());
   auto runtime = OpenRuntime(cfg);
   if (!runtime.ok()) return Fail(runtime.status());
-  net::BridgeNetworkOptions net_options;
-  net_options.state_dir = cfg.data_dir + "/network";
-  net_options.bridge = cfg.session_bridge;
-  net_options.subnet = cfg.session_subnet;
-  net_options.dns = net::SplitDnsList(cfg.session_dns);
-  auto network = net::BridgeSessionNetwork::Open(net_options);
+  auto network = net::BridgeSessionNetwork::Open(remote::NetworkOptionsFor(NodeSettingsOf(cfg)));
   if (!network.ok()) return Fail(network.status());
   // A start that fails from here on takes its bridge and chains with it
   // (kept, as at a normal exit, while adopted sessions hold addresses).
@@ -494,6 +499,10 @@ class ClusterFlags {
 
 int main(int argc, char** argv) {
   using berth::manager::DaemonConfig;
+  // `berthd node-agent ...`: a role with flags of its own (docs/cluster.md).
+  if (argc > 1 && std::string(argv[1]) == "node-agent") {
+    return berth::remote::NodeAgentMain(argc - 1, argv + 1);
+  }
   sigset_t stop_signals = berth::BlockStopSignals();
 
   CLI::App app{"berthd: the Berth compute-session daemon"};
