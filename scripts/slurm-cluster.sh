@@ -300,17 +300,22 @@ start_slurmrestd() {
   wait_for 20 slurmrestd rest_ping
 }
 
-# Session containers a node's Berth agent started: on this cluster an agent
-# uses the runc root <dir>/nodes/<node>/runc (berthd's runc_root), so that
-# they can be found here. runc containers have network namespaces of their
-# own, so `ip netns pids` of the node does not see them. $2: kill (a crash)
-# or delete (stop: kill and forget).
+# Session containers a node's Berth agent started, under the runc roots an
+# agent may use here: <dir>/nodes/<node>/runc, and `berthd node-agent`'s
+# own /run/berth/agent-<node>/runc (remote/node_agent_main.cc; the nodes
+# share the host's /run, so two clusters of this script on one host with
+# agents running would share it too). runc containers have network
+# namespaces of their own, so `ip netns pids` of the node does not see them.
+# $2: kill (a crash) or delete (stop: kill and forget).
 node_containers() {
-  local root="$DIR/nodes/$1/runc" id
-  [[ -d $root ]] && command -v runc >/dev/null || return 0
-  for id in $(runc --root "$root" list -q 2>/dev/null || true); do
-    runc --root "$root" kill --all "$id" KILL 2>/dev/null || true
-    if [[ $2 == delete ]]; then runc --root "$root" delete --force "$id" 2>/dev/null || true; fi
+  local root id
+  command -v runc >/dev/null || return 0
+  for root in "$DIR/nodes/$1/runc" "/run/berth/agent-$1/runc"; do
+    [[ -d $root ]] || continue
+    for id in $(runc --root "$root" list -q 2>/dev/null || true); do
+      runc --root "$root" kill --all "$id" KILL 2>/dev/null || true
+      if [[ $2 == delete ]]; then runc --root "$root" delete --force "$id" 2>/dev/null || true; fi
+    done
   done
   return 0
 }

@@ -103,7 +103,6 @@ JobRequest ClusterSessionHost::BuildJob(const agent::SessionSpec& spec,
   std::string cmd = "exec " + ShellQuote(options_.berthd_path) + " node-agent --session " +
                     ShellQuote(spec.id) + " --manager " + ShellQuote(options_.manager_url) +
                     " --data-dir " + ShellQuote(options_.node_data_dir);
-  if (!options_.images_dir.empty()) cmd += " --images-dir " + ShellQuote(options_.images_dir);
   for (const auto& v : options_.volume_roots) cmd += " --volume-root " + ShellQuote(v);
   job.script = "#!/bin/sh\n" + cmd + "\n";
   job.workdir = options_.job_workdir;

@@ -49,12 +49,11 @@ struct ClusterHostOptions {
   std::function<std::string(const agent::SessionSpec&)> encode_spec;      // REQUIRED
   std::function<Result<agent::SessionSpec>(const std::string&)> decode_spec;  // REQUIRED
   // The node agent's command line: `<berthd> node-agent --session ID
-  // --manager <manager_url> --data-dir <node_data_dir> [--images-dir D]
-  // [--volume-root PATH]...`.
+  // --manager <manager_url> --data-dir <node_data_dir> [--volume-root PATH]...`
+  // (the image's root fs is named in the spec: the same path on every node).
   std::string berthd_path;    // the berthd binary on the nodes
   std::string manager_url;    // ws://HOST:PORT/api/v1/agent (the --agent-listen address)
   std::string node_data_dir;  // the agent's data dir on the node
-  std::string images_dir;     // "" = the agent's default
   std::vector<std::string> volume_roots;  // the volumes' roots, the same paths on every node
   std::string job_workdir = "/tmp";  // the job's cwd and output dir on the node
   // The job's time limit (--session-lifetime); zero = the partition's.
@@ -75,6 +74,9 @@ class ClusterSessionHost final : public manager::SessionHost, public remote::Reg
   // The hub whose policy this is (it is made with this object as its
   // policy, so it comes after the constructor). Before Start; not owned.
   void AttachHub(remote::AgentHub* hub) { hub_ = hub; }
+  // Where the agents dial, once the listener is bound (its port may have
+  // been 0); before the first Create. Overrides options.manager_url.
+  void SetManagerUrl(std::string url) { options_.manager_url = std::move(url); }
   void Start();
   void Stop();
 
@@ -114,7 +116,7 @@ class ClusterSessionHost final : public manager::SessionHost, public remote::Reg
   void Forget(const std::string& id);
   void Run();
 
-  const ClusterHostOptions options_;
+  ClusterHostOptions options_;  // set before Start; read-only afterwards
   remote::AgentHub* hub_ = nullptr;
   manager::SessionStatusSink* sink_ = nullptr;
 

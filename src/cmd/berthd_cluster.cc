@@ -4,8 +4,6 @@
 
 #include <filesystem>
 
-#include "http/websocket.h"
-
 namespace berth {
 
 ClusterParts::~ClusterParts() {
@@ -26,24 +24,6 @@ Result<std::unique_ptr<ClusterParts>> OpenCluster(const manager::DaemonConfig& c
                          cluster::SlurmRestClient::Create(
                              {cfg.slurm_rest, cfg.slurm_user, cfg.slurm_jwt_file}));
 
-  // The listener first: its port (0 = any) goes into every job's script.
-  ClusterParts* p = parts.get();
-  parts->router.AddWebSocket(
-      "/api/v1/agent",
-      [p](http::Request&) -> std::variant<http::Response, std::shared_ptr<http::WebSocketSession>> {
-        if (!p->hub) return http::Response::Text(503, "starting\n");
-        return std::shared_ptr<http::WebSocketSession>(p->hub->Accept());
-      });
-  http::ServerOptions o;
-  o.host = at.host;
-  o.port = at.port;
-  o.io_threads = 1;
-  o.worker_threads = 8;
-  parts->listener = std::make_unique<http::Server>(o, parts->router);
-  BERTH_RETURN_IF_ERROR(parts->listener->Start());
-  parts->agent_url =
-      "ws://" + at.host + ":" + std::to_string(parts->listener->port()) + "/api/v1/agent";
-
   cluster::ClusterHostOptions h;
   h.backend = parts->backend.get();
   h.store = &db;
@@ -53,9 +33,7 @@ Result<std::unique_ptr<ClusterParts>> OpenCluster(const manager::DaemonConfig& c
   h.berthd_path = cfg.node_berthd.empty()
                       ? std::filesystem::canonical("/proc/self/exe", ec).string()
                       : cfg.node_berthd;
-  h.manager_url = parts->agent_url;
   h.node_data_dir = cfg.node_data_dir.empty() ? cfg.data_dir + "/nodes" : cfg.node_data_dir;
-  h.images_dir = cfg.images_dir;
   h.volume_roots = volume_roots;
   h.session_lifetime = std::chrono::seconds(cfg.session_lifetime_s);
   h.poll_interval = std::chrono::milliseconds(cfg.cluster_poll_ms);
@@ -67,8 +45,18 @@ Result<std::unique_ptr<ClusterParts>> OpenCluster(const manager::DaemonConfig& c
   ho.idle_timeout = std::chrono::milliseconds(cfg.agent_grace_ms);
   parts->hub = remote::MakeAgentHub(ho);
   parts->host->AttachHub(parts->hub.get());
+
+  remote::AgentListenerOptions lo;
+  lo.host = at.host;
+  lo.port = at.port;
+  lo.tls_cert_file = cfg.tls_cert;
+  lo.tls_key_file = cfg.tls_key;
+  BERTH_ASSIGN_OR_RETURN(parts->listener, remote::AgentListener::Start(parts->hub.get(), lo));
+  const std::string url = std::string(cfg.tls_cert.empty() ? "ws" : "wss") + "://" + at.host +
+                          ":" + std::to_string(parts->listener->port()) + remote::kAgentPath;
+  parts->host->SetManagerUrl(url);
   spdlog::info("cluster: slurm at {} as {}; node agents dial {}", cfg.slurm_rest, cfg.slurm_user,
-               parts->agent_url);
+               url);
   return parts;
 }
 

@@ -1,20 +1,21 @@
 // berthd --cluster slurm: the pieces that make sessions Slurm jobs (SPEC §9,
 // docs/cluster.md), wired together: slurmrestd's client, the
-// ClusterSessionHost, the node agents' hub, and the listener agents dial
-// (--agent-listen, a server of its own with the one route /api/v1/agent, so
-// that users' traffic and agents' never share a port). Wiring only.
+// ClusterSessionHost, the node agents' hub and its listener (--agent-listen,
+// remote/agent_listener.h: a server of its own with the one route
+// /api/v1/agent, so that users' traffic and agents' never share a port).
+// Wiring only.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cluster/cluster_session_host.h"
 #include "cluster/slurm_rest_client.h"
 #include "common/result.h"
-#include "http/router.h"
-#include "http/server.h"
 #include "manager/config.h"
 #include "remote/agent_hub.h"
+#include "remote/agent_listener.h"
 #include "store/store.h"
 
 namespace berth {
@@ -23,17 +24,15 @@ struct ClusterParts {
   std::unique_ptr<cluster::SlurmRestClient> backend;
   std::unique_ptr<cluster::ClusterSessionHost> host;
   std::unique_ptr<remote::AgentHub> hub;
-  http::Router router;
-  std::unique_ptr<http::Server> listener;
-  std::string agent_url;  // ws://HOST:PORT/api/v1/agent, as the jobs get it
+  std::unique_ptr<remote::AgentListener> listener;
 
-  ~ClusterParts();
+  ~ClusterParts();  // the listener, then the poller, then the hub
 };
 
-// Starts the agent listener (the hub is reachable once this returns) and
-// makes the host; the host's poller starts with host->Start() after the
-// sessions were reconciled.
-// `volume_roots`: the folders' roots, the same paths on every node.
+// Makes the host and the hub and starts the agents' listener (agents can
+// register once this returns); the host's poller starts with host->Start()
+// after the sessions were reconciled. `volume_roots`: the folders' roots, the
+// same paths on every node.
 Result<std::unique_ptr<ClusterParts>> OpenCluster(const manager::DaemonConfig& cfg,
                                                   store::Store& db,
                                                   const std::vector<std::string>& volume_roots);
