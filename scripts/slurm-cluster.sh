@@ -263,12 +263,19 @@ start_slurmctld() {
 start_slurmd() {
   local n=$1 ns
   ns=$(node_ns "$n")
-  # nsenter, not `ip netns exec`: that one remounts /sys for the namespace,
-  # which hides the host's cgroup mounts, and runc (a node agent's sessions)
-  # then fails with "no cgroup mount found". The mount namespace is the
-  # node's own, a slave of the host's, so the volumes mounted later show up.
+  # nsenter, not `ip netns exec`: that one remounts /sys for the namespace
+  # and so hides the host's cgroup mounts, and runc (a node agent's
+  # sessions) then fails with "no cgroup mount found". The mount namespace
+  # is the node's own, a slave of the host's, so the volumes mounted later
+  # show up. In it /sys is the node's network namespace's sysfs (a node
+  # agent's session network reads /sys/class/net/<veth>/brport), with the
+  # host's cgroup tree bound back over /sys/fs/cgroup.
   setsid nsenter --net="/run/netns/$ns" -- \
-    unshare --uts --mount --propagation slave -- sh -c 'hostname "$0" && exec "$@"' "$n" \
+    unshare --uts --mount --propagation slave -- sh -c '
+      hostname "$0" && keep=$1 && shift && mkdir -p "$keep" &&
+      mount --rbind /sys/fs/cgroup "$keep" && mount -t sysfs sysfs /sys &&
+      mount --rbind "$keep" /sys/fs/cgroup && umount -l "$keep" && exec "$@"' \
+    "$n" "$DIR/nodes/$n/.cgroup" \
     env SLURM_CONF="$CONF" slurmd -D -N "$n" -f "$CONF" \
     </dev/null >>"$DIR/nodes/$n/slurmd.out" 2>&1 &
 }
