@@ -106,7 +106,7 @@ JobRequest ClusterSessionHost::BuildJob(const agent::SessionSpec& spec,
   for (const auto& v : options_.volume_roots) cmd += " --volume-root " + ShellQuote(v);
   job.script = "#!/bin/sh\n" + cmd + "\n";
   job.workdir = options_.job_workdir;
-  job.output = options_.job_workdir + "/berth-agent-%j.log";
+  job.output = options_.job_workdir + "/berth-agent-%j.log";  // %j: the job id
   job.env = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
              {"BERTH_AGENT_KEY", key}};
   return job;
@@ -299,7 +299,11 @@ void ClusterSessionHost::Check(const store::SessionRecord& r, Clock::time_point 
   }
   switch (job->phase) {
     case JobPhase::kPending:
-      if (r.status == "pending" && job->reason != r.status_reason) {
+      if (r.status != "pending") {
+        // It ran and is queued again (requeued after its node failed): its
+        // container is gone with the node.
+        Lose(r, "job_requeued");
+      } else if (job->reason != r.status_reason) {
         Report(r.id, "pending", job->reason, "");
       }
       return;

@@ -55,7 +55,10 @@ struct ClusterHostOptions {
   std::string manager_url;    // ws://HOST:PORT/api/v1/agent (the --agent-listen address)
   std::string node_data_dir;  // the agent's data dir on the node
   std::vector<std::string> volume_roots;  // the volumes' roots, the same paths on every node
-  std::string job_workdir = "/tmp";  // the job's cwd and output dir on the node
+  // The job's cwd and where its output (the agent's log) goes on the node,
+  // as berthd-agent-<job id>.log; Slurm needs it to exist before the job
+  // starts. berthd uses node_data_dir.
+  std::string job_workdir = "/tmp";
   // The job's time limit (--session-lifetime); zero = the partition's.
   std::chrono::seconds session_lifetime{0};
   std::chrono::milliseconds poll_interval{10000};

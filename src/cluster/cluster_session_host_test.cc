@@ -286,6 +286,15 @@ TEST_F(ClusterHostTest, PollerFollowsTheJobAndLosesSessionsWhoseNodeOrAgentWent)
   host_->PollOnce();
   EXPECT_EQ(store_->GetSession(d)->status, "lost");
   EXPECT_EQ(store_->GetSession(d)->status_reason, "job_timeout");
+  // A job queued again after it ran (Slurm requeued it): lost as well.
+  const std::string e = NewUuid();
+  auto pe = Create(e);
+  backend_.Run(pe.job_id, "node2");
+  hub_.connected.insert(e);
+  host_->PollOnce();
+  backend_.jobs[pe.job_id].phase = JobPhase::kPending;
+  host_->PollOnce();
+  EXPECT_EQ(store_->GetSession(e)->status_reason, "job_requeued");
 }
 
 TEST_F(ClusterHostTest, DeleteHasTheAgentCleanUpThenCancelsTheJob) {

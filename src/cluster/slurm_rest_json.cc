@@ -126,6 +126,9 @@ Result<std::string> BuildSlurmSubmitBody(const JobRequest& r) {
       {"cpus_per_task", r.cpus},
       {"current_working_directory", r.workdir},
       {"environment", r.env},
+      // A session is one container on one node: when its node fails it is
+      // lost, not started again somewhere else (Slurm's JobRequeue default).
+      {"requeue", false},
   };
   if (!r.comment.empty()) job["comment"] = r.comment;
   if (!r.partition.empty()) job["partition"] = r.partition;

@@ -37,6 +37,7 @@ TEST(SlurmSubmitBody, OneTaskWithItsCpusAndNothingUnasked) {
   EXPECT_EQ(job["cpus_per_task"], 3);
   EXPECT_EQ(job["current_working_directory"], "/var/lib/berth");
   EXPECT_EQ(job["environment"], (json{{"PATH", "/usr/bin:/bin"}}));
+  EXPECT_EQ(job["requeue"], false);  // a lost node's session is lost, not rerun
   for (const char* absent : {"partition", "memory_per_node", "gres", "time_limit",
                              "standard_output"}) {
     EXPECT_FALSE(job.contains(absent)) << absent;

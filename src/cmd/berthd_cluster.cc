@@ -34,6 +34,7 @@ Result<std::unique_ptr<ClusterParts>> OpenCluster(const manager::DaemonConfig& c
                       ? std::filesystem::canonical("/proc/self/exe", ec).string()
                       : cfg.node_berthd;
   h.node_data_dir = cfg.node_data_dir.empty() ? cfg.data_dir + "/nodes" : cfg.node_data_dir;
+  h.job_workdir = h.node_data_dir;  // exists on every node (docs/operations.md)
   h.volume_roots = volume_roots;
   h.session_lifetime = std::chrono::seconds(cfg.session_lifetime_s);
   h.poll_interval = std::chrono::milliseconds(cfg.cluster_poll_ms);

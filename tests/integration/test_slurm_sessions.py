@@ -108,7 +108,10 @@ def wait_status(d, name, want, timeout):
         s = session(d, name)
         assert s["status"] in ("pending", "creating", "running", want), (s, d.read_log())
         return s if s["status"] == want else None
-    return wait_until(f"session {name} {want}", check, timeout)
+    try:
+        return wait_until(f"session {name} {want}", check, timeout)
+    except AssertionError as e:
+        raise AssertionError(f"{e}: {session(d, name)}\n{d.read_log()}") from None
 
 
 def delete(d, name):
