@@ -29,8 +29,11 @@ Result<std::vector<SessionApp>> AppService::List(const Principal& p, const std::
   auto info = deps_.images->Get(s.image);
   if (!info.ok()) return out;  // the image is gone: no app to offer
   for (const auto& a : info->apps) {
-    apps::AppState state = s.status == "running" ? deps_.registry->State(s.id, a.name)
-                                                 : apps::AppState::kStopped;
+    // A session on a cluster node: its apps are not proxied yet
+    // (docs/cluster.md), so they are listed as stopped.
+    apps::AppState state = s.status == "running" && s.node.empty()
+                               ? deps_.registry->State(s.id, a.name)
+                               : apps::AppState::kStopped;
     out.push_back({a.name, a.display_name, apps::AppBaseUrl(s.id, a.name),
                    apps::AppStateName(state)});
   }
@@ -44,6 +47,11 @@ Result<std::string> AppService::Open(const Principal& p, const std::string& ref,
   if (s.status != "running") {
     return FailedPrecondition("session '" + s.name + "' is " + s.status + ", not running",
                               "session_not_running");
+  }
+  if (!s.node.empty()) {
+    return FailedPrecondition("apps of sessions on a cluster node (" + s.node +
+                                  ") are not served yet; use the terminal or exec",
+                              "apps_unavailable");
   }
   // Start it now: the redirect and the first page load then wait less.
   BERTH_RETURN_IF_ERROR(deps_.registry->Ensure(s.id, spec, /*restart=*/true).status());
@@ -77,6 +85,10 @@ Result<apps::AppTarget> AppService::Admit(const std::string& session_id, const s
   if (rec->status != "running") {
     return FailedPrecondition("session '" + rec->name + "' is " + rec->status + ", not running",
                               "session_not_running");
+  }
+  if (!rec->node.empty()) {
+    return FailedPrecondition("apps of sessions on a cluster node are not served yet",
+                              "apps_unavailable");
   }
   return deps_.registry->Ensure(session_id, spec, /*restart=*/false);
 }
