@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/random.h"
+#include "common/sh_quote.h"
 
 namespace berth::cluster {
 
@@ -13,19 +14,6 @@ namespace {
 
 constexpr size_t kKeyBytes = 32;
 constexpr size_t kMaxLogBytes = 1 << 20;
-
-// `s` as one word of a POSIX shell script.
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 bool Ended(const std::string& status) {
   return status == "error" || status == "terminated" || status == "lost";
@@ -100,10 +88,10 @@ JobRequest ClusterSessionHost::BuildJob(const agent::SessionSpec& spec,
   job.memory_bytes = spec.resources.memory_bytes.value_or(0);
   job.gpus = static_cast<int>(req.resources.gpus.value_or(0));
   job.time_limit = options_.session_lifetime;
-  std::string cmd = "exec " + ShellQuote(options_.berthd_path) + " node-agent --session " +
-                    ShellQuote(spec.id) + " --manager " + ShellQuote(options_.manager_url) +
-                    " --data-dir " + ShellQuote(options_.node_data_dir);
-  for (const auto& v : options_.volume_roots) cmd += " --volume-root " + ShellQuote(v);
+  std::string cmd = "exec " + ShQuote(options_.berthd_path) + " node-agent --session " +
+                    ShQuote(spec.id) + " --manager " + ShQuote(options_.manager_url) +
+                    " --data-dir " + ShQuote(options_.node_data_dir);
+  for (const auto& v : options_.volume_roots) cmd += " --volume-root " + ShQuote(v);
   job.script = "#!/bin/sh\n" + cmd + "\n";
   job.workdir = options_.job_workdir;
   job.output = options_.job_workdir + "/berth-agent-%j.log";  // %j: the job id

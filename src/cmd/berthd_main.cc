@@ -418,9 +418,31 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
 namespace {
 
-// The session-limit flags (docs/operations.md); each overrides the config
-// file only when given, so they are applied after it is read.
-class LimitFlags {
+// Flags that override a field of `S` (the config file's value) only when
+// given, so they are applied after the file is read.
+template <typename S>
+class OverrideFlags {
+ public:
+  void ApplyTo(S& s) const {
+    for (const auto& apply : apply_) apply(s);
+  }
+
+ protected:
+  template <typename T>
+  void Add(CLI::App& app, const char* flag, T S::*field, const char* help) {
+    auto value = std::make_shared<std::optional<T>>();
+    app.add_option(flag, *value, help);
+    apply_.push_back([value, field](S& s) {
+      if (*value) s.*field = **value;
+    });
+  }
+
+ private:
+  std::vector<std::function<void(S&)>> apply_;
+};
+
+// The session-limit flags (docs/operations.md).
+class LimitFlags : public OverrideFlags<berth::manager::LimitSettings> {
  public:
   explicit LimitFlags(CLI::App& app) {
     using L = berth::manager::LimitSettings;
@@ -439,26 +461,10 @@ class LimitFlags {
     Add(app, "--container-log-max-bytes", &L::container_log_max_bytes,
         "cap of each session's container log");
   }
-  void ApplyTo(berth::manager::LimitSettings& l) const {
-    for (const auto& apply : apply_) apply(l);
-  }
-
- private:
-  template <typename T>
-  void Add(CLI::App& app, const char* flag, T berth::manager::LimitSettings::*field,
-           const char* help) {
-    auto value = std::make_shared<std::optional<T>>();
-    app.add_option(flag, *value, help);
-    apply_.push_back([value, field](berth::manager::LimitSettings& l) {
-      if (*value) l.*field = **value;
-    });
-  }
-  std::vector<std::function<void(berth::manager::LimitSettings&)>> apply_;
 };
 
-// The --cluster slurm flags (docs/operations.md "Slurm cluster"); each
-// overrides the config file only when given.
-class ClusterFlags {
+// The --cluster slurm flags (docs/operations.md "Slurm cluster").
+class ClusterFlags : public OverrideFlags<berth::manager::DaemonConfig> {
  public:
   explicit ClusterFlags(CLI::App& app) {
     using C = berth::manager::DaemonConfig;
@@ -478,21 +484,6 @@ class ClusterFlags {
     Add(app, "--agent-grace-ms", &C::agent_grace_ms,
         "how long a session's node agent may be away before it is lost (default 30000)");
   }
-  void ApplyTo(berth::manager::DaemonConfig& c) const {
-    for (const auto& apply : apply_) apply(c);
-  }
-
- private:
-  template <typename T>
-  void Add(CLI::App& app, const char* flag, T berth::manager::DaemonConfig::*field,
-           const char* help) {
-    auto value = std::make_shared<std::optional<T>>();
-    app.add_option(flag, *value, help);
-    apply_.push_back([value, field](berth::manager::DaemonConfig& c) {
-      if (*value) c.*field = **value;
-    });
-  }
-  std::vector<std::function<void(berth::manager::DaemonConfig&)>> apply_;
 };
 
 }  // namespace
