@@ -132,6 +132,14 @@ TEST_F(CommandsTest, SessionListInfoLogsDelete) {
       return Json(200, {{"sessions", {SessionJson("s1"), SessionJson("s2")}}});
     }
     if (r.path == "/api/v1/sessions/s1" && r.method == "GET") return Json(200, SessionJson("s1"));
+    if (r.path == "/api/v1/sessions/s2" && r.method == "GET") {
+      json s = SessionJson("s2");  // a cluster session, queued
+      s["status"] = "pending";
+      s["status_reason"] = "Resources";
+      s["node"] = nullptr;
+      s["resource_group"] = "batch";
+      return Json(200, s);
+    }
     if (r.path == "/api/v1/sessions/s1/logs") return TestResponse{200, "text/plain", "line1\n"};
     if (r.path == "/api/v1/sessions/s1" && r.method == "DELETE") return TestResponse{204, "", ""};
     return Error(404, "session_not_found", "no session named 'x'");
@@ -151,6 +159,11 @@ TEST_F(CommandsTest, SessionListInfoLogsDelete) {
   EXPECT_NE(o.out.find("Resources:  2 CPU, 2.0 GiB memory"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find(".local  /home/work/.local  rw    yes"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("Persistent: /home/work/data, /home/work/.local"), std::string::npos);
+  EXPECT_EQ(o.out.find("Node:"), std::string::npos) << o.out;  // one host
+  o = Cli({"session", "info", "s2"});
+  EXPECT_NE(o.out.find("Status:     pending"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Reason:     Resources"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Group:      batch"), std::string::npos) << o.out;
   o = Cli({"session", "info", "s1", "-o", "json"});
   EXPECT_EQ(json::parse(o.out)["mounts"].size(), 2u);
 

@@ -67,6 +67,9 @@ std::string SessionInfo(const json& s) {
       .Line("Image", Field(s, "image"))
       .Line("Status", Field(s, "status"));
   if (s.contains("error") && s["error"].is_string()) b.Line("Error", Field(s, "error"));
+  if (!s.value("status_reason", "").empty()) b.Line("Reason", Field(s, "status_reason"));
+  if (s.contains("node") && s["node"].is_string()) b.Line("Node", Field(s, "node"));
+  if (!s.value("resource_group", "").empty()) b.Line("Group", Field(s, "resource_group"));
   b.Line("Created", FormatTimestamp(s.value("created_at", ""))).Line("Resources", Resources(s));
   std::string out = b.str();
   if (s.contains("mounts") && s["mounts"].is_array() && !s["mounts"].empty()) {

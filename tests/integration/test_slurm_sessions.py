@@ -236,6 +236,7 @@ def test_user_guide_story_on_the_second_node(manager, cluster):
             assert r.error_code() == "apps_unavailable", r
         p = manager.cli("session", "info", story)
         assert p.returncode == 0, p.stderr
+        assert "node2" in out(p), out(p)
     finally:
         for n in names:
             manager.api("DELETE", f"/sessions/{n}")
