@@ -324,6 +324,10 @@ node_containers() {
       if [[ $2 == delete ]]; then runc --root "$root" delete --force "$id" 2>/dev/null || true; fi
     done
   done
+  # The node agent's root, once empty (rmdir leaves one another cluster uses).
+  if [[ $2 == delete ]]; then
+    rmdir "/run/berth/agent-$1/runc" "/run/berth/agent-$1" 2>/dev/null || true
+  fi
   return 0
 }
 
