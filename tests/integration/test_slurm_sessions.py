@@ -317,11 +317,13 @@ def test_nothing_is_left_behind(manager, cluster):
     assert manager.api("GET", "/sessions", query={"all": "true"}).json()["sessions"] == []
     wait_until("no active jobs", lambda: not cluster.active_jobs(), 30)
     for node in NODES[:2]:
-        root = os.path.join(cluster.dir, "nodes", node, "runc")
+        # berthd node-agent's runc root (remote/node_agent_main.cc).
+        root = f"/run/berth/agent-{node}/runc"
         if os.path.isdir(root) and shutil.which("runc"):
             p = subprocess.run(["runc", "--root", root, "list", "-q"],
                                capture_output=True, text=True)
             assert p.stdout.strip() == "", (node, p.stdout)
-        sessions_dir = os.path.join(manager.node_data_dir, node, "agent", "sessions")
+        sessions_dir = os.path.join(manager.node_data_dir, node, "sessions")
+        assert os.path.isdir(os.path.join(manager.node_data_dir, node)), node  # agents ran here
         if os.path.isdir(sessions_dir):
             assert os.listdir(sessions_dir) == [], (node, os.listdir(sessions_dir))
