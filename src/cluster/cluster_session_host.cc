@@ -14,6 +14,8 @@ namespace {
 
 constexpr size_t kKeyBytes = 32;
 constexpr size_t kMaxLogBytes = 1 << 20;
+constexpr int kRecordWaitSteps = 50;
+constexpr std::chrono::milliseconds kRecordWaitStep{100};
 
 bool Ended(const std::string& status) {
   return status == "error" || status == "terminated" || status == "lost";
@@ -209,6 +211,14 @@ agent::ReconcileReport ClusterSessionHost::Reconcile(const std::set<std::string>
 
 Result<remote::Admission> ClusterSessionHost::Admit(const remote::Registration& r) {
   auto rec = options_.store->GetSession(r.session_id);
+  // A job Slurm started at once can register before Create has recorded
+  // its job id and key: wait for that (bounded) rather than refuse it.
+  for (int i = 0; i < kRecordWaitSteps && rec.ok() && rec->job_id.empty() &&
+                  rec->status == "creating";
+       ++i) {
+    std::this_thread::sleep_for(kRecordWaitStep);
+    rec = options_.store->GetSession(r.session_id);
+  }
   if (!rec.ok() || rec->job_id.empty() || Ended(rec->status) || rec->status == "terminating") {
     return PermissionDenied("no live cluster session " + r.session_id);
   }

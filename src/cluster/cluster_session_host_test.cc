@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "common/random.h"
 #include "store/sqlite_store.h"
@@ -245,6 +246,34 @@ TEST_F(ClusterHostTest, AdmitsOnlyTheSessionsAgentOnTheJobsNode) {
   auto again = host_->Admit(r);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->spec.has_value());
+}
+
+// Slurm may start the job, and its agent register, before Create's caller
+// has recorded the job id: admission waits for the record.
+TEST_F(ClusterHostTest, AnAgentFasterThanTheRecordIsAdmittedOnceItIsWritten) {
+  const std::string id = NewUuid();
+  store::SessionRecord r;
+  r.id = id;
+  r.name = "fast";
+  r.owner_id = user_.id;
+  r.created_at = "t";
+  r.status = "creating";
+  ASSERT_TRUE(store_->CreateSession(r).ok());
+  auto p = host_->Create(Spec(id, 1, 0, nullptr));
+  ASSERT_TRUE(p.ok());
+  backend_.Run(p->job_id, "node1");
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    r.status = "pending";
+    r.job_id = p->job_id;
+    r.agent_key_hash = p->agent_key_hash;
+    r.spec_json = p->spec_json;
+    EXPECT_TRUE(store_->UpdateSession(r).ok());
+  });
+  auto a = host_->Admit({id, p->job_id, "node1", KeyOf(0)});
+  writer.join();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_TRUE(a->spec.has_value());
 }
 
 TEST_F(ClusterHostTest, PollerFollowsTheJobAndLosesSessionsWhoseNodeOrAgentWent) {
