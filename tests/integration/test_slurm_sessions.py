@@ -75,9 +75,9 @@ def manager(cluster):
     i = flags.index("--agent-listen")
     flags[i + 1] = f"{NET}.1:{free_port_on(NET + '.1')}"
     d = Berthd(flags + ["--cluster-poll-ms", str(POLL_MS), "--agent-grace-ms", str(GRACE_MS)])
-    d.start(timeout=30)
     d.node_data_dir = flags[flags.index("--node-data-dir") + 1]
     try:
+        d.start(timeout=30)
         yield d
     finally:
         try:
