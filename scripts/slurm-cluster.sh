@@ -263,12 +263,19 @@ start_slurmctld() {
 start_slurmd() {
   local n=$1 ns
   ns=$(node_ns "$n")
-  # nsenter, not `ip netns exec`: that one remounts /sys for the namespace,
-  # which hides the host's cgroup mounts, and runc (a node agent's sessions)
-  # then fails with "no cgroup mount found". The mount namespace is the
-  # node's own, a slave of the host's, so the volumes mounted later show up.
+  # nsenter, not `ip netns exec`: that one remounts /sys for the namespace
+  # and so hides the host's cgroup mounts, and runc (a node agent's
+  # sessions) then fails with "no cgroup mount found". The mount namespace
+  # is the node's own, a slave of the host's, so the volumes mounted later
+  # show up. In it /sys is the node's network namespace's sysfs (a node
+  # agent's session network reads /sys/class/net/<veth>/brport), with the
+  # host's cgroup tree bound back over /sys/fs/cgroup.
   setsid nsenter --net="/run/netns/$ns" -- \
-    unshare --uts --mount --propagation slave -- sh -c 'hostname "$0" && exec "$@"' "$n" \
+    unshare --uts --mount --propagation slave -- sh -c '
+      hostname "$0" && keep=$1 && shift && mkdir -p "$keep" &&
+      mount --rbind /sys/fs/cgroup "$keep" && mount -t sysfs sysfs /sys &&
+      mount --rbind "$keep" /sys/fs/cgroup && umount -l "$keep" && exec "$@"' \
+    "$n" "$DIR/nodes/$n/.cgroup" \
     env SLURM_CONF="$CONF" slurmd -D -N "$n" -f "$CONF" \
     </dev/null >>"$DIR/nodes/$n/slurmd.out" 2>&1 &
 }
@@ -300,18 +307,27 @@ start_slurmrestd() {
   wait_for 20 slurmrestd rest_ping
 }
 
-# Session containers a node's Berth agent started: on this cluster an agent
-# uses the runc root <dir>/nodes/<node>/runc (berthd's runc_root), so that
-# they can be found here. runc containers have network namespaces of their
-# own, so `ip netns pids` of the node does not see them. $2: kill (a crash)
-# or delete (stop: kill and forget).
+# Session containers a node's Berth agent started, under the runc roots an
+# agent may use here: <dir>/nodes/<node>/runc, and `berthd node-agent`'s
+# own /run/berth/agent-<node>/runc (remote/node_agent_main.cc; the nodes
+# share the host's /run, so two clusters of this script on one host with
+# agents running would share it too). runc containers have network
+# namespaces of their own, so `ip netns pids` of the node does not see them.
+# $2: kill (a crash) or delete (stop: kill and forget).
 node_containers() {
-  local root="$DIR/nodes/$1/runc" id
-  [[ -d $root ]] && command -v runc >/dev/null || return 0
-  for id in $(runc --root "$root" list -q 2>/dev/null || true); do
-    runc --root "$root" kill --all "$id" KILL 2>/dev/null || true
-    if [[ $2 == delete ]]; then runc --root "$root" delete --force "$id" 2>/dev/null || true; fi
+  local root id
+  command -v runc >/dev/null || return 0
+  for root in "$DIR/nodes/$1/runc" "/run/berth/agent-$1/runc"; do
+    [[ -d $root ]] || continue
+    for id in $(runc --root "$root" list -q 2>/dev/null || true); do
+      runc --root "$root" kill --all "$id" KILL 2>/dev/null || true
+      if [[ $2 == delete ]]; then runc --root "$root" delete --force "$id" 2>/dev/null || true; fi
+    done
   done
+  # The node agent's root, once empty (rmdir leaves one another cluster uses).
+  if [[ $2 == delete ]]; then
+    rmdir "/run/berth/agent-$1/runc" "/run/berth/agent-$1" 2>/dev/null || true
+  fi
   return 0
 }
 
@@ -377,7 +393,11 @@ cmd_start() {
   start_slurmrestd
   log "slurmrestd on 127.0.0.1:$REST_PORT (JWT for $JOB_USER in $TOKEN_FILE)"
   echo "export SLURM_CONF=$CONF  # for sinfo, squeue, scontrol"
-  echo "--cluster slurm --slurm-rest http://127.0.0.1:$REST_PORT --slurm-jwt-file $TOKEN_FILE --slurm-user $JOB_USER"
+  # --agent-listen: where the nodes' Berth agents dial the manager (the
+  # bridge's host side; port 0 = any free one, berthd tells the jobs which).
+  # --node-data-dir: the agents' data dir, per node under it, where
+  # stop-node finds the node's runc root (DIR/nodes/NODE/runc).
+  echo "--cluster slurm --slurm-rest http://127.0.0.1:$REST_PORT --slurm-jwt-file $TOKEN_FILE --slurm-user $JOB_USER --agent-listen $CTLD_ADDR:0 --node-data-dir $DIR/nodes"
 }
 
 cmd_stop_node() {

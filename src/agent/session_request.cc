@@ -18,6 +18,18 @@ bool IsValidEnvKey(const std::string& k) {
   return true;
 }
 
+// A Slurm partition name as Berth accepts it (no spaces, no shell or
+// path characters).
+bool IsValidResourceGroupName(const std::string& g) {
+  if (g.empty() || g.size() > 64) return false;
+  for (size_t i = 0; i < g.size(); ++i) {
+    char c = g[i];
+    bool ok = IsLower(c) || IsUpper(c) || IsDigit(c) || (i > 0 && (c == '_' || c == '.' || c == '-'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Status ValidateResources(const api::SessionResources& r) {
   // Written so that NaN fails too.
   if (r.cpu && !(*r.cpu > 0 && *r.cpu <= kMaxCpus)) {
@@ -29,6 +41,10 @@ Status ValidateResources(const api::SessionResources& r) {
   }
   if (r.memory_bytes && *r.memory_bytes > kMaxMemoryBytes) {
     return InvalidArgument("resources.memory_bytes must be at most 16 TiB", "invalid_resources");
+  }
+  if (r.gpus && *r.gpus > kMaxGpus) {
+    return InvalidArgument("resources.gpus must be between 0 and " + std::to_string(kMaxGpus),
+                           "invalid_resources");
   }
   return Status::Ok();
 }
@@ -85,6 +101,11 @@ Result<ValidSessionRequest> ValidateSessionRequest(SessionRequest request) {
                            "invalid_image_name");
   }
   BERTH_RETURN_IF_ERROR(ValidateResources(request.resources));
+  if (request.resource_group && !IsValidResourceGroupName(*request.resource_group)) {
+    return InvalidArgument("resource group '" + *request.resource_group +
+                               "' must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+                           "invalid_resource_group");
+  }
   BERTH_RETURN_IF_ERROR(ValidateEnv(request.env));
   BERTH_RETURN_IF_ERROR(ValidateMounts(request.mounts));
   return ValidSessionRequest(std::move(request));

@@ -40,11 +40,14 @@ struct SessionRequest {
   bool automount = true;
   api::SessionResources resources;
   std::map<std::string, std::string> env;
+  // A cluster partition (SPEC §9 resource groups); none = the default one.
+  std::optional<std::string> resource_group;
 };
 
 inline constexpr double kMaxCpus = 1024;
 inline constexpr uint64_t kMinMemoryBytes = uint64_t{16} << 20;  // 16 MiB
 inline constexpr uint64_t kMaxMemoryBytes = uint64_t{16} << 40;  // 16 TiB
+inline constexpr uint32_t kMaxGpus = 64;
 inline constexpr size_t kMaxEnvKeyBytes = 255;
 inline constexpr size_t kMaxEnvValueBytes = 64 << 10;
 

@@ -190,10 +190,12 @@ void to_json(json& j, const SessionResources& v) {
   j = json{{"cpu", nullptr}, {"memory_bytes", nullptr}};
   if (v.cpu) j["cpu"] = *v.cpu;
   if (v.memory_bytes) j["memory_bytes"] = *v.memory_bytes;
+  if (v.gpus) j["gpus"] = *v.gpus;
 }
 void from_json(const json& j, SessionResources& v) {
   GetOpt(j, "cpu", v.cpu);
   GetOpt(j, "memory_bytes", v.memory_bytes);
+  GetOpt(j, "gpus", v.gpus);
 }
 
 void to_json(json& j, const Session& v) {
@@ -205,6 +207,8 @@ void to_json(json& j, const Session& v) {
   if (!v.error.empty()) j["error"] = v.error;
   if (!v.status_reason.empty()) j["status_reason"] = v.status_reason;
   if (!v.network_ip.empty()) j["network"] = {{"ip", v.network_ip}};
+  j["node"] = v.node.empty() ? json(nullptr) : json(v.node);
+  if (!v.resource_group.empty()) j["resource_group"] = v.resource_group;
 }
 void from_json(const json& j, Session& v) {
   v.id = j.value("id", "");
@@ -219,6 +223,21 @@ void from_json(const json& j, Session& v) {
   v.persistent_paths = j.value("persistent_paths", std::vector<std::string>{});
   if (j.contains("resources")) v.resources = j["resources"].get<SessionResources>();
   if (j.contains("network") && j["network"].is_object()) v.network_ip = j["network"].value("ip", "");
+  if (j.contains("node") && j["node"].is_string()) v.node = j["node"].get<std::string>();
+  v.resource_group = j.value("resource_group", "");
+}
+
+void to_json(json& j, const ResourceGroup& v) {
+  j = json{{"name", v.name}, {"default", v.is_default}, {"up", v.up},
+           {"cpus", v.cpus}, {"nodes", v.nodes},        {"max_time_s", v.max_time_s}};
+}
+void from_json(const json& j, ResourceGroup& v) {
+  v.name = j.value("name", "");
+  v.is_default = j.value("default", false);
+  v.up = j.value("up", true);
+  v.cpus = j.value("cpus", 0);
+  v.nodes = j.value("nodes", 0);
+  v.max_time_s = j.value("max_time_s", int64_t{0});
 }
 
 void to_json(json& j, const Image& v) {

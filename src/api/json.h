@@ -35,6 +35,8 @@ void from_json(const nlohmann::json& j, SessionMount& v);
 void to_json(nlohmann::json& j, const Snapshot& v);
 void to_json(nlohmann::json& j, const SessionResources& v);
 void from_json(const nlohmann::json& j, SessionResources& v);
+void to_json(nlohmann::json& j, const ResourceGroup& v);
+void from_json(const nlohmann::json& j, ResourceGroup& v);
 void to_json(nlohmann::json& j, const Session& v);
 void from_json(const nlohmann::json& j, Session& v);
 void to_json(nlohmann::json& j, const Image& v);

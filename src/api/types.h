@@ -126,6 +126,7 @@ struct SessionMount {
 struct SessionResources {
   std::optional<double> cpu;
   std::optional<uint64_t> memory_bytes;
+  std::optional<uint32_t> gpus;  // a cluster's GPUs (gres gpu:N); none on one host
 };
 
 struct Session {
@@ -133,7 +134,7 @@ struct Session {
   std::string name;
   std::string owner;
   std::string image;
-  std::string status;  // creating | running | terminating | terminated | error
+  std::string status;  // pending | creating | running | terminating | terminated | error | lost
   std::string error;
   std::string status_reason;  // why it ended, e.g. "share_revoked"; empty otherwise
   std::string created_at;
@@ -141,6 +142,19 @@ struct Session {
   std::vector<std::string> persistent_paths;
   SessionResources resources;
   std::string network_ip;  // "network": {"ip": ...} while it has an address
+  std::string node;        // the cluster node it runs on (SPEC §9); "" on one host
+  std::string resource_group;  // as requested; "" = the default group
+};
+
+// A place sessions can run (GET /resource-groups): a Slurm partition with
+// --cluster slurm, the one group "default" on one host.
+struct ResourceGroup {
+  std::string name;
+  bool is_default = false;
+  bool up = true;
+  int cpus = 0;   // 0 = not known
+  int nodes = 0;  // 0 = not known
+  int64_t max_time_s = 0;  // 0 = no limit
 };
 
 struct Image {

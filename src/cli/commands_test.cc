@@ -74,7 +74,7 @@ TEST_F(CommandsTest, SessionCreateSendsMountsResourcesEnv) {
                    "python",   "-m",          "data",           "--mount", "models:/mnt/models:ro",
                    "-m",       "out:results", "--no-automount", "--cpu",   "2",
                    "--memory", "2G",          "--env",          "A=1",     "--env",
-                   "B=x=y"});
+                   "B=x=y",    "--gpus",      "1",              "--resource-group", "gpu"});
   ASSERT_EQ(o.code, 0) << o.err;
   json body = LastBody();
   EXPECT_EQ(body["name"], "s1");
@@ -84,7 +84,8 @@ TEST_F(CommandsTest, SessionCreateSendsMountsResourcesEnv) {
                   {{"folder", "models"}, {"target", "/mnt/models"}, {"permission", "ro"}},
                   {{"folder", "out"}, {"target", "results"}}}));
   EXPECT_EQ(body["automount"], false);
-  EXPECT_EQ(body["resources"], json({{"cpu", 2.0}, {"memory_bytes", 2ull << 30}}));
+  EXPECT_EQ(body["resources"], json({{"cpu", 2.0}, {"memory_bytes", 2ull << 30}, {"gpus", 1}}));
+  EXPECT_EQ(body["resource_group"], "gpu");
   EXPECT_EQ(body["env"], json({{"A", "1"}, {"B", "x=y"}}));
   EXPECT_NE(o.out.find("Session s1 is running"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("data -> /home/work/data (rw)"), std::string::npos) << o.out;
@@ -103,6 +104,8 @@ TEST_F(CommandsTest, SessionCreateUsageErrors) {
            {"--memory", "lots"},
            {"--cpu", "0"},
            {"--cpu", "many"},
+           {"--gpus", "-1"},
+           {"--gpus", "65"},
            {"--env", "NOVALUE"},
            {"--name", "Bad_Name"},
        }) {
@@ -129,6 +132,14 @@ TEST_F(CommandsTest, SessionListInfoLogsDelete) {
       return Json(200, {{"sessions", {SessionJson("s1"), SessionJson("s2")}}});
     }
     if (r.path == "/api/v1/sessions/s1" && r.method == "GET") return Json(200, SessionJson("s1"));
+    if (r.path == "/api/v1/sessions/s2" && r.method == "GET") {
+      json s = SessionJson("s2");  // a cluster session, queued
+      s["status"] = "pending";
+      s["status_reason"] = "Resources";
+      s["node"] = nullptr;
+      s["resource_group"] = "batch";
+      return Json(200, s);
+    }
     if (r.path == "/api/v1/sessions/s1/logs") return TestResponse{200, "text/plain", "line1\n"};
     if (r.path == "/api/v1/sessions/s1" && r.method == "DELETE") return TestResponse{204, "", ""};
     return Error(404, "session_not_found", "no session named 'x'");
@@ -148,6 +159,11 @@ TEST_F(CommandsTest, SessionListInfoLogsDelete) {
   EXPECT_NE(o.out.find("Resources:  2 CPU, 2.0 GiB memory"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find(".local  /home/work/.local  rw    yes"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("Persistent: /home/work/data, /home/work/.local"), std::string::npos);
+  EXPECT_EQ(o.out.find("Node:"), std::string::npos) << o.out;  // one host
+  o = Cli({"session", "info", "s2"});
+  EXPECT_NE(o.out.find("Status:     pending"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Reason:     Resources"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Group:      batch"), std::string::npos) << o.out;
   o = Cli({"session", "info", "s1", "-o", "json"});
   EXPECT_EQ(json::parse(o.out)["mounts"].size(), 2u);
 

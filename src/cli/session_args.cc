@@ -100,7 +100,12 @@ Result<std::string> SessionCreateBody(const SessionCreateArgs& args) {
     if (*bytes == 0) return InvalidArgument("--memory must be more than 0");
     resources["memory_bytes"] = *bytes;
   }
+  if (args.gpus) {
+    if (*args.gpus < 0 || *args.gpus > 64) return InvalidArgument("--gpus must be 0 to 64");
+    resources["gpus"] = *args.gpus;
+  }
   if (!resources.empty()) body["resources"] = std::move(resources);
+  if (!args.resource_group.empty()) body["resource_group"] = args.resource_group;
   if (!args.env.empty()) {
     nlohmann::json env = nlohmann::json::object();
     for (const std::string& a : args.env) {

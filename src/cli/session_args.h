@@ -43,6 +43,8 @@ struct SessionCreateArgs {
   bool no_automount = false;
   std::optional<double> cpu;
   std::string memory;  // SIZE, "" → unset
+  std::optional<int> gpus;     // --gpus N (a cluster's GPUs)
+  std::string resource_group;  // --resource-group G, "" → the default one
   std::vector<std::string> env;
 };
 

@@ -67,6 +67,9 @@ std::string SessionInfo(const json& s) {
       .Line("Image", Field(s, "image"))
       .Line("Status", Field(s, "status"));
   if (s.contains("error") && s["error"].is_string()) b.Line("Error", Field(s, "error"));
+  if (!s.value("status_reason", "").empty()) b.Line("Reason", Field(s, "status_reason"));
+  if (s.contains("node") && s["node"].is_string()) b.Line("Node", Field(s, "node"));
+  if (!s.value("resource_group", "").empty()) b.Line("Group", Field(s, "resource_group"));
   b.Line("Created", FormatTimestamp(s.value("created_at", ""))).Line("Resources", Resources(s));
   std::string out = b.str();
   if (s.contains("mounts") && s["mounts"].is_array() && !s["mounts"].empty()) {
@@ -121,8 +124,11 @@ Status CreateSession(CliContext& ctx, const CreateOptions& o) {
   if (o.output == "json") {
     PrintJson(ctx, raw);
   } else {
-    ctx.out << "Session " << Field(s, "name") << " is " << Field(s, "status") << " (image "
-            << Field(s, "image") << ")\n";
+    ctx.out << "Session " << Field(s, "name") << " is " << Field(s, "status");
+    if (!s.value("status_reason", "").empty()) ctx.out << " (" << Field(s, "status_reason") << ")";
+    ctx.out << " (image " << Field(s, "image") << ")";
+    if (s.contains("node") && s["node"].is_string()) ctx.out << " on node " << Field(s, "node");
+    ctx.out << "\n";
     if (s.contains("mounts") && s["mounts"].is_array()) {
       for (const json& m : s["mounts"]) {
         ctx.out << "  " << Field(m, "folder") << " -> " << Field(m, "target") << " ("
@@ -284,6 +290,9 @@ void AddSessionCommands(CLI::App& root, CliContext& ctx) {
                   "Do not mount your automount (dot-)folders");
     cmd->add_option("--cpu", o->cpu, "CPUs (e.g. 2 or 0.5)")->check(CLI::PositiveNumber);
     cmd->add_option("--memory", o->args.memory, "Memory limit, e.g. 2G or 512M");
+    cmd->add_option("--gpus", o->args.gpus, "GPUs (on a Slurm cluster)");
+    cmd->add_option("--resource-group", o->args.resource_group,
+                    "Where to run: a resource group (`GET /resource-groups`; a Slurm partition)");
     cmd->add_option("--env", o->args.env, "Environment variable K=V (repeatable)")
         ->allow_extra_args(false);
     AddOutputFlag(cmd, &o->output);

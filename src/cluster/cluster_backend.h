@@ -85,6 +85,9 @@ class ClusterBackend {
   // ended; NotFound for an id the scheduler does not know (any more).
   virtual Status Cancel(std::string_view job_id) = 0;
   virtual Result<JobState> State(std::string_view job_id) = 0;
+  // Every job the scheduler still knows (adoption after a manager restart
+  // finds jobs of sessions it does not know by their comment).
+  virtual Result<std::vector<JobState>> Jobs() = 0;
   virtual Result<std::vector<Partition>> Partitions() = 0;
 };
 

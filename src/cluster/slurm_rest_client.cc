@@ -81,6 +81,11 @@ Result<JobState> SlurmRestClient::State(std::string_view job_id) {
   return ParseSlurmJobReply(r.status, r.body);
 }
 
+Result<std::vector<JobState>> SlurmRestClient::Jobs() {
+  BERTH_ASSIGN_OR_RETURN(Reply r, Call("GET", "/jobs"));
+  return ParseSlurmJobsReply(r.status, r.body);
+}
+
 Result<std::vector<Partition>> SlurmRestClient::Partitions() {
   BERTH_ASSIGN_OR_RETURN(Reply r, Call("GET", "/partitions"));
   return ParseSlurmPartitionsReply(r.status, r.body);

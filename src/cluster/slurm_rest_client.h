@@ -40,6 +40,7 @@ class SlurmRestClient final : public ClusterBackend {
   Result<std::string> Submit(const JobRequest& request) override;
   Status Cancel(std::string_view job_id) override;
   Result<JobState> State(std::string_view job_id) override;
+  Result<std::vector<JobState>> Jobs() override;
   Result<std::vector<Partition>> Partitions() override;
 
  private:

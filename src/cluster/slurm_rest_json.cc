@@ -126,6 +126,9 @@ Result<std::string> BuildSlurmSubmitBody(const JobRequest& r) {
       {"cpus_per_task", r.cpus},
       {"current_working_directory", r.workdir},
       {"environment", r.env},
+      // A session is one container on one node: when its node fails it is
+      // lost, not started again somewhere else (Slurm's JobRequeue default).
+      {"requeue", false},
   };
   if (!r.comment.empty()) job["comment"] = r.comment;
   if (!r.partition.empty()) job["partition"] = r.partition;
@@ -154,13 +157,9 @@ Result<std::string> ParseSlurmSubmitReply(int http_status, std::string_view body
   return Unavailable("slurmrestd accepted the job but sent no job id", "cluster_unavailable");
 }
 
-Result<JobState> ParseSlurmJobReply(int http_status, std::string_view body) {
-  BERTH_ASSIGN_OR_RETURN(json doc, ParseReply(http_status, body));
-  auto jobs = doc.find("jobs");
-  if (jobs == doc.end() || !jobs->is_array() || jobs->empty() || !(*jobs)[0].is_object()) {
-    return NotFound("slurm: no such job");
-  }
-  const json& j = (*jobs)[0];
+namespace {
+
+JobState ReadJob(const json& j) {
   JobState st;
   st.id = std::to_string(Int(j, "job_id"));
   st.scheduler_state = Text(j, "job_state");
@@ -171,6 +170,28 @@ Result<JobState> ParseSlurmJobReply(int http_status, std::string_view body) {
   if (st.phase != JobPhase::kPending) st.node = Text(j, "batch_host");
   st.comment = Text(j, "comment");
   return st;
+}
+
+}  // namespace
+
+Result<JobState> ParseSlurmJobReply(int http_status, std::string_view body) {
+  BERTH_ASSIGN_OR_RETURN(json doc, ParseReply(http_status, body));
+  auto jobs = doc.find("jobs");
+  if (jobs == doc.end() || !jobs->is_array() || jobs->empty() || !(*jobs)[0].is_object()) {
+    return NotFound("slurm: no such job");
+  }
+  return ReadJob((*jobs)[0]);
+}
+
+Result<std::vector<JobState>> ParseSlurmJobsReply(int http_status, std::string_view body) {
+  BERTH_ASSIGN_OR_RETURN(json doc, ParseReply(http_status, body));
+  std::vector<JobState> out;
+  auto jobs = doc.find("jobs");
+  if (jobs == doc.end() || !jobs->is_array()) return out;
+  for (const json& j : *jobs) {
+    if (j.is_object()) out.push_back(ReadJob(j));
+  }
+  return out;
 }
 
 Result<std::vector<Partition>> ParseSlurmPartitionsReply(int http_status,

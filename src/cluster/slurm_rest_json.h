@@ -33,6 +33,8 @@ Result<std::string> ParseSlurmSubmitReply(int http_status, std::string_view body
 
 // The first job of a job/{id} reply.
 Result<JobState> ParseSlurmJobReply(int http_status, std::string_view body);
+// GET /jobs: every job in the reply.
+Result<std::vector<JobState>> ParseSlurmJobsReply(int http_status, std::string_view body);
 
 // A partitions reply, in Slurm's order.
 Result<std::vector<Partition>> ParseSlurmPartitionsReply(int http_status,

@@ -37,6 +37,7 @@ TEST(SlurmSubmitBody, OneTaskWithItsCpusAndNothingUnasked) {
   EXPECT_EQ(job["cpus_per_task"], 3);
   EXPECT_EQ(job["current_working_directory"], "/var/lib/berth");
   EXPECT_EQ(job["environment"], (json{{"PATH", "/usr/bin:/bin"}}));
+  EXPECT_EQ(job["requeue"], false);  // a lost node's session is lost, not rerun
   for (const char* absent : {"partition", "memory_per_node", "gres", "time_limit",
                              "standard_output"}) {
     EXPECT_FALSE(job.contains(absent)) << absent;
@@ -186,6 +187,19 @@ TEST(SlurmJobReply, UnknownJobIsNotFound) {
   EXPECT_EQ(st.status().code(), Code::kNotFound);
   EXPECT_EQ(st.status().message(),
             "slurm: Invalid job id specified: Unable to find JobId=99999");
+}
+
+TEST(SlurmJobsReply, EveryJobWithItsComment) {
+  auto jobs = ParseSlurmJobsReply(200, R"({"jobs":[{"job_id":3,"job_state":"RUNNING",
+      "batch_host":"node1","comment":"a"},{"job_id":4,"job_state":"PENDING",
+      "state_reason":"Priority","comment":"b"},7]})");
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
+  ASSERT_EQ(jobs->size(), 2u);
+  EXPECT_EQ((*jobs)[0].id, "3");
+  EXPECT_EQ((*jobs)[0].node, "node1");
+  EXPECT_EQ((*jobs)[0].comment, "a");
+  EXPECT_EQ((*jobs)[1].reason, "Priority");
+  EXPECT_TRUE(ParseSlurmJobsReply(200, R"({"jobs":[]})")->empty());
 }
 
 TEST(SlurmJobPhase, EveryStateSlurmNames) {

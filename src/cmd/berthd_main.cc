@@ -18,6 +18,8 @@
 #include <vector>
 #include <spdlog/spdlog.h>
 
+#include "cmd/berthd_cluster.h"
+#include "remote/hub_app_backend.h"
 #include "common/sd_notify.h"
 #include "common/unique_fd.h"
 #include "http/access_log.h"
@@ -35,6 +37,7 @@
 #include "manager/download_links.h"
 #include "manager/event_bus.h"
 #include "manager/event_relay.h"
+#include "manager/local_session_host.h"
 #include "manager/session_service.h"
 #include "manager/share_service.h"
 #include "manager/static_files.h"
@@ -268,9 +271,17 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   manager::UserService users(db, auth, audit, cfg.limits, &quota);
   manager::ShareService shares(db, folders, audit);
   manager::DotfileService dotfiles(db);
+  manager::LocalSessionHost local_host(agent->get());
+  std::unique_ptr<ClusterParts> cluster;  // --cluster slurm
+  if (!cfg.cluster.empty()) {
+    auto opened_cluster = OpenCluster(cfg, db, volumes->roots);
+    if (!opened_cluster.ok()) return fail_with_network(opened_cluster.status());
+    cluster = std::move(*opened_cluster);
+  }
+  manager::SessionHost* host = cluster ? static_cast<manager::SessionHost*>(cluster->host.get())
+                                       : &local_host;
   manager::SessionService sessions(
-      {&db, &folders, agent->get(), images->get(), &events, cfg.default_image,
-       cfg.limits});
+      {&db, &folders, host, images->get(), &events, cfg.default_image, cfg.limits});
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
 
@@ -281,13 +292,17 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::info("reconciled sessions: {} adopted, {} lost, {} leftovers removed, {} errors",
                rep.adopted.size(), rep.lost.size(), rep.removed.size(), rep.errors.size());
   for (const auto& e : rep.errors) spdlog::warn("reconcile: {}", e);
+  if (cluster) cluster->host->Start();
   startup->reset();
   manager::EventRelay relay(events, coordination);
   if (Status st = relay.Start(); !st.ok()) return Fail(st);
 
   apps::AppRegistry app_registry(runtime->get());
+  // Apps of cluster sessions: through their node agents (remote/hub_app_backend.h).
+  std::unique_ptr<remote::HubAppBackend> remote_apps;
+  if (cluster) remote_apps = std::make_unique<remote::HubAppBackend>(cluster->hub.get());
   manager::AppService app_service({&db, &auth, &folders.authorizer(), &sessions,
-                                   images->get(), &app_registry});
+                                   images->get(), &app_registry, remote_apps.get()});
   apps::ProxyOptions popt;
   popt.host = apps_listen->host;
   popt.port = apps_listen->port;
@@ -385,6 +400,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   spdlog::info("received signal {}, stopping", sig);
   (void)NotifyServiceManager("STOPPING=1");
   snapshot_scheduler.Stop();
+  cluster.reset();  // the agents' listener and the poller
   events.CloseAll();
   server.Stop();
   if (metrics_server) metrics_server->Stop();
@@ -407,9 +423,31 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
 
 namespace {
 
-// The session-limit flags (docs/operations.md); each overrides the config
-// file only when given, so they are applied after it is read.
-class LimitFlags {
+// Flags that override a field of `S` (the config file's value) only when
+// given, so they are applied after the file is read.
+template <typename S>
+class OverrideFlags {
+ public:
+  void ApplyTo(S& s) const {
+    for (const auto& apply : apply_) apply(s);
+  }
+
+ protected:
+  template <typename T>
+  void Add(CLI::App& app, const char* flag, T S::*field, const char* help) {
+    auto value = std::make_shared<std::optional<T>>();
+    app.add_option(flag, *value, help);
+    apply_.push_back([value, field](S& s) {
+      if (*value) s.*field = **value;
+    });
+  }
+
+ private:
+  std::vector<std::function<void(S&)>> apply_;
+};
+
+// The session-limit flags (docs/operations.md).
+class LimitFlags : public OverrideFlags<berth::manager::LimitSettings> {
  public:
   explicit LimitFlags(CLI::App& app) {
     using L = berth::manager::LimitSettings;
@@ -428,21 +466,29 @@ class LimitFlags {
     Add(app, "--container-log-max-bytes", &L::container_log_max_bytes,
         "cap of each session's container log");
   }
-  void ApplyTo(berth::manager::LimitSettings& l) const {
-    for (const auto& apply : apply_) apply(l);
-  }
+};
 
- private:
-  template <typename T>
-  void Add(CLI::App& app, const char* flag, T berth::manager::LimitSettings::*field,
-           const char* help) {
-    auto value = std::make_shared<std::optional<T>>();
-    app.add_option(flag, *value, help);
-    apply_.push_back([value, field](berth::manager::LimitSettings& l) {
-      if (*value) l.*field = **value;
-    });
+// The --cluster slurm flags (docs/operations.md "Slurm cluster").
+class ClusterFlags : public OverrideFlags<berth::manager::DaemonConfig> {
+ public:
+  explicit ClusterFlags(CLI::App& app) {
+    using C = berth::manager::DaemonConfig;
+    Add(app, "--cluster", &C::cluster, "run sessions as jobs of a cluster: slurm");
+    Add(app, "--slurm-rest", &C::slurm_rest, "slurmrestd URL (with --cluster slurm)");
+    Add(app, "--slurm-jwt-file", &C::slurm_jwt_file, "file holding slurmrestd's JWT");
+    Add(app, "--slurm-user", &C::slurm_user, "Slurm user the JWT is for; jobs run as this user");
+    Add(app, "--agent-listen", &C::agent_listen,
+        "HOST:PORT where node agents dial this manager (an address the nodes reach)");
+    Add(app, "--node-data-dir", &C::node_data_dir,
+        "the node agent's data dir on the nodes (default DATA_DIR/nodes)");
+    Add(app, "--node-berthd", &C::node_berthd, "berthd's path on the nodes (default: this one)");
+    Add(app, "--session-lifetime", &C::session_lifetime_s,
+        "a cluster session's time limit in seconds (default 0: the partition's)");
+    Add(app, "--cluster-poll-ms", &C::cluster_poll_ms,
+        "how often the sessions' jobs are read from Slurm (default 10000)");
+    Add(app, "--agent-grace-ms", &C::agent_grace_ms,
+        "how long a session's node agent may be away before it is lost (default 30000)");
   }
-  std::vector<std::function<void(berth::manager::LimitSettings&)>> apply_;
 };
 
 }  // namespace
@@ -495,6 +541,7 @@ int main(int argc, char** argv) {
   app.add_option("--volume", volume_flags,
                  "NAME=PATH: a storage volume (repeatable; btrfs detected)");
   LimitFlags limit_flags(app);
+  ClusterFlags cluster_flags(app);
   bool scratch_tmpfs = false;
   app.add_flag("--scratch-tmpfs", scratch_tmpfs,
                "bound each session's scratch by a tmpfs of --default-scratch-bytes (RAM) where "
@@ -554,6 +601,11 @@ int main(int argc, char** argv) {
     cfg.volumes.push_back({v->first, v->second});
   }
   limit_flags.ApplyTo(cfg.limits);
+  cluster_flags.ApplyTo(cfg);
+  if (auto st = berth::manager::CheckClusterConfig(cfg); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.message().c_str());
+    return 2;
+  }
   if (scratch_tmpfs) cfg.scratch_tmpfs = true;
   if (auto st = berth::manager::ResolveExecCap(cfg); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.message().c_str());

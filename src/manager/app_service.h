@@ -40,9 +40,9 @@ struct AppServiceDeps {
   const Authorizer* authz = nullptr;
   SessionService* sessions = nullptr;
   images::ImageStore* images = nullptr;
-  // Where the apps of a session run: `remote` (the node agents, e.g.
-  // remote::HubAppBackend) for the sessions it Serves, `registry` (this
-  // host's runtime) for every other.
+  // Where the apps of sessions run: `remote` (the node agents,
+  // remote::HubAppBackend) when set (berthd --cluster: every session is a
+  // job on a node), else `registry` (this host's runtime).
   apps::AppBackend* registry = nullptr;
   apps::AppBackend* remote = nullptr;
 };

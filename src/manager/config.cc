@@ -137,6 +137,16 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "session_subnet") st = str(cfg.session_subnet);
     else if (k == "session_bridge") st = str(cfg.session_bridge);
     else if (k == "session_dns") st = strings(cfg.session_dns);
+    else if (k == "cluster") st = str(cfg.cluster);
+    else if (k == "slurm_rest") st = str(cfg.slurm_rest);
+    else if (k == "slurm_jwt_file") st = str(cfg.slurm_jwt_file);
+    else if (k == "slurm_user") st = str(cfg.slurm_user);
+    else if (k == "agent_listen") st = str(cfg.agent_listen);
+    else if (k == "node_data_dir") st = str(cfg.node_data_dir);
+    else if (k == "node_berthd") st = str(cfg.node_berthd);
+    else if (k == "session_lifetime_s") st = count(cfg.session_lifetime_s);
+    else if (k == "cluster_poll_ms") st = count(cfg.cluster_poll_ms);
+    else if (k == "agent_grace_ms") st = count(cfg.agent_grace_ms);
     else st = InvalidArgument("config " + path + ": unknown key '" + k + "'");
     BERTH_RETURN_IF_ERROR(st);
   }
@@ -145,6 +155,27 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
                            ": exec_default_timeout_s must be between 1 and exec_max_timeout_s");
   }
   return ResolveExecCap(cfg);
+}
+
+Status CheckClusterConfig(const DaemonConfig& cfg) {
+  if (cfg.cluster.empty()) return Status::Ok();
+  if (cfg.cluster != "slurm") {
+    return InvalidArgument("--cluster must be 'slurm', not '" + cfg.cluster + "'");
+  }
+  if (cfg.runtime != "runc") {
+    return InvalidArgument("--cluster slurm runs sessions with runc on the nodes; --runtime " +
+                           cfg.runtime + " is not supported there");
+  }
+  for (const auto& [value, flag] : {std::pair{&cfg.slurm_rest, "--slurm-rest"},
+                                    {&cfg.slurm_jwt_file, "--slurm-jwt-file"},
+                                    {&cfg.slurm_user, "--slurm-user"},
+                                    {&cfg.agent_listen, "--agent-listen"}}) {
+    if (value->empty()) return InvalidArgument(std::string("--cluster slurm needs ") + flag);
+  }
+  if (cfg.cluster_poll_ms < 100 || cfg.agent_grace_ms < 100) {
+    return InvalidArgument("the cluster poll interval and agent grace must be at least 100 ms");
+  }
+  return Status::Ok();
 }
 
 Status ResolveExecCap(DaemonConfig& cfg) {

@@ -82,6 +82,17 @@ struct DaemonConfig {
   // Bound each session's scratch dir by a size-capped tmpfs (RAM) when its
   // file system cannot (storage/scratch_dir.h); btrfs needs no tmpfs.
   bool scratch_tmpfs = false;
+  // --cluster slurm (SPEC §9, docs/cluster.md): sessions as Slurm jobs.
+  std::string cluster;          // "" (one host) | "slurm"
+  std::string slurm_rest;       // slurmrestd's URL
+  std::string slurm_jwt_file;   // the JWT, one line
+  std::string slurm_user;       // whom the JWT is for; the jobs run as this user
+  std::string agent_listen;     // HOST:PORT where node agents dial in (port 0: any)
+  std::string node_data_dir;    // the node agent's data dir (default <data_dir>/nodes)
+  std::string node_berthd;      // berthd on the nodes (default: this binary's path)
+  uint64_t session_lifetime_s = 0;   // a session's Slurm time limit; 0 = the partition's
+  uint64_t cluster_poll_ms = 10000;  // how often the jobs' states are read
+  uint64_t agent_grace_ms = 30000;   // an agent away this long: its session is lost
   // Extra volumes, in order; the config file's first, then --volume flags.
   // A volume named "local" moves the built-in one to its path.
   std::vector<VolumeConfig> volumes;
@@ -91,6 +102,12 @@ struct DaemonConfig {
 // InvalidArgument unless 2 <= worker_threads and 1 <= the cap < worker_threads
 // (execs must never hold every worker: /health has to answer).
 Status ResolveExecCap(DaemonConfig& cfg);
+
+// --cluster: "" or "slurm"; with "slurm" the slurm_* settings and
+// agent_listen are required, the runtime must be runc (the nodes' driver),
+// and the poll interval and agent grace at least 100 ms. InvalidArgument
+// naming the setting otherwise.
+Status CheckClusterConfig(const DaemonConfig& cfg);
 
 // /var/lib/berth as root; else $XDG_DATA_HOME/berth or ~/.local/share/berth.
 std::string DefaultDataDir();

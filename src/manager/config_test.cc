@@ -89,6 +89,39 @@ TEST(ConfigTest, TlsAndTrustedProxiesFromTheFile) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ConfigTest, ClusterFromTheFileAndItsChecks) {
+  auto dir = std::filesystem::temp_directory_path() / ("berth-cfg-slurm-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "slurm.toml")
+      << "cluster = \"slurm\"\nslurm_rest = \"http://127.0.0.1:6820\"\n"
+         "slurm_jwt_file = \"/etc/berth/slurm.jwt\"\nslurm_user = \"root\"\n"
+         "agent_listen = \"10.0.0.1:8472\"\nnode_data_dir = \"/var/lib/berth-node\"\n"
+         "session_lifetime_s = 86400\ncluster_poll_ms = 5000\nagent_grace_ms = 20000\n";
+  DaemonConfig cfg;
+  EXPECT_TRUE(CheckClusterConfig(cfg).ok());  // one host
+  ASSERT_TRUE(LoadConfigFile((dir / "slurm.toml").string(), cfg).ok());
+  EXPECT_EQ(cfg.cluster, "slurm");
+  EXPECT_EQ(cfg.agent_listen, "10.0.0.1:8472");
+  EXPECT_EQ(cfg.node_data_dir, "/var/lib/berth-node");
+  EXPECT_EQ(cfg.session_lifetime_s, 86400u);
+  EXPECT_EQ(cfg.cluster_poll_ms, 5000u);
+  EXPECT_EQ(cfg.agent_grace_ms, 20000u);
+  EXPECT_TRUE(CheckClusterConfig(cfg).ok());
+  DaemonConfig docker = cfg;
+  docker.runtime = "docker";
+  EXPECT_FALSE(CheckClusterConfig(docker).ok());
+  DaemonConfig no_listen = cfg;
+  no_listen.agent_listen.clear();
+  EXPECT_NE(CheckClusterConfig(no_listen).message().find("--agent-listen"), std::string::npos);
+  DaemonConfig fast = cfg;
+  fast.cluster_poll_ms = 10;
+  EXPECT_FALSE(CheckClusterConfig(fast).ok());
+  DaemonConfig pbs = cfg;
+  pbs.cluster = "pbs";
+  EXPECT_FALSE(CheckClusterConfig(pbs).ok());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ConfigTest, LimitsFromTheFile) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfgl-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

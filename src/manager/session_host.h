@@ -17,8 +17,10 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "agent/session_agent.h"
+#include "api/types.h"
 #include "common/result.h"
 #include "runtime/container_runtime.h"
 
@@ -32,6 +34,11 @@ struct Placement {
   std::string status_reason;  // e.g. Slurm's pending reason ("Resources")
   std::string node;           // the node's name; "" on one host
   std::string job_id;         // the cluster's job id; "" on one host
+  // Cluster: kept in the session's record (store migration 10) for the
+  // agent's registration: the hex SHA-256 of its key, and the encoded spec
+  // it gets then.
+  std::string agent_key_hash;
+  std::string spec_json;
   agent::SessionInfo info;    // complete when status is "running"
 };
 
@@ -55,7 +62,9 @@ class SessionHost {
   // Called once, before the first Create or Reconcile. Not owned.
   virtual void SetStatusSink(SessionStatusSink* sink) = 0;
 
-  // On failure nothing is left behind (no job, no container).
+  // On failure nothing is left behind (no job, no container). A request
+  // this host cannot satisfy: InvalidArgument "resources_unavailable"
+  // (e.g. GPUs on one host) or "unknown_resource_group".
   virtual Result<Placement> Create(const agent::SessionSpec& spec) = 0;
   // Stops the session wherever it is (cluster: cancels the job and has the
   // agent clean up). Idempotent.
@@ -74,6 +83,9 @@ class SessionHost {
   virtual agent::ReconcileReport Reconcile(const std::set<std::string>& live) = 0;
   // The session's address on its session network, "" if none or unknown.
   virtual std::string AddressOf(const std::string& id) const = 0;
+  // Where sessions may run (GET /resource-groups): one host has the one
+  // group "default"; a cluster its partitions.
+  virtual Result<std::vector<api::ResourceGroup>> ResourceGroups() = 0;
 };
 
 }  // namespace berth::manager

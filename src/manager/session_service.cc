@@ -21,6 +21,11 @@ namespace {
 
 constexpr int kMaxExecTimeoutS = 24 * 3600;
 
+// Ended: mounts nothing, counts against no limit, is not adopted.
+bool Ended(const std::string& status) {
+  return status == "error" || status == "terminated" || status == "lost";
+}
+
 // The folder mounts recorded for session `r`.
 std::vector<api::SessionMount> MountsOf(const store::SessionRecord& r) {
   json m = json::parse(r.mounts_json, nullptr, false);
@@ -63,11 +68,13 @@ api::Session SessionService::ToApi(const store::SessionRecord& r) {
     s.mounts = m.value("mounts", std::vector<api::SessionMount>{});
     s.persistent_paths = m.value("persistent_paths", std::vector<std::string>{});
   }
-  if (deps_.agent != nullptr && r.status == "running") s.network_ip = deps_.agent->AddressOf(r.id);
+  if (deps_.host != nullptr && r.status == "running") s.network_ip = deps_.host->AddressOf(r.id);
+  s.node = r.node;
   json q = json::parse(r.request_json, nullptr, false);
   if (q.is_object() && q.contains("resources")) {
     s.resources = q["resources"].get<api::SessionResources>();
   }
+  if (q.is_object()) s.resource_group = q.value("resource_group", "");
   return s;
 }
 
@@ -179,12 +186,12 @@ Result<runtime::Resources> SessionService::Admit(const Principal& p,
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(auto existing, deps_.store->ListSessions(p.user_id));
   size_t live = 0;
-  for (const auto& s : existing) live += s.status != "error" && s.status != "terminated";
+  for (const auto& s : existing) live += !Ended(s.status);
   const api::UserLimits effective = EffectiveLimits(deps_.limits, UserLimitOverrides(user));
   BERTH_ASSIGN_OR_RETURN(runtime::Resources resources,
                          ResolveSessionResources(deps_.limits, effective, requested, live));
   // Recorded as applied, so GET /sessions shows what the session got.
-  api::SessionResources applied{resources.cpus, resources.memory_bytes};
+  api::SessionResources applied{resources.cpus, resources.memory_bytes, requested.gpus};
   json request = json::parse(rec.request_json, nullptr, false);
   if (!request.is_object()) request = json::object();
   request["resources"] = applied;
@@ -228,6 +235,7 @@ Result<api::Session> SessionService::Create(const Principal& p,
   rec.folder_ids = folder_ids;
   rec.name = req.name.value_or("");
   json request{{"automount", req.automount}, {"env", req.env}};
+  if (req.resource_group) request["resource_group"] = *req.resource_group;
   rec.request_json = request.dump();
   BERTH_ASSIGN_OR_RETURN(runtime::Resources resources,
                          Admit(p, req.resources, rec, req.name.has_value()));
@@ -253,15 +261,15 @@ Result<api::Session> SessionService::Create(const Principal& p,
   }
   spec.dotfiles = std::move(*dotfiles);
   spec.python_user_base_per_version = owner->python_user_base == "per_version";
-  auto created = deps_.agent->Create(spec);
-  if (!created.ok()) {
+  auto placed = deps_.host->Create(spec);
+  if (!placed.ok()) {
     (void)deps_.store->DeleteSession(rec.id);
     Publish(rec, "terminated");
     spdlog::warn("session {} of {} failed to start: {}", rec.name, p.name,
-                 created.status().ToString());
-    return created.status();
+                 placed.status().ToString());
+    return placed.status();
   }
-  for (const auto& skipped : created->dotfiles.skipped) {
+  for (const auto& skipped : placed->info.dotfiles.skipped) {
     spdlog::info("session {} of {}: dotfile skipped: {}", rec.name, p.name, skipped);
   }
   json mj{{"mounts", json::array()}, {"persistent_paths", plan.persistent_paths}};
@@ -277,15 +285,32 @@ Result<api::Session> SessionService::Create(const Principal& p,
     mj["mounts"].push_back(std::move(sm));
   }
   rec.mounts_json = mj.dump();
-  rec.status = "running";
-  if (Status st = deps_.store->UpdateSession(rec); !st.ok()) {
-    (void)deps_.agent->Delete(rec.id);
-    (void)deps_.store->DeleteSession(rec.id);
-    return st;
+  {
+    // Under mu_ with OnHostStatus: a cluster agent may report "running"
+    // before this first update lands; the later state wins.
+    std::lock_guard lock(mu_);
+    rec.status = placed->status;
+    rec.status_reason = placed->status_reason;
+    rec.node = placed->node;
+    rec.job_id = placed->job_id;
+    rec.agent_key_hash = placed->agent_key_hash;
+    rec.spec_json = placed->spec_json;
+    if (auto cur = deps_.store->GetSession(rec.id); cur.ok() && cur->status != "creating") {
+      rec.status = cur->status;
+      rec.status_reason = cur->status_reason;
+      rec.node = cur->node.empty() ? rec.node : cur->node;
+      rec.folder_ids = cur->folder_ids;
+      if (rec.status == "running") rec.spec_json.clear();
+    }
+    if (Status st = deps_.store->UpdateSession(rec); !st.ok()) {
+      (void)deps_.host->Delete(rec.id);
+      (void)deps_.store->DeleteSession(rec.id);
+      return st;
+    }
   }
-  spdlog::info("user {} started session {} ({}) with {} mounts", p.name, rec.name, rec.id,
-               plan.mounts.size());
-  Publish(rec, "running");
+  spdlog::info("user {} started session {} ({}) with {} mounts: {}{}", p.name, rec.name, rec.id,
+               plan.mounts.size(), rec.status, rec.node.empty() ? "" : " on " + rec.node);
+  Publish(rec, rec.status);
   // A share revoked while the container started found this session still
   // "creating" and passed it by: end it now, as it would have been.
   if (LostAShare(p, rec)) {
@@ -313,7 +338,10 @@ Status SessionService::Delete(const Principal& p, const std::string& ref, bool f
   {
     std::lock_guard lock(mu_);
     BERTH_ASSIGN_OR_RETURN(r, Resolve(p, ref));
-    if (r.status == "creating" || (r.status == "terminating" && !force)) {
+    // "creating" with a job: a cluster session whose container is being
+    // made on its node; deletable like a pending one (the job is cancelled).
+    const bool starting_here = r.status == "creating" && r.job_id.empty();
+    if (starting_here || (r.status == "terminating" && !force)) {
       return FailedPrecondition("session '" + r.name + "' is " + r.status + "; try again shortly",
                                 "session_busy");
     }
@@ -321,7 +349,7 @@ Status SessionService::Delete(const Principal& p, const std::string& ref, bool f
     BERTH_RETURN_IF_ERROR(deps_.store->UpdateSession(r));
   }
   Publish(r, "terminating");
-  Status st = deps_.agent->Delete(r.id);
+  Status st = deps_.host->Delete(r.id);
   if (!st.ok() && force) {
     spdlog::warn("user {} force-deleted session {} ({}); its cleanup failed and left: {}", p.name,
                  r.name, r.id, st.message());
@@ -342,17 +370,17 @@ Result<runtime::ExecResult> SessionService::Exec(const Principal& p, const std::
                                                  const runtime::ExecOptions& options) {
   std::string id;
   BERTH_ASSIGN_OR_RETURN(ExecSlots::Slot slot, AdmitExec(p, ref, options, &id));
-  return deps_.agent->Exec(id, options);
+  return deps_.host->Exec(id, options);
 }
 
 Result<std::unique_ptr<http::LiveBodySource>> SessionService::StreamExec(
     const Principal& p, const std::string& ref, runtime::ExecOptions options) {
   std::string id;
   BERTH_ASSIGN_OR_RETURN(ExecSlots::Slot slot, AdmitExec(p, ref, options, &id));
-  agent::SessionAgent* agent = deps_.agent;
+  SessionHost* host = deps_.host;
   return std::unique_ptr<http::LiveBodySource>(std::make_unique<ExecStream>(
       std::move(slot), std::move(options),
-      [agent, id](const runtime::ExecOptions& o) { return agent->Exec(id, o); }));
+      [host, id](const runtime::ExecOptions& o) { return host->Exec(id, o); }));
 }
 
 Result<ExecSlots::Slot> SessionService::AdmitExec(const Principal& p, const std::string& ref,
@@ -375,7 +403,7 @@ Result<ExecSlots::Slot> SessionService::AdmitExec(const Principal& p, const std:
 
 Result<std::string> SessionService::Logs(const Principal& p, const std::string& ref) {
   BERTH_ASSIGN_OR_RETURN(auto r, Resolve(p, ref));
-  return deps_.agent->Logs(r.id);
+  return deps_.host->Logs(r.id);
 }
 
 Result<std::unique_ptr<runtime::TtyProcess>> SessionService::OpenTerminal(const Principal& p,
@@ -386,7 +414,7 @@ Result<std::unique_ptr<runtime::TtyProcess>> SessionService::OpenTerminal(const 
     return InvalidArgument("terminal size must be between 1 and 1000", "invalid_terminal_size");
   }
   BERTH_ASSIGN_OR_RETURN(auto r, ResolveRunning(p, ref));
-  return deps_.agent->OpenTerminal(r.id, cols, rows);
+  return deps_.host->OpenTerminal(r.id, cols, rows);
 }
 
 agent::ReconcileReport SessionService::Reconcile() {
@@ -398,9 +426,10 @@ agent::ReconcileReport SessionService::Reconcile() {
   }
   std::set<std::string> live;
   for (auto& r : *all) {
-    if (r.status == "creating" || r.status == "terminating") {
+    const bool cluster_job = !r.job_id.empty();
+    if ((r.status == "creating" && !cluster_job) || r.status == "terminating") {
       // Interrupted by a crash: finish the delete.
-      Status st = deps_.agent->Delete(r.id);
+      Status st = deps_.host->Delete(r.id);
       if (st.ok()) {
         (void)deps_.store->DeleteSession(r.id);
         total.removed.push_back(r.id);
@@ -411,13 +440,13 @@ agent::ReconcileReport SessionService::Reconcile() {
     }
     // Ended by Berth (e.g. share_revoked): its container is gone on purpose
     // and the record only tells the owner why; not a session to adopt.
-    if (r.status == "terminated") continue;
+    if (Ended(r.status)) continue;
     live.insert(r.id);
   }
-  agent::ReconcileReport rep = deps_.agent->Reconcile(live);
+  agent::ReconcileReport rep = deps_.host->Reconcile(live);
   for (const auto& id : rep.lost) {
     auto r = deps_.store->GetSession(id);
-    if (r.ok() && r->status == "running") {
+    if (r.ok() && r->status == "running" && r->job_id.empty()) {
       r->status = "error";
       r->error = "the container stopped while berthd was not running";
       (void)deps_.store->UpdateSession(*r);
@@ -476,7 +505,7 @@ bool SessionService::End(const std::string& id, const std::string& reason) {
   Publish(r, "terminating");
   // Delete, not stop: the container, its mounts and the scratch home go; the
   // record stays to tell the owner why.
-  Status st = deps_.agent->Delete(r.id);
+  Status st = deps_.host->Delete(r.id);
   r.status_reason = reason;
   if (st.ok()) {
     r.status = "terminated";
@@ -489,6 +518,36 @@ bool SessionService::End(const std::string& id, const std::string& reason) {
   spdlog::info("session {} ({}) ended: {}", r.name, r.id, st.ok() ? reason : r.error);
   Publish(r, r.status);
   return true;
+}
+
+void SessionService::OnHostStatus(const std::string& session_id, const std::string& status,
+                                  const std::string& reason, const std::string& node) {
+  store::SessionRecord r;
+  {
+    std::lock_guard lock(mu_);
+    auto cur = deps_.store->GetSession(session_id);
+    // Gone, being deleted, or ended: nothing to record. ("creating" with no
+    // job yet: Create records the placement itself, and reads this back.)
+    if (!cur.ok() || cur->status == "terminating" || Ended(cur->status)) return;
+    r = std::move(*cur);
+    if (r.status == status && r.status_reason == reason && (node.empty() || r.node == node)) return;
+    r.status = status;
+    r.status_reason = reason;
+    if (!node.empty()) r.node = node;
+    if (status == "running") r.spec_json.clear();  // the agent has it
+    if (Ended(status)) {
+      r.folder_ids.clear();  // no longer a live mount: its folders are free
+      r.spec_json.clear();
+      if (status == "error" && r.error.empty()) r.error = reason;
+    }
+    if (Status st = deps_.store->UpdateSession(r); !st.ok()) {
+      spdlog::warn("session {}: recording {} failed: {}", session_id, status, st.ToString());
+      return;
+    }
+  }
+  spdlog::info("session {} ({}) is {}{}{}", r.name, r.id, status,
+               reason.empty() ? "" : " (" + reason + ")", r.node.empty() ? "" : " on " + r.node);
+  Publish(r, status);
 }
 
 std::vector<std::string> SessionService::EndSessionsMounting(const std::string& user_id,

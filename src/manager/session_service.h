@@ -4,8 +4,10 @@
 // folders and automount folders once, plans the mounts once
 // (agent::PlanMounts), applies the user's limits (manager/session_limits.h),
 // records the session in the Store, and hands the node's SessionAgent a
-// complete spec (image, planned mounts, resources) to run. It tears sessions
-// down too.
+// complete spec (image, planned mounts, resources) to its SessionHost (this
+// host's SessionAgent, or a Slurm job: manager/session_host.h) to run. It
+// tears sessions down too, and records what the host reports later (a
+// cluster session's job started, its node was lost) as the SessionStatusSink.
 // It is also the FolderUseChecker that stops a mounted folder from being
 // deleted, the SharedMountRevoker that ends sessions whose share was taken
 // away, and it reconciles the Store with the runtime at start-up.
@@ -32,6 +34,7 @@
 #include "manager/exec_slots.h"
 #include "manager/folder_service.h"
 #include "manager/principal.h"
+#include "manager/session_host.h"
 #include "manager/session_limits.h"
 #include "manager/share_revocation.h"
 #include "runtime/container_runtime.h"
@@ -46,18 +49,23 @@ namespace berth::manager {
 struct SessionServiceDeps {
   store::Store* store = nullptr;
   FolderService* folders = nullptr;
-  agent::SessionAgent* agent = nullptr;
+  SessionHost* host = nullptr;  // where containers run (manager/session_host.h)
   images::ImageStore* images = nullptr;
   EventBus* events = nullptr;  // optional
   std::string default_image = "python";
   LimitSettings limits;  // the deployment's
 };
 
-class SessionService : public FolderUseChecker, public SharedMountRevoker {
+class SessionService : public FolderUseChecker,
+                       public SharedMountRevoker,
+                       public SessionStatusSink {
  public:
-  explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
+  explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {
+    if (deps_.host != nullptr) deps_.host->SetStatusSink(this);
+  }
 
-  // Returns once the session runs; on failure nothing is left behind (no
+  // Returns once the session runs (on a cluster: once its job is queued,
+  // "pending", or started, "creating"); on failure nothing is left behind (no
   // store record, no container). Errors: NotFound "image_not_found", the
   // folder and mount-plan refusals (agent/mount_plan.h), InvalidArgument
   // "limit_exceeded" and PermissionDenied "session_limit"
@@ -87,6 +95,14 @@ class SessionService : public FolderUseChecker, public SharedMountRevoker {
   Result<std::unique_ptr<runtime::TtyProcess>> OpenTerminal(const Principal& p,
                                                             const std::string& ref,
                                                             uint16_t cols, uint16_t rows);
+
+  // GET /resource-groups: the host's.
+  Result<std::vector<api::ResourceGroup>> ResourceGroups() { return deps_.host->ResourceGroups(); }
+
+  // SessionStatusSink: a cluster session's later changes. A session that
+  // ended ("lost", "terminated", "error") mounts nothing from then on.
+  void OnHostStatus(const std::string& session_id, const std::string& status,
+                    const std::string& reason, const std::string& node) override;
 
   // Start-up: adopt running sessions, mark lost ones as errors, finish
   // interrupted deletes, and remove leftovers of unknown sessions.

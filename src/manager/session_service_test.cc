@@ -13,6 +13,7 @@
 #include "agent/agent_testing.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "manager/local_session_host.h"
 #include "manager/share_service.h"
 #include "nlohmann/json.hpp"
 #include "storage/local_volume.h"
@@ -40,8 +41,9 @@ class SessionServiceTest : public ::testing::Test {
     fd.store = store_.get();
     fd.volumes["local"] = volume_.get();
     folders_ = std::make_unique<FolderService>(std::move(fd));
+    host_ = std::make_unique<LocalSessionHost>(&node_->agent());
     sessions_ = std::make_unique<SessionService>(SessionServiceDeps{
-        store_.get(), folders_.get(), &node_->agent(), &node_->images(), nullptr, "python"});
+        store_.get(), folders_.get(), host_.get(), &node_->images(), nullptr, "python"});
     folders_->SetUseChecker(sessions_.get());
     alice_ = AddUser("alice", "user");
     bob_ = AddUser("bob", "user");
@@ -97,6 +99,7 @@ class SessionServiceTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<storage::Volume> volume_;
   std::unique_ptr<FolderService> folders_;
+  std::unique_ptr<LocalSessionHost> host_;  // before sessions_, which holds it
   std::unique_ptr<SessionService> sessions_;
   Principal alice_, bob_, admin_;
 };
@@ -252,6 +255,52 @@ TEST_F(SessionServiceTest, DeleteRemovesEverythingAndFreesTheFolder) {
   EXPECT_EQ(sessions_->Get(alice_, "web").status().reason(), "session_not_found");
   EXPECT_EQ(sessions_->Delete(alice_, "web").code(), Code::kNotFound);
   EXPECT_TRUE(folders_->Trash(alice_, "data").ok());
+}
+
+// One host has no GPUs and the one resource group "default" (SPEC §5, §9).
+TEST_F(SessionServiceTest, GpusAndUnknownResourceGroupsAreRefusedOnOneHost) {
+  auto gpus = sessions_->Create(alice_, Request([](SessionRequest& r) { r.resources.gpus = 1; }));
+  EXPECT_EQ(gpus.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(gpus.status().reason(), "resources_unavailable");
+  auto group = sessions_->Create(alice_, Request([](SessionRequest& r) {
+    r.resource_group = "gpu";
+  }));
+  EXPECT_EQ(group.status().reason(), "unknown_resource_group");
+  ExpectNothingLeft();
+  auto groups = sessions_->ResourceGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ((*groups)[0].name, "default");
+  EXPECT_TRUE((*groups)[0].is_default);
+  auto ok = sessions_->Create(alice_, Request([](SessionRequest& r) {
+    r.resource_group = "default";
+    r.resources.gpus = 0;
+  }));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->resource_group, "default");
+  EXPECT_EQ(ok->node, "");
+}
+
+// What a host reports later (a cluster's node failed) is recorded; a lost
+// session mounts nothing any more and counts against no limit.
+TEST_F(SessionServiceTest, ALostSessionIsRecordedAndFreesItsFolders) {
+  AddFolder(alice_, "data");
+  auto s = Create(alice_, "web", {{"data", "", "rw"}});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const std::string folder = s->mounts[0].folder_id;
+  ASSERT_TRUE(sessions_->SessionUsing(folder).has_value());
+  sessions_->OnHostStatus(s->id, "lost", "node_fail", "node2");
+  auto got = sessions_->Get(alice_, "web");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, "lost");
+  EXPECT_EQ(got->status_reason, "node_fail");
+  EXPECT_EQ(got->node, "node2");
+  EXPECT_FALSE(sessions_->SessionUsing(folder).has_value());
+  // Ended: later reports change nothing; delete still removes it.
+  sessions_->OnHostStatus(s->id, "running", "", "");
+  EXPECT_EQ(sessions_->Get(alice_, "web")->status, "lost");
+  ASSERT_TRUE(sessions_->Delete(alice_, "web").ok());
+  ExpectNothingLeft();
 }
 
 TEST_F(SessionServiceTest, ExecNeedsARunningSession) {

@@ -1,11 +1,14 @@
 #include "net/bridge_network.h"
 
+#include <fcntl.h>
 #include <net/if.h>
+#include <sys/file.h>
 
 #include <nlohmann/json.hpp>
 
 #include "common/digest.h"
 #include "common/fs_util.h"
+#include "common/unique_fd.h"
 #include "net/firewall.h"
 #include "net/link_wiring.h"
 #include "net/resolv_conf.h"
@@ -48,6 +51,14 @@ Result<std::unique_ptr<BridgeSessionNetwork>> BridgeSessionNetwork::Open(
   BERTH_ASSIGN_OR_RETURN(std::string resolv,
                          BuildResolvConf(host.ok() ? *host : "", options.dns));
   BERTH_RETURN_IF_ERROR(MkdirAll(options.state_dir + "/ipam", 0700));
+  // Several processes may share one state dir and bridge (a cluster node's
+  // agents, one per session, starting at once): one sets the bridge and
+  // the firewall up at a time, the others then find them in place.
+  const std::string lock_path = options.state_dir + "/open.lock";
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock || ::flock(lock.get(), LOCK_EX) != 0) {
+    return Internal("cannot lock " + lock_path);
+  }
   std::unique_ptr<BridgeSessionNetwork> n(
       new BridgeSessionNetwork(std::move(options), subnet, std::move(resolv)));
   json conflist = {{"cniVersion", kCniVersion},

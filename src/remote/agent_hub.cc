@@ -158,7 +158,7 @@ class HubCore : public LinkEvents, public std::enable_shared_from_this<HubCore> 
       lock.unlock();
       for (auto& l : idle) {
         spdlog::warn("node agent link of session '{}' idle; closing", l->session_id());
-        l->Close();
+        l->Abandon();  // gone now, whether or not the peer answers the close
       }
       lock.lock();
     }

@@ -87,6 +87,9 @@ class Relay {
     std::lock_guard lock(mu_);
     for (int fd : open_) ::shutdown(fd, SHUT_RDWR);
   }
+  // Stops forwarding but keeps every connection open: a node that died
+  // without a word (no FIN, no RST ever reaches the other end).
+  void Freeze() { frozen_ = true; }
 
  private:
   void AcceptLoop() {
@@ -109,6 +112,10 @@ class Relay {
   void Pump(int a, int b) {
     char buf[16 << 10];
     while (!stop_) {
+      if (frozen_) {
+        std::this_thread::sleep_for(20ms);
+        continue;
+      }
       pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
       if (::poll(p, 2, 100) <= 0) continue;
       for (int i = 0; i < 2; ++i) {
@@ -129,6 +136,7 @@ class Relay {
   const uint16_t target_;
   UniqueFd listener_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> frozen_{false};
   std::atomic<int> accepted_{0};
   std::mutex mu_;
   std::vector<int> open_;  // under mu_
@@ -336,6 +344,32 @@ TEST_F(HubAppsTest, TheReconnectBudgetEndsTheSession) {
   EXPECT_EQ(rc_, 1);
   EXPECT_GE(std::chrono::steady_clock::now() - cut, 1500ms);
   EXPECT_FALSE(runtime_.SpecOf(session_id_).has_value());
+}
+
+class HubSilentNodeTest : public HubAppsTest {
+ protected:
+  HubSilentNodeTest() { idle_timeout_ = 800ms; }
+};
+
+// A node that dies silently (its link neither closes nor answers): past the
+// idle timeout the hub reports the agent gone and forgets it at once, and a
+// terminal opened before ends; it does not wait for a close handshake the
+// dead peer will never answer.
+TEST_F(HubSilentNodeTest, ASilentNodeIsReportedGoneAfterTheIdleTimeout) {
+  Relay relay(listener_->port());
+  NodeAgentOptions o = AgentOptions();
+  o.manager_url = "ws://127.0.0.1:" + std::to_string(relay.port()) + kAgentPath;
+  o.ping_interval = 200ms;
+  o.reconnect_budget = 30s;
+  StartAgent(o);
+  ASSERT_TRUE(policy_->WaitFor([](const TestPolicy& p) { return Has(p.statuses_, "running"); }));
+  auto tty = hub_->OpenTerminal(session_id_, 80, 24);
+  ASSERT_TRUE(tty.ok()) << tty.status().ToString();
+  relay.Freeze();
+  EXPECT_TRUE(policy_->WaitFor([](const TestPolicy& p) { return p.gone_ >= 1; }));
+  EXPECT_FALSE(hub_->Connected(session_id_));
+  pollfd p{(*tty)->exit_fd(), POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 5000), 1);
 }
 
 }  // namespace

@@ -172,6 +172,11 @@ void HubLink::Close() {
   if (sender_ && state_ != State::kClosed) sender_->Close();
 }
 
+void HubLink::Abandon() {
+  Close();
+  OnClose();
+}
+
 Result<std::pair<uint32_t, std::shared_ptr<HubStream>>> HubLink::Open(FrameType type,
                                                                       const std::string& payload) {
   std::lock_guard lock(mu_);

@@ -74,6 +74,10 @@ class HubLink : public std::enable_shared_from_this<HubLink> {
   bool Admitted(const std::string& session_id, const std::optional<std::string>& spec_json);
   // Closes the connection (OnLinkClosed follows once the server is done).
   void Close();
+  // Closes it and ends the link at once, without waiting for the peer to
+  // answer the close (a dead node never does): streams fail, OnLinkClosed
+  // runs now.
+  void Abandon();
 
   // Opens a stream with its first frame. Unavailable when the link is closed.
   Result<std::pair<uint32_t, std::shared_ptr<HubStream>>> Open(FrameType type,

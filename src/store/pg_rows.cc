@@ -117,7 +117,8 @@ FolderRecord ReadFolder(const pqxx::row& r) {
 
 PgParams SessionParams(const SessionRecord& s) {
   return {s.id,         s.name,         s.owner_id,    s.image,       s.status,
-          s.error,      s.created_at,   s.request_json, s.mounts_json, s.status_reason};
+          s.error,      s.created_at,   s.request_json, s.mounts_json, s.status_reason,
+          s.node,       s.job_id,       s.agent_key_hash, s.spec_json};
 }
 SessionRecord ReadSession(const pqxx::row& r) {
   SessionRecord s;
@@ -131,6 +132,10 @@ SessionRecord ReadSession(const pqxx::row& r) {
   s.request_json = Str(r[7]);
   s.mounts_json = Str(r[8]);
   s.status_reason = Str(r[9]);
+  s.node = Str(r[10]);
+  s.job_id = Str(r[11]);
+  s.agent_key_hash = Str(r[12]);
+  s.spec_json = Str(r[13]);
   return s;
 }
 

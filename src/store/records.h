@@ -68,6 +68,11 @@ struct SessionRecord {
   std::string request_json;  // the create request as accepted (resources, env, ...)
   std::string mounts_json;   // the resolved mount plan (for display)
   std::vector<std::string> folder_ids;  // folders it mounts (delete/purge guard)
+  // Cluster sessions (--cluster slurm, docs/cluster.md); "" on one host.
+  std::string node;            // the node it runs on, once Slurm placed it
+  std::string job_id;          // the Slurm job that runs it
+  std::string agent_key_hash;  // hex SHA-256 of the node agent's key
+  std::string spec_json;       // the encoded spec, until the agent has it
 };
 
 // A folder shared with a user (SPEC §4): an invitation until accepted.

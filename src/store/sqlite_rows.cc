@@ -89,6 +89,10 @@ SessionRecord ReadSession(SQLite::Statement& q) {
   s.request_json = q.getColumn(7).getString();
   s.mounts_json = q.getColumn(8).getString();
   s.status_reason = q.getColumn(9).getString();
+  s.node = q.getColumn(10).getString();
+  s.job_id = q.getColumn(11).getString();
+  s.agent_key_hash = q.getColumn(12).getString();
+  s.spec_json = q.getColumn(13).getString();
   return s;
 }
 
@@ -138,6 +142,10 @@ void BindSession(SQLite::Statement& q, const SessionRecord& s) {
   q.bind(8, s.request_json);
   q.bind(9, s.mounts_json);
   q.bind(10, s.status_reason);
+  q.bind(11, s.node);
+  q.bind(12, s.job_id);
+  q.bind(13, s.agent_key_hash);
+  q.bind(14, s.spec_json);
 }
 void BindUser(SQLite::Statement& q, const UserRecord& u) {
   q.bind(1, u.id);

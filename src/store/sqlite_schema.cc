@@ -121,6 +121,16 @@ ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
 ALTER TABLE folders ADD COLUMN snapshot_every_s INTEGER;
 ALTER TABLE folders ADD COLUMN snapshot_keep INTEGER;
 )sql",
+    // 10: cluster sessions (--cluster slurm, docs/cluster.md): the node and
+    // Slurm job that run it, the node agent's key (hashed), and the spec the
+    // agent gets when it registers (kept until then, so that a manager
+    // restart between submit and registration loses nothing). "" on one host.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN node TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN job_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN agent_key_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN spec_json TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -188,6 +188,40 @@ TEST_P(StoreSuite, SessionsWithTheirFolders) {
   EXPECT_EQ(store_->GetSessionByName(a.id, "s1").status().code(), Code::kNotFound);
 }
 
+// Migration 10: a cluster session's node, job, hashed agent key and the spec
+// kept until its agent registers survive a write and a read, and an update.
+TEST_P(StoreSuite, ClusterSessionFieldsRoundTrip) {
+  UserRecord a{NewUuid(), "alice", "user", "", false, 1000, 1000, "t"};
+  ASSERT_TRUE(store_->CreateUser(a).ok());
+  SessionRecord s;
+  s.id = NewUuid();
+  s.name = "c1";
+  s.owner_id = a.id;
+  s.status = "pending";
+  s.status_reason = "Resources";
+  s.created_at = "t";
+  s.job_id = "42";
+  s.agent_key_hash = std::string(64, 'a');
+  s.spec_json = R"({"id":"x"})";
+  ASSERT_TRUE(store_->CreateSession(s).ok());
+  auto got = store_->GetSession(s.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->node, "");
+  EXPECT_EQ(got->job_id, "42");
+  EXPECT_EQ(got->agent_key_hash, std::string(64, 'a'));
+  EXPECT_EQ(got->spec_json, R"({"id":"x"})");
+  s.status = "running";
+  s.node = "node2";
+  s.spec_json.clear();
+  ASSERT_TRUE(store_->UpdateSession(s).ok());
+  auto listed = store_->ListSessions(a.id);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().node, "node2");
+  EXPECT_EQ(listed->front().job_id, "42");
+  EXPECT_EQ(listed->front().spec_json, "");
+}
+
 }  // namespace
 }  // namespace berth::store
 

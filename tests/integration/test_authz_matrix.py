@@ -273,6 +273,8 @@ TABLE = [
      lambda w, p: http_status(w, p, "GET", f"/sessions/{w.session()}/apps/jupyter/open"),
      [401, {302, 404}, 404, 404, 404, {302, 404}]),
     ("get", "/images", lambda w, p: http_status(w, p, "GET", "/images"), [401] + [200] * 5),
+    ("get", "/resource-groups", lambda w, p: http_status(w, p, "GET", "/resource-groups"),
+     [401] + [200] * 5),
     ("post", "/images/build", lambda w, p: http_status(w, p, "POST", "/images/build", {"recipe": "no-such-recipe"}),
      [401, 403, 403, 403, 403, DENIED]),
     ("put", "/images/import", lambda w, p: http_status(

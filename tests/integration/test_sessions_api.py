@@ -181,12 +181,31 @@ def test_bad_mounts_are_refused_and_leave_nothing(b, mounts, status, code):
     ({"env": {"BERTH_X": "1"}}, "invalid_env"),
     ({"env": {"1X": "1"}}, "invalid_env"),
     ({"automount": "yes"}, "invalid_field"),
+    # One host has no GPUs and one resource group, "default" (SPEC §5, §9).
+    ({"resources": {"gpus": 1}}, "resources_unavailable"),
+    ({"resources": {"gpus": 65}}, "invalid_resources"),
+    ({"resource_group": "gpu"}, "unknown_resource_group"),
+    ({"resource_group": "a b"}, "invalid_resource_group"),
 ])
 def test_bad_session_requests(b, body, code):
     r = b.api("POST", "/sessions", body)
     assert 400 <= r.status < 500, r
     assert r.error_code() == code, r
     assert b.api("GET", "/sessions").json()["sessions"] == []
+
+
+def test_one_host_is_the_one_resource_group_default(b):
+    r = b.api("GET", "/resource-groups")
+    assert r.status == 200, r
+    groups = r.json()["resource_groups"]
+    assert [(g["name"], g["default"]) for g in groups] == [("default", True)], groups
+    r = b.api("POST", "/sessions", {"name": "g", "resource_group": "default",
+                                    "resources": {"gpus": 0}})
+    assert r.status == 201, r
+    s = r.json()
+    assert s["status"] == "running" and s["node"] is None, s
+    assert s["resource_group"] == "default", s
+    assert b.api("DELETE", "/sessions/g").status == 204
 
 
 def test_same_folder_twice_is_merged_and_names_are_unique(b):

@@ -68,9 +68,10 @@ class Cluster:
         assert p.returncode == 0, p.stderr
         self.flags = p.stdout.strip().splitlines()[-1]
         m = re.fullmatch(r"--cluster slurm --slurm-rest (http://127\.0\.0\.1:\d+) "
-                         r"--slurm-jwt-file (\S+) --slurm-user (\S+)", self.flags)
+                         r"--slurm-jwt-file (\S+) --slurm-user (\S+) "
+                         r"--agent-listen (10\.\d+\.\d+\.1:0) --node-data-dir (\S+)", self.flags)
         assert m, f"last line is not berthd's flags: {self.flags!r}"
-        self.rest, self.jwt_file, self.user = m.groups()
+        self.rest, self.jwt_file, self.user, self.agent_listen, self.node_data_dir = m.groups()
         with open(self.jwt_file) as f:
             self.token = f.read().strip()
         return self

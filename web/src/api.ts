@@ -117,13 +117,26 @@ export interface SessionMount {
 export interface Session {
   id: string;
   name: string;
-  status: 'creating' | 'running' | 'terminating' | 'terminated' | 'error';
+  status: 'pending' | 'creating' | 'running' | 'terminating' | 'terminated' | 'error' | 'lost';
   image: string;
   created_at: string;
   mounts: SessionMount[];
   error?: string;
-  /** Why it ended, e.g. 'share_revoked'. */
+  /** Why it ended, e.g. 'share_revoked', or why it is pending (Slurm's 'Resources'). */
   status_reason?: string;
+  /** The cluster node it runs on (`--cluster slurm`); null on one host. */
+  node?: string | null;
+  resource_group?: string;
+}
+
+/** Where sessions may run (GET /resource-groups): a Slurm partition. */
+export interface ResourceGroup {
+  name: string;
+  default: boolean;
+  up?: boolean;
+  cpus?: number;
+  nodes?: number;
+  max_time_s?: number;
 }
 
 /** An app of a session (SPEC §3 "Apps"), e.g. Jupyter. */
@@ -163,7 +176,8 @@ export interface CreateSession {
   /** With `snapshot`, that snapshot of the folder, always read-only. */
   mounts: { folder: string; snapshot?: string; target?: string; permission?: 'ro' | 'rw' }[];
   automount?: boolean;
-  resources?: { cpu?: number; memory?: number }; // memory in bytes
+  resources?: { cpu?: number; memory?: number; gpus?: number }; // memory in bytes
+  resource_group?: string;
 }
 
 const kPrefix = '/api/v1';
@@ -310,6 +324,8 @@ export const api = {
   sessionApps: (name: string) =>
     request<{ apps: SessionApp[] }>('GET', `/sessions/${enc(name)}/apps`).then((r) => r.apps ?? []),
   images: () => request<{ images: Image[] }>('GET', '/images').then((r) => r.images ?? []),
+  resourceGroups: () =>
+    request<{ resource_groups: ResourceGroup[] }>('GET', '/resource-groups').then((r) => r.resource_groups ?? []),
 
   updateMe: (change: { python_user_base?: PythonUserBase }) => request<Me>('PATCH', '/me', change),
   dotfiles: () => request<{ dotfiles: Dotfile[] }>('GET', '/dotfiles').then((r) => r.dotfiles ?? []),

@@ -36,6 +36,10 @@ Status ParseResources(const json& j, api::SessionResources* out) {
     if (k == "cpu") {
       BERTH_ASSIGN_OR_RETURN(out->cpu,
                              NumberValue(v, "resources.cpu", kMaxJsonCpus, "invalid_resources"));
+    } else if (k == "gpus") {
+      BERTH_ASSIGN_OR_RETURN(uint64_t gpus, UintValue(v, "resources.gpus", agent::kMaxGpus,
+                                                      "invalid_resources"));
+      out->gpus = static_cast<uint32_t>(gpus);
     } else if (k == "memory_bytes" || k == "memory") {
       BERTH_ASSIGN_OR_RETURN(out->memory_bytes,
                              UintValue(v, "resources." + k, kMaxJsonUint, "invalid_resources"));
@@ -50,10 +54,11 @@ Status ParseResources(const json& j, api::SessionResources* out) {
 
 Result<agent::ValidSessionRequest> ParseSessionRequest(const http::Request& req) {
   BERTH_ASSIGN_OR_RETURN(json j, ParseJsonObject(req, {"name", "image", "mounts", "automount",
-                                                       "resources", "env"}));
+                                                       "resources", "resource_group", "env"}));
   agent::SessionRequest out;
   BERTH_ASSIGN_OR_RETURN(out.name, StringField(j, "name", false));
   BERTH_ASSIGN_OR_RETURN(out.image, StringField(j, "image", false));
+  BERTH_ASSIGN_OR_RETURN(out.resource_group, StringField(j, "resource_group", false));
   BERTH_ASSIGN_OR_RETURN(auto automount, BoolField(j, "automount"));
   out.automount = automount.value_or(true);
   if (auto it = j.find("mounts"); it != j.end() && !it->is_null()) {

@@ -86,6 +86,13 @@ void RegisterSessionRoutes(http::Router& r, ApiContext& ctx) {
           BERTH_ASSIGN_OR_RETURN(auto list, sessions.List(p, all));
           return JsonResponse(200, {{"sessions", list}});
         }));
+  // Where sessions may run: Slurm's partitions with --cluster slurm, the one
+  // group "default" on one host.
+  r.Add("GET", "/api/v1/resource-groups",
+        Authed(auth, [&sessions](Request&, const Principal&) -> HandlerResult {
+          BERTH_ASSIGN_OR_RETURN(auto groups, sessions.ResourceGroups());
+          return JsonResponse(200, {{"resource_groups", groups}});
+        }));
   r.Add("GET", "/api/v1/sessions/{name}",
         Authed(auth, [&sessions](Request& req, const Principal& p) -> HandlerResult {
           return Reply(200, sessions.Get(p, req.Param("name")));

@@ -5,9 +5,10 @@
 // (read-only, default target /home/work/NAME@SNAP): one row per folder, so a
 // session mounts the live folder or one snapshot of it, not both.
 
-import { api, type CreateSession, type Folder, type Image, type Session } from '../api';
+import { api, type CreateSession, type Folder, type Image, type ResourceGroup, type Session } from '../api';
 import { automountTargets, checkMounts, type MountRequest } from '../lib/mounts';
 import { isAutomountName, sessionNameError } from '../lib/names';
+import { groupChoice } from '../lib/resource_groups';
 import { newestFirst, snapshotMountName, snapshotsUnavailable } from '../lib/snapshots';
 import { knownVolumes } from '../lib/volume_cache';
 import { h, replace, uid } from '../ui/dom';
@@ -25,7 +26,11 @@ interface Row {
 }
 
 export async function openLauncher(onLaunched: (s: Session) => void): Promise<void> {
-  const [folders, images, volumes] = await Promise.all([api.folders(), api.images(), knownVolumes()]);
+  const [folders, images, volumes, groups] = await Promise.all([
+    api.folders(), api.images(), knownVolumes(),
+    // An older server without the route: no select, as on one host.
+    api.resourceGroups().catch((): ResourceGroup[] => []),
+  ]);
   const ready = folders.filter((f) => f.status === 'ready' || !f.status);
   const mountable = ready.filter((f) => !isAutomountName(f.name));
   const autoFolders = ready.filter((f) => isAutomountName(f.name) && f.permission !== 'ro');
@@ -39,6 +44,11 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
   const image = h('select', { id: imageId }, images.map((i: Image, k) => h('option', { value: i.name, selected: k === 0 || i.default === true }, i.name)));
   const cpuId = uid('cpu');
   const cpu = h('input', { id: cpuId, type: 'number', min: '0.1', step: '0.1', inputmode: 'decimal', placeholder: 'no limit' });
+  // Resource group (a Slurm partition): shown only when there is a choice.
+  const groupsOffered = groupChoice(groups);
+  const groupId = uid('group');
+  const group = h('select', { id: groupId },
+    groupsOffered.options.map((o) => h('option', { value: o.value, disabled: o.disabled, selected: o.value === groupsOffered.initial }, o.label)));
   const memId = uid('mem');
   const mem = h('input', { id: memId, type: 'number', min: '0.1', step: '0.1', inputmode: 'decimal', placeholder: 'no limit' });
 
@@ -204,6 +214,9 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
       h('div', { class: 'grid2' },
         h('div', {}, h('label', { for: cpuId }, 'CPU cores'), cpu),
         h('div', {}, h('label', { for: memId }, 'Memory (GiB)'), mem)),
+      groupsOffered.show
+        ? h('div', {}, h('label', { for: groupId }, 'Resource group'), group)
+        : null,
       folderSet,
       autoBox,
       h('p', { class: 'hint' }, 'Only the mounted folders persist: everything else under /home/work is deleted with the session.'),
@@ -224,6 +237,7 @@ export async function openLauncher(onLaunched: (s: Session) => void): Promise<vo
       if (cpu.value) resources.cpu = Number(cpu.value);
       if (mem.value) resources.memory = Math.round(Number(mem.value) * 1024 ** 3);
       if (Object.keys(resources).length) body.resources = resources;
+      if (groupsOffered.show && group.value) body.resource_group = group.value;
       const s = await api.createSession(body);
       onLaunched(s);
     },

@@ -13,11 +13,13 @@ import { openTerminal, type TerminalPanel } from './terminal';
 import { snapshotMountName } from '../lib/snapshots';
 
 const kStatusText: Record<string, string> = {
+  pending: 'Pending',
   creating: 'Creating',
   running: 'Running',
   terminating: 'Terminating',
   terminated: 'Terminated',
   error: 'Error',
+  lost: 'Lost',
 };
 
 export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?: string): () => void {
@@ -87,7 +89,14 @@ export function renderSessions(main: HTMLElement, ctx: AppContext, terminalFor?:
           s.error ? h('div', { class: 'field-error' }, s.error) : null,
           s.status_reason === 'share_revoked'
             ? h('div', { class: 'hint' }, 'Ended: a folder it mounted is no longer shared with you.')
-            : null),
+            : null,
+          s.status === 'pending' && s.status_reason
+            ? h('div', { class: 'hint' }, `Waiting for the cluster: ${s.status_reason}`)
+            : null,
+          s.status === 'lost'
+            ? h('div', { class: 'hint' }, 'Its node or agent went away; your folders are safe. Delete it to clean up.')
+            : null,
+          s.node ? h('div', { class: 'hint' }, `on ${s.node}`) : null),
         h('td', { class: 'hide-narrow' }, s.image),
         h('td', { class: 'mounts-col' }, mounts.length ? h('ul', { class: 'mounts-cell' }, mounts) : h('span', { class: 'hint' }, 'none')),
         h('td', { class: 'hide-narrow' }, formatTime(s.created_at)),
