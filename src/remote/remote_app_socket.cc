@@ -30,7 +30,9 @@ void Pump(const std::shared_ptr<HubLink>& link, uint32_t id, const std::shared_p
       if (f.type == FrameType::kAppEof) *eof = true;
       if (f.type == FrameType::kError) return false;
     }
-    return s->gone.ok();
+    // The agent ends the stream once both directions are done there: after
+    // its EOF that loses nothing, and what came before is still written out.
+    return s->gone.ok() || *eof;
   };
   io.consumed = [&](size_t n) { link->Consumed(id, *s, n); };
   io.send_data = [&](std::string bytes) { link->Send(FrameType::kAppData, id, std::move(bytes)); };
