@@ -341,7 +341,9 @@ void ClusterSessionHost::PollOnce() {
   }
   const auto now = Clock::now();
   for (const auto& r : *all) {
-    if (Watched(r)) Check(r, now);
+    const bool mine = options_.manager_name.empty() || r.manager.empty() ||
+                      r.manager == options_.manager_name;
+    if (mine && Watched(r)) Check(r, now);
   }
 }
 

@@ -67,6 +67,9 @@ struct ClusterHostOptions {
   std::chrono::milliseconds agent_grace{30000};
   // How long Delete waits for the agent to confirm its cleanup.
   std::chrono::milliseconds delete_timeout{20000};
+  // This manager's name: the poller watches only the sessions it runs (their
+  // agents dial this manager); "" = every session.
+  std::string manager_name;
 };
 
 class ClusterSessionHost final : public manager::SessionHost, public remote::RegistrationPolicy {

@@ -39,6 +39,7 @@ Result<std::unique_ptr<ClusterParts>> OpenCluster(const manager::DaemonConfig& c
   h.session_lifetime = std::chrono::seconds(cfg.session_lifetime_s);
   h.poll_interval = std::chrono::milliseconds(cfg.cluster_poll_ms);
   h.agent_grace = std::chrono::milliseconds(cfg.agent_grace_ms);
+  h.manager_name = cfg.manager_name;
   parts->host = std::make_unique<cluster::ClusterSessionHost>(std::move(h));
 
   remote::AgentHubOptions ho;

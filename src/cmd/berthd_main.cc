@@ -103,6 +103,13 @@ void ApplyDefaults(manager::DaemonConfig& cfg, const char* argv0) {
     // never reconcile away each other's containers.
     cfg.runc_root = "/run/berth/" + manager::Sha256Hex(cfg.data_dir).substr(0, 16) + "/runc";
   }
+  if (cfg.manager_name.empty()) {
+    // The host and the data dir: stable across restarts, and distinct for
+    // two managers on one host (each has its own data dir and containers).
+    char host[256] = {};
+    (void)::gethostname(host, sizeof host - 1);
+    cfg.manager_name = std::string(host) + ":" + cfg.data_dir;
+  }
 }
 
 // Blocks the signals that stop the daemon in every thread; main waits for
@@ -226,6 +233,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   auto opened = store::OpenStore(cfg.store, cfg.data_dir);
   if (!opened.ok()) return Fail(opened.status());
   spdlog::info("metadata store: {}", opened->description);
+  spdlog::info("manager name: {}", cfg.manager_name);
   store::Store& db = *opened->store;
   store::Coordination& coordination = *opened->coordination;
   // Managers sharing the store (SPEC §9) take turns at the start-up work
@@ -281,7 +289,8 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   manager::SessionHost* host = cluster ? static_cast<manager::SessionHost*>(cluster->host.get())
                                        : &local_host;
   manager::SessionService sessions(
-      {&db, &folders, host, images->get(), &events, cfg.default_image, cfg.limits});
+      {&db, &folders, host, images->get(), &events, cfg.default_image, cfg.limits,
+       cfg.manager_name});
   folders.SetUseChecker(&sessions);
   shares.SetRevoker(&sessions);
 
@@ -510,6 +519,9 @@ int main(int argc, char** argv) {
   app.add_option("--store", store_url,
                  "metadata store: postgresql://... (default: SQLite in DATA_DIR/berth.db)");
   app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8470)");
+  std::string manager_name;
+  app.add_option("--manager-name", manager_name,
+                 "this manager's name among several on one store (default: the host name)");
   std::string apps_listen;
   app.add_option("--apps-listen", apps_listen,
                  "HOST:PORT of the apps origin (default: the --listen host, its port + 1)");
@@ -569,6 +581,7 @@ int main(int argc, char** argv) {
   berth::manager::ApplyEnvironment(cfg);
   if (!data_dir.empty()) cfg.data_dir = data_dir;
   if (!store_url.empty()) cfg.store = store_url;
+  if (!manager_name.empty()) cfg.manager_name = manager_name;
   if (!listen.empty()) cfg.listen = listen;
   if (!apps_listen.empty()) cfg.apps_listen = apps_listen;
   if (!runtime.empty()) cfg.runtime = runtime;

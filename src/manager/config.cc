@@ -116,6 +116,7 @@ Status LoadConfigFile(const std::string& path, DaemonConfig& cfg) {
     else if (k == "web_root") st = str(cfg.web_root);
     else if (k == "runc_root") st = str(cfg.runc_root);
     else if (k == "store") st = str(cfg.store);
+    else if (k == "manager_name") st = str(cfg.manager_name);
     else if (k == "tls_cert") st = str(cfg.tls_cert);
     else if (k == "tls_key") st = str(cfg.tls_key);
     else if (k == "trusted_proxies") st = strings(cfg.trusted_proxies);

@@ -26,6 +26,9 @@ struct DaemonConfig {
   // DATA_DIR/berth.db, or "postgresql://..." (may carry a password: log it
   // only through store::MaskUrlPassword).
   std::string store;
+  // This manager's name among several on one store (SessionServiceDeps::
+  // manager_name); "" = the host name.
+  std::string manager_name;
   std::string listen = "127.0.0.1:8470";
   // The apps origin (SPEC §3 "Apps"): HOST:PORT; "" = the API's host and
   // port + 1 (AppsListen).

@@ -88,9 +88,21 @@ Result<store::SessionRecord> SessionService::Resolve(const Principal& p, const s
   return NotFound("no session named '" + ref + "'", "session_not_found");
 }
 
+bool SessionService::Mine(const store::SessionRecord& r) const {
+  return r.manager.empty() || deps_.manager_name.empty() || r.manager == deps_.manager_name;
+}
+
+Status SessionService::CheckMine(const store::SessionRecord& r) const {
+  if (Mine(r)) return Status::Ok();
+  return FailedPrecondition("session '" + r.name + "' runs on manager '" + r.manager +
+                                "'; ask that manager's address",
+                            "session_on_other_manager");
+}
+
 Result<store::SessionRecord> SessionService::ResolveRunning(const Principal& p,
                                                             const std::string& ref) {
   BERTH_ASSIGN_OR_RETURN(auto r, Resolve(p, ref));
+  BERTH_RETURN_IF_ERROR(CheckMine(r));
   if (r.status != "running") {
     return FailedPrecondition("session '" + r.name + "' is " + r.status + ", not running",
                               "session_not_running");
@@ -232,6 +244,7 @@ Result<api::Session> SessionService::Create(const Principal& p,
   rec.image = image_name;
   rec.status = "creating";
   rec.created_at = NowRfc3339();
+  rec.manager = deps_.manager_name;
   rec.folder_ids = folder_ids;
   rec.name = req.name.value_or("");
   json request{{"automount", req.automount}, {"env", req.env}};
@@ -338,6 +351,7 @@ Status SessionService::Delete(const Principal& p, const std::string& ref, bool f
   {
     std::lock_guard lock(mu_);
     BERTH_ASSIGN_OR_RETURN(r, Resolve(p, ref));
+    BERTH_RETURN_IF_ERROR(CheckMine(r));
     // "creating" with a job: a cluster session whose container is being
     // made on its node; deletable like a pending one (the job is cancelled).
     const bool starting_here = r.status == "creating" && r.job_id.empty();
@@ -403,6 +417,7 @@ Result<ExecSlots::Slot> SessionService::AdmitExec(const Principal& p, const std:
 
 Result<std::string> SessionService::Logs(const Principal& p, const std::string& ref) {
   BERTH_ASSIGN_OR_RETURN(auto r, Resolve(p, ref));
+  BERTH_RETURN_IF_ERROR(CheckMine(r));
   return deps_.host->Logs(r.id);
 }
 
@@ -424,8 +439,15 @@ agent::ReconcileReport SessionService::Reconcile() {
     total.errors.push_back("listing sessions: " + all.status().ToString());
     return total;
   }
-  std::set<std::string> live;
+  std::set<std::string> live, theirs;
   for (auto& r : *all) {
+    // Another manager's: only named as live (so its containers or jobs are
+    // not taken for leftovers), never touched.
+    if (!Mine(r)) {
+      if (!Ended(r.status)) live.insert(r.id);
+      theirs.insert(r.id);
+      continue;
+    }
     const bool cluster_job = !r.job_id.empty();
     if ((r.status == "creating" && !cluster_job) || r.status == "terminating") {
       // Interrupted by a crash: finish the delete.
@@ -444,9 +466,12 @@ agent::ReconcileReport SessionService::Reconcile() {
     live.insert(r.id);
   }
   agent::ReconcileReport rep = deps_.host->Reconcile(live);
+  auto not_mine = [&theirs](const std::string& id) { return theirs.count(id) > 0; };
+  std::erase_if(rep.lost, not_mine);  // their containers are elsewhere
+  std::erase_if(rep.adopted, not_mine);
   for (const auto& id : rep.lost) {
     auto r = deps_.store->GetSession(id);
-    if (r.ok() && r->status == "running" && r->job_id.empty()) {
+    if (r.ok() && Mine(*r) && r->status == "running" && r->job_id.empty()) {
       r->status = "error";
       r->error = "the container stopped while berthd was not running";
       (void)deps_.store->UpdateSession(*r);

@@ -54,6 +54,12 @@ struct SessionServiceDeps {
   EventBus* events = nullptr;  // optional
   std::string default_image = "python";
   LimitSettings limits;  // the deployment's
+  // This manager's name (--manager-name), kept with each session it creates.
+  // With several managers on one store each reconciles only its own
+  // sessions' containers and runs exec, terminal, logs and delete only for
+  // them (the others answer 409 "session_on_other_manager" naming the one
+  // to ask). "": the only manager.
+  std::string manager_name;
 };
 
 class SessionService : public FolderUseChecker,
@@ -120,6 +126,10 @@ class SessionService : public FolderUseChecker,
  private:
   Result<store::SessionRecord> Resolve(const Principal& p, const std::string& ref);
   Result<store::SessionRecord> ResolveRunning(const Principal& p, const std::string& ref);
+  // Whether this manager runs `r` (its container or agent is here).
+  bool Mine(const store::SessionRecord& r) const;
+  // FailedPrecondition "session_on_other_manager" unless Mine(r).
+  Status CheckMine(const store::SessionRecord& r) const;
   // The notice lines for mounted folders with a quota.
   std::vector<agent::FolderQuotaNote> QuotaNotes(const std::vector<std::string>& folder_ids,
                                                  const agent::MountPlan& plan);

@@ -506,3 +506,57 @@ TEST_F(ShareRevocationTest, AcceptRefusedForADotFolder) {
 
 }  // namespace
 }  // namespace berth::manager
+
+namespace berth::manager {
+namespace {
+
+// Two managers on one store, each with its own host: a manager starting
+// (Reconcile) leaves the other's session running and its container alone,
+// and refuses to act on it (409 naming the other manager); the owner's
+// manager adopts and deletes it.
+TEST_F(SessionServiceTest, SeveralManagersTouchOnlyTheirOwnSessions) {
+  SessionServiceDeps on_a{store_.get(), folders_.get(), host_.get(), &node_->images(), nullptr,
+                          "python"};
+  on_a.manager_name = "host-a:/var/lib/berth";
+  SessionService a(on_a);
+  auto other = agent::TestNode::Create("python");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  LocalSessionHost other_host(&(*other)->agent());
+  SessionServiceDeps on_b{store_.get(), folders_.get(), &other_host, &(*other)->images(), nullptr,
+                          "python"};
+  on_b.manager_name = "host-b:/var/lib/berth";
+  SessionService b(on_b);
+
+  auto s = a.Create(alice_, Request([](SessionRequest& r) { r.name = "on-a"; }));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto rep = b.Reconcile();
+  EXPECT_TRUE(rep.lost.empty());
+  EXPECT_TRUE(rep.adopted.empty());
+  auto rec = store_->GetSession(s->id);
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->status, "running");
+  EXPECT_EQ(rec->manager, "host-a:/var/lib/berth");
+  EXPECT_EQ(node_->runtime().Ids(), std::vector<std::string>{s->id});
+
+  auto listed = b.List(alice_, false);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 1u);  // the store is shared
+  runtime::ExecOptions o;
+  o.argv = {"true"};
+  for (const Status& st : {b.Exec(alice_, "on-a", o).status(), b.Logs(alice_, "on-a").status(),
+                           b.Delete(alice_, "on-a")}) {
+    EXPECT_EQ(st.code(), Code::kFailedPrecondition) << st.ToString();
+    EXPECT_EQ(st.reason(), "session_on_other_manager");
+    EXPECT_NE(st.message().find("host-a:/var/lib/berth"), std::string::npos) << st.message();
+  }
+  EXPECT_EQ(store_->GetSession(s->id)->status, "running");
+
+  rep = a.Reconcile();
+  EXPECT_EQ(rep.adopted, std::vector<std::string>{s->id});
+  EXPECT_TRUE(a.Exec(alice_, "on-a", o).ok());
+  EXPECT_TRUE(a.Delete(alice_, "on-a").ok());
+  EXPECT_TRUE(node_->runtime().Ids().empty());
+}
+
+}  // namespace
+}  // namespace berth::manager

@@ -25,7 +25,7 @@ inline constexpr const char* kFolderCols =
 
 inline constexpr const char* kSessionCols =
     "id, name, owner_id, image, status, error, created_at, request_json, mounts_json, "
-    "status_reason, node, job_id, agent_key_hash, spec_json";
+    "status_reason, node, job_id, agent_key_hash, spec_json, manager";
 
 inline constexpr const char* kShareCols = "id, folder_id, user_id, permission, status, created_at";
 

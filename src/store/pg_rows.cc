@@ -118,7 +118,7 @@ FolderRecord ReadFolder(const pqxx::row& r) {
 PgParams SessionParams(const SessionRecord& s) {
   return {s.id,         s.name,         s.owner_id,    s.image,       s.status,
           s.error,      s.created_at,   s.request_json, s.mounts_json, s.status_reason,
-          s.node,       s.job_id,       s.agent_key_hash, s.spec_json};
+          s.node,       s.job_id,       s.agent_key_hash, s.spec_json, s.manager};
 }
 SessionRecord ReadSession(const pqxx::row& r) {
   SessionRecord s;
@@ -136,6 +136,7 @@ SessionRecord ReadSession(const pqxx::row& r) {
   s.job_id = Str(r[11]);
   s.agent_key_hash = Str(r[12]);
   s.spec_json = Str(r[13]);
+  s.manager = Str(r[14]);
   return s;
 }
 

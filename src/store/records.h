@@ -73,6 +73,9 @@ struct SessionRecord {
   std::string job_id;          // the Slurm job that runs it
   std::string agent_key_hash;  // hex SHA-256 of the node agent's key
   std::string spec_json;       // the encoded spec, until the agent has it
+  // The manager that runs it (its --manager-name); "" for rows older than
+  // migration 11.
+  std::string manager;
 };
 
 // A folder shared with a user (SPEC §4): an invitation until accepted.

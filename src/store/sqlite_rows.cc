@@ -93,6 +93,7 @@ SessionRecord ReadSession(SQLite::Statement& q) {
   s.job_id = q.getColumn(11).getString();
   s.agent_key_hash = q.getColumn(12).getString();
   s.spec_json = q.getColumn(13).getString();
+  s.manager = q.getColumn(14).getString();
   return s;
 }
 
@@ -146,6 +147,7 @@ void BindSession(SQLite::Statement& q, const SessionRecord& s) {
   q.bind(12, s.job_id);
   q.bind(13, s.agent_key_hash);
   q.bind(14, s.spec_json);
+  q.bind(15, s.manager);
 }
 void BindUser(SQLite::Statement& q, const UserRecord& u) {
   q.bind(1, u.id);

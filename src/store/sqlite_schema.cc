@@ -131,6 +131,13 @@ ALTER TABLE sessions ADD COLUMN job_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN agent_key_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN spec_json TEXT NOT NULL DEFAULT '';
 )sql",
+    // 11: the manager that runs a session (--manager-name, default the host
+    // name): with several managers on one store, each reconciles, polls and
+    // serves only its own sessions' containers and agents. "" before 11:
+    // whichever manager reconciles first.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN manager TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int kVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -190,7 +190,7 @@ class SqliteStore : public Store {
     return Exec("a session named '" + s.name + "'", [&] {
       SQLite::Transaction tx(db_);
       SQLite::Statement q(db_, std::string("INSERT INTO sessions (") + kSessionCols +
-                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       BindSession(q, s);
       q.exec();
       WriteSessionFolders(s);
@@ -233,9 +233,9 @@ class SqliteStore : public Store {
       SQLite::Statement q(db_,
                           "UPDATE sessions SET id=?, name=?, owner_id=?, image=?, status=?, error=?, "
                           "created_at=?, request_json=?, mounts_json=?, status_reason=?, node=?, "
-                          "job_id=?, agent_key_hash=?, spec_json=? WHERE id=?");
+                          "job_id=?, agent_key_hash=?, spec_json=?, manager=? WHERE id=?");
       BindSession(q, s);
-      q.bind(15, s.id);
+      q.bind(16, s.id);
       int n = q.exec();
       SQLite::Statement del(db_, "DELETE FROM session_folders WHERE session_id=?");
       del.bind(1, s.id);

@@ -203,6 +203,7 @@ TEST_P(StoreSuite, ClusterSessionFieldsRoundTrip) {
   s.job_id = "42";
   s.agent_key_hash = std::string(64, 'a');
   s.spec_json = R"({"id":"x"})";
+  s.manager = "mgr-a";
   ASSERT_TRUE(store_->CreateSession(s).ok());
   auto got = store_->GetSession(s.id);
   ASSERT_TRUE(got.ok());
@@ -220,6 +221,7 @@ TEST_P(StoreSuite, ClusterSessionFieldsRoundTrip) {
   EXPECT_EQ(listed->front().node, "node2");
   EXPECT_EQ(listed->front().job_id, "42");
   EXPECT_EQ(listed->front().spec_json, "");
+  EXPECT_EQ(listed->front().manager, "mgr-a");
 }
 
 }  // namespace

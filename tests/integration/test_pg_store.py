@@ -149,6 +149,17 @@ def test_two_managers_on_one_database(pg):
             assert r.status == 201, r
             s = b.api("GET", "/sessions/on-a").json()
             assert s["status"] == "running" and s["id"] == r.json()["id"], s
+            # B restarting reconciles only its own sessions: A's stays
+            # running; B does not act on it but names the manager that runs it.
+            b.restart()
+            s = a.api("GET", "/sessions/on-a").json()
+            assert s["status"] == "running", s
+            r = b.api("POST", "/sessions/on-a/exec", {"command": ["true"]})
+            assert r.status == 409 and r.error_code() == "session_on_other_manager", r
+            assert a.data_dir in r.json()["error"]["message"], r.json()
+            assert b.api("DELETE", "/sessions/on-a").status == 409
+            r = a.api("POST", "/sessions/on-a/exec", {"command": ["true"]})
+            assert r.status == 200 and r.json()["exit_code"] == 0, r
             assert a.api("DELETE", "/sessions/on-a").status == 204
             assert b.api("GET", "/sessions/on-a").status == 404
     finally:
