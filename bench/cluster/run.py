@@ -63,10 +63,11 @@ class BenchCluster(Cluster):
         wait_until("no active job", lambda: not self.active_jobs(), timeout)
 
 
-def start_manager(cluster, hold):
-    """berthd --cluster slurm with the script's flags; `hold` (a list) gets it
-    before it starts, so that a Ctrl-C during the start still stops it."""
-    d = Berthd(cluster.flags.split())
+def start_manager(cluster, hold, sessions=8):
+    """berthd --cluster slurm with the script's flags, allowing `sessions` live
+    sessions to the admin; `hold` (a list) gets it before it starts, so that a
+    Ctrl-C during the start still stops it."""
+    d = Berthd(cluster.flags.split() + ["--max-sessions-per-user", str(sessions)])
     hold.append(d)
     d.start(timeout=30)
     return d
@@ -108,15 +109,23 @@ def line_time(line):
     return secs + int(m.group(3)) / 1000
 
 
-def first_time(path, needle):
+def first_time(path, *needles):
+    """The time of the first line of `path` holding one of `needles`."""
     try:
         with open(path, errors="replace") as f:
             for line in f:
-                if needle in line:
+                if any(n in line for n in needles):
                     return line_time(line)
     except OSError:
         pass
     return None
+
+
+def allocated(cluster, jid):
+    """When slurmctld gave job `jid` its node: its main scheduler logs
+    `sched: Allocate JobId=N`, the backfill scheduler `Started JobId=N`."""
+    return first_time(os.path.join(cluster.dir, "ctld", "slurmctld.log"),
+                      f"Allocate JobId={jid} ", f"Started JobId={jid} ")
 
 
 def berth_phases(manager, cluster, name, sid, t0, t_post, t_seen):
@@ -132,8 +141,7 @@ def berth_phases(manager, cluster, name, sid, t0, t_post, t_seen):
     p = {"POST answered (job submitted)": t_post}
     if job:
         jid, node = job.groups()
-        p["slurmctld allocated the node"] = first_time(
-            os.path.join(cluster.dir, "ctld", "slurmctld.log"), f"Allocate JobId={jid} ")
+        p["slurmctld allocated the node"] = allocated(cluster, jid)
         p["slurmd launched the job"] = first_time(
             os.path.join(cluster.dir, "nodes", node, "slurmd.log"), f"batch job {jid} ")
         agent_log = os.path.join(cluster.node_data_dir, f"berth-agent-{jid}.log")
@@ -147,8 +155,7 @@ def berth_phases(manager, cluster, name, sid, t0, t_post, t_seen):
 
 def bare_phases(cluster, jid, t0, t_seen):
     p = {"submit answered": None,
-         "slurmctld allocated the node": first_time(
-             os.path.join(cluster.dir, "ctld", "slurmctld.log"), f"Allocate JobId={jid} ")}
+         "slurmctld allocated the node": allocated(cluster, jid)}
     node = cluster.job(jid).get("nodes", "")
     if node:
         p["slurmd launched the job"] = first_time(
@@ -209,12 +216,18 @@ def spread(xs):
 
 def phase_table(title, rounds):
     print(f"\n{title} (median over rounds, ms after the request was sent):\n")
-    print("| step | p50 ms | min–max ms |")
-    print("|---|---:|---:|")
+    print("| step | p50 ms | min–max ms | since the step before, p50 ms |")
+    print("|---|---:|---:|---:|")
+    prev = None
     for k in rounds[0]:
         xs = [r[k] for r in rounds if r.get(k) is not None]
-        if xs:
-            print(f"| {k} | {statistics.median(xs) * 1e3:.0f} | {spread(xs)} |")
+        if not xs:
+            continue
+        ds = [r[k] - r[prev] for r in rounds
+              if prev and r.get(k) is not None and r.get(prev) is not None]
+        d = f"{statistics.median(ds) * 1e3:.0f}" if ds else ""
+        print(f"| {k} | {statistics.median(xs) * 1e3:.0f} | {spread(xs)} | {d} |")
+        prev = k
 
 
 def latency(args):
@@ -318,7 +331,7 @@ def many(args):
     try:
         cluster = BenchCluster(cpus, mem_mb)
         cluster.start()
-        manager = start_manager(cluster, held)
+        manager = start_manager(cluster, held, n)
         names = [f"m{i}" for i in range(n)]
         ids = []
 
