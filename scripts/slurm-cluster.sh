@@ -39,6 +39,11 @@
 #   BERTH_SLURM_JOB_USER  the user the JWT is for, i.e. the user Berth's jobs
 #                      run as (default root: the node agent starts runc)
 #   BERTH_SLURM_TOKEN_LIFESPAN  the JWT's lifetime in seconds (default 604800)
+#   BERTH_SLURM_CPUS   CPUs of each node (default 2); more than the machine
+#                      has is fine (SlurmdParameters=config_overrides: slurmd
+#                      takes the configured value), e.g. 70 for
+#                      bench/cluster/run.py's 200 sessions
+#   BERTH_SLURM_MEM_MB RealMemory of each node in MiB (default 1024)
 #
 # Nothing leaves the machine: the namespaces have no default route, only the
 # bridge's /24; the one firewall rule accepts bridge-to-bridge forwarding
@@ -52,6 +57,8 @@ TAG=${BERTH_SLURM_TAG:-bsl}
 PORT=${BERTH_SLURM_PORT:-16817}
 JOB_USER=${BERTH_SLURM_JOB_USER:-root}
 TOKEN_LIFESPAN=${BERTH_SLURM_TOKEN_LIFESPAN:-604800}
+NODE_CPUS=${BERTH_SLURM_CPUS:-2}
+NODE_MEM_MB=${BERTH_SLURM_MEM_MB:-1024}
 NODES=(node1 node2 node3)
 REST_USER=berth-slurmrest  # slurmrestd refuses to run as root or SlurmUser
 SLURM_USER=slurm           # made by Debian's slurm packages
@@ -73,6 +80,8 @@ parse_args() {
   done
   [[ $DIR = /* ]] || die "--dir must be an absolute path"
   [[ $NET =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "BERTH_SLURM_NET must be three octets, like 10.214.7"
+  [[ $NODE_CPUS =~ ^[1-9][0-9]*$ ]] || die "BERTH_SLURM_CPUS must be a positive integer"
+  [[ $NODE_MEM_MB =~ ^[1-9][0-9]*$ ]] || die "BERTH_SLURM_MEM_MB must be a positive integer (MiB)"
   BRIDGE="$TAG-br0"
   CTLD_ADDR="$NET.1"
   SLURMD_PORT=$((PORT + 1))
@@ -121,7 +130,7 @@ write_config() {
   local nodelines="" n addr
   for n in "${NODES[@]}"; do
     addr=$(node_addr "$n")
-    nodelines+="NodeName=$n NodeHostname=$n NodeAddr=$addr CPUs=2 RealMemory=1024 State=UNKNOWN"$'\n'
+    nodelines+="NodeName=$n NodeHostname=$n NodeAddr=$addr CPUs=$NODE_CPUS RealMemory=$NODE_MEM_MB State=UNKNOWN"$'\n'
   done
   cat >"$CONF" <<EOF
 # Written by scripts/slurm-cluster.sh: a three-node test cluster on one host.
@@ -142,6 +151,8 @@ SlurmctldLogFile=$DIR/ctld/slurmctld.log
 SlurmdSpoolDir=$DIR/nodes/%n/spool
 SlurmdPidFile=$DIR/nodes/%n/slurmd.pid
 SlurmdLogFile=$DIR/nodes/%n/slurmd.log
+# The nodes' CPUs and RealMemory as written here, not as detected
+# (BERTH_SLURM_CPUS may exceed the machine's cores).
 SlurmdParameters=config_overrides
 # The nodes share one cgroup tree: no cgroup plugins.
 ProctrackType=proctrack/linuxproc

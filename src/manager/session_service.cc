@@ -26,6 +26,15 @@ bool Ended(const std::string& status) {
   return status == "error" || status == "terminated" || status == "lost";
 }
 
+// How far a session has come in its start: pending 1, creating 2, running 3;
+// 0 for any other status.
+int StartRank(const std::string& status) {
+  if (status == "pending") return 1;
+  if (status == "creating") return 2;
+  if (status == "running") return 3;
+  return 0;
+}
+
 // The folder mounts recorded for session `r`.
 std::vector<api::SessionMount> MountsOf(const store::SessionRecord& r) {
   json m = json::parse(r.mounts_json, nullptr, false);
@@ -554,6 +563,11 @@ void SessionService::OnHostStatus(const std::string& session_id, const std::stri
     // Gone, being deleted, or ended: nothing to record. ("creating" with no
     // job yet: Create records the placement itself, and reads this back.)
     if (!cur.ok() || cur->status == "terminating" || Ended(cur->status)) return;
+    // A session does not go back towards pending: the cluster poller's
+    // "pending"/"creating" comes from a listing read before its Slurm calls,
+    // and may be older than the agent's "running" (bench/cluster: 4 of 200
+    // sessions stuck in "creating" with their containers up).
+    if (StartRank(status) != 0 && StartRank(status) < StartRank(cur->status)) return;
     r = std::move(*cur);
     if (r.status == status && r.status_reason == reason && (node.empty() || r.node == node)) return;
     r.status = status;

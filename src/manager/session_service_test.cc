@@ -303,6 +303,23 @@ TEST_F(SessionServiceTest, ALostSessionIsRecordedAndFreesItsFolders) {
   ExpectNothingLeft();
 }
 
+// The cluster poller may report "creating" (or "pending") from a listing read
+// before the agent's "running" came in: a running session stays running.
+TEST_F(SessionServiceTest, ALateCreatingReportDoesNotUndoRunning) {
+  auto s = Create(alice_, "web");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->status, "running");
+  sessions_->OnHostStatus(s->id, "creating", "", "node1");
+  EXPECT_EQ(sessions_->Get(alice_, "web")->status, "running");
+  sessions_->OnHostStatus(s->id, "pending", "Resources", "");
+  EXPECT_EQ(sessions_->Get(alice_, "web")->status, "running");
+  // What ends it still applies.
+  sessions_->OnHostStatus(s->id, "lost", "node_fail", "node1");
+  EXPECT_EQ(sessions_->Get(alice_, "web")->status, "lost");
+  ASSERT_TRUE(sessions_->Delete(alice_, "web").ok());
+  ExpectNothingLeft();
+}
+
 TEST_F(SessionServiceTest, ExecNeedsARunningSession) {
   auto s = Create(alice_, "web");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
