@@ -25,6 +25,11 @@ class FolderCloneTest : public ServiceTest {
     if (volume().capabilities().instant_clone) GTEST_SKIP() << "this volume clones instantly";
     alice_ = AddUser("alice");
   }
+  // The service (and its copying threads) goes before the store it uses.
+  void TearDown() override {
+    folders_.reset();
+    ServiceTest::TearDown();
+  }
 
   // A service whose streamed clones call `observer` at each step.
   void Start(storage::CopyProgressFn observer, store::Coordination* coordination = nullptr) {
@@ -210,6 +215,28 @@ TEST_F(FolderCloneTest, ACopyUnderWayHoldsItsCloneLock) {
   auto after = theirs.TryLock("clone:" + c->id);
   ASSERT_TRUE(after.ok());
   EXPECT_NE(*after, nullptr);
+}
+
+// A client polling a clone by name while it ends sees "cloning", then
+// "ready", never a 404 (Get used to read "ready" then "cloning", and a copy
+// ending between the two reads fell through both).
+TEST_F(FolderCloneTest, PollingByNameNeverMissesAFinishingClone) {
+  Start({});
+  int not_found = 0;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "c" + std::to_string(i);
+    auto c = folders_->Clone(alice_, "data", name);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    for (int n = 0; n < 100000; ++n) {
+      auto f = folders_->Get(alice_, name, false);
+      if (!f.ok()) {
+        ++not_found;
+        continue;
+      }
+      if (f->status == "ready") break;
+    }
+  }
+  EXPECT_EQ(not_found, 0);
 }
 
 }  // namespace

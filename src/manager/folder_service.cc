@@ -193,9 +193,17 @@ Result<std::vector<api::Folder>> FolderService::List(const Principal& p, bool tr
 }
 
 Result<api::Folder> FolderService::Get(const Principal& p, const std::string& ref, bool with_usage) {
-  auto rec = Resolve(p, ref, "ready");
-  if (!rec.ok() && rec.status().reason() == "folder_cloning") rec = Resolve(p, ref, "cloning");
-  if (!rec.ok() && rec.status().code() == Code::kNotFound) rec = Resolve(p, ref, "trash");
+  auto find = [&] {
+    auto rec = Resolve(p, ref, "ready");
+    if (!rec.ok() && rec.status().reason() == "folder_cloning") rec = Resolve(p, ref, "cloning");
+    if (!rec.ok() && rec.status().code() == Code::kNotFound) rec = Resolve(p, ref, "trash");
+    return rec;
+  };
+  auto rec = find();
+  // A clone that ended between the reads above (cloning, then ready) was
+  // in none of them: a miss is read once more, so that a client polling a
+  // clone never sees it vanish.
+  if (!rec.ok() && rec.status().code() == Code::kNotFound) rec = find();
   if (!rec.ok()) return rec.status();
   api::Folder out = ToApi(p, *rec);
   if (with_usage) {
