@@ -3,8 +3,9 @@
 // on this host: the app is started through the local runtime and dialled
 // inside the session's network namespace, apps/netns_dialer.h) and
 // remote::HubAppBackend (the session runs on a node agent: both go over the
-// agent channel, docs/cluster.md). manager::AppService picks one per
-// session; the proxy only ever sees a connected socket.
+// agent channel, docs/cluster.md). manager::AppService uses the remote one
+// when berthd runs sessions on a cluster, else the registry; the proxy only
+// ever sees a connected socket.
 //
 // Thread-safety: implementations are safe from any thread.
 #pragma once
@@ -38,8 +39,6 @@ class AppBackend {
  public:
   virtual ~AppBackend() = default;
 
-  // Whether this backend runs `session_id`'s apps.
-  virtual bool Serves(const std::string& session_id) const = 0;
   // The app's state (stopped when unknown).
   virtual AppState State(const std::string& session_id, const std::string& app) = 0;
   // Where `app` of running session `session_id` listens, starting it first

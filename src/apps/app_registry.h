@@ -43,9 +43,6 @@ class AppRegistry : public AppBackend {
   AppRegistry(const AppRegistry&) = delete;
   AppRegistry& operator=(const AppRegistry&) = delete;
 
-  // Every session whose container the local runtime runs.
-  bool Serves(const std::string&) const override { return true; }
-
   // The app's state as far as the registry knows (no I/O but a poll of the
   // process's exit fd).
   AppState State(const std::string& session_id, const std::string& app) override;

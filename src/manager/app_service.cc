@@ -16,14 +16,6 @@ Status NoSuchApp(const std::string& app) {
 
 }  // namespace
 
-apps::AppBackend& AppService::BackendFor(const std::string& session_id) const {
-  // With --cluster every session is a job on a node: its agent may be
-  // reconnecting right now, but the local runtime never has its container.
-  (void)session_id;
-  if (deps_.remote != nullptr) return *deps_.remote;
-  return *deps_.registry;
-}
-
 Result<images::AppSpec> AppService::FindApp(const std::string& image, const std::string& app) {
   BERTH_ASSIGN_OR_RETURN(images::ImageInfo info, deps_.images->Get(image));
   for (const auto& a : info.apps)
@@ -37,7 +29,7 @@ Result<std::vector<SessionApp>> AppService::List(const Principal& p, const std::
   auto info = deps_.images->Get(s.image);
   if (!info.ok()) return out;  // the image is gone: no app to offer
   for (const auto& a : info->apps) {
-    apps::AppState state = s.status == "running" ? BackendFor(s.id).State(s.id, a.name)
+    apps::AppState state = s.status == "running" ? Backend().State(s.id, a.name)
                                                  : apps::AppState::kStopped;
     out.push_back({a.name, a.display_name, apps::AppBaseUrl(s.id, a.name),
                    apps::AppStateName(state)});
@@ -54,7 +46,7 @@ Result<std::string> AppService::Open(const Principal& p, const std::string& ref,
                               "session_not_running");
   }
   // Start it now: the redirect and the first page load then wait less.
-  BERTH_RETURN_IF_ERROR(BackendFor(s.id).Ensure(s.id, spec, /*restart=*/true).status());
+  BERTH_RETURN_IF_ERROR(Backend().Ensure(s.id, spec, /*restart=*/true).status());
   std::string code = grants_.MintCode({p.user_id, s.id, app}, NowUnix());
   return apps::AppBaseUrl(s.id, app) + "_berth_open?code=" + code;
 }
@@ -86,16 +78,16 @@ Result<apps::AppTarget> AppService::Admit(const std::string& session_id, const s
     return FailedPrecondition("session '" + rec->name + "' is " + rec->status + ", not running",
                               "session_not_running");
   }
-  return BackendFor(session_id).Ensure(session_id, spec, /*restart=*/false);
+  return Backend().Ensure(session_id, spec, /*restart=*/false);
 }
 
 Result<int> AppService::Dial(const std::string& session_id, const std::string& app,
                              const apps::AppTarget& target, std::chrono::milliseconds timeout) {
-  return BackendFor(session_id).Dial(session_id, app, target, timeout);
+  return Backend().Dial(session_id, app, target, timeout);
 }
 
 void AppService::Reached(const std::string& session_id, const std::string& app) {
-  BackendFor(session_id).MarkReachable(session_id, app);
+  Backend().MarkReachable(session_id, app);
 }
 
 Result<std::string> AppService::RedeemOpenCode(const std::string& session_id,

@@ -79,7 +79,10 @@ class AppService : public apps::Gate {
   int64_t cookie_max_age_s() const override { return AppGrants::kCookieTtlS; }
 
  private:
-  apps::AppBackend& BackendFor(const std::string& session_id) const;
+  // The remote backend when set (berthd --cluster: every session is a job
+  // on a node, whose agent may be reconnecting right now, but whose
+  // container the local runtime never has), else the registry.
+  apps::AppBackend& Backend() const { return deps_.remote ? *deps_.remote : *deps_.registry; }
   Result<images::AppSpec> FindApp(const std::string& image, const std::string& app);
   Result<Principal> Authenticate(const std::string& session_id, const std::string& app,
                                  const apps::ProxyCredentials& c);

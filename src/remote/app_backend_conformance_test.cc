@@ -37,7 +37,6 @@ class AppBackendConformance : public HubAgentTest, public ::testing::WithParamIn
 };
 
 TEST_P(AppBackendConformance, StartDialReachAndState) {
-  ASSERT_TRUE(backend_->Serves(session_id_));
   EXPECT_EQ(backend_->State(session_id_, "echo"), apps::AppState::kStopped);
   auto t = backend_->Ensure(session_id_, EchoApp(), /*restart=*/false);
   ASSERT_TRUE(t.ok()) << t.status().ToString();

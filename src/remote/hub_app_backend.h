@@ -2,7 +2,7 @@
 // (apps/app_backend.h over remote/agent_hub.h): the agent starts the app
 // on its node and connects to it there; the apps proxy gets a local socket
 // whose bytes travel over the agent channel. manager::AppService uses it
-// for the sessions it Serves (an agent is registered for them).
+// for every session when berthd runs them on a cluster.
 //
 // Thread-safety: as the hub (safe from any thread).
 #pragma once
@@ -16,7 +16,6 @@ class HubAppBackend : public apps::AppBackend {
  public:
   explicit HubAppBackend(AgentHub* hub) : hub_(hub) {}
 
-  bool Serves(const std::string& session_id) const override { return hub_->Connected(session_id); }
   // kStopped when the agent cannot say.
   apps::AppState State(const std::string& session_id, const std::string& app) override;
   Result<apps::AppTarget> Ensure(const std::string& session_id, const images::AppSpec& app,

@@ -193,7 +193,7 @@ TEST_F(HubAppsTest, EnsureDialAndAMegabyteEachWay) {
   UniqueFd app_listener = Listen(port);
   ASSERT_TRUE(app_listener);
   HubAppBackend backend(hub_.get());
-  ASSERT_TRUE(backend.Serves(session_id_));
+  ASSERT_TRUE(hub_->Connected(session_id_));
   apps::AppTarget target;
   target.port = port;
   auto fd = backend.Dial(session_id_, "jupyter", target, 5s);

@@ -158,6 +158,11 @@ def test_two_managers_on_one_database(pg):
             assert r.status == 409 and r.error_code() == "session_on_other_manager", r
             assert a.data_dir in r.json()["error"]["message"], r.json()
             assert b.api("DELETE", "/sessions/on-a").status == 409
+            # The terminal, as the web UI opens it, is refused the same way.
+            ws = WebSocket(b.hostport, "/api/v1/sessions/on-a/terminal",
+                           {"Authorization": "Bearer " + b.token})
+            ws.close()
+            assert ws.status == 409, ws.head
             r = a.api("POST", "/sessions/on-a/exec", {"command": ["true"]})
             assert r.status == 200 and r.json()["exit_code"] == 0, r
             assert a.api("DELETE", "/sessions/on-a").status == 204

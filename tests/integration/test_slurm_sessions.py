@@ -232,12 +232,12 @@ def test_user_guide_story_on_the_second_node(manager, cluster):
         r = manager.api("GET", f"/sessions/{story}/apps")
         assert r.status == 200, r
         app = {a["name"]: a for a in r.json()["apps"]}.get("jupyter")
-        if app is not None:
-            base = app["url"]
-            assert apps_get(base + "api/contents")[0] == 401
-            status, _, body, _ = apps_wait_ready(base + "api/contents", manager.token, timeout=120)
-            assert status == 200, body
-            assert "data" in {e["name"] for e in json.loads(body)["content"]}, body
+        assert app is not None, r.json()  # the python recipe declares it
+        base = app["url"]
+        assert apps_get(base + "api/contents")[0] == 401
+        status, _, body, _ = apps_wait_ready(base + "api/contents", manager.token, timeout=120)
+        assert status == 200, body
+        assert "data" in {e["name"] for e in json.loads(body)["content"]}, body
         p = manager.cli("session", "info", story)
         assert p.returncode == 0, p.stderr
         assert "node2" in out(p), out(p)
