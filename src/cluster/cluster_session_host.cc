@@ -288,8 +288,14 @@ void ClusterSessionHost::Lose(const store::SessionRecord& r, const std::string& 
   Report(r.id, "lost", reason, "");
 }
 
-void ClusterSessionHost::Check(const store::SessionRecord& r, Clock::time_point now) {
-  auto job = options_.backend->State(r.job_id);
+void ClusterSessionHost::Check(const store::SessionRecord& r,
+                               const std::map<std::string, JobState>* listed,
+                               Clock::time_point now) {
+  const JobState* seen = nullptr;
+  if (listed != nullptr) {
+    if (auto it = listed->find(r.job_id); it != listed->end()) seen = &it->second;
+  }
+  Result<JobState> job = seen ? Result<JobState>(*seen) : options_.backend->State(r.job_id);
   if (!job.ok()) {
     if (job.status().code() == Code::kNotFound) Lose(r, "job_vanished");
     // Otherwise slurmrestd is unreachable: nothing is known; ask again later.
@@ -339,12 +345,21 @@ void ClusterSessionHost::PollOnce() {
     spdlog::warn("cluster poller: listing sessions: {}", all.status().ToString());
     return;
   }
-  const auto now = Clock::now();
+  std::vector<const store::SessionRecord*> watched;
   for (const auto& r : *all) {
     const bool mine = options_.manager_name.empty() || r.manager.empty() ||
                       r.manager == options_.manager_name;
-    if (mine && Watched(r)) Check(r, now);
+    if (mine && Watched(r)) watched.push_back(&r);
   }
+  if (watched.empty()) return;
+  // One request for every job, not one per session.
+  std::map<std::string, JobState> listed;
+  auto jobs = options_.backend->Jobs();
+  if (jobs.ok()) {
+    for (auto& j : *jobs) listed.emplace(j.id, std::move(j));
+  }
+  const auto now = Clock::now();
+  for (const auto* r : watched) Check(*r, jobs.ok() ? &listed : nullptr, now);
 }
 
 }  // namespace berth::cluster

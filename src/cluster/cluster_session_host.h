@@ -117,8 +117,11 @@ class ClusterSessionHost final : public manager::SessionHost, public remote::Reg
   void Report(const std::string& id, const std::string& status, const std::string& reason,
               const std::string& node);
   void Lose(const store::SessionRecord& r, const std::string& reason);
-  // Checks a live session's job and agent; called by PollOnce.
-  void Check(const store::SessionRecord& r, Clock::time_point now);
+  // Checks a live session's job and agent; called by PollOnce with the
+  // jobs it listed (one request for all), asking for the job alone only
+  // when it is not among them (or there is no list).
+  void Check(const store::SessionRecord& r, const std::map<std::string, JobState>* listed,
+             Clock::time_point now);
   void Forget(const std::string& id);
   void Run();
 

@@ -37,6 +37,7 @@ class FakeBackend : public ClusterBackend {
     return Status::Ok();
   }
   Result<JobState> State(std::string_view id) override {
+    ++state_calls;
     auto it = jobs.find(std::string(id));
     if (it == jobs.end()) return NotFound("no job");
     return it->second;
@@ -56,6 +57,7 @@ class FakeBackend : public ClusterBackend {
   }
 
   int next_id = 100;
+  int state_calls = 0;
   std::map<std::string, JobState> jobs;
   std::vector<JobRequest> submitted;
   std::vector<std::string> cancelled;
@@ -286,7 +288,9 @@ TEST_F(ClusterHostTest, PollerFollowsTheJobAndLosesSessionsWhoseNodeOrAgentWent)
   backend_.Run(pb.job_id, "node2");
   backend_.Run(pc.job_id, "node3");
   hub_.connected = {a, b, c};
+  backend_.state_calls = 0;
   host_->PollOnce();
+  EXPECT_EQ(backend_.state_calls, 0);  // one listing of all jobs, not a request each
   EXPECT_EQ(store_->GetSession(a)->status, "creating");
   EXPECT_EQ(store_->GetSession(a)->node, "node1");
   // b's node failed; c's job vanished; a's agent went (grace 0 here); d
