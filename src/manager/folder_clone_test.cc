@@ -239,5 +239,18 @@ TEST_F(FolderCloneTest, PollingByNameNeverMissesAFinishingClone) {
   EXPECT_EQ(not_found, 0);
 }
 
+// GET of a clone whose copy has not started yet (its record is there, its
+// directory not) answers the folder, "cloning", without usage; it was a
+// 404 from the usage read.
+TEST_F(FolderCloneTest, AQueuedCloneIsFoundBeforeItsDirectoryExists) {
+  Start({});
+  store::FolderRecord queued = HalfClone(alice_.user_id);
+  ASSERT_TRUE(store().CreateFolder(queued).ok());
+  auto f = folders_->Get(alice_, "half", /*with_usage=*/true);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->status, "cloning");
+  EXPECT_FALSE(f->usage.has_value());
+}
+
 }  // namespace
 }  // namespace berth::manager

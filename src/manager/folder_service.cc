@@ -206,7 +206,10 @@ Result<api::Folder> FolderService::Get(const Principal& p, const std::string& re
   if (!rec.ok() && rec.status().code() == Code::kNotFound) rec = find();
   if (!rec.ok()) return rec.status();
   api::Folder out = ToApi(p, *rec);
-  if (with_usage) {
+  // A clone's usage is its progress events' business: until its copy
+  // starts it has no directory at all (its record comes first), and asking
+  // the volume then answered 404 for a folder that exists.
+  if (with_usage && rec->status != "cloning") {
     BERTH_ASSIGN_OR_RETURN(out.usage, UsageOf(*rec));
   }
   return out;
