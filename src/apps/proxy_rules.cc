@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "common/digest.h"
 #include "images/app_spec.h"
 
 namespace berth::apps {
@@ -16,6 +17,15 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+constexpr size_t kMaxDnsLabel = 63;
 
 }  // namespace
 
@@ -87,6 +97,20 @@ std::string BearerToken(std::string_view authorization) {
     if ((a | 0x20) != (b | 0x20)) return "";
   }
   return std::string(Trim(authorization.substr(kBearer.size())));
+}
+
+std::string AppHostName(std::string_view domain, std::string_view session_id, std::string_view app) {
+  std::string label = Lower(app) + "-" + Lower(session_id);
+  if (label.size() > kMaxDnsLabel) label = Lower(session_id) + "-" + Sha256Hex(app).substr(0, 16);
+  return label + "." + Lower(domain);
+}
+
+std::string HostNameOf(std::string_view host) {
+  host = Trim(host);
+  if (!host.empty() && host.front() == '[') return Lower(host.substr(0, host.find(']') + 1));
+  std::string name = Lower(host.substr(0, host.rfind(':')));
+  if (!name.empty() && name.back() == '.') name.pop_back();  // "a.example." is "a.example"
+  return name;
 }
 
 std::string AppCookie(const std::string& value, const std::string& base_url, int64_t max_age_s,

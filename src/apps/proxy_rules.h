@@ -40,7 +40,21 @@ std::string StripBerthCookies(std::string_view cookie_header, std::vector<std::s
 // The token of an "Authorization: Bearer <token>" value; "" otherwise.
 std::string BearerToken(std::string_view authorization);
 
-// The Set-Cookie value for the apps cookie of `base_url`.
+// Wildcard-host mode (`--apps-listen '*.DOMAIN:PORT'`, one origin per app):
+// the host name of app `app` of session `session_id` under `domain`,
+// lower-case: "<app>-<session id>.<domain>". Session ids are UUIDs (36
+// characters) and app names at most 32, so a label longer than a DNS
+// label's 63 characters (app names over 26 characters) becomes
+// "<session id>-<16 hex of SHA-256(app)>" instead: still one per app.
+std::string AppHostName(std::string_view domain, std::string_view session_id, std::string_view app);
+
+// The host name of a Host header value, lower-case, without its port
+// ("Ab.example:8471" -> "ab.example", "[::1]:1" -> "[::1]").
+std::string HostNameOf(std::string_view host_header);
+
+// The Set-Cookie value for the apps cookie of `base_url`. It never has a
+// Domain attribute: a host-only cookie, which in wildcard-host mode no
+// other app's host receives.
 std::string AppCookie(const std::string& value, const std::string& base_url, int64_t max_age_s,
                       bool secure);
 

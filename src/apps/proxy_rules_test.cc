@@ -52,5 +52,30 @@ TEST(ProxyRulesTest, CookieIsScopedAndHttpOnly) {
   EXPECT_NE(AppCookie("v", "/", 1, true).find("; Secure"), std::string::npos);
 }
 
+TEST(ProxyRulesTest, EachAppHasItsOwnHostInWildcardMode) {
+  const std::string id = "0B6F1C2D-1111-4222-8333-444455556666";  // a UUID, any case
+  EXPECT_EQ(AppHostName("Apps.Example.org", id, "jupyter"),
+            "jupyter-0b6f1c2d-1111-4222-8333-444455556666.apps.example.org");
+  EXPECT_NE(AppHostName("apps.localhost", id, "jupyter"), AppHostName("apps.localhost", id, "echo"));
+  // Every label fits DNS's 63 characters, also for the longest app names.
+  const std::string longest(32, 'a'), other = std::string(31, 'a') + "b";
+  for (const std::string& app : {std::string("a"), std::string(26, 'x'), std::string(27, 'x'), longest}) {
+    std::string host = AppHostName("d.example", id, app);
+    EXPECT_LE(host.find('.'), 63u) << host;
+    EXPECT_EQ(host.substr(host.find('.')), ".d.example");
+  }
+  EXPECT_NE(AppHostName("d", id, longest), AppHostName("d", id, other));
+  EXPECT_EQ(AppHostName("d", id, std::string(26, 'x')).size(), 26 + 1 + 36 + 2u);
+}
+
+TEST(ProxyRulesTest, HostNamesLoseTheirPortAndCase) {
+  EXPECT_EQ(HostNameOf("Jupyter-1.Apps.Localhost:8471"), "jupyter-1.apps.localhost");
+  EXPECT_EQ(HostNameOf("a.example."), "a.example");
+  EXPECT_EQ(HostNameOf("a.example.:80"), "a.example");
+  EXPECT_EQ(HostNameOf("[::1]:8471"), "[::1]");
+  EXPECT_EQ(HostNameOf("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(HostNameOf(""), "");
+}
+
 }  // namespace
 }  // namespace berth::apps

@@ -1,7 +1,7 @@
-// The apps origin's connection handling (see proxy_server.h): the one
-// Beast translation unit outside http/server.cc. Only the request and
-// response heads are parsed; bodies, chunked or not, and WebSocket frames
-// are copied as bytes.
+// The apps origin's connection handling (see proxy_server.h). Only the
+// request and response heads are parsed; bodies, chunked or not, and
+// WebSocket frames are copied as bytes: with splice(2) for plain HTTP
+// (Copy below), through apps/tls_pump.h over TLS.
 #include <utility>  // before Asio's coroutine headers (Boost 1.74 + g++ 12)
 
 #include "apps/proxy_server.h"
@@ -17,13 +17,17 @@
 #include <thread>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/error_mapping.h"
 #include "apps/netns_dialer.h"
+#include "apps/proxy_link.h"
 #include "apps/proxy_rules.h"
+#include "apps/tls_pump.h"
 #include "common/unique_fd.h"
 #include "http/asio_util.h"
 
@@ -35,7 +39,8 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
-using Clock = std::chrono::steady_clock;
+using PlainStream = beast::tcp_stream;
+using PlainLink = Link<tcp::socket>;
 
 namespace {
 
@@ -129,24 +134,6 @@ std::string ResponseHead(const bhttp::response_header<>& h) {
   return out;
 }
 
-// Both sockets of one proxied connection and its idle watchdog; shared by
-// the two copy loops. Everything runs on the connection's strand.
-struct Link {
-  explicit Link(tcp::socket c) : client(std::move(c)), upstream(client.get_executor()),
-                                 watchdog(client.get_executor()) {}
-  void Touch() { last = Clock::now(); }
-  void Close() {
-    beast::error_code ec;
-    client.close(ec);
-    upstream.close(ec);
-    watchdog.cancel();
-  }
-  tcp::socket client;
-  tcp::socket upstream;
-  asio::steady_timer watchdog;
-  Clock::time_point last = Clock::now();
-};
-
 // Copies `from` → `to` until EOF or an error, with splice(2) through a
 // pipe: the bytes never enter user space (a 100 MB download through the
 // proxy ran at 0.5-0.6 x direct with read/write and 64-512 KiB buffers on
@@ -158,7 +145,7 @@ struct Link {
 // one wakeup per segment the app wrote. On a clean EOF with `half_close`,
 // only shuts `to`'s sending side (the other direction may still carry the
 // response); otherwise closes the whole link.
-awaitable<void> Copy(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to,
+awaitable<void> Copy(std::shared_ptr<PlainLink> link, tcp::socket& from, tcp::socket& to,
                      bool half_close) {
   beast::error_code ec;
   int fds[2];
@@ -220,19 +207,55 @@ awaitable<void> Copy(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket&
   link->Close();
 }
 
-// Closes the link once nothing moved either way for `idle`.
-awaitable<void> Watch(std::shared_ptr<Link> link, std::chrono::seconds idle) {
+// The two copy directions and the client side's end, per link kind.
+awaitable<void> ToApp(std::shared_ptr<PlainLink> l, bool half_close) {
+  return Copy(l, l->client, l->upstream, half_close);
+}
+awaitable<void> ToApp(std::shared_ptr<TlsLink> l, bool half_close) {
+  return TlsToApp(std::move(l), half_close);
+}
+awaitable<void> ToClient(std::shared_ptr<PlainLink> l) {
+  return Copy(l, l->upstream, l->client, /*half_close=*/false);
+}
+awaitable<void> ToClient(std::shared_ptr<TlsLink> l) { return TlsToClient(std::move(l)); }
+awaitable<void> EndClient(std::shared_ptr<PlainLink> l) {
   beast::error_code ec;
-  for (;;) {
-    link->watchdog.expires_at(link->last + idle);
-    co_await link->watchdog.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (ec || !link->client.is_open()) co_return;  // cancelled: the link is closed
-    if (Clock::now() - link->last >= idle) {
-      spdlog::debug("apps proxy: closing a connection idle for {} s", idle.count());
-      link->Close();
-      co_return;
-    }
-  }
+  l->client.shutdown(tcp::socket::shutdown_send, ec);
+  l->Close();
+  co_return;
+}
+awaitable<void> EndClient(std::shared_ptr<TlsLink> l) { return TlsGoodbye(std::move(l)); }
+
+// A link owning the client's stream; its idle watchdog replaces the
+// stream's own timeouts.
+std::shared_ptr<PlainLink> MakeLink(PlainStream& c) {
+  return std::make_shared<PlainLink>(c.release_socket());
+}
+std::shared_ptr<TlsLink> MakeLink(TlsStream& c) {
+  beast::get_lowest_layer(c).expires_never();
+  return std::make_shared<TlsLink>(std::move(c));
+}
+
+// After the proxy's own answer: the end of the client's stream (TLS:
+// close_notify, bounded).
+awaitable<void> EndStream(PlainStream& c) {
+  beast::error_code ec;
+  c.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_return;
+}
+awaitable<void> EndStream(TlsStream& c) {
+  beast::error_code ec;
+  beast::get_lowest_layer(c).expires_after(kTlsGoodbye);
+  co_await c.async_shutdown(asio::redirect_error(use_awaitable, ec));
+}
+
+// A reply of the proxy's own for a request whose Host is not the host of
+// the app its path names (wildcard-host mode).
+std::string WrongHostReply(const std::string& expected) {
+  return Reply(421, "application/json",
+               api::ErrorBody(InvalidArgument("this app is served at " + expected +
+                                              " only: every app has its own host name here",
+                                              "wrong_app_host")) + "\n");
 }
 
 }  // namespace
@@ -257,15 +280,24 @@ struct ProxyServer::Impl {
   }
 
   awaitable<void> Accept();
-  awaitable<void> Serve(tcp::socket socket);
+  awaitable<void> ServePlain(tcp::socket socket) {
+    PlainStream client(std::move(socket));
+    co_await Serve(client);
+  }
+  // The TLS handshake (https apps origin), then Serve.
+  awaitable<void> Handshake(tcp::socket socket);
+  template <class Stream>
+  awaitable<void> Serve(Stream& client);
   // Connects to the app and copies both ways; the request head is parsed.
-  awaitable<void> Forward(beast::tcp_stream& client, beast::flat_buffer& buffer,
+  template <class Stream>
+  awaitable<void> Forward(Stream& client, beast::flat_buffer& buffer,
                           bhttp::request_parser<bhttp::empty_body>& parser, const AppPath& path);
-  awaitable<void> Send(beast::tcp_stream& client, std::string bytes) {
+  template <class Stream>
+  awaitable<void> Send(Stream& client, std::string bytes) {
     beast::error_code ec;
-    client.expires_after(kHeadTimeout);
+    beast::get_lowest_layer(client).expires_after(kHeadTimeout);
     co_await asio::async_write(client, asio::buffer(bytes), asio::redirect_error(use_awaitable, ec));
-    client.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (!ec) co_await EndStream(client);
   }
 };
 
@@ -283,18 +315,36 @@ awaitable<void> ProxyServer::Impl::Accept() {
     }
     sock.set_option(tcp::no_delay(true), ec);
     auto ex = sock.get_executor();
-    asio::co_spawn(ex, Serve(std::move(sock)), asio::detached);
+    if (options.tls) {
+      asio::co_spawn(ex, Handshake(std::move(sock)), asio::detached);
+    } else {
+      asio::co_spawn(ex, ServePlain(std::move(sock)), asio::detached);
+    }
   }
 }
 
-awaitable<void> ProxyServer::Impl::Serve(tcp::socket socket) {
+awaitable<void> ProxyServer::Impl::Handshake(tcp::socket socket) {
   beast::error_code ec;
-  beast::tcp_stream client(std::move(socket));
+  TlsStream client(std::move(socket), *options.tls);
+  beast::get_lowest_layer(client).expires_after(kHeadTimeout);
+  co_await client.async_handshake(asio::ssl::stream_base::server,
+                                  asio::redirect_error(use_awaitable, ec));
+  if (ec) {
+    // Plain HTTP, a port scan or a client that distrusts the certificate.
+    spdlog::debug("apps proxy: TLS handshake failed: {}", ec.message());
+    co_return;
+  }
+  co_await Serve(client);
+}
+
+template <class Stream>
+awaitable<void> ProxyServer::Impl::Serve(Stream& client) {
+  beast::error_code ec;
   beast::flat_buffer buffer;
   bhttp::request_parser<bhttp::empty_body> parser;
   parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  client.expires_after(kHeadTimeout);
+  beast::get_lowest_layer(client).expires_after(kHeadTimeout);
   co_await bhttp::async_read_header(client, buffer, parser, asio::redirect_error(use_awaitable, ec));
   if (ec) {
     if (ec != asio::error::eof && ec != beast::error::timeout) {
@@ -309,6 +359,15 @@ awaitable<void> ProxyServer::Impl::Serve(tcp::socket socket) {
     co_await Send(client, ErrorReply(NotFound("the apps origin serves only /s/<session>/<app>/",
                                               "not_found")));
     co_return;
+  }
+  if (!options.domain.empty()) {
+    // One origin per app: a page of one app must not reach another app
+    // (and the viewer's cookie for it) through its path.
+    const std::string expected = AppHostName(options.domain, path->session_id, path->app);
+    if (HostNameOf(Sv(req[bhttp::field::host])) != expected) {
+      co_await Send(client, WrongHostReply(expected));
+      co_return;
+    }
   }
   const std::string base_url = AppBaseUrl(path->session_id, path->app);
   if (!path->trailing_slash) {
@@ -337,7 +396,8 @@ awaitable<void> ProxyServer::Impl::Serve(tcp::socket socket) {
   co_await Forward(client, buffer, parser, *path);
 }
 
-awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::flat_buffer& buffer,
+template <class Stream>
+awaitable<void> ProxyServer::Impl::Forward(Stream& client, beast::flat_buffer& buffer,
                                            bhttp::request_parser<bhttp::empty_body>& parser,
                                            const AppPath& path) {
   beast::error_code ec;
@@ -367,7 +427,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
   }
   // A TCP socket here, one end of a socketpair for a node agent's app: the
   // copy below only reads, writes, splices and shuts down.
-  tcp::socket up(client.get_executor());
+  tcp::socket up(beast::get_lowest_layer(client).get_executor());
   up.assign(tcp::v4(), *fd, ec);
   if (ec) {
     ::close(*fd);
@@ -396,7 +456,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
   head.append(static_cast<const char*>(early.data()), early.size());
   buffer.consume(buffer.size());
 
-  auto link = std::make_shared<Link>(client.release_socket());
+  auto link = MakeLink(client);
   link->upstream = upstream.release_socket();
   co_await asio::async_write(link->upstream, asio::buffer(head), asio::redirect_error(use_awaitable, ec));
   if (ec) {
@@ -405,8 +465,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
   }
   auto ex = link->client.get_executor();
   asio::co_spawn(ex, Watch(link, std::chrono::seconds(options.idle_timeout_s)), asio::detached);
-  asio::co_spawn(ex, Copy(link, link->client, link->upstream, /*half_close=*/!upgrade),
-                 asio::detached);
+  asio::co_spawn(ex, ToApp(link, /*half_close=*/!upgrade), asio::detached);
 
   // The response head: interim 1xx heads pass as they are; the final one
   // says Connection: close unless it switches protocols.
@@ -419,7 +478,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     rp.skip(false);
     co_await bhttp::async_read_header(link->upstream, ubuf, rp, asio::redirect_error(use_awaitable, ec));
     if (ec) {
-      if (!head_sent && link->client.is_open()) {
+      if (!head_sent && link->Open()) {
         const bool closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
                             ec == asio::error::connection_reset ||
                             ec == bhttp::error::partial_message;
@@ -427,7 +486,10 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
         beast::error_code wec;
         co_await asio::async_write(link->client, asio::buffer(reply),
                                    asio::redirect_error(use_awaitable, wec));
-        link->client.shutdown(tcp::socket::shutdown_send, wec);
+        if (!wec) {
+          co_await EndClient(link);
+          co_return;
+        }
       }
       link->Close();
       co_return;
@@ -454,7 +516,7 @@ awaitable<void> ProxyServer::Impl::Forward(beast::tcp_stream& client, beast::fla
     if (!interim) break;
     head_sent = true;
   }
-  co_await Copy(link, link->upstream, link->client, /*half_close=*/false);
+  co_await ToClient(link);
 }
 
 ProxyServer::ProxyServer(ProxyOptions options, Gate* gate)

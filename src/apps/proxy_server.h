@@ -14,7 +14,16 @@
 // connection after its response (one request per client connection, which
 // the response says with Connection: close); a WebSocket upgrade keeps its
 // connection and is copied the same way. Bodies stream both ways; memory
-// per connection is two pipes (splice(2)), no user-space buffer.
+// per connection is two pipes (splice(2)), no user-space buffer, on plain
+// HTTP, and two bounded buffers over TLS (apps/tls_pump.h).
+//
+// https (ProxyOptions::tls, berthd --tls-cert): the API's certificate and
+// policy (http/tls_context.h); in wildcard-host mode it must cover
+// *.DOMAIN. Wildcard-host mode (ProxyOptions::domain): every app has its
+// own host (apps/proxy_rules.h AppHostName), and a request whose Host is
+// not the host of the app its path names is refused with 421: the apps
+// cookie is host-only, so a page on one app's host can neither read nor
+// send the viewer's cookie for another app.
 //
 // Answers of its own: 401 without a credential, 403/404 from the Gate, 503
 // with Retry-After and a page that reloads while the app does not accept
@@ -35,6 +44,10 @@
 
 #include "apps/app_registry.h"
 #include "common/result.h"
+
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
 
 namespace berth::apps {
 
@@ -81,6 +94,10 @@ struct ProxyOptions {
   int idle_timeout_s = 600;
   size_t max_header_bytes = 16 * 1024;
   bool secure_cookie = false;  // add Secure to the cookie (https apps origin)
+  // Serve https with this context (http::MakeServerTlsContext); null: plain.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  // Wildcard-host mode: apps at <app>-<session id>.<domain> only; "": any Host.
+  std::string domain;
 };
 
 class ProxyServer {

@@ -25,6 +25,7 @@
 #include "http/access_log.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/tls_context.h"
 #include "agent/session_agent.h"
 #include "apps/app_registry.h"
 #include "apps/proxy_server.h"
@@ -315,6 +316,16 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   apps::ProxyOptions popt;
   popt.host = apps_listen->host;
   popt.port = apps_listen->port;
+  popt.domain = apps_listen->domain;
+  // https on the apps origin too, with the API's certificate (in
+  // wildcard-host mode it must cover *.DOMAIN: docs/operations.md "Apps").
+  const bool tls = !cfg.tls_cert.empty();
+  if (tls) {
+    auto ctx = http::MakeServerTlsContext(cfg.tls_cert, cfg.tls_key);
+    if (!ctx.ok()) return fail_with_network(ctx.status());
+    popt.tls = *ctx;
+    popt.secure_cookie = true;
+  }
   apps::ProxyServer apps_server(popt, &app_service);
   if (Status st = apps_server.Start(); !st.ok()) return fail_with_network(st);
 
@@ -338,7 +349,7 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   api.events = &events;
   api.exec_limits = {cfg.exec_default_timeout_s, cfg.exec_max_timeout_s};
   api.apps = &app_service;
-  api.apps_endpoint = {apps_listen->host, apps_server.port(), false};
+  api.apps_endpoint = {apps_listen->host, apps_server.port(), tls, apps_listen->domain};
   api.metrics = &metrics;
   api.readiness = &readiness;
   manager::RegisterApi(router, api);
@@ -377,8 +388,9 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
   }
 
   std::string url = std::string(cfg.tls_cert.empty() ? "http" : "https") + "://" + listen->host + ":" + std::to_string(server.port());
-  spdlog::info("berthd {} listening on {} (data dir {}); apps on {}:{}", BERTH_VERSION, url,
-               cfg.data_dir, apps_listen->host, apps_server.port());
+  spdlog::info("berthd {} listening on {} (data dir {}); apps on {}{}:{}", BERTH_VERSION, url,
+               cfg.data_dir, apps_listen->domain.empty() ? "" : "*." + apps_listen->domain + " at ",
+               apps_listen->host, apps_server.port());
   std::printf("berthd listening on %s (runtime %s)\n", url.c_str(), cfg.runtime.c_str());
   // Never the token itself (SPEC §4): where it is, and a one-time link.
   std::printf("admin API token: %s\n", admin_token_path.c_str());
@@ -524,7 +536,8 @@ int main(int argc, char** argv) {
                  "this manager's name among several on one store (default: the host name)");
   std::string apps_listen;
   app.add_option("--apps-listen", apps_listen,
-                 "HOST:PORT of the apps origin (default: the --listen host, its port + 1)");
+                 "HOST:PORT of the apps origin (default: the --listen host, its port + 1), or "
+                 "'*.DOMAIN[:PORT]': one host per app, <app>-<session id>.DOMAIN, on the --listen host");
   app.add_option("--runtime", runtime, "container runtime: runc or docker");
   app.add_option("--docker-socket", docker_socket, "Docker Engine socket for --runtime docker");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");

@@ -31,13 +31,13 @@ Result<std::vector<SessionApp>> AppService::List(const Principal& p, const std::
   for (const auto& a : info->apps) {
     apps::AppState state = s.status == "running" ? Backend().State(s.id, a.name)
                                                  : apps::AppState::kStopped;
-    out.push_back({a.name, a.display_name, apps::AppBaseUrl(s.id, a.name),
+    out.push_back({s.id, a.name, a.display_name, apps::AppBaseUrl(s.id, a.name),
                    apps::AppStateName(state)});
   }
   return out;
 }
 
-Result<std::string> AppService::Open(const Principal& p, const std::string& ref,
+Result<SessionApp> AppService::Open(const Principal& p, const std::string& ref,
                                      const std::string& app) {
   BERTH_ASSIGN_OR_RETURN(api::Session s, deps_.sessions->Get(p, ref));
   BERTH_ASSIGN_OR_RETURN(images::AppSpec spec, FindApp(s.image, app));
@@ -46,9 +46,11 @@ Result<std::string> AppService::Open(const Principal& p, const std::string& ref,
                               "session_not_running");
   }
   // Start it now: the redirect and the first page load then wait less.
-  BERTH_RETURN_IF_ERROR(Backend().Ensure(s.id, spec, /*restart=*/true).status());
+  BERTH_ASSIGN_OR_RETURN(apps::AppTarget target, Backend().Ensure(s.id, spec, /*restart=*/true));
   std::string code = grants_.MintCode({p.user_id, s.id, app}, NowUnix());
-  return apps::AppBaseUrl(s.id, app) + "_berth_open?code=" + code;
+  return SessionApp{s.id, app, spec.display_name,
+                    apps::AppBaseUrl(s.id, app) + "_berth_open?code=" + code,
+                    apps::AppStateName(target.state)};
 }
 
 Result<Principal> AppService::Authenticate(const std::string& session_id, const std::string& app,

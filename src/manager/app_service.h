@@ -48,8 +48,10 @@ struct AppServiceDeps {
 };
 
 // One app of a session; `path` is its base URL on the apps origin
-// (/s/<id>/<app>/), which the REST layer makes absolute.
+// (/s/<id>/<app>/), which the REST layer makes absolute (on the app's own
+// host in wildcard-host mode: hence the session id).
 struct SessionApp {
+  std::string session_id;
   std::string name;
   std::string display_name;
   std::string path;
@@ -63,10 +65,10 @@ class AppService : public apps::Gate {
   // The apps of the caller's session `ref` (name, or id for its owner or a
   // superadmin); the session's errors (NotFound "session_not_found").
   Result<std::vector<SessionApp>> List(const Principal& p, const std::string& ref);
-  // Starts `app` when it is not running and mints a one-time code: the
-  // apps-origin path (with query) the browser is sent to. NotFound
-  // "app_not_found", FailedPrecondition "session_not_running".
-  Result<std::string> Open(const Principal& p, const std::string& ref, const std::string& app);
+  // Starts `app` when it is not running and mints a one-time code: the app
+  // with, as `path`, the apps-origin path (with query) the browser is sent
+  // to. NotFound "app_not_found", FailedPrecondition "session_not_running".
+  Result<SessionApp> Open(const Principal& p, const std::string& ref, const std::string& app);
 
   // apps::Gate
   Result<apps::AppTarget> Admit(const std::string& session_id, const std::string& app,

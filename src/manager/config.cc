@@ -227,12 +227,57 @@ Result<ListenAddress> ParseListen(const std::string& s) {
   return ListenAddress{host, static_cast<uint16_t>(port)};
 }
 
-Result<ListenAddress> AppsListen(const DaemonConfig& cfg) {
-  if (!cfg.apps_listen.empty()) return ParseListen(cfg.apps_listen);
+namespace {
+
+// The API's listen address with its port + 1 (0 stays 0: any free port).
+Result<ListenAddress> ApiPortPlusOne(const DaemonConfig& cfg) {
   BERTH_ASSIGN_OR_RETURN(ListenAddress api, ParseListen(cfg.listen));
   if (api.port == 65535) return InvalidArgument("set --apps-listen: the API port is 65535");
   if (api.port != 0) ++api.port;
   return api;
+}
+
+bool ValidDomain(const std::string& d) {
+  if (d.empty() || d.size() > 190) return false;  // room for a 63-character app label
+  size_t start = 0;
+  while (start <= d.size()) {
+    size_t dot = d.find('.', start);
+    if (dot == std::string::npos) dot = d.size();
+    std::string_view label(d.data() + start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    start = dot + 1;
+  }
+  return true;
+}
+
+// "*.DOMAIN[:PORT]": wildcard-host mode on the API's host.
+Result<AppsListenAddress> ParseWildcardApps(const DaemonConfig& cfg) {
+  const std::string& s = cfg.apps_listen;
+  const Status bad = InvalidArgument("--apps-listen '" + s + "' must be HOST:PORT or *.DOMAIN[:PORT] "
+                                     "(e.g. *.apps.example.org:8471)");
+  std::string domain = s.substr(2);
+  BERTH_ASSIGN_OR_RETURN(ListenAddress bind, ApiPortPlusOne(cfg));
+  if (size_t colon = domain.find(':'); colon != std::string::npos) {
+    auto port = ParseListen("h" + domain.substr(colon));
+    if (!port.ok()) return bad;
+    bind.port = port->port;
+    domain.resize(colon);
+  }
+  for (char& c : domain)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (!ValidDomain(domain)) return bad;
+  return AppsListenAddress{bind.host, bind.port, domain};
+}
+
+}  // namespace
+
+Result<AppsListenAddress> AppsListen(const DaemonConfig& cfg) {
+  if (cfg.apps_listen.rfind("*.", 0) == 0) return ParseWildcardApps(cfg);
+  BERTH_ASSIGN_OR_RETURN(ListenAddress a, cfg.apps_listen.empty() ? ApiPortPlusOne(cfg)
+                                                                  : ParseListen(cfg.apps_listen));
+  return AppsListenAddress{a.host, a.port, ""};
 }
 
 }  // namespace berth::manager

@@ -30,8 +30,8 @@ struct DaemonConfig {
   // manager_name); "" = the host name.
   std::string manager_name;
   std::string listen = "127.0.0.1:8470";
-  // The apps origin (SPEC §3 "Apps"): HOST:PORT; "" = the API's host and
-  // port + 1 (AppsListen).
+  // The apps origin (SPEC §3 "Apps"): HOST:PORT, or '*.DOMAIN[:PORT]' (one
+  // origin per app); "" = the API's host and port + 1 (AppsListen).
   std::string apps_listen;
   std::string runtime = "runc";  // "runc" | "docker"
   std::string docker_socket = "/var/run/docker.sock";
@@ -142,8 +142,19 @@ struct ListenAddress {
 };
 // "HOST:PORT" or "[v6]:PORT".
 Result<ListenAddress> ParseListen(const std::string& s);
-// Where the apps origin listens: cfg.apps_listen, or by default the API's
-// host with its port + 1 (port 0, any free port, when the API's is 0).
-Result<ListenAddress> AppsListen(const DaemonConfig& cfg);
+// Where the apps origin listens, and how apps are addressed on it.
+struct AppsListenAddress {
+  std::string host;  // the address it binds
+  uint16_t port = 0;
+  // Wildcard-host mode: every app has its own host <app>-<session id>.DOMAIN
+  // (apps/proxy_rules.h AppHostName); "" = one origin HOST:PORT for all.
+  std::string domain;
+};
+// cfg.apps_listen: "HOST:PORT"; "*.DOMAIN:PORT" or "*.DOMAIN" (wildcard-host
+// mode, bound on the API's host; the API's port + 1 without a PORT), DOMAIN
+// lower-cased, each label [a-z0-9-]{1,63} not starting or ending with '-';
+// or by default the API's host with its port + 1 (port 0, any free port,
+// when the API's is 0). InvalidArgument naming the value otherwise.
+Result<AppsListenAddress> AppsListen(const DaemonConfig& cfg);
 
 }  // namespace berth::manager

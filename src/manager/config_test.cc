@@ -38,6 +38,38 @@ TEST(ConfigTest, AppsListenDefaultsToTheApiPortPlusOne) {
   EXPECT_FALSE(AppsListen(cfg).ok());
 }
 
+TEST(ConfigTest, AppsListenTakesAWildcardDomain) {
+  DaemonConfig cfg;
+  cfg.listen = "10.0.0.5:8470";
+  cfg.apps_listen = "*.Apps.Example.org";  // the API's host, its port + 1
+  auto a = AppsListen(cfg);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->host, "10.0.0.5");
+  EXPECT_EQ(a->port, 8471);
+  EXPECT_EQ(a->domain, "apps.example.org");
+  cfg.apps_listen = "*.apps.localhost:9443";
+  a = AppsListen(cfg);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->host, "10.0.0.5");
+  EXPECT_EQ(a->port, 9443);
+  EXPECT_EQ(a->domain, "apps.localhost");
+  cfg.apps_listen = "*.localhost:0";
+  EXPECT_EQ(AppsListen(cfg)->port, 0);
+  cfg.apps_listen = "127.0.0.1:9000";
+  EXPECT_EQ(AppsListen(cfg)->domain, "");
+  for (const char* bad : {"*.", "*.:80", "*.a..b", "*.-a.b", "*.a-.b", "*.a_b.c", "*.a.b:x",
+                          "*.a.b:70000", "*.a.b:", "*.*.b", "*.a b"}) {
+    cfg.apps_listen = bad;
+    auto r = AppsListen(cfg);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find("*.DOMAIN"), std::string::npos) << bad;
+    }
+  }
+  cfg.apps_listen = "*." + std::string(64, 'a') + ".b";  // a label over 63 characters
+  EXPECT_FALSE(AppsListen(cfg).ok());
+}
+
 TEST(ConfigTest, FileOverridesDefaultsAndRefusesUnknownKeys) {
   auto dir = std::filesystem::temp_directory_path() / ("berth-cfg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -39,10 +39,15 @@ struct AppsEndpoint {
   std::string host;  // a wildcard (0.0.0.0, ::) means the API request's host name
   uint16_t port = 0;
   bool tls = false;
+  // Wildcard-host mode: each app on its own host under this domain
+  // (apps/proxy_rules.h AppHostName); "" = one apps origin at `host`.
+  std::string domain;
 };
-// "http(s)://HOST:PORT" of the apps origin as a client that reached the API
-// at Host `request_host` can use (rest/apps.cc).
-std::string AppsOrigin(const AppsEndpoint& e, std::string_view request_host);
+// "http(s)://HOST[:PORT]" of the apps origin of app `app` of session
+// `session_id`, as a client that reached the API at Host `request_host`
+// can use (rest/apps.cc). The port is left out when it is the scheme's.
+std::string AppsOrigin(const AppsEndpoint& e, std::string_view request_host,
+                       const std::string& session_id, const std::string& app);
 
 struct ApiContext {
   AuthService* auth = nullptr;
