@@ -113,6 +113,31 @@ std::string HostNameOf(std::string_view host) {
   return name;
 }
 
+namespace {
+
+// "host[:port]" lower-case, without `default_port`.
+std::string Authority(std::string_view a, std::string_view default_port) {
+  std::string out = Lower(Trim(a));
+  const std::string suffix = ":" + std::string(default_port);
+  if (out.size() > suffix.size() && out.compare(out.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+      out.back() != ']') {
+    out.resize(out.size() - suffix.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SameOrigin(std::string_view origin, std::string_view host_header, bool tls) {
+  const std::string_view scheme = tls ? "https://" : "http://";
+  origin = Trim(origin);
+  if (origin.size() <= scheme.size() || Lower(origin.substr(0, scheme.size())) != scheme) return false;
+  origin.remove_prefix(scheme.size());
+  if (origin.find_first_of("/?#@ ") != std::string_view::npos || Trim(host_header).empty()) return false;
+  const std::string_view port = tls ? "443" : "80";
+  return Authority(origin, port) == Authority(host_header, port);
+}
+
 std::string AppCookie(const std::string& value, const std::string& base_url, int64_t max_age_s,
                       bool secure) {
   return std::string(kAppCookie) + "=" + value + "; Path=" + base_url +

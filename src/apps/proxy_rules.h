@@ -52,6 +52,15 @@ std::string AppHostName(std::string_view domain, std::string_view session_id, st
 // ("Ab.example:8471" -> "ab.example", "[::1]:1" -> "[::1]").
 std::string HostNameOf(std::string_view host_header);
 
+// Whether a request's Origin header names the origin it was sent to:
+// `scheme://authority` with the scheme of the connection (https when
+// `tls`) and the authority of its Host header, compared case-insensitively
+// and without the scheme's default port. "null" and anything malformed:
+// false. The proxy refuses a cookie-authenticated request whose Origin is
+// another origin's (another app's host in wildcard-host mode is same-site,
+// so SameSite=Lax alone would let its page send the viewer's cookie).
+bool SameOrigin(std::string_view origin, std::string_view host_header, bool tls);
+
 // The Set-Cookie value for the apps cookie of `base_url`. It never has a
 // Domain attribute: a host-only cookie, which in wildcard-host mode no
 // other app's host receives.

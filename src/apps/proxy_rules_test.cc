@@ -68,6 +68,20 @@ TEST(ProxyRulesTest, EachAppHasItsOwnHostInWildcardMode) {
   EXPECT_EQ(AppHostName("d", id, std::string(26, 'x')).size(), 26 + 1 + 36 + 2u);
 }
 
+TEST(ProxyRulesTest, SameOriginComparesSchemeHostAndPort) {
+  EXPECT_TRUE(SameOrigin("http://jupyter-1.apps.localhost:8471", "Jupyter-1.Apps.Localhost:8471", false));
+  EXPECT_TRUE(SameOrigin("https://a.example", "a.example:443", true));
+  EXPECT_TRUE(SameOrigin("https://a.example:443", "a.example", true));
+  EXPECT_TRUE(SameOrigin("http://[::1]:8471", "[::1]:8471", false));
+  EXPECT_FALSE(SameOrigin("http://echo-1.apps.localhost:8471", "jupyter-1.apps.localhost:8471", false));
+  EXPECT_FALSE(SameOrigin("http://a.example:8471", "a.example:8472", false));
+  EXPECT_FALSE(SameOrigin("http://a.example:8471", "a.example:8471", true));  // scheme
+  EXPECT_FALSE(SameOrigin("null", "a.example", false));
+  EXPECT_FALSE(SameOrigin("http://a.example/x", "a.example", false));
+  EXPECT_FALSE(SameOrigin("http://u@a.example", "a.example", false));
+  EXPECT_FALSE(SameOrigin("http://a.example", "", false));
+}
+
 TEST(ProxyRulesTest, HostNamesLoseTheirPortAndCase) {
   EXPECT_EQ(HostNameOf("Jupyter-1.Apps.Localhost:8471"), "jupyter-1.apps.localhost");
   EXPECT_EQ(HostNameOf("a.example."), "a.example");

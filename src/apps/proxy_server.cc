@@ -405,6 +405,16 @@ awaitable<void> ProxyServer::Impl::Forward(Stream& client, beast::flat_buffer& b
   ProxyCredentials creds;
   creds.bearer = BearerToken(Sv(req[bhttp::field::authorization]));
   const std::string cookies = StripBerthCookies(Sv(req[bhttp::field::cookie]), &creds.app_cookies);
+  if (creds.bearer.empty() && req.count(bhttp::field::origin) > 0 &&
+      !SameOrigin(Sv(req[bhttp::field::origin]), Sv(req[bhttp::field::host]), options.tls != nullptr)) {
+    // A page of another origin (another app's host is same-site) sending
+    // the viewer's apps cookie: refused before the app sees it.
+    co_await Send(client, ErrorReply(PermissionDenied(
+                              "a request from another origin cannot use the apps cookie; open the app "
+                              "from Berth, or send Authorization: Bearer <token>",
+                              "cross_origin_request")));
+    co_return;
+  }
   auto target = co_await OnWorkers([&] { return gate->Admit(path.session_id, path.app, creds); });
   if (!target.ok()) {
     co_await Send(client, ErrorReply(target.status()));

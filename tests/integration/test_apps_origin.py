@@ -231,6 +231,16 @@ def test_wildcard_mode_gives_every_app_its_own_host(wild):
     assert "domain" not in cookie.lower() and "Secure" not in cookie, cookie
     value = cookie.split(";")[0]
     assert call(url, headers={"Cookie": value})[0] == 200
+    # A page on another app's host (same-site, so a browser would attach
+    # the cookie) cannot use it: 403 before the app sees the request; the
+    # app's own page can, and a Bearer client is no browser.
+    other_origin = f"http://echo-{other['id']}.{DOMAIN}:{m.group(1)}"
+    status, _, body = call(url, headers={"Cookie": value, "Origin": other_origin}, method="POST",
+                           body=b"{}")
+    assert status == 403 and json.loads(body)["error"]["code"] == "cross_origin_request", body
+    own_origin = f"http://echo-{sid}.{DOMAIN}:{m.group(1)}"
+    assert call(url, headers={"Cookie": value, "Origin": own_origin}, method="POST", body=b"{}")[0] == 200
+    assert call(url, alice, headers={"Origin": other_origin})[0] == 200
     # Another app's host does not take it, even for its own path.
     other_url = app_of(wild, "echo2", "echo", token=alice)["url"]
     assert urllib.parse.urlsplit(other_url).hostname == f"echo-{other['id']}.{DOMAIN}"

@@ -2,8 +2,9 @@
 // folders → the session's **Jupyter** button opens a new tab on the apps
 // origin (through the one-time /open redirect) → a new notebook → a cell
 // that writes test_file into user2-vfolder → the Data & Storage explorer
-// shows it. Skips while the server has no session images, and when the
-// python image in use declares no jupyter app.
+// shows it; and the same button in wildcard-host mode (one origin per app).
+// Skips while the server has no session images, and when the python image
+// in use declares no jupyter app.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withWorld } from '../lib/fixture.js';
@@ -28,18 +29,22 @@ test('Jupyter: new notebook writes a file into a mounted folder, the explorer sh
   }, { needsSessions: true });
 });
 
-async function jupyterStory(t, { b, page, context, api }) {
+// Signs in, launches a session with the guide's folders and clicks its
+// **Jupyter** button: the new tab once the notebook list shows
+// user2-vfolder, and the session's id; null (the test skipped) when the
+// image has no Jupyter.
+async function openJupyter(t, { b, page, context, api }) {
   await signIn(page, b);
   await createGuideFolders(page);
 
   await page.getByRole('link', { name: 'Sessions', exact: true }).click();
   await launchWithFolders(page, ['user1-ml-test', 'user2-vfolder']);
 
-  const name = (await api('GET', '/sessions')).json.sessions[0].name;
+  const { name, id } = (await api('GET', '/sessions')).json.sessions[0];
   const apps = (await api('GET', `/sessions/${name}/apps`)).json.apps ?? [];
   if (!apps.some((a) => a.name === 'jupyter')) {
     t.skip('the python image declares no jupyter app (rebuild it from this tree)');
-    return;
+    return null;
   }
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   await row.getByText('Running').waitFor({ timeout: 120000 });
@@ -51,6 +56,31 @@ async function jupyterStory(t, { b, page, context, api }) {
   await tree.waitForURL(/\/s\/[0-9a-f-]+\/jupyter\/tree/, { timeout: 120000 });
   assert.notEqual(new URL(tree.url()).origin, new URL(page.url()).origin);
   await tree.locator('#notebook_list').getByText('user2-vfolder').waitFor({ timeout: 60000 });
+  return { tree, id };
+}
+
+// Wildcard-host mode (--apps-listen '*.apps.localhost'; Chromium resolves
+// *.localhost to loopback itself, no DNS): the Jupyter button lands on the
+// app's own host, where the notebook list loads.
+test('Jupyter on its own host: wildcard apps origin', async (t) => {
+  await withWorld(t, async ({ b, page, context, api }) => {
+    try {
+      const opened = await openJupyter(t, { b, page, context, api });
+      if (!opened) return;
+      const url = new URL(opened.tree.url());
+      assert.equal(url.hostname, `jupyter-${opened.id}.apps.localhost`);
+      assert.equal(url.pathname.startsWith(`/s/${opened.id}/jupyter/tree`), true, url.pathname);
+      await screenshot(opened.tree, 'jupyter-own-host');
+    } finally {
+      await deleteSessions(api);
+    }
+  }, { needsSessions: true, berthdArgs: ['--apps-listen', '*.apps.localhost'] });
+});
+
+async function jupyterStory(t, { b, page, context, api }) {
+  const opened = await openJupyter(t, { b, page, context, api });
+  if (!opened) return;
+  const { tree } = opened;
   await screenshot(tree, 'jupyter-tree');
 
   await tree.locator('#new-dropdown-button').click();
