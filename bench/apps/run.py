@@ -12,9 +12,14 @@ with `nsenter --net` into the session's namespace against 127.0.0.1:<port>
 (where the app listens); proxied = curl against the apps URL with a Bearer
 token. Rounds alternate; the median of N rounds each is reported.
 
+Two modes, each with its own berthd: `http` (the splice path; target
+proxied ≥ 0.8 × direct) and `https` (berthd with a self-signed test
+certificate, --tls-cert: the apps origin's TLS pump, apps/tls_pump.h; curl
+verifies with --cacert; no target set, the number is reported).
+
 Usage (root, runc, curl, nsenter):
   BERTH_BIN_DIR=build/src/cmd BERTH_IMAGES_DIR=/var/cache/berth-test/images \\
-    python3 bench/apps/run.py [--rounds 9] [--mb 100]
+    python3 bench/apps/run.py [--rounds 9] [--mb 100] [--modes http,https]
 """
 import argparse
 import json
@@ -23,11 +28,13 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 from app_images import make_images_dir, remove_images_dir  # noqa: E402
 from berth_harness import Berthd  # noqa: E402
+from pki import make_pki  # noqa: E402
 
 
 def curl_mbps(argv):
@@ -42,12 +49,28 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--mb", type=int, default=100)
+    ap.add_argument("--modes", default="http,https")
     args = ap.parse_args()
     source = os.environ.get("BERTH_IMAGES_DIR", "/var/cache/berth-test/images")
     app = {"name": "files", "display_name": "Files", "port": 8900,
            "command": "python3 -m http.server {port} --bind 127.0.0.1 --directory /home/work"}
     images = make_images_dir(source, {"fileapp": [app]})
-    b = Berthd(["--images-dir", images]).start()
+    try:
+        for mode in args.modes.split(","):
+            with tempfile.TemporaryDirectory(prefix="berth-bench-pki-") as pki_dir:
+                measure(mode, args, images, pki_dir)
+    finally:
+        remove_images_dir(images)
+
+
+def measure(mode, args, images, pki_dir):
+    berthd_args = ["--images-dir", images]
+    curl = ["curl"]
+    if mode == "https":
+        ca, cert, key = make_pki(pki_dir)
+        berthd_args += ["--tls-cert", cert, "--tls-key", key]
+        curl += ["--cacert", ca]
+    b = Berthd(berthd_args).start()
     try:
         r = b.api("POST", "/sessions", {"name": "bench", "image": "fileapp", "automount": False})
         assert r.status == 201, r
@@ -57,8 +80,9 @@ def main():
             "timeout_s": 120})
         assert r.status == 200 and r.json()["exit_code"] == 0, r
         url = b.api("GET", "/sessions/bench/apps").json()["apps"][0]["url"]
+        assert url.startswith(mode + "://"), url
         assert b.api("GET", "/sessions/bench/apps/files/open").status == 302  # starts it
-        proxied = ["curl", "-H", "Authorization: Bearer " + b.token, url + "big"]
+        proxied = curl + ["-H", "Authorization: Bearer " + b.token, url + "big"]
         for _ in range(100):  # wait until it serves (bounded)
             code = subprocess.run(proxied + ["-s", "-o", "/dev/null", "-w", "%{http_code}"],
                                   capture_output=True, text=True).stdout
@@ -79,17 +103,20 @@ def main():
             rows["proxied"].append(curl_mbps(proxied))
         d, p = statistics.median(rows["direct"]), statistics.median(rows["proxied"])
         per_round = sorted(x / y for x, y in zip(rows["proxied"], rows["direct"]))
-        print(f"{args.rounds} rounds; load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
-        print(f"| {args.mb} MiB download | direct in the namespace | {d:.0f} MB/s |")
-        print(f"| {args.mb} MiB download | through the apps origin | {p:.0f} MB/s |")
-        print(f"| proxied / direct | | {p / d:.2f} (median per round {statistics.median(per_round):.2f}, "
-              f"range {per_round[0]:.2f}-{per_round[-1]:.2f}) |")
-        print(f"apps download proxied/direct {p / d:.2f} (target >= 0.80) "
-              f"{'PASS' if p / d >= 0.8 else 'FAIL'}")
+        print(f"{mode}: {args.rounds} rounds; load average "
+              f"{' '.join(open('/proc/loadavg').read().split()[:3])}")
+        print(f"| {args.mb} MiB download | direct in the namespace (http) | {d:.0f} MB/s |")
+        print(f"| {args.mb} MiB download | through the apps origin ({mode}) | {p:.0f} MB/s |")
+        print(f"| proxied ({mode}) / direct | | {p / d:.2f} (median per round "
+              f"{statistics.median(per_round):.2f}, range {per_round[0]:.2f}-{per_round[-1]:.2f}) |")
+        if mode == "http":
+            print(f"apps download proxied/direct {p / d:.2f} (target >= 0.80) "
+                  f"{'PASS' if p / d >= 0.8 else 'FAIL'}")
+        else:
+            print(f"apps download proxied over {mode}/direct {p / d:.2f} (no target)")
         b.api("DELETE", "/sessions/bench")
     finally:
         b.stop()
-        remove_images_dir(images)
 
 
 def default_runc_root(b):

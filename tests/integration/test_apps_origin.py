@@ -26,7 +26,7 @@ import pytest
 from app_images import make_images_dir, remove_images_dir
 from berth_harness import WebSocket, session_berthd
 from test_apps import SOURCE_IMAGES, app_of, echo_app, echo_session, kernel_execute, user_token
-from test_tls import make_pki
+from pki import make_pki
 
 DOMAIN = "apps.localhost"
 
