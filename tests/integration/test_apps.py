@@ -16,7 +16,6 @@ Two kinds of app:
 All traffic goes to 127.0.0.1 (berthd's two listeners).
 """
 import base64
-import http.client
 import json
 import os
 import time
@@ -26,6 +25,7 @@ import uuid
 import pytest
 
 from app_images import make_images_dir, remove_images_dir
+from apps_client import call
 from berth_harness import WebSocket, session_berthd
 
 ECHO_APP = r'''
@@ -81,27 +81,17 @@ def ab(request):
 
 def get(url, token=None, headers=None, method="GET", body=None):
     """One request to an absolute URL on 127.0.0.1 (no redirects followed)."""
-    u = urllib.parse.urlsplit(url)
-    assert u.hostname == "127.0.0.1", url
-    h = dict(headers or {})
-    if token:
-        h["Authorization"] = "Bearer " + token
-    conn = http.client.HTTPConnection(u.netloc, timeout=60)
-    try:
-        conn.request(method, u.path + (("?" + u.query) if u.query else ""), body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-    finally:
-        conn.close()
+    assert urllib.parse.urlsplit(url).hostname == "127.0.0.1", url
+    return call(url, token, headers, method, body)
 
 
-def wait_ready(url, token=None, headers=None, timeout=90):
-    """Polls until the app answers something else than 503 (bounded)."""
+def wait_ready(url, token=None, headers=None, timeout=90, ctx=None):
+    """Polls until the app answers something else than 503 (bounded);
+    `ctx`: the ssl.SSLContext for an https URL."""
     deadline = time.time() + timeout
     saw_503 = False
     while time.time() < deadline:
-        status, h, body = get(url, token, headers)
+        status, h, body = call(url, token, headers, ctx=ctx)
         if status != 503:
             return status, h, body, saw_503
         saw_503 = True
@@ -286,6 +276,28 @@ def kernel_execute(ws, code, timeout=60):
     raise AssertionError("no execute_reply")
 
 
+def kernel_writes_test_file(base, sid, token, text, ctx=None):
+    """Starts a kernel of the Jupyter at `base` and, over its channels
+    WebSocket (wss with `ctx`), writes `text` + newline into
+    /home/work/user2-vfolder/test_file. Returns the kernel id."""
+    status, _, body = call(base + "api/kernels", token, {"Content-Type": "application/json"},
+                           "POST", b"{}", ctx=ctx)
+    assert status == 201, body
+    kid = json.loads(body)["id"]
+    u = urllib.parse.urlsplit(base)
+    ws = WebSocket(u.netloc, f"/s/{sid}/jupyter/api/kernels/{kid}/channels",
+                   {"Authorization": "Bearer " + token, "Origin": f"{u.scheme}://{u.netloc}"},
+                   ssl_context=ctx)
+    try:
+        assert ws.status == 101, ws.head
+        reply = kernel_execute(
+            ws, f"open('/home/work/user2-vfolder/test_file', 'w').write({text + chr(10)!r})")
+        assert reply["status"] == "ok", reply
+    finally:
+        ws.close()
+    return kid
+
+
 def test_jupyter_lists_home_and_a_kernel_writes_into_a_folder(ab):
     with open(os.path.join(SOURCE_IMAGES, "python", "image.json")) as f:
         if not any(a.get("name") == "jupyter" for a in json.load(f).get("apps", [])):
@@ -308,20 +320,8 @@ def test_jupyter_lists_home_and_a_kernel_writes_into_a_folder(ab):
     bob = user_token(ab, "bob")
     assert get(base + "api/contents", bob)[0] == 404
 
-    status, _, body = get(base + "api/kernels", alice, method="POST",
-                          headers={"Content-Type": "application/json"}, body=b"{}")
-    assert status == 201, body
-    kid = json.loads(body)["id"]
+    kid = kernel_writes_test_file(base, sid, alice, "from jupyter")
     host = urllib.parse.urlsplit(base).netloc
-    ws = WebSocket(host, f"/s/{sid}/jupyter/api/kernels/{kid}/channels",
-                   {"Authorization": "Bearer " + alice, "Origin": "http://" + host})
-    try:
-        assert ws.status == 101, ws.head
-        reply = kernel_execute(
-            ws, "open('/home/work/user2-vfolder/test_file', 'w').write('from jupyter\\n')")
-        assert reply["status"] == "ok", reply
-    finally:
-        ws.close()
     # Refused without a credential on the WebSocket too.
     anon = WebSocket(host, f"/s/{sid}/jupyter/api/kernels/{kid}/channels", {})
     anon.close()

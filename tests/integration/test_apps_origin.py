@@ -12,65 +12,23 @@
 No name is ever resolved: every connection goes to 127.0.0.1, with the app's
 host name in Host (and as the TLS server name).
 """
-import http.client
 import json
 import os
 import re
 import socket
 import ssl
-import time
 import urllib.parse
 
 import pytest
 
 from app_images import make_images_dir, remove_images_dir
-from berth_harness import WebSocket, session_berthd
-from test_apps import SOURCE_IMAGES, app_of, echo_app, echo_session, kernel_execute, user_token
+from apps_client import call
+from berth_harness import session_berthd
+from test_apps import (SOURCE_IMAGES, app_of, echo_app, echo_session, kernel_writes_test_file,
+                       user_token, wait_ready)
 from pki import make_pki
 
 DOMAIN = "apps.localhost"
-
-
-class _Plain(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
-
-
-class _Tls(http.client.HTTPSConnection):
-    def connect(self):
-        sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-def call(url, token=None, headers=None, method="GET", body=None, ctx=None):
-    """One request to `url`, connected to 127.0.0.1 whatever its host (which
-    goes in Host, and is the TLS server name). No redirects followed."""
-    u = urllib.parse.urlsplit(url)
-    h = dict(headers or {})
-    if token:
-        h["Authorization"] = "Bearer " + token
-    if u.scheme == "https":
-        conn = _Tls(u.hostname, u.port, timeout=60, context=ctx)
-    else:
-        conn = _Plain(u.hostname, u.port, timeout=60)
-    try:
-        conn.request(method, u.path + (("?" + u.query) if u.query else ""), body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-    finally:
-        conn.close()
-
-
-def wait_ready(url, token=None, headers=None, ctx=None, timeout=120):
-    """Polls (bounded) until the app answers something else than 503."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        status, h, body = call(url, token, headers, ctx=ctx)
-        if status != 503:
-            return status, h, body
-        time.sleep(0.5)
-    raise AssertionError(f"{url} still starting after {timeout} s")
 
 
 def on_host(url, host):
@@ -125,7 +83,7 @@ def test_https_apps_origin_serves_the_app_and_a_secure_cookie(tls):
     url = app_of(tls, "echo1", "echo", token=alice)["url"]
     assert re.fullmatch(rf"https://127\.0\.0\.1:\d+/s/{s['id']}/echo/", url), url
     assert call(url, ctx=ctx)[0] == 401  # anonymous, over TLS
-    status, h, body = wait_ready(url + "x?y=1", alice, {"Origin": "https://evil.example"}, ctx=ctx)
+    status, h, body, _ = wait_ready(url + "x?y=1", alice, {"Origin": "https://evil.example"}, ctx=ctx)
     assert status == 200, body
     seen = json.loads(body)
     headers = {k.lower(): v for k, v in seen["headers"]}
@@ -174,23 +132,10 @@ def test_https_jupyter_contents_and_a_kernel_over_wss(tls):
     sid = r.json()["id"]
     base = app_of(tls, "nb", "jupyter", token=alice)["url"]
     assert base.startswith("https://")
-    status, _, body = wait_ready(base + "api/contents", alice, ctx=ctx)
+    status, _, body, _ = wait_ready(base + "api/contents", alice, ctx=ctx, timeout=120)
     assert status == 200, body
     assert "user2-vfolder" in {e["name"] for e in json.loads(body)["content"]}
-    status, _, body = call(base + "api/kernels", alice, {"Content-Type": "application/json"},
-                           "POST", b"{}", ctx=ctx)
-    assert status == 201, body
-    kid = json.loads(body)["id"]
-    host = urllib.parse.urlsplit(base).netloc
-    ws = WebSocket(host, f"/s/{sid}/jupyter/api/kernels/{kid}/channels",
-                   {"Authorization": "Bearer " + alice, "Origin": "https://" + host}, ssl_context=ctx)
-    try:
-        assert ws.status == 101, ws.head
-        reply = kernel_execute(
-            ws, "open('/home/work/user2-vfolder/test_file', 'w').write('over wss\\n')")
-        assert reply["status"] == "ok", reply
-    finally:
-        ws.close()
+    kernel_writes_test_file(base, sid, alice, "over wss", ctx=ctx)
     got = tls.api("GET", "/folders/user2-vfolder/files/content", query={"path": "test_file"},
                   token=alice)
     assert got.status == 200 and got.body == b"over wss\n"
@@ -205,7 +150,7 @@ def test_wildcard_mode_gives_every_app_its_own_host(wild):
     url = app_of(wild, "echo1", "echo", token=alice)["url"]
     m = re.fullmatch(rf"http://echo-{sid}\.apps\.localhost:(\d+)/s/{sid}/echo/", url)
     assert m, url
-    status, _, body = wait_ready(url, alice)
+    status, _, body, _ = wait_ready(url, alice)
     assert status == 200, body
     assert json.loads(body)["path"] == f"/s/{sid}/echo/"
 
@@ -258,7 +203,7 @@ def test_wildcard_mode_over_https(wild_tls):
     sid = echo_session(wild_tls, alice)["id"]
     url = app_of(wild_tls, "echo1", "echo", token=alice)["url"]
     assert re.fullmatch(rf"https://echo-{sid}\.apps\.localhost:\d+/s/{sid}/echo/", url), url
-    status, _, body = wait_ready(url, alice, ctx=ctx)  # verified for the app's host name
+    status, _, body, _ = wait_ready(url, alice, ctx=ctx)  # verified for the app's host name
     assert status == 200, body
     status, h, _ = call(wild_tls.api("GET", "/sessions/echo1/apps/echo/open",
                                      token=alice).headers["location"], ctx=ctx)
