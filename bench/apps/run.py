@@ -110,7 +110,7 @@ def measure(mode, args, images, pki_dir):
         print(f"| proxied ({mode}) / direct | | {p / d:.2f} (median per round "
               f"{statistics.median(per_round):.2f}, range {per_round[0]:.2f}-{per_round[-1]:.2f}) |")
         if mode == "http":
-            print(f"apps download proxied/direct {p / d:.2f} (target >= 0.80) "
+            print(f"apps download proxied/direct {p / d:.3f} (target >= 0.80) "
                   f"{'PASS' if p / d >= 0.8 else 'FAIL'}")
         else:
             print(f"apps download proxied over {mode}/direct {p / d:.2f} (no target)")
