@@ -276,15 +276,13 @@ def fails(berthd, *args, code=1, **kw):
 
 class WebSocket:
     """A minimal RFC 6455 client (enough for the terminal endpoint); with an
-    ssl.SSLContext it speaks wss://. `connect_to`: the address to connect to
-    when it is not `hostport`'s host (a name no resolver knows: Host and the
-    TLS server name stay `hostport`'s)."""
+    ssl.SSLContext it speaks wss://."""
 
-    def __init__(self, hostport, path, headers, ssl_context=None, connect_to=None):
+    def __init__(self, hostport, path, headers, ssl_context=None):
         import base64
         import socket
         host, port = hostport.rsplit(":", 1)
-        self.sock = socket.create_connection((connect_to or host, int(port)), timeout=30)
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
         if ssl_context is not None:
             self.sock = ssl_context.wrap_socket(self.sock, server_hostname=host)
         key = base64.b64encode(os.urandom(16)).decode()
