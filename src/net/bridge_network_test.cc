@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "common/random.h"
 #include "common/subprocess.h"
@@ -16,6 +18,14 @@
 
 namespace berth::net {
 namespace {
+
+// The bridge's MAC address as sysfs shows it.
+std::string BridgeMac(const std::string& bridge) {
+  std::ifstream in("/sys/class/net/" + bridge + "/address");
+  std::string mac;
+  std::getline(in, mac);
+  return mac;
+}
 
 TEST(BridgeSessionNetworkTest, HostVethNamesAreShortStableAndPerSession) {
   const std::string a = BridgeSessionNetwork::HostVethName("6f1c2d0e-aaaa-bbbb-cccc-0123456789ab");
@@ -49,6 +59,7 @@ TEST(BridgeSessionNetworkTest, AttachDetachAndShutdownLeaveNothingBehind) {
   EXPECT_NE(::if_nametoindex(o.bridge.c_str()), 0u);
   EXPECT_TRUE(std::filesystem::exists(dir + "/berth.conflist"));
 
+  const std::string bridge_mac = BridgeMac(o.bridge);
   UniqueFd ns1 = NewTestNetns(), ns2 = NewTestNetns();
   ASSERT_TRUE(ns1.valid() && ns2.valid());
   auto a = n.Attach("sess-a", NetnsFdPath(ns1));
@@ -65,7 +76,11 @@ TEST(BridgeSessionNetworkTest, AttachDetachAndShutdownLeaveNothingBehind) {
 
   // The namespaces are still alive (held by fds, as by a process that
   // stayed): Detach removes the veth pair by its host name anyway.
+  // The gateway's MAC (in every session's ARP cache) stays while ports come
+  // and go: an unpinned bridge takes its lowest port's MAC.
+  EXPECT_EQ(BridgeMac(o.bridge), bridge_mac);
   ASSERT_TRUE(n.Detach("sess-a", "").ok());
+  EXPECT_EQ(BridgeMac(o.bridge), bridge_mac);
   ASSERT_TRUE(n.Detach("sess-b", "").ok());
   ASSERT_TRUE(n.Detach("sess-b", "").ok());  // idempotent
   EXPECT_EQ(::if_nametoindex(a->host_veth.c_str()), 0u);

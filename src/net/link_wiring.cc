@@ -116,6 +116,27 @@ Status ConfigureInner(const VethSpec& spec) {
   return AddDefaultRoute(sk.get(), index, spec.gateway);
 }
 
+// Sets the bridge's MAC address to the one it has. A bridge whose address
+// was never set follows the lowest MAC among its ports, so it changed
+// whenever a veth came or went (pooled namespaces come and go at every
+// berthd start) and sessions kept sending to the gateway's old MAC until
+// their ARP entry went stale; once set, it stays.
+Status PinAddress(nl_sock* sk, int ifindex, const std::string& name) {
+  rtnl_link* l = nullptr;
+  if (int e = rtnl_link_get_kernel(sk, ifindex, nullptr, &l); e < 0)
+    return NlError("look up link " + name, e);
+  Link link(l);
+  nl_addr* mac = rtnl_link_get_addr(link.get());
+  if (mac == nullptr) return Internal("bridge " + name + " has no MAC address");
+  Link orig(rtnl_link_alloc());
+  rtnl_link_set_ifindex(orig.get(), ifindex);
+  Link change(rtnl_link_alloc());
+  rtnl_link_set_addr(change.get(), mac);
+  if (int e = rtnl_link_change(sk, orig.get(), change.get(), 0); e < 0)
+    return NlError("set the MAC address of " + name, e);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status EnsureBridge(const std::string& bridge, const std::string& gateway_cidr) {
@@ -130,6 +151,7 @@ Status EnsureBridge(const std::string& bridge, const std::string& gateway_cidr) 
   }
   if (!index.ok()) return index.status();
   BERTH_RETURN_IF_ERROR(AddAddress(sk.get(), *index, gateway_cidr, true));
+  BERTH_RETURN_IF_ERROR(PinAddress(sk.get(), *index, bridge));
   return SetUp(sk.get(), *index, bridge);
 }
 

@@ -3,7 +3,9 @@
 // exec'ing CNI plugins (two Go binaries per session took 40-60 ms of a
 // session's create; these calls take about a millisecond).
 //
-//  * EnsureBridge: the session bridge, up, with the gateway address;
+//  * EnsureBridge: the session bridge, up, with the gateway address and its
+//    MAC address pinned (else it follows the lowest port's as veths come
+//    and go, and sessions' ARP entries for the gateway go stale);
 //  * WireVeth: a veth pair whose host end is an isolated port of the bridge
 //    (IFLA_BRPORT_ISOLATED: isolated ports exchange no frames with each
 //    other, only with the bridge) and whose other end is made directly in
