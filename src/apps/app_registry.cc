@@ -1,14 +1,13 @@
 #include "apps/app_registry.h"
 
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 
 #include "apps/netns_dialer.h"
+#include "runtime/pidfd.h"
 
 namespace berth::apps {
 namespace {
@@ -53,9 +52,7 @@ bool AppRegistry::Entry::Exited() const {
 }
 
 bool AppRegistry::Entry::InitAlive() const {
-  if (!init_pidfd) return false;
-  pollfd p{init_pidfd.get(), POLLIN, 0};  // readable once the process has ended
-  return ::poll(&p, 1, 0) == 0;
+  return init_pidfd && !runtime::PidfdWaitExit(init_pidfd.get(), std::chrono::milliseconds(0));
 }
 
 AppState AppRegistry::State(const std::string& session_id, const std::string& app) {
@@ -70,9 +67,7 @@ Result<AppRegistry::Entry> AppRegistry::Start(const std::string& session_id,
   Entry e;
   e.port = app.port;
   e.init_pid = pid;
-  // (The raw system call: glibc 2.36's <sys/pidfd.h> lacks C linkage for
-  // C++.) None (-1): every Ensure asks the runtime.
-  e.init_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  e.init_pidfd.reset(runtime::PidfdOpen(pid));  // none (-1): every Ensure asks the runtime
   if (SameNetns(pid)) {
     BERTH_ASSIGN_OR_RETURN(e.port, FreeLoopbackPort());
   }

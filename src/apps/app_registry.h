@@ -12,7 +12,7 @@
 // Ensure asks the runtime where the session's init runs (runc state / a
 // Docker inspect: a subprocess or an API call, milliseconds) only when
 // the app has no live entry yet: a started entry keeps the init's pid and
-// a pidfd of it (pidfd_open), so every proxied request after the first
+// a pidfd of it (runtime/pidfd.h), so every proxied request after the first
 // checks the init with one poll(2) instead (bench/apps: the apps origin's
 // time to first byte).
 //

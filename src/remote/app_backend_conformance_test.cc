@@ -4,6 +4,7 @@
 // WebSocket, remote/hub_agent_fixture.h). The app is a TCP listener of the
 // test on 127.0.0.1 (the fake containers share the test's namespace).
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,12 +99,12 @@ TEST_P(AppBackendConformance, ANotRunningSessionIsFailedPrecondition) {
 class LocalAppRegistry : public AppBackendConformance {};
 
 TEST_P(LocalAppRegistry, AsksTheRuntimeOnlyWhenTheInitEnded) {
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::pause();
-    ::_exit(0);
-  }
+  // The session's "init": a sleep spawned for the test (posix_spawn: no fork
+  // of this process, whose hub and agent threads are running).
+  pid_t child = 0;
+  char sleep_arg[] = "sleep", sixty[] = "60";
+  char* argv[] = {sleep_arg, sixty, nullptr};
+  ASSERT_EQ(::posix_spawnp(&child, "sleep", nullptr, nullptr, argv, environ), 0);
   runtime_.init_pid = child;
   const int before = runtime_.inspect_calls;
   auto t = backend_->Ensure(session_id_, EchoApp(), /*restart=*/false);
