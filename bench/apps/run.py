@@ -37,12 +37,14 @@ from berth_harness import Berthd  # noqa: E402
 from pki import make_pki  # noqa: E402
 
 
-def curl_mbps(argv):
-    out = subprocess.run(argv + ["-s", "-o", "/dev/null", "-w", "%{http_code} %{speed_download}"],
+def curl_run(argv):
+    """(MB/s, time to first byte in ms, total ms) of one download."""
+    out = subprocess.run(argv + ["-s", "-o", "/dev/null", "-w",
+                                 "%{http_code} %{speed_download} %{time_starttransfer} %{time_total}"],
                          capture_output=True, text=True, timeout=300, check=True).stdout
-    code, speed = out.split()
+    code, speed, ttfb, total = out.split()
     assert code == "200", out
-    return float(speed) / 1e6
+    return float(speed) / 1e6, float(ttfb) * 1e3, float(total) * 1e3
 
 
 def main():
@@ -97,10 +99,11 @@ def measure(mode, args, images, pki_dir):
             capture_output=True, text=True, check=True).stdout)["pid"]
         direct = ["nsenter", "--net=/proc/%d/ns/net" % pid, "curl",
                   f"http://127.0.0.1:{port}/s/{sid}/files/big"]
-        rows = {"direct": [], "proxied": []}
+        runs = {"direct": [], "proxied": []}
         for _ in range(args.rounds):
-            rows["direct"].append(curl_mbps(direct))
-            rows["proxied"].append(curl_mbps(proxied))
+            runs["direct"].append(curl_run(direct))
+            runs["proxied"].append(curl_run(proxied))
+        rows = {k: [r[0] for r in v] for k, v in runs.items()}
         d, p = statistics.median(rows["direct"]), statistics.median(rows["proxied"])
         per_round = sorted(x / y for x, y in zip(rows["proxied"], rows["direct"]))
         print(f"{mode}: {args.rounds} rounds; load average "
@@ -109,6 +112,10 @@ def measure(mode, args, images, pki_dir):
         print(f"| {args.mb} MiB download | through the apps origin ({mode}) | {p:.0f} MB/s |")
         print(f"| proxied ({mode}) / direct | | {p / d:.2f} (median per round "
               f"{statistics.median(per_round):.2f}, range {per_round[0]:.2f}-{per_round[-1]:.2f}) |")
+        for k, v in runs.items():  # where the time goes: before the first byte, and in all
+            print(f"| {k}: time to first byte / total, median | | "
+                  f"{statistics.median(r[1] for r in v):.1f} ms / "
+                  f"{statistics.median(r[2] for r in v):.1f} ms |")
         if mode == "http":
             print(f"apps download proxied/direct {p / d:.3f} (target >= 0.80) "
                   f"{'PASS' if p / d >= 0.8 else 'FAIL'}")

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "apps/netns_dialer.h"
+#include "runtime/pidfd.h"
 
 namespace berth::apps {
 namespace {
@@ -50,6 +51,10 @@ bool AppRegistry::Entry::Exited() const {
   return process == nullptr || process->Wait(std::chrono::milliseconds(0));
 }
 
+bool AppRegistry::Entry::InitAlive() const {
+  return init_pidfd && !runtime::PidfdWaitExit(init_pidfd.get(), std::chrono::milliseconds(0));
+}
+
 AppState AppRegistry::State(const std::string& session_id, const std::string& app) {
   std::lock_guard lock(mu_);
   auto it = entries_.find({session_id, app});
@@ -61,6 +66,8 @@ Result<AppRegistry::Entry> AppRegistry::Start(const std::string& session_id,
                                               const images::AppSpec& app, pid_t pid) {
   Entry e;
   e.port = app.port;
+  e.init_pid = pid;
+  e.init_pidfd.reset(runtime::PidfdOpen(pid));  // none (-1): every Ensure asks the runtime
   if (SameNetns(pid)) {
     BERTH_ASSIGN_OR_RETURN(e.port, FreeLoopbackPort());
   }
@@ -78,12 +85,24 @@ Result<AppRegistry::Entry> AppRegistry::Start(const std::string& session_id,
 
 Result<AppTarget> AppRegistry::Ensure(const std::string& session_id, const images::AppSpec& app,
                                       bool restart) {
+  auto key = Key{session_id, app.name};
+  {
+    // A live app in a live session: no runtime call (see the header).
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && !it->second.Exited() && it->second.InitAlive()) {
+      AppTarget target;
+      target.netns_pid = it->second.init_pid;
+      target.port = it->second.port;
+      target.state = it->second.reachable ? AppState::kRunning : AppState::kStarting;
+      return target;
+    }
+  }
   BERTH_ASSIGN_OR_RETURN(runtime::ContainerInfo info, runtime_->Inspect(session_id));
   if (info.state != runtime::ContainerState::kRunning || info.pid <= 0) {
     return FailedPrecondition("the session is not running", "session_not_running");
   }
   std::lock_guard lock(mu_);
-  auto key = Key{session_id, app.name};
   auto it = entries_.find(key);
   AppTarget target;
   target.netns_pid = info.pid;

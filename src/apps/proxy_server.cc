@@ -249,6 +249,13 @@ awaitable<void> EndStream(TlsStream& c) {
   co_await c.async_shutdown(asio::redirect_error(use_awaitable, ec));
 }
 
+// What the Gate answered for a request to forward: where the app is, and a
+// connected socket to it (each an error when refused or not reached).
+struct Admitted {
+  Result<AppTarget> target;
+  Result<int> fd;
+};
+
 // A reply of the proxy's own for a request whose Host is not the host of
 // the app its path names (wildcard-host mode).
 std::string WrongHostReply(const std::string& expected) {
@@ -415,14 +422,22 @@ awaitable<void> ProxyServer::Impl::Forward(Stream& client, beast::flat_buffer& b
                               "cross_origin_request")));
     co_return;
   }
-  auto target = co_await OnWorkers([&] { return gate->Admit(path.session_id, path.app, creds); });
+  // Admission, the dial and its bookkeeping in one trip to the workers:
+  // each trip is two thread switches before the first byte (bench/apps).
+  const auto connect_timeout = std::chrono::seconds(options.connect_timeout_s);
+  auto admitted = co_await OnWorkers([&] {
+    Admitted a{gate->Admit(path.session_id, path.app, creds), Internal("not dialled")};
+    if (!a.target.ok()) return a;
+    a.fd = gate->Dial(path.session_id, path.app, *a.target, connect_timeout);
+    if (a.fd.ok()) gate->Reached(path.session_id, path.app);
+    return a;
+  });
+  const Result<AppTarget>& target = admitted.target;
   if (!target.ok()) {
     co_await Send(client, ErrorReply(target.status()));
     co_return;
   }
-  const auto connect_timeout = std::chrono::seconds(options.connect_timeout_s);
-  auto fd = co_await OnWorkers(
-      [&] { return gate->Dial(path.session_id, path.app, *target, connect_timeout); });
+  const Result<int>& fd = admitted.fd;
   if (!fd.ok()) {
     // Not accepting: starting, or (its process ended) gone for good. A
     // connection that succeeds wins over the registry (e.g. an instance
@@ -445,10 +460,6 @@ awaitable<void> ProxyServer::Impl::Forward(Stream& client, beast::flat_buffer& b
     co_return;
   }
   beast::tcp_stream upstream(std::move(up));
-  (void)co_await OnWorkers([&] {
-    gate->Reached(path.session_id, path.app);
-    return true;
-  });
 
   // The head as the app must see it: no Berth credential, a local Host.
   const bool upgrade = !req[bhttp::field::upgrade].empty();

@@ -3,6 +3,11 @@
 // (this host) and HubAppBackend (through a node agent over a real loopback
 // WebSocket, remote/hub_agent_fixture.h). The app is a TCP listener of the
 // test on 127.0.0.1 (the fake containers share the test's namespace).
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "apps/app_registry.h"
 #include "remote/hub_agent_fixture.h"
 #include "remote/hub_app_backend.h"
@@ -86,7 +91,50 @@ TEST_P(AppBackendConformance, ANotRunningSessionIsFailedPrecondition) {
   runtime_.SetState(session_id_, runtime::ContainerState::kRunning);
 }
 
+// The local registry asks the runtime where the session runs when it
+// starts an app, not on every proxied request: later Ensures check the
+// session's init through its pidfd, and ask the runtime again only once
+// that process has ended.
+// (The local backend only: a node agent runs this registry on its side.)
+class LocalAppRegistry : public AppBackendConformance {};
+
+TEST_P(LocalAppRegistry, AsksTheRuntimeOnlyWhenTheInitEnded) {
+  // The session's "init": a sleep spawned for the test (posix_spawn: no fork
+  // of this process, whose hub and agent threads are running).
+  pid_t child = 0;
+  char sleep_arg[] = "sleep", sixty[] = "60";
+  char* argv[] = {sleep_arg, sixty, nullptr};
+  ASSERT_EQ(::posix_spawnp(&child, "sleep", nullptr, nullptr, argv, environ), 0);
+  runtime_.init_pid = child;
+  const int before = runtime_.inspect_calls;
+  auto t = backend_->Ensure(session_id_, EchoApp(), /*restart=*/false);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->netns_pid, child);
+  EXPECT_EQ(runtime_.inspect_calls, before + 1);
+  for (int i = 0; i < 3; ++i) {
+    auto again = backend_->Ensure(session_id_, EchoApp(), /*restart=*/i % 2 == 0);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->netns_pid, child);
+    EXPECT_EQ(again->port, t->port);
+  }
+  EXPECT_EQ(runtime_.inspect_calls, before + 1);
+  EXPECT_EQ(runtime_.AppCommands().size(), 1u);
+
+  // The init ended (the session stopped): the runtime is asked, and says so.
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  runtime_.init_pid = 0;
+  runtime_.SetState(session_id_, runtime::ContainerState::kStopped);
+  auto gone = backend_->Ensure(session_id_, EchoApp(), /*restart=*/false);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().reason(), "session_not_running");
+  EXPECT_EQ(runtime_.inspect_calls, before + 2);
+  runtime_.SetState(session_id_, runtime::ContainerState::kRunning);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AppBackendConformance, ::testing::Values("local", "remote"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, LocalAppRegistry, ::testing::Values("local"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -93,11 +93,14 @@ class StreamingRuntime : public agent::FakeRuntime {
     r.exit_code = 3;
     return r;
   }
-  // Running containers report the test's own pid: their "network
-  // namespace" is the test's (apps listen on the test's loopback).
+  // Running containers report the test's own pid (or init_pid when set):
+  // their "network namespace" is the test's (apps listen on the test's
+  // loopback).
   Result<runtime::ContainerInfo> Inspect(const std::string& id) override {
+    ++inspect_calls;
     BERTH_ASSIGN_OR_RETURN(auto info, FakeRuntime::Inspect(id));
-    if (info.state == runtime::ContainerState::kRunning) info.pid = ::getpid();
+    if (info.state == runtime::ContainerState::kRunning)
+      info.pid = init_pid > 0 ? init_pid.load() : ::getpid();
     return info;
   }
   Result<std::unique_ptr<runtime::TtyProcess>> ExecTty(const std::string& id,
@@ -126,6 +129,8 @@ class StreamingRuntime : public agent::FakeRuntime {
 
   UniqueFd shell, shell_exit;
   std::atomic<int> cols{0}, killed{0};
+  std::atomic<int> inspect_calls{0};
+  std::atomic<pid_t> init_pid{0};
   std::mutex mu;
   std::vector<std::string> app_commands;  // under mu
 };
