@@ -61,7 +61,8 @@ async function openJupyter(t, { b, page, context, api }) {
 
 // Wildcard-host mode (--apps-listen '*.apps.localhost'; Chromium resolves
 // *.localhost to loopback itself, no DNS): the Jupyter button lands on the
-// app's own host, where the notebook list loads.
+// app's own host, and the notebook's kernel (its WebSocket and requests,
+// whose Origin is that host) writes into the folder there too.
 test('Jupyter on its own host: wildcard apps origin', async (t) => {
   await withWorld(t, async ({ b, page, context, api }) => {
     try {
@@ -71,6 +72,7 @@ test('Jupyter on its own host: wildcard apps origin', async (t) => {
       assert.equal(url.hostname, `jupyter-${opened.id}.apps.localhost`);
       assert.equal(url.pathname.startsWith(`/s/${opened.id}/jupyter/tree`), true, url.pathname);
       await screenshot(opened.tree, 'jupyter-own-host');
+      await notebookWritesTheFile(opened.tree, { page, context });
     } finally {
       await deleteSessions(api);
     }
@@ -80,9 +82,13 @@ test('Jupyter on its own host: wildcard apps origin', async (t) => {
 async function jupyterStory(t, { b, page, context, api }) {
   const opened = await openJupyter(t, { b, page, context, api });
   if (!opened) return;
-  const { tree } = opened;
-  await screenshot(tree, 'jupyter-tree');
+  await screenshot(opened.tree, 'jupyter-tree');
+  await notebookWritesTheFile(opened.tree, { page, context });
+}
 
+// From Jupyter's notebook list: a new notebook, a cell that writes
+// test_file into user2-vfolder, then the Data & Storage explorer shows it.
+async function notebookWritesTheFile(tree, { page, context }) {
   await tree.locator('#new-dropdown-button').click();
   const [nb] = await Promise.all([
     context.waitForEvent('page'),
