@@ -4,7 +4,6 @@ JSON log format; the access log with X-Request-Id; /api/v1/health/ready."""
 import json
 import os
 import re
-import socket
 import time
 
 import pytest
@@ -114,12 +113,6 @@ def user_token(d, name):
     return d.api("POST", f"/users/{name}/tokens").json()["token"]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def log_lines(d):
     with open(os.path.join(d.data_dir, "berthd.log"), "rb") as f:
         return f.read().decode(errors="replace").splitlines()
@@ -191,9 +184,13 @@ def test_counters_increase_after_requests(berthd):
 
 
 def test_metrics_listen_serves_metrics_without_credentials():
-    port = free_port()
-    d = Berthd(["--metrics-listen", f"127.0.0.1:{port}"]).start()
+    # Port 0, read back from the log: a port picked free beforehand could be
+    # taken in between (once by this berthd's own apps origin, which binds
+    # any free port first).
+    d = Berthd(["--metrics-listen", "127.0.0.1:0"]).start()
     try:
+        line = wait_for_line(d, lambda l: "metrics on http://127.0.0.1:" in l)
+        port = int(re.search(r"metrics on http://127\.0\.0\.1:(\d+)/metrics", line).group(1))
         import http.client
         def get(path):
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
