@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "common/ascii.h"
 #include "common/digest.h"
 #include "images/app_spec.h"
 
@@ -16,13 +17,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 constexpr size_t kMaxDnsLabel = 63;
@@ -100,15 +94,15 @@ std::string BearerToken(std::string_view authorization) {
 }
 
 std::string AppHostName(std::string_view domain, std::string_view session_id, std::string_view app) {
-  std::string label = Lower(app) + "-" + Lower(session_id);
-  if (label.size() > kMaxDnsLabel) label = Lower(session_id) + "-" + Sha256Hex(app).substr(0, 16);
-  return label + "." + Lower(domain);
+  std::string label = AsciiLower(app) + "-" + AsciiLower(session_id);
+  if (label.size() > kMaxDnsLabel) label = AsciiLower(session_id) + "-" + Sha256Hex(app).substr(0, 16);
+  return label + "." + AsciiLower(domain);
 }
 
 std::string HostNameOf(std::string_view host) {
   host = Trim(host);
-  if (!host.empty() && host.front() == '[') return Lower(host.substr(0, host.find(']') + 1));
-  std::string name = Lower(host.substr(0, host.rfind(':')));
+  if (!host.empty() && host.front() == '[') return AsciiLower(host.substr(0, host.find(']') + 1));
+  std::string name = AsciiLower(host.substr(0, host.rfind(':')));
   if (!name.empty() && name.back() == '.') name.pop_back();  // "a.example." is "a.example"
   return name;
 }
@@ -117,7 +111,7 @@ namespace {
 
 // "host[:port]" lower-case, without `default_port`.
 std::string Authority(std::string_view a, std::string_view default_port) {
-  std::string out = Lower(Trim(a));
+  std::string out = AsciiLower(Trim(a));
   const std::string suffix = ":" + std::string(default_port);
   if (out.size() > suffix.size() && out.compare(out.size() - suffix.size(), suffix.size(), suffix) == 0 &&
       out.back() != ']') {
@@ -131,7 +125,7 @@ std::string Authority(std::string_view a, std::string_view default_port) {
 bool SameOrigin(std::string_view origin, std::string_view host_header, bool tls) {
   const std::string_view scheme = tls ? "https://" : "http://";
   origin = Trim(origin);
-  if (origin.size() <= scheme.size() || Lower(origin.substr(0, scheme.size())) != scheme) return false;
+  if (origin.size() <= scheme.size() || AsciiLower(origin.substr(0, scheme.size())) != scheme) return false;
   origin.remove_prefix(scheme.size());
   if (origin.find_first_of("/?#@ ") != std::string_view::npos || Trim(host_header).empty()) return false;
   const std::string_view port = tls ? "443" : "80";

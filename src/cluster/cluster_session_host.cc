@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "common/ascii.h"
 #include "common/random.h"
 #include "common/sh_quote.h"
 
@@ -24,11 +25,6 @@ bool Ended(const std::string& status) {
 // A live cluster session the poller watches.
 bool Watched(const store::SessionRecord& r) {
   return !r.job_id.empty() && !Ended(r.status) && r.status != "terminating";
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace
@@ -316,7 +312,7 @@ void ClusterSessionHost::Check(const store::SessionRecord& r,
       return;
     case JobPhase::kEnding:
     case JobPhase::kEnded:
-      Lose(r, "job_" + Lower(job->scheduler_state));
+      Lose(r, "job_" + AsciiLower(job->scheduler_state));
       return;
     case JobPhase::kFailed:
       Forget(r.id);
@@ -347,9 +343,7 @@ void ClusterSessionHost::PollOnce() {
   }
   std::vector<const store::SessionRecord*> watched;
   for (const auto& r : *all) {
-    const bool mine = options_.manager_name.empty() || r.manager.empty() ||
-                      r.manager == options_.manager_name;
-    if (mine && Watched(r)) watched.push_back(&r);
+    if (r.RunBy(options_.manager_name) && Watched(r)) watched.push_back(&r);
   }
   if (watched.empty()) return;
   // One request for every job, not one per session.

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <toml++/toml.h>
 
+#include "common/ascii.h"
 #include "manager/user_quota.h"
 
 namespace berth::manager {
@@ -265,8 +266,7 @@ Result<AppsListenAddress> ParseWildcardApps(const DaemonConfig& cfg) {
     bind.port = port->port;
     domain.resize(colon);
   }
-  for (char& c : domain)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  domain = AsciiLower(domain);
   if (!ValidDomain(domain)) return bad;
   return AppsListenAddress{bind.host, bind.port, domain};
 }

@@ -98,7 +98,7 @@ Result<store::SessionRecord> SessionService::Resolve(const Principal& p, const s
 }
 
 bool SessionService::Mine(const store::SessionRecord& r) const {
-  return r.manager.empty() || deps_.manager_name.empty() || r.manager == deps_.manager_name;
+  return r.RunBy(deps_.manager_name);
 }
 
 Status SessionService::CheckMine(const store::SessionRecord& r) const {

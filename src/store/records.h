@@ -76,6 +76,12 @@ struct SessionRecord {
   // The manager that runs it (its --manager-name); "" for rows older than
   // migration 11.
   std::string manager;
+
+  // Whether manager `name` runs this session: its own, a row older than
+  // migration 11, or any session when `name` is "" (the only manager).
+  bool RunBy(const std::string& name) const {
+    return manager.empty() || name.empty() || manager == name;
+  }
 };
 
 // A folder shared with a user (SPEC §4): an invitation until accepted.

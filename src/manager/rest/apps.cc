@@ -15,12 +15,6 @@ namespace {
 
 bool Wildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::"; }
 
-// The host name part of a Host header ("h:1", "[::1]:1", "h").
-std::string HostName(std::string_view host) {
-  if (!host.empty() && host.front() == '[') return std::string(host.substr(0, host.find(']') + 1));
-  return std::string(host.substr(0, host.rfind(':')));
-}
-
 }  // namespace
 
 std::string AppsOrigin(const AppsEndpoint& e, std::string_view request_host,
@@ -29,7 +23,7 @@ std::string AppsOrigin(const AppsEndpoint& e, std::string_view request_host,
   if (!e.domain.empty()) {
     host = apps::AppHostName(e.domain, session_id, app);
   } else if (Wildcard(host)) {
-    host = HostName(request_host);
+    host = apps::HostNameOf(request_host);
     if (host.empty()) host = "127.0.0.1";
   } else if (host.find(':') != std::string::npos) {
     host = "[" + host + "]";
