@@ -397,7 +397,7 @@ awaitable<void> ProxyServer::Impl::Serve(Stream& client) {
     }
     co_await Send(client, Redirect(302, base_url,
                                    AppCookie(*cookie, base_url, gate->cookie_max_age_s(),
-                                             options.secure_cookie)));
+                                             options.tls != nullptr)));
     co_return;
   }
   co_await Forward(client, buffer, parser, *path);

@@ -93,8 +93,8 @@ struct ProxyOptions {
   // (WebSocket kernels included; Jupyter pings every 30 s).
   int idle_timeout_s = 600;
   size_t max_header_bytes = 16 * 1024;
-  bool secure_cookie = false;  // add Secure to the cookie (https apps origin)
-  // Serve https with this context (http::MakeServerTlsContext); null: plain.
+  // Serve https with this context (http::MakeServerTlsContext), and give
+  // the apps cookie the Secure attribute; null: plain HTTP.
   std::shared_ptr<boost::asio::ssl::context> tls;
   // Wildcard-host mode: apps at <app>-<session id>.<domain> only; "": any Host.
   std::string domain;

@@ -324,7 +324,6 @@ int Serve(const manager::DaemonConfig& cfg, const sigset_t& stop_signals) {
     auto ctx = http::MakeServerTlsContext(cfg.tls_cert, cfg.tls_key);
     if (!ctx.ok()) return fail_with_network(ctx.status());
     popt.tls = *ctx;
-    popt.secure_cookie = true;
   }
   apps::ProxyServer apps_server(popt, &app_service);
   if (Status st = apps_server.Start(); !st.ok()) return fail_with_network(st);
