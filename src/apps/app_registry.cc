@@ -51,6 +51,14 @@ bool AppRegistry::Entry::Exited() const {
   return process == nullptr || process->Wait(std::chrono::milliseconds(0));
 }
 
+AppTarget AppRegistry::Entry::Target(pid_t netns_pid) const {
+  AppTarget target;
+  target.netns_pid = netns_pid;
+  target.port = port;
+  target.state = reachable ? AppState::kRunning : AppState::kStarting;
+  return target;
+}
+
 bool AppRegistry::Entry::InitAlive() const {
   return init_pidfd && !runtime::PidfdWaitExit(init_pidfd.get(), std::chrono::milliseconds(0));
 }
@@ -90,13 +98,8 @@ Result<AppTarget> AppRegistry::Ensure(const std::string& session_id, const image
     // A live app in a live session: no runtime call (see the header).
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
-    if (it != entries_.end() && !it->second.Exited() && it->second.InitAlive()) {
-      AppTarget target;
-      target.netns_pid = it->second.init_pid;
-      target.port = it->second.port;
-      target.state = it->second.reachable ? AppState::kRunning : AppState::kStarting;
-      return target;
-    }
+    if (it != entries_.end() && !it->second.Exited() && it->second.InitAlive())
+      return it->second.Target(it->second.init_pid);
   }
   BERTH_ASSIGN_OR_RETURN(runtime::ContainerInfo info, runtime_->Inspect(session_id));
   if (info.state != runtime::ContainerState::kRunning || info.pid <= 0) {
@@ -104,9 +107,9 @@ Result<AppTarget> AppRegistry::Ensure(const std::string& session_id, const image
   }
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
-  AppTarget target;
-  target.netns_pid = info.pid;
   if (it != entries_.end() && it->second.Exited() && !restart) {
+    AppTarget target;
+    target.netns_pid = info.pid;
     target.port = it->second.port;
     target.exited = true;
     return target;
@@ -115,9 +118,7 @@ Result<AppTarget> AppRegistry::Ensure(const std::string& session_id, const image
     BERTH_ASSIGN_OR_RETURN(Entry e, Start(session_id, app, info.pid));
     it = entries_.insert_or_assign(key, std::move(e)).first;
   }
-  target.port = it->second.port;
-  target.state = it->second.reachable ? AppState::kRunning : AppState::kStarting;
-  return target;
+  return it->second.Target(info.pid);
 }
 
 void AppRegistry::MarkReachable(const std::string& session_id, const std::string& app) {

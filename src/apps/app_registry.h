@@ -83,6 +83,8 @@ class AppRegistry : public AppBackend {
     UniqueFd init_pidfd;    // pidfd of init_pid (invalid: ask the runtime)
     bool Exited() const;
     bool InitAlive() const;  // the init_pidfd's process has not ended
+    // Where a started app is reached, in the namespace of `netns_pid`.
+    AppTarget Target(pid_t netns_pid) const;
   };
   using Key = std::pair<std::string, std::string>;  // session id, app name
 
